@@ -1,0 +1,143 @@
+import {readFileSync} from 'node:fs'
+import type {Cluster, Redis, RedisOptions} from 'ioredis'
+import calculateSlot from 'cluster-key-slot'
+import {CgError} from '../../errors/cg-error.js'
+import type {Profile} from '../../profiles/resolve.js'
+import {debug} from '../../output/log.js'
+
+export type RedisClient = Redis | Cluster
+
+/** A connection to a standalone server or a cluster, with the per-node access cg needs. */
+export interface RedisConnection {
+  client: RedisClient
+  cluster: boolean
+  /** every master (one for a standalone server) */
+  masters(): Redis[]
+  /** the master that owns the key's slot */
+  nodeFor(key: string): Redis
+  sameSlot(a: string, b: string): boolean
+  close(): Promise<void>
+}
+
+interface TlsOptions {
+  ca?: string
+  cert?: string
+  key?: string
+  rejectUnauthorized?: boolean
+  servername?: string
+}
+
+/** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
+export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions {
+  const u = new URL(profile.url)
+  const o = profile.options
+  const tlsIn = (o.tls ?? undefined) as TlsOptions | boolean | undefined
+  let tls: RedisOptions['tls']
+  if (u.protocol === 'rediss:' || tlsIn) {
+    const t = typeof tlsIn === 'object' ? tlsIn : {}
+    tls = {
+      ca: t.ca ? readFileSync(t.ca) : undefined,
+      cert: t.cert ? readFileSync(t.cert) : undefined,
+      key: t.key ? readFileSync(t.key) : undefined,
+      rejectUnauthorized: t.rejectUnauthorized ?? true,
+      servername: t.servername ?? u.hostname,
+    }
+  }
+  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : undefined
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    username: (o.username as string | undefined) ?? (u.username ? decodeURIComponent(u.username) : undefined),
+    password: (o.password as string | undefined) ?? (u.password ? decodeURIComponent(u.password) : undefined),
+    db: Number.isInteger(db) ? db : undefined,
+    tls,
+    // RESP2 keeps reply shapes stable across server versions (flat [k, v, ...] arrays).
+    protocol: 2,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: true,
+    connectionName: 'cg',
+  }
+}
+
+export async function connectRedis(profile: Profile, timeoutMs: number): Promise<RedisConnection> {
+  const {Redis, Cluster} = await import('ioredis')
+  const options = redisOptions(profile, timeoutMs)
+  const first = new Redis(options)
+  first.on('error', (e) => debug(`redis: ${e.message}`))
+  await first.connect().catch((error: unknown) => {
+    first.disconnect()
+    throw connectionError(error, profile)
+  })
+  const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
+  if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
+
+  first.disconnect()
+  debug('cluster mode detected')
+  const {host, port, connectTimeout, commandTimeout, ...nodeOptions} = options
+  const cluster = new Cluster([{host, port}], {
+    redisOptions: {...nodeOptions, connectTimeout, commandTimeout, lazyConnect: false},
+    lazyConnect: true,
+    clusterRetryStrategy: () => null,
+    enableOfflineQueue: true,
+    slotsRefreshTimeout: timeoutMs,
+    maxRedirections: 8,
+  })
+  cluster.on('error', (e: Error) => debug(`redis cluster: ${e.message}`))
+  await cluster.connect().catch((error: unknown) => {
+    cluster.disconnect()
+    throw connectionError(error, profile)
+  })
+  return clustered(cluster)
+}
+
+function standalone(client: Redis): RedisConnection {
+  return {
+    client,
+    cluster: false,
+    masters: () => [client],
+    nodeFor: () => client,
+    sameSlot: () => true,
+    close: async () => {
+      await client.quit().catch(() => client.disconnect())
+    },
+  }
+}
+
+function clustered(cluster: Cluster): RedisConnection {
+  const byKey = () => new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]))
+  return {
+    client: cluster,
+    cluster: true,
+    masters: () => cluster.nodes('master'),
+    nodeFor(key) {
+      const owner = cluster.slots[calculateSlot(key)]?.[0]
+      const node = owner ? byKey().get(owner) : undefined
+      if (!node) throw new CgError('unreachable', `no cluster node owns the slot of key ${key}`, 'Check CLUSTER INFO: the cluster may be down or resharding.')
+      return node
+    },
+    sameSlot: (a, b) => calculateSlot(a) === calculateSlot(b),
+    close: async () => {
+      await cluster.quit().catch(() => cluster.disconnect())
+    },
+  }
+}
+
+function connectionError(error: unknown, profile: Profile): CgError {
+  const e = error as {message?: string; code?: string}
+  const msg = String(e?.message ?? error)
+  const where = new URL(profile.url).host
+  if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
+    return new CgError('auth', `authentication to Redis at ${where} failed`, 'Check username/password in the profile or URL (redis://user:pass@host:port).')
+  }
+  if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
+    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
+  }
+  if (/timed? ?out|ETIMEDOUT/i.test(msg)) {
+    return new CgError('timeout', `Redis at ${where} did not answer in time`, 'Check the host and port, or raise --timeout.')
+  }
+  return new CgError('unreachable', `cannot connect to Redis at ${where} (${e?.code ?? msg})`, 'Is the server running? Check --url / the profile (cg profiles test).')
+}

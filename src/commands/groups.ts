@@ -1,0 +1,30 @@
+import {Args} from '@oclif/core'
+import {CgCommand} from '../base-command.js'
+import type {GroupRow} from '../brokers/types.js'
+
+export default class Groups extends CgCommand<typeof Groups> {
+  static override summary = 'List consumer groups: every stream on every master, or one.'
+  static override description = 'For Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group (lag null = unknown).'
+  static override examples = ['<%= config.bin %> groups', '<%= config.bin %> groups tasks', '<%= config.bin %> groups --json | jq \'.groups[] | select(.pending > 0)\'']
+  static override args = {source: Args.string({description: 'stream (default: every stream)'})}
+
+  async run(): Promise<void> {
+    const adapter = await this.adapter()
+    const groups = adapter.groups(this.args.source)
+    await this.output({broker: adapter.broker, groups}, async (d, ui) => {
+      await ui.rows<GroupRow>(
+        [
+          {header: 'STREAM', get: (r) => r.source},
+          {header: 'GROUP', get: (r) => r.group},
+          {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
+          {header: 'PENDING', get: (r) => r.pending, align: 'right'},
+          {header: 'LAST-DELIVERED', get: (r) => r.lastDeliveredId},
+          {header: 'ENTRIES-READ', get: (r) => r.entriesRead, align: 'right', empty: 'unknown'},
+          {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+        ],
+        d.groups,
+        '(no consumer groups)',
+      )
+    })
+  }
+}

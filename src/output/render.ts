@@ -1,0 +1,40 @@
+import {CgError} from '../errors/cg-error.js'
+import {redact} from '../profiles/redact.js'
+import {writeJson} from './json.js'
+import {Ui} from './ui.js'
+
+export type HumanRenderer<T> = (data: T, ui: Ui) => Promise<void> | void
+
+export interface RenderOptions {
+  json: boolean
+}
+
+/** The one place that chooses between JSON and human output. */
+export async function render<T>(data: T, human: HumanRenderer<T>, opts: RenderOptions): Promise<void> {
+  if (opts.json) return writeJson(data)
+  const ui = new Ui(await colors())
+  await human(data, ui)
+  await ui.flush()
+}
+
+export async function renderError(err: CgError, opts: RenderOptions & {verbose: boolean}): Promise<void> {
+  const message = redact(err.message)
+  const hint = err.hint ? redact(err.hint) : undefined
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({error: {code: err.code, message, hint: hint ?? null}}, null, 2) + '\n')
+  }
+  const c = await colors(process.stderr)
+  if (!opts.json || opts.verbose) {
+    process.stderr.write(`${c.red('Error:')} ${message}\n`)
+    if (hint) process.stderr.write(`${c.dim('Hint:')} ${hint}\n`)
+  }
+  if (opts.verbose && err.cause instanceof Error && err.cause.stack) process.stderr.write(redact(err.cause.stack) + '\n')
+  else if (opts.verbose && err.stack) process.stderr.write(redact(err.stack) + '\n')
+}
+
+/** Colors follow the terminal: off when the stream is not a TTY or NO_COLOR is set. */
+export async function colors(stream: NodeJS.WriteStream = process.stdout) {
+  const {Chalk} = await import('chalk')
+  const on = Boolean(stream.isTTY) && !('NO_COLOR' in process.env)
+  return new Chalk({level: on ? 1 : 0})
+}

@@ -1,0 +1,97 @@
+import type {ChalkInstance} from 'chalk'
+import {redact} from '../profiles/redact.js'
+import {Writer} from './writer.js'
+
+export interface Column<R> {
+  header: string
+  /** the cell text; null and undefined print as the column's `empty` (default "-") */
+  get: (row: R) => unknown
+  align?: 'left' | 'right'
+  empty?: string
+}
+
+/** What a command's human renderer may use. Everything goes to stdout, already redacted. */
+export class Ui {
+  private readonly writer: Writer
+  constructor(readonly color: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
+    this.writer = new Writer(stream as never)
+  }
+
+  async line(text = ''): Promise<void> {
+    await this.writer.write(redact(text) + '\n')
+  }
+
+  /** "key: value" lines, aligned. */
+  async kv(pairs: Array<[string, unknown]>): Promise<void> {
+    const width = Math.max(...pairs.map(([k]) => k.length))
+    for (const [k, v] of pairs) await this.line(`${this.color.dim(k.padEnd(width))}  ${cell(v)}`)
+  }
+
+  /** A boxed table for results that fit in memory. */
+  async table<R>(columns: Array<Column<R>>, rows: R[], emptyText = '(none)'): Promise<void> {
+    if (rows.length === 0) return this.line(this.color.dim(emptyText))
+    const {default: Table} = await import('cli-table3')
+    const t = new Table({
+      head: columns.map((c) => this.color.bold(c.header)),
+      colAligns: columns.map((c) => c.align ?? 'left'),
+      style: {head: [], border: []},
+    })
+    for (const r of rows) t.push(columns.map((c) => cell(c.get(r), c.empty)))
+    await this.line(t.toString())
+  }
+
+  /**
+   * Rows of any number, aligned in fixed-width columns and written as they come (bounded memory).
+   * Widths are taken from the first page of rows.
+   */
+  async rows<R>(columns: Array<Column<R>>, rows: AsyncIterable<R>, emptyText = '(none)'): Promise<number> {
+    let widths: number[] | undefined
+    let page: string[][] = []
+    let count = 0
+    const flush = async () => {
+      if (!widths) {
+        widths = columns.map((c, i) => Math.max(c.header.length, ...page.map((r) => r[i].length)))
+        await this.line(this.color.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
+      }
+      for (const r of page) await this.line(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
+      page = []
+    }
+    for await (const r of rows) {
+      page.push(columns.map((c) => cell(c.get(r), c.empty)))
+      count++
+      if (page.length >= 500) await flush()
+    }
+    if (page.length || (!widths && count)) await flush()
+    if (count === 0) await this.line(this.color.dim(emptyText))
+    return count
+  }
+
+  async flush(): Promise<void> {
+    await this.writer.flush()
+  }
+}
+
+function pad(s: string, width: number, align?: 'left' | 'right'): string {
+  return align === 'right' ? s.padStart(width) : s.padEnd(width)
+}
+
+export function cell(v: unknown, empty = '-'): string {
+  if (v === null || v === undefined) return empty
+  if (Array.isArray(v)) return v.map((x) => cell(x)).join(', ')
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}
+
+/** 1234567 ms -> "20m34s"; null stays null so the table prints the column's empty text. */
+export function duration(ms: number | null | undefined): string | null {
+  if (ms === null || ms === undefined || ms < 0) return null
+  if (ms < 1000) return `${ms}ms`
+  let s = Math.floor(ms / 1000)
+  const d = Math.floor(s / 86400); s -= d * 86400
+  const h = Math.floor(s / 3600); s -= h * 3600
+  const m = Math.floor(s / 60); s -= m * 60
+  if (d) return `${d}d${h}h`
+  if (h) return `${h}h${m}m`
+  if (m) return `${m}m${s}s`
+  return `${s}s`
+}

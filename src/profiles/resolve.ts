@@ -1,0 +1,114 @@
+import {CgError} from '../errors/cg-error.js'
+import {findConfigPath, hasSecrets, interpolate, loadConfig, readableByOthers, type ConfigFile, type RawProfile} from './config-file.js'
+import {registerSecret, SECRET_KEYS} from './redact.js'
+
+export type BrokerKind = 'redis' | 'kafka' | 'rabbitmq'
+
+export const BUILT_IN_URL = 'redis://127.0.0.1:6379'
+
+export interface Profile {
+  /** the profile's name, null for an ad-hoc --url / $CG_URL / the built-in default */
+  name: string | null
+  /** which rule picked it */
+  source: 'flag' | 'env' | 'file-default' | 'built-in'
+  broker: BrokerKind
+  url: string
+  stream?: string
+  group?: string
+  consumer?: string
+  dlq?: string
+  configPath?: string
+  /** everything else the profile file says (tls, sasl, username, password, management, ...) */
+  options: Record<string, unknown>
+}
+
+export interface ResolveInput {
+  profileFlag?: string
+  urlFlag?: string
+  configFlag?: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  warn?: (message: string) => void
+}
+
+const SCHEMES: Record<string, BrokerKind> = {
+  'redis:': 'redis',
+  'rediss:': 'redis',
+  'kafka:': 'kafka',
+  'kafkas:': 'kafka',
+  'amqp:': 'rabbitmq',
+  'amqps:': 'rabbitmq',
+}
+
+export function brokerOfUrl(url: string): BrokerKind {
+  const m = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)
+  const broker = m ? SCHEMES[m[1].toLowerCase()] : undefined
+  if (!broker) throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, 'Use redis://, rediss://, kafka://, amqp:// or amqps://.')
+  return broker
+}
+
+/** flags > CG_PROFILE / CG_URL > the file's default > the built-in local Redis. */
+export async function resolveProfile(input: ResolveInput): Promise<Profile> {
+  const env = input.env ?? process.env
+  const cwd = input.cwd ?? process.cwd()
+  const found = findConfigPath(input.configFlag, env, cwd)
+  const file = found ? await loadConfig(found) : undefined
+  if (file && readableByOthers(file.path) && Object.values(file.profiles).some((p) => p && hasSecrets(p))) {
+    input.warn?.(`warning: ${file.path} holds secrets and can be read by other users; run: chmod 600 ${file.path}`)
+  }
+
+  let name: string | undefined
+  let url: string | undefined
+  let source: Profile['source']
+  if (input.profileFlag || input.urlFlag) {
+    ;[name, url, source] = [input.profileFlag, input.urlFlag, 'flag']
+  } else if (env.CG_PROFILE || env.CG_URL) {
+    ;[name, url, source] = [env.CG_PROFILE || undefined, env.CG_URL || undefined, 'env']
+  } else if (file?.default) {
+    ;[name, source] = [file.default, 'file-default']
+  } else {
+    ;[url, source] = [BUILT_IN_URL, 'built-in']
+  }
+
+  const raw = name ? lookup(file, name) : {}
+  return buildProfile(name ?? null, source, raw, url, file?.path, env)
+}
+
+function lookup(file: ConfigFile | undefined, name: string): RawProfile {
+  if (!file) throw new CgError('not_found', `profile "${name}" not found: no config file`, 'Create .cg.yaml or ~/.config/cg/config.yaml (see README: Profiles), or pass --url.')
+  const p = file.profiles[name]
+  if (!p || typeof p !== 'object') {
+    const names = Object.keys(file.profiles)
+    throw new CgError('not_found', `profile "${name}" not found in ${file.path}`, names.length ? `Known profiles: ${names.join(', ')}.` : 'The file defines no profiles.')
+  }
+  return p
+}
+
+export function buildProfile(name: string | null, source: Profile['source'], rawIn: RawProfile, urlOverride: string | undefined, configPath: string | undefined, env: NodeJS.ProcessEnv): Profile {
+  const raw = interpolate(rawIn, env, name ? `profile ${name}` : 'profile') as RawProfile
+  const {broker: brokerField, url: rawUrl, brokers, stream, group, consumer, dlq, ...options} = raw
+  let url = urlOverride ?? rawUrl
+  if (!url && brokers) url = `kafka://${Array.isArray(brokers) ? brokers.join(',') : brokers}`
+  if (!url && brokerField === 'redis') url = BUILT_IN_URL
+  if (!url) throw new CgError('usage', `profile ${name ?? ''} has no url`, 'Add `url:` (or `brokers:` for Kafka) to the profile.')
+  const broker = brokerOfUrl(url)
+  if (brokerField && !urlOverride && brokerField !== broker) {
+    throw new CgError('usage', `profile ${name} says broker ${String(brokerField)} but its url is ${broker}`, 'Make `broker:` match the url scheme.')
+  }
+  registerSecrets(raw)
+  const cred = /:\/\/[^/@\s:]*:([^@/\s]+)@/.exec(url)
+  if (cred) registerSecret(decodeURIComponent(cred[1]))
+  return {name, source, broker, url, stream: str(stream), group: str(group), consumer: str(consumer), dlq: str(dlq), configPath, options}
+}
+
+function registerSecrets(value: unknown, key?: string): void {
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) registerSecrets(v, k)
+  } else if (key && SECRET_KEYS.has(key)) {
+    registerSecret(value)
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v)
+}

@@ -1,0 +1,46 @@
+import {Redis, Cluster} from 'ioredis'
+import {randomBytes} from 'node:crypto'
+
+export const REDIS_URL = process.env.CG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const CLUSTER_PORTS = (process.env.CG_REDIS_CLUSTER_PORTS ?? '7001 7002 7003').split(/[ ,]+/).map(Number)
+export const CLUSTER_URL = `redis://127.0.0.1:${CLUSTER_PORTS[0]}`
+
+/** A unique key prefix per test so parallel files never share keys. */
+export function uniq(name = 't'): string {
+  return `cgtest:${name}:${randomBytes(4).toString('hex')}`
+}
+
+/** A plain client for setting up state. Fails (never skips) when the server is not reachable. */
+export async function redis(): Promise<Redis> {
+  const r = new Redis(REDIS_URL, {protocol: 2, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null})
+  await r.connect()
+  return r
+}
+
+export async function cluster(): Promise<Cluster> {
+  const c = new Cluster(CLUSTER_PORTS.map((port) => ({host: '127.0.0.1', port})), {
+    redisOptions: {protocol: 2},
+    lazyConnect: true,
+    clusterRetryStrategy: () => null,
+  })
+  await c.connect()
+  return c
+}
+
+/** Adds n entries and lets `consumers` read them round-robin so they sit in the PEL. */
+export async function seedGroup(r: Redis | Cluster, stream: string, group: string, n: number, consumers: string[] = ['c1']): Promise<string[]> {
+  const ids: string[] = []
+  const chunk = 1000
+  for (let i = 0; i < n; i += chunk) {
+    const p = r.pipeline()
+    for (let j = i; j < Math.min(n, i + chunk); j++) p.xadd(stream, '*', 'n', String(j), 'payload', `p-${j}`)
+    const res = (await p.exec()) ?? []
+    for (const [, id] of res) ids.push(String(id))
+  }
+  await r.xgroup('CREATE', stream, group, '0')
+  if (consumers.length) {
+    const per = Math.ceil(n / consumers.length)
+    for (const c of consumers) await r.xreadgroup('GROUP', group, c, 'COUNT', per, 'STREAMS', stream, '>')
+  }
+  return ids
+}
