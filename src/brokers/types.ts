@@ -1,4 +1,6 @@
 import type {BrokerKind} from '../profiles/resolve.js'
+import type {DlqOps} from './dlq-types.js'
+import type {RepairOps} from './repair-types.js'
 
 /** Plain data rows that cross the adapter boundary. Unknown values are null, never 0. */
 export interface GroupRow {
@@ -84,4 +86,7 @@ export interface BrokerAdapter {
   pendingSummary(source: string, group: string, consumer?: string): Promise<PendingSummary>
   pendingEntries(query: PendingQuery): AsyncIterable<PendingEntry>
   lag(group?: string, source?: string): AsyncIterable<LagRow>
+  /** operation groups; absent where the broker has no such thing (the command then exits 4) */
+  readonly repair?: RepairOps
+  readonly dlq?: DlqOps
 }

@@ -5,6 +5,8 @@ import type {BrokerAdapter, Capabilities, ConsumerRow, GroupRow, LagRow, Pending
 import type {ConnectOptions} from '../open-adapter.js'
 import {connectRedis, type RedisConnection} from './redis-connection.js'
 import {wrap} from './redis-errors.js'
+import {RedisDlq} from './redis-dlq.js'
+import {RedisRepair} from './redis-repair.js'
 import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
@@ -14,7 +16,13 @@ export class RedisAdapter implements BrokerAdapter {
   readonly broker = 'redis' as const
   readonly capabilities: Capabilities = {claim: true, setId: true, reset: true, consumerDelete: true, groupCreate: true, groupDelete: true, dlq: true}
 
-  private constructor(readonly conn: RedisConnection) {}
+  readonly repair: RedisRepair
+  readonly dlq: RedisDlq
+
+  private constructor(readonly conn: RedisConnection) {
+    this.repair = new RedisRepair(this)
+    this.dlq = new RedisDlq(this)
+  }
 
   static async connect(profile: Profile, opts: ConnectOptions): Promise<RedisAdapter> {
     return new RedisAdapter(await connectRedis(profile, opts.timeoutMs))
