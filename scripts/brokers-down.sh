@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Stop what scripts/brokers-up.sh started for this project: the Redis Cluster
+# nodes (CG_REDIS_CLUSTER_PORTS, default 7001 7002 7003).
+#
+# The standalone Redis on 127.0.0.1:6379 and RabbitMQ on 127.0.0.1:5672 are
+# deliberately left running: they are the machine's own system services, shared
+# with other projects, and brokers-up only (re)uses them.
+#
+# Node dirs (.brokers/redis-cluster/<port>, with nodes.conf) are kept so that the
+# next brokers-up restarts the same cluster. Idempotent: nodes already down are
+# skipped without error.
+set -euo pipefail
+
+HOST=127.0.0.1
+read -r -a CLUSTER_PORTS <<<"${CG_REDIS_CLUSTER_PORTS:-7001 7002 7003}"
+
+redis_up() { [[ "$(timeout 5 redis-cli -h "$HOST" -p "$1" ping 2>/dev/null | tr -d '\r' || true)" == PONG ]]; }
+
+# Same lock as brokers-up, so a concurrent brokers-up is not torn down midway.
+lock="${TMPDIR:-/tmp}/cg-brokers.lock"
+[[ -e $lock ]] || { : >"$lock" && chmod a+r "$lock"; } 2>/dev/null || true
+exec 9<"$lock"  # read-only fd is enough for flock, and works for any user
+flock -w 180 9 || { echo "brokers-down: ERROR: timed out waiting for another brokers-up/down run" >&2; exit 1; }
+
+stopped=() already=()
+for port in "${CLUSTER_PORTS[@]}"; do
+  if ! redis_up "$port"; then
+    already+=("$port")
+    continue
+  fi
+  timeout 10 redis-cli -h "$HOST" -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  for ((i = 0; i < 50; i++)); do
+    redis_up "$port" || break
+    sleep 0.2
+  done
+  if redis_up "$port"; then
+    echo "brokers-down: ERROR: cluster node $HOST:$port did not shut down" >&2
+    exit 1
+  fi
+  stopped+=("$port")
+done
+
+echo "redis-cluster  stopped: ${stopped[*]:-none}; already down: ${already[*]:-none} (standalone redis :6379 and rabbitmq left running)"
