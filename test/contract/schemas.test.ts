@@ -1,0 +1,68 @@
+import {readdirSync, readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import Ajv from 'ajv'
+import type {Redis} from 'ioredis'
+import {runCg} from '../helpers/cli.js'
+import {redis, seedGroup, uniq} from '../helpers/redis.js'
+
+// The --json contract: every command has a schema under schemas/, and real output validates against it.
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const schemaDir = root + 'schemas/'
+const ajv = new Ajv({allErrors: true, strict: false})
+for (const f of readdirSync(schemaDir)) ajv.addSchema(JSON.parse(readFileSync(schemaDir + f, 'utf8')), f)
+
+function validate(schema: string, doc: unknown): void {
+  const ok = ajv.validate(schema, doc)
+  expect(ok, `${schema}: ${ajv.errorsText(ajv.errors)}\n${JSON.stringify(doc).slice(0, 2000)}`).toBe(true)
+}
+
+const manifest = JSON.parse(readFileSync(root + 'oclif.manifest.json', 'utf8'))
+const commandIds = Object.keys(manifest.commands) as string[]
+const schemaOf = (id: string) => id.replaceAll(':', '-') + '.json'
+
+describe('JSON schemas', () => {
+  it.each(commandIds)('command %s has a schema', (id) => {
+    expect(readdirSync(schemaDir)).toContain(schemaOf(id))
+  })
+
+  let r: Redis
+  const stream = uniq('contract')
+  const dlq = `${stream}:dlq`
+  beforeAll(async () => {
+    r = await redis()
+    await seedGroup(r, stream, 'workers', 6, ['worker1', 'worker2'])
+    await r.xadd(dlq, '*', 'task', 'x', 'original_id', '1-0', 'original_stream', stream, 'delivery_count', '3', 'reason', 'max_deliveries_exceeded')
+  })
+  afterAll(async () => {
+    await r.del(stream)
+    await r.del(dlq)
+    await r.quit()
+  })
+
+  // [command id, argv]; each runs against the local Redis and must exit 0 with a valid document.
+  const samples = (): Array<[string, string[]]> => [
+    ['groups', ['groups']],
+    ['groups', ['groups', stream]],
+    ['consumers', ['consumers', stream, 'workers']],
+    ['pending', ['pending', stream, 'workers', '--all']],
+    ['pending', ['pending', stream, 'workers', 'worker1']],
+    ['lag', ['lag', '--stream', stream]],
+  ]
+
+  it('every sample invocation prints a document valid against its schema', async () => {
+    for (const [id, argv] of samples()) {
+      const res = await runCg([...argv, '--json'])
+      expect(res.code, `${argv.join(' ')}: ${res.stderr}`).toBe(0)
+      validate(schemaOf(id), res.json())
+    }
+  })
+
+  it('error documents are valid against error.json', async () => {
+    for (const argv of [['pending', stream, 'nogroup'], ['groups', '--url', 'redis://127.0.0.1:1'], ['pending', stream, 'workers', '--start', 'zz']]) {
+      const res = await runCg([...argv, '--json'])
+      expect(res.code).not.toBe(0)
+      validate('error.json', res.json())
+    }
+  })
+})
