@@ -1,3 +1,77 @@
 // Repairs on consumer groups: claim, setid/reset, consumer delete, group create/delete.
-// Plain data in and out; every mutation has a plan that --dry-run prints.
-export interface RepairOps {}
+// Plain data in and out; every mutation has a plan that --dry-run prints. The adapter does one atomic
+// step per call; the services in src/services drive the loops, progress, Ctrl-C and the report.
+import type {GroupRow} from './types.js'
+
+export interface ClaimQuery {
+  source: string
+  group: string
+  /** the consumer that receives the entries (created if it does not exist) */
+  to: string
+  /** only entries idle at least this long; re-checked by the broker when it claims */
+  minIdleMs: number
+  /** only entries owned by this consumer */
+  from?: string
+  /** true: do not count a delivery (Redis JUSTID) */
+  justId: boolean
+}
+
+export interface ClaimStep {
+  claimed: string[]
+  /** pending entries whose message is gone from the stream; the broker dropped them from the PEL */
+  deleted: string[]
+  /** entries looked at but left where they were (no longer idle enough, or taken meanwhile) */
+  skipped: number
+  /** where the next step starts; null when there is nothing left */
+  next: string | null
+}
+
+export interface StreamInfo {
+  source: string
+  length: number
+  firstId: string | null
+  lastId: string | null
+  /** the greatest id ever added, deleted or not ("0-0" for a fresh stream) */
+  lastGeneratedId: string
+  /** null where the server does not say (Redis < 7.0) */
+  entriesAdded: number | null
+  maxDeletedEntryId: string | null
+}
+
+export interface ShiftResult {
+  /** the position after moving */
+  id: string
+  /** entries actually moved over (less than asked when the stream ends first) */
+  moved: number
+}
+
+export interface GroupCreateRequest {
+  source: string
+  group: string
+  start: string
+  mkstream: boolean
+  entriesRead: number | null
+}
+
+export interface RepairOps {
+  /** One claim step of at most `max` entries, starting at `cursor` (null: the beginning). */
+  claimStep(q: ClaimQuery, cursor: string | null, max: number): Promise<ClaimStep>
+  /** The group's row; not_found when the stream or the group is missing. */
+  group(source: string, group: string): Promise<GroupRow>
+  streamInfo(source: string): Promise<StreamInfo>
+  streamExists(source: string): Promise<boolean>
+  setId(source: string, group: string, id: string, entriesRead: number | null): Promise<void>
+  /** The id of the last entry strictly before the time `ms`, null when there is none. */
+  idBefore(source: string, ms: number): Promise<string | null>
+  /** Moves n entries forward (n > 0) or backward (n < 0) from the position `from`. */
+  shift(source: string, from: string, n: number): Promise<ShiftResult>
+  /** How many entries have an id greater than `id`; null when more than `limit` would have to be counted. */
+  countAfter(source: string, id: string, limit: number): Promise<number | null>
+  /** Deletes the consumer only if it holds no pending entries (atomically); else says how many it holds. */
+  deleteIdleConsumer(source: string, group: string, consumer: string): Promise<{deleted: boolean; pending: number}>
+  /** Deletes the consumer and its pending entries; returns how many entries were dropped. */
+  deleteConsumer(source: string, group: string, consumer: string): Promise<number>
+  createGroup(req: GroupCreateRequest): Promise<void>
+  /** Destroys the group, unless (without force) it has consumers or pending entries: atomically checked. */
+  destroyGroup(source: string, group: string, force: boolean): Promise<{destroyed: boolean; consumers: number; pending: number}>
+}

@@ -95,9 +95,24 @@ export function readableByOthers(path: string): boolean {
   }
 }
 
-export function hasSecrets(profile: RawProfile): boolean {
-  const json = JSON.stringify(profile)
-  return /"(password|pass|secret|token)"\s*:/.test(json) || /:\/\/[^/@\s:]*:[^@/\s]+@/.test(json)
+const SECRET_FIELDS = /^(password|pass|secret|token|passphrase)$/
+const ONLY_VAR = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/
+const URL_PASSWORD = /:\/\/[^/@\s:]*:([^@/\s]+)@/
+
+/** A secret written in the file itself; `password: ${VAR}` keeps it in the environment instead. */
+export function hasSecrets(value: unknown, key?: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => hasSecrets(v))
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => hasSecrets(v, k))
+  if (value === null || value === undefined || value === '') return false
+  if (key && SECRET_FIELDS.test(key)) return !ONLY_VAR.test(String(value))
+  const inUrl = typeof value === 'string' ? URL_PASSWORD.exec(value) : null
+  return inUrl !== null && !ONLY_VAR.test(inUrl[1])
+}
+
+/** The warning for a file that holds secrets and that other users can read, else null. */
+export function exposedSecretsWarning(file: ConfigFile): string | null {
+  if (!readableByOthers(file.path) || !hasSecrets(file.profiles)) return null
+  return `warning: ${file.path} holds secrets and can be read by other users; run: chmod 600 ${file.path}`
 }
 
 /** Sets `default:` in the file, keeping its comments and layout; creates the file when missing. */

@@ -3,7 +3,9 @@
 const secrets = new Set<string>()
 
 export function registerSecret(value: unknown): void {
-  if (typeof value === 'string' && value.length >= 3) secrets.add(value)
+  // YAML reads `password: 123456` as a number; it is still a secret
+  const s = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value
+  if (typeof s === 'string' && s.length >= 3) secrets.add(s)
 }
 
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^:/@\s]*):([^@/\s]+)@/gi

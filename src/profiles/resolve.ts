@@ -1,5 +1,5 @@
 import {CgError} from '../errors/cg-error.js'
-import {findConfigPath, hasSecrets, interpolate, loadConfig, readableByOthers, type ConfigFile, type RawProfile} from './config-file.js'
+import {exposedSecretsWarning, findConfigPath, interpolate, loadConfig, type ConfigFile, type RawProfile} from './config-file.js'
 import {registerSecret, SECRET_KEYS} from './redact.js'
 
 export type BrokerKind = 'redis' | 'kafka' | 'rabbitmq'
@@ -53,9 +53,8 @@ export async function resolveProfile(input: ResolveInput): Promise<Profile> {
   const cwd = input.cwd ?? process.cwd()
   const found = findConfigPath(input.configFlag, env, cwd)
   const file = found ? await loadConfig(found) : undefined
-  if (file && readableByOthers(file.path) && Object.values(file.profiles).some((p) => p && hasSecrets(p))) {
-    input.warn?.(`warning: ${file.path} holds secrets and can be read by other users; run: chmod 600 ${file.path}`)
-  }
+  const exposed = file ? exposedSecretsWarning(file) : null
+  if (exposed) input.warn?.(exposed)
 
   let name: string | undefined
   let url: string | undefined
@@ -74,7 +73,8 @@ export async function resolveProfile(input: ResolveInput): Promise<Profile> {
   return buildProfile(name ?? null, source, raw, url, file?.path, env)
 }
 
-function lookup(file: ConfigFile | undefined, name: string): RawProfile {
+/** The named profile of the file; not found (exit 5) names the profiles it has. */
+export function lookup(file: ConfigFile | undefined, name: string): RawProfile {
   if (!file) throw new CgError('not_found', `profile "${name}" not found: no config file`, 'Create .cg.yaml or ~/.config/cg/config.yaml (see README: Profiles), or pass --url.')
   const p = file.profiles[name]
   if (!p || typeof p !== 'object') {

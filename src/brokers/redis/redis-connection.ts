@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
@@ -23,8 +24,19 @@ interface TlsOptions {
   ca?: string
   cert?: string
   key?: string
-  rejectUnauthorized?: boolean
+  rejectUnauthorized?: boolean | string
   servername?: string
+}
+
+/** A TLS file named in the profile; a relative path is taken from the config file's directory. */
+function tlsFile(profile: Profile, field: string, path: string | undefined): Buffer | undefined {
+  if (!path) return undefined
+  const full = resolve(profile.configPath ? dirname(profile.configPath) : process.cwd(), path)
+  try {
+    return readFileSync(full)
+  } catch (error) {
+    throw new CgError('usage', `cannot read tls.${field} ${full}: ${(error as NodeJS.ErrnoException).code ?? error}`, `Fix tls.${field} in the profile.`)
+  }
 }
 
 /** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
@@ -36,10 +48,11 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   if (u.protocol === 'rediss:' || tlsIn) {
     const t = typeof tlsIn === 'object' ? tlsIn : {}
     tls = {
-      ca: t.ca ? readFileSync(t.ca) : undefined,
-      cert: t.cert ? readFileSync(t.cert) : undefined,
-      key: t.key ? readFileSync(t.key) : undefined,
-      rejectUnauthorized: t.rejectUnauthorized ?? true,
+      ca: tlsFile(profile, 'ca', t.ca),
+      cert: tlsFile(profile, 'cert', t.cert),
+      key: tlsFile(profile, 'key', t.key),
+      // `${VAR}` interpolation yields strings, so "false" must count as false
+      rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
       servername: t.servername ?? u.hostname,
     }
   }
@@ -47,8 +60,8 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   return {
     host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
-    username: (o.username as string | undefined) ?? (u.username ? decodeURIComponent(u.username) : undefined),
-    password: (o.password as string | undefined) ?? (u.password ? decodeURIComponent(u.password) : undefined),
+    username: o.username != null ? String(o.username) : u.username ? decodeURIComponent(u.username) : undefined,
+    password: o.password != null ? String(o.password) : u.password ? decodeURIComponent(u.password) : undefined,
     db: Number.isInteger(db) ? db : undefined,
     tls,
     // RESP2 keeps reply shapes stable across server versions (flat [k, v, ...] arrays).
@@ -67,10 +80,15 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
   const {Redis, Cluster} = await import('ioredis')
   const options = redisOptions(profile, timeoutMs)
   const first = new Redis(options)
-  first.on('error', (e) => debug(`redis: ${e.message}`))
+  // connect() rejects with a bare "Connection is closed."; the reason (WRONGPASS, ECONNREFUSED) comes as an event
+  let reason: unknown
+  first.on('error', (e) => {
+    reason = e
+    debug(`redis: ${e.message}`)
+  })
   await first.connect().catch((error: unknown) => {
     first.disconnect()
-    throw connectionError(error, profile)
+    throw connectionError(reason ?? error, profile)
   })
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
   if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
@@ -86,10 +104,14 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
     slotsRefreshTimeout: timeoutMs,
     maxRedirections: 8,
   })
-  cluster.on('error', (e: Error) => debug(`redis cluster: ${e.message}`))
+  let clusterReason: unknown
+  cluster.on('error', (e: Error) => {
+    clusterReason = e
+    debug(`redis cluster: ${e.message}`)
+  })
   await cluster.connect().catch((error: unknown) => {
     cluster.disconnect()
-    throw connectionError(error, profile)
+    throw connectionError(clusterReason ?? error, profile)
   })
   return clustered(cluster)
 }
@@ -131,7 +153,7 @@ function connectionError(error: unknown, profile: Profile): CgError {
   const msg = String(e?.message ?? error)
   const where = new URL(profile.url).host
   if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
-    return new CgError('auth', `authentication to Redis at ${where} failed`, 'Check username/password in the profile or URL (redis://user:pass@host:port).')
+    return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check username/password in the profile or URL (redis://user:pass@host:port).')
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
