@@ -115,13 +115,30 @@ export function exposedSecretsWarning(file: ConfigFile): string | null {
   return `warning: ${file.path} holds secrets and can be read by other users; run: chmod 600 ${file.path}`
 }
 
-/** Sets `default:` in the file, keeping its comments and layout; creates the file when missing. */
+/** Sets `default:` in the file, keeping every other byte of it (comments, layout); creates the file when missing. */
 export async function writeDefault(path: string, name: string): Promise<void> {
-  const {parseDocument} = await import('yaml')
+  const {isMap, isScalar, parseDocument, stringify} = await import('yaml')
   const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
   const doc = parseDocument(text)
-  if (!doc.contents) doc.contents = doc.createNode({}) as never
-  doc.set('default', name)
+  const value = stringify(name).trimEnd()
+  let out: string | undefined
+  if (isMap(doc.contents) && !doc.contents.flow) {
+    const items = doc.contents.items
+    const current = items.find((p) => isScalar(p.key) && p.key.value === 'default')
+    if (current && isScalar(current.value) && current.value.range && current.value.range[1] > current.value.range[0]) {
+      const [start, end] = current.value.range
+      out = text.slice(0, start) + value + text.slice(end)
+    } else if (!current && isScalar(items[0]?.key) && items[0].key.range) {
+      const start = items[0].key.range[0]
+      out = text.slice(0, start) + `default: ${value}\n` + text.slice(start)
+    }
+  }
+  if (out === undefined) {
+    // an empty or unusual file: let the YAML library rewrite it
+    if (!doc.contents) doc.contents = doc.createNode({}) as never
+    doc.set('default', name)
+    out = doc.toString()
+  }
   mkdirSync(dirname(path), {recursive: true})
-  writeFileSync(path, doc.toString(), {mode: 0o600})
+  writeFileSync(path, out, {mode: 0o600})
 }

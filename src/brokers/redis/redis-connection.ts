@@ -153,7 +153,7 @@ function connectionError(error: unknown, profile: Profile): CgError {
   const msg = String(e?.message ?? error)
   const where = new URL(profile.url).host
   if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
-    return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check username/password in the profile or URL (redis://user:pass@host:port).')
+    return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check the username and password of the profile, or the credentials in its URL.')
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')

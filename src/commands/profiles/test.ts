@@ -1,0 +1,37 @@
+import {Args} from '@oclif/core'
+import {CgCommand} from '../../base-command.js'
+import {warn} from '../../output/log.js'
+import {resolveProfile, type Profile} from '../../profiles/resolve.js'
+import {testProfile} from '../../services/profiles.js'
+
+export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
+  static override summary = 'Connect with a profile and report the server: broker, version, mode, latency.'
+  static override description = 'Exits 69 when the broker is unreachable, authentication fails or TLS fails, with the reason on one line.'
+  static override examples = ['<%= config.bin %> profiles test', '<%= config.bin %> profiles test prod --timeout 2000']
+  static override args = {name: Args.string({description: 'profile name (default: the one in use)'})}
+
+  private named?: Profile
+
+  /** NAME picks the profile as --profile would. */
+  protected override async profile(): Promise<Profile> {
+    if (!this.args.name) return super.profile()
+    this.named ??= await resolveProfile({profileFlag: this.args.name, urlFlag: this.flags.url, configFlag: this.flags.config, warn})
+    return this.named
+  }
+
+  async run(): Promise<void> {
+    const result = await testProfile(await this.profile(), await this.adapter())
+    await this.output(result, async (d, ui) => {
+      await ui.kv([
+        ['profile', d.name ?? '(none)'],
+        ['source', d.source],
+        ['url', d.url],
+        ['broker', d.broker],
+        ['version', d.version],
+        ['mode', d.mode],
+        ['latency', `${d.latencyMs} ms`],
+      ])
+      await ui.line(ui.color.green('OK'))
+    })
+  }
+}
