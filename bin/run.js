@@ -1,7 +1,39 @@
 #!/usr/bin/env node
-// Node 22+ caches compiled modules between runs; on Node 20 this is a no-op.
-import module from 'node:module'
-module.enableCompileCache?.()
+// Loads the one-file bundle through vm.Script with V8 cached data kept in ~/.cache/cg, which Node 20's
+// module loader cannot do (module.enableCompileCache arrived in Node 22). Startup is most of a short run.
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {homedir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import vm from 'node:vm'
 
-const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+const file = fileURLToPath(new URL('../dist/cg.cjs', import.meta.url))
+const source = readFileSync(file, 'utf8')
+const {size, mtimeMs} = statSync(file)
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cg')
+const cacheFile = join(cacheDir, `bundle-${process.version}-${size}-${Math.trunc(mtimeMs)}.v8`)
+let cachedData
+try {
+  cachedData = readFileSync(cacheFile)
+} catch {}
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: file,
+  cachedData,
+  importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+})
+const mod = {exports: {}}
+script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file))
+globalThis.__cgBundle = mod.exports
+
+process.once('exit', () => {
+  if (cachedData && !script.cachedDataRejected) return
+  try {
+    mkdirSync(cacheDir, {recursive: true})
+    const tmp = `${cacheFile}.${process.pid}`
+    writeFileSync(tmp, script.createCachedData())
+    renameSync(tmp, cacheFile)
+  } catch {}
+})
+
+await mod.exports.execute({dir: import.meta.url})

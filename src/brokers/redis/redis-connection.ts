@@ -77,7 +77,9 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
 }
 
 export async function connectRedis(profile: Profile, timeoutMs: number): Promise<RedisConnection> {
-  const {Redis, Cluster} = await import('ioredis')
+  // ioredis is CommonJS: a bundle sees its exports on .default, plain Node ESM as named exports.
+  const ioredis = await import('ioredis')
+  const {Redis, Cluster} = (ioredis as unknown as {default?: typeof ioredis}).default ?? ioredis
   const options = redisOptions(profile, timeoutMs)
   const first = new Redis(options)
   // connect() rejects with a bare "Connection is closed."; the reason (WRONGPASS, ECONNREFUSED) comes as an event
