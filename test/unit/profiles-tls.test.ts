@@ -1,0 +1,83 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {redisOptions} from '../../src/brokers/redis/redis-connection.js'
+import {CgError} from '../../src/errors/cg-error.js'
+import {buildProfile} from '../../src/profiles/resolve.js'
+
+function pems() {
+  const dir = mkdtempSync(join(tmpdir(), 'cg-tls-'))
+  for (const f of ['ca', 'cert', 'key']) writeFileSync(join(dir, `${f}.pem`), `-----BEGIN ${f.toUpperCase()}-----\n${f}-bytes\n`)
+  return dir
+}
+
+const profile = (raw: Record<string, unknown>, configPath?: string, env: NodeJS.ProcessEnv = {}) => buildProfile('p', 'flag', raw, undefined, configPath, env)
+
+describe('redisOptions: TLS from the profile', () => {
+  it('rediss:// with tls {ca, cert, key, servername, rejectUnauthorized} carries all of them into ioredis', () => {
+    const dir = pems()
+    const o = redisOptions(profile({url: 'rediss://cache.internal:6380', tls: {ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), servername: 'redis.example.com', rejectUnauthorized: false}}), 5000)
+    expect(o.host).toBe('cache.internal')
+    expect(o.port).toBe(6380)
+    expect(o.tls).toBeDefined()
+    const tls = o.tls!
+    expect(String(tls.ca)).toContain('ca-bytes')
+    expect(String(tls.cert)).toContain('cert-bytes')
+    expect(String(tls.key)).toContain('key-bytes')
+    expect(tls.servername).toBe('redis.example.com')
+    expect(tls.rejectUnauthorized).toBe(false)
+  })
+
+  it('rediss:// alone verifies certificates against the URL host', () => {
+    const o = redisOptions(profile({url: 'rediss://cache.internal:6380'}), 5000)
+    expect(o.tls).toMatchObject({rejectUnauthorized: true, servername: 'cache.internal'})
+    expect(o.tls?.ca).toBeUndefined()
+  })
+
+  it('redis:// has no TLS unless the profile asks for it (tls: true or an object)', () => {
+    expect(redisOptions(profile({url: 'redis://h:6379'}), 5000).tls).toBeUndefined()
+    expect(redisOptions(profile({url: 'redis://h:6379', tls: true}), 5000).tls).toMatchObject({rejectUnauthorized: true, servername: 'h'})
+  })
+
+  it('relative TLS paths are taken from the config file directory', () => {
+    const dir = pems()
+    const o = redisOptions(profile({url: 'rediss://h', tls: {ca: 'ca.pem'}}, join(dir, '.cg.yaml')), 5000)
+    expect(String(o.tls?.ca)).toContain('ca-bytes')
+  })
+
+  it('rejectUnauthorized from ${VAR} ("false") turns verification off', () => {
+    const o = redisOptions(profile({url: 'rediss://h', tls: {rejectUnauthorized: '${VERIFY}'}}, undefined, {VERIFY: 'false'}), 5000)
+    expect(o.tls?.rejectUnauthorized).toBe(false)
+  })
+
+  it('a TLS file that cannot be read is a usage error naming the field', () => {
+    let err: unknown
+    try {
+      redisOptions(profile({url: 'rediss://h', tls: {ca: '/nonexistent/ca.pem'}}), 5000)
+    } catch (error) {
+      err = error
+    }
+    expect(err).toBeInstanceOf(CgError)
+    expect((err as CgError).exitCode).toBe(2)
+    expect((err as CgError).message).toContain('tls.ca')
+  })
+})
+
+describe('redisOptions: credentials, db, timeouts', () => {
+  it('takes user and password from the URL, decoded', () => {
+    const o = redisOptions(profile({url: 'redis://app%2Did:p%40ss@h:6379/3'}), 1234)
+    expect([o.username, o.password, o.db]).toEqual(['app-id', 'p@ss', 3])
+    expect([o.connectTimeout, o.commandTimeout]).toEqual([1234, 1234])
+  })
+
+  it('username/password fields beat the URL; numeric passwords become strings', () => {
+    const o = redisOptions(profile({url: 'redis://x:y@h', username: 'ops', password: 123456}), 1000)
+    expect([o.username, o.password]).toEqual(['ops', '123456'])
+  })
+
+  it('no credentials: none sent', () => {
+    const o = redisOptions(profile({url: 'redis://[::1]:6379'}), 1000)
+    expect([o.host, o.username, o.password, o.db]).toEqual(['::1', undefined, undefined, undefined])
+  })
+})
