@@ -3,7 +3,8 @@ import {isAsyncIterable, Writer} from './writer.js'
 
 /**
  * Writes exactly one JSON document. Any AsyncIterable inside the value is written as an array while it is
- * being read, so a million-entry result never sits in memory. Undefined fields are left out.
+ * being read, one compact item per line, so a million-entry result never sits in memory. Undefined fields
+ * are left out; Buffers are written as base64; every string passes through redaction.
  */
 export async function writeJson(value: unknown, writer = new Writer()): Promise<void> {
   await writeValue(value, writer, '')
@@ -16,15 +17,16 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
     let first = true
     await w.write('[')
     for await (const item of value) {
-      await w.write(first ? '\n' + indent + '  ' : ',\n' + indent + '  ')
-      await writeValue(item, w, indent + '  ')
+      await w.write((first ? '\n' : ',\n') + indent + '  ')
+      if (hasAsync(item)) await writeValue(item, w, indent + '  ')
+      else await w.write(stringify(item, ''))
       first = false
     }
     await w.write(first ? ']' : '\n' + indent + ']')
     return
   }
+  if (!hasAsync(value)) return w.write(stringify(value, '  ', indent))
   if (Array.isArray(value)) {
-    if (value.length === 0) return void (await w.write('[]'))
     await w.write('[')
     for (let i = 0; i < value.length; i++) {
       await w.write((i ? ',\n' : '\n') + indent + '  ')
@@ -33,20 +35,34 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
     await w.write('\n' + indent + ']')
     return
   }
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
-    if (entries.length === 0) return void (await w.write('{}'))
-    await w.write('{')
-    for (let i = 0; i < entries.length; i++) {
-      const [k, v] = entries[i]
-      await w.write((i ? ',\n' : '\n') + indent + '  ' + JSON.stringify(k) + ': ')
-      await writeValue(v, w, indent + '  ')
-    }
-    await w.write('\n' + indent + '}')
-    return
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined)
+  await w.write('{')
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]
+    await w.write((i ? ',\n' : '\n') + indent + '  ' + JSON.stringify(k) + ': ')
+    await writeValue(v, w, indent + '  ')
   }
-  if (Buffer.isBuffer(value)) return void (await w.write(JSON.stringify(value.toString('base64'))))
-  if (typeof value === 'string') return void (await w.write(JSON.stringify(redact(value))))
-  if (typeof value === 'bigint') return void (await w.write(value.toString()))
-  await w.write(value === undefined ? 'null' : JSON.stringify(value))
+  await w.write('\n' + indent + '}')
+}
+
+function hasAsync(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return false
+  if (isAsyncIterable(v)) return true
+  if (Array.isArray(v)) return v.some(hasAsync)
+  for (const k in v) if (hasAsync((v as Record<string, unknown>)[k])) return true
+  return false
+}
+
+/** JSON.stringify with redaction and Buffers as base64; `step` '' gives one compact line. */
+function stringify(value: unknown, step: string, indent = ''): string {
+  const text = JSON.stringify(value ?? null, replacer, step || undefined)
+  return indent && step ? text.replaceAll('\n', '\n' + indent) : text
+}
+
+function replacer(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key]
+  if (Buffer.isBuffer(raw)) return raw.toString('base64')
+  if (typeof value === 'string') return redact(value)
+  if (typeof value === 'bigint') return Number(value)
+  return value
 }
