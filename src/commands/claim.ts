@@ -1,0 +1,76 @@
+import {Args, Flags} from '@oclif/core'
+import {CgCommand} from '../base-command.js'
+import type {PendingEntry} from '../brokers/types.js'
+import {duration, type Ui} from '../output/ui.js'
+import {claim, type ClaimReport} from '../services/claim.js'
+import {nonNegativeInt} from '../services/inputs.js'
+
+/** Ids listed in the human output; --json has them all. */
+const SHOW_IDS = 20
+
+export default class Claim extends CgCommand<typeof Claim> {
+  static override summary = 'Claim idle pending entries to another consumer (XAUTOCLAIM loop).'
+  static override description =
+    'Moves pending entries idle at least --idle ms to --to (default: the profile\'s consumer). Reports the claimed ids and the ids whose message was deleted from the stream (the server drops those from the PEL). JUSTID by default: delivery counts are not bumped.'
+  static override examples = [
+    '<%= config.bin %> claim tasks workers --idle 60000 --to recovery-worker',
+    '<%= config.bin %> claim --idle 60000',
+    '<%= config.bin %> claim tasks workers --idle 0 --from worker-2 --to worker-1 --count 100',
+    '<%= config.bin %> claim tasks workers --idle 300000 --to recovery-worker --dry-run',
+  ]
+  static override args = {
+    source: Args.string({description: 'stream (default: the profile\'s stream)'}),
+    group: Args.string({description: 'group (default: the profile\'s group)'}),
+  }
+  static override flags = {
+    idle: Flags.string({summary: 'Only entries idle at least this many ms.', required: true}),
+    to: Flags.string({summary: 'Consumer that receives the entries (default: the profile\'s consumer).'}),
+    from: Flags.string({summary: 'Only entries owned by this consumer.'}),
+    count: Flags.string({summary: 'Claim at most this many entries.'}),
+    justid: Flags.boolean({summary: 'Do not count a delivery (--no-justid counts one).', default: true, allowNo: true}),
+    'dry-run': Flags.boolean({summary: 'List what would be claimed; change nothing.', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const source = await this.orProfile(this.args.source, 'stream')
+    const group = await this.orProfile(this.args.group, 'group')
+    const to = await this.orProfile(this.flags.to, 'consumer', '--to')
+    const minIdleMs = nonNegativeInt(this.flags.idle, '--idle')
+    const count = this.flags.count === undefined ? null : nonNegativeInt(this.flags.count, '--count', '1000')
+    const adapter = await this.adapter('claim', 'claim')
+    const report = await claim(adapter, {source, group, to, from: this.flags.from, minIdleMs, count, justId: this.flags.justid, dryRun: this.flags['dry-run']}, this.abort.signal)
+    await this.output(report, renderClaim)
+    this.exitFor(report)
+  }
+}
+
+async function renderClaim(r: ClaimReport, ui: Ui): Promise<void> {
+  const idle = `idle >= ${duration(r.minIdleMs) ?? r.minIdleMs + 'ms'}`
+  const from = r.from === null ? '' : ` owned by ${r.from}`
+  if (r.plan) {
+    await ui.line(`Dry run: would claim ${r.plan.count} entries of ${r.source}/${r.group}${from} to ${r.to} (${idle}). Nothing changed.`)
+    await ui.table<PendingEntry>(
+      [
+        {header: 'ID', get: (e) => e.id},
+        {header: 'CONSUMER', get: (e) => e.consumer},
+        {header: 'IDLE', get: (e) => duration(e.idleMs), align: 'right'},
+        {header: 'DELIVERIES', get: (e) => e.deliveries, align: 'right'},
+      ],
+      r.plan.entries,
+      '(no pending entries match)',
+    )
+    return
+  }
+  await ui.line(`${r.interrupted ? 'Interrupted: claimed' : 'Claimed'} ${r.claimed.count} entries of ${r.source}/${r.group}${from} to ${r.to} (${idle}${r.justId ? ', delivery counts kept' : ', delivery counts +1'}).`)
+  await ui.kv([
+    ['claimed', listed(r.claimed.ids)],
+    ['deleted', r.deleted.count ? `${listed(r.deleted.ids)} (gone from the stream; dropped from the PEL)` : 0],
+    ...(r.skipped ? ([['skipped', `${r.skipped} (no longer idle enough)`]] as Array<[string, unknown]>) : []),
+  ])
+}
+
+function listed(ids: string[]): string {
+  if (ids.length === 0) return '0'
+  const shown = ids.slice(0, SHOW_IDS).join(', ')
+  return `${ids.length}: ${shown}${ids.length > SHOW_IDS ? `, ... (${ids.length - SHOW_IDS} more; --json lists all)` : ''}`
+}

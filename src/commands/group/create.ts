@@ -1,0 +1,41 @@
+import {Args, Flags} from '@oclif/core'
+import {CgCommand} from '../../base-command.js'
+import type {Ui} from '../../output/ui.js'
+import {createGroup, type GroupCreateReport} from '../../services/group-admin.js'
+import {nonNegativeInt} from '../../services/inputs.js'
+
+export default class GroupCreate extends CgCommand<typeof GroupCreate> {
+  static override summary = 'Create a consumer group (XGROUP CREATE).'
+  static override description = 'Starts at $ (only new entries) unless --start says otherwise; refuses (exit 4) when the group exists; --mkstream creates a missing stream.'
+  static override examples = [
+    '<%= config.bin %> group create tasks workers',
+    '<%= config.bin %> group create tasks workers --start 0',
+    '<%= config.bin %> group create new-stream workers --mkstream',
+  ]
+  static override args = {
+    source: Args.string({description: 'stream (default: the profile\'s stream)'}),
+    group: Args.string({description: 'group (default: the profile\'s group)'}),
+  }
+  static override flags = {
+    start: Flags.string({summary: 'Last-delivered-id to start from: <ms>-<seq>, $ (new entries only) or 0 (everything).', default: '$'}),
+    mkstream: Flags.boolean({summary: 'Create the stream when it does not exist.', default: false}),
+    'entries-read': Flags.string({summary: 'ENTRIESREAD: entries already read at --start, so lag is known.'}),
+    'dry-run': Flags.boolean({summary: 'Print the plan; change nothing.', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const source = await this.orProfile(this.args.source, 'stream')
+    const group = await this.orProfile(this.args.group, 'group')
+    const entriesRead = this.flags['entries-read'] === undefined ? null : nonNegativeInt(this.flags['entries-read'], '--entries-read', '0')
+    const adapter = await this.adapter('groupCreate', 'group create')
+    const report = await createGroup(adapter, {source, group, start: this.flags.start, mkstream: this.flags.mkstream, entriesRead, dryRun: this.flags['dry-run']})
+    await this.output(report, renderGroupCreate)
+  }
+}
+
+async function renderGroupCreate(r: GroupCreateReport, ui: Ui): Promise<void> {
+  const what = `group ${r.group} on ${r.source} at ${r.start}${r.createsStream ? ' (creating the stream)' : ''}`
+  if (r.dryRun) return ui.line(`Dry run: would create ${what}. Nothing changed.`)
+  await ui.line(`Created ${what}.`)
+  if (r.after) await ui.kv([['last-delivered-id', r.after.lastDeliveredId], ['entries-read', r.after.entriesRead ?? 'unknown'], ['lag', r.after.lag ?? 'unknown']])
+}

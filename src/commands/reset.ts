@@ -1,0 +1,65 @@
+import {Args, Flags} from '@oclif/core'
+import {CgCommand} from '../base-command.js'
+import type {Ui} from '../output/ui.js'
+import {signedInt} from '../services/inputs.js'
+import {reset, resetMode, type Position, type PositionReport} from '../services/position.js'
+
+export default class Reset extends CgCommand<typeof Reset> {
+  static override summary = 'Move a group\'s position (a dry run unless --execute).'
+  static override description =
+    'Kafka\'s reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.'
+  static override examples = [
+    '<%= config.bin %> reset tasks workers --to-earliest',
+    '<%= config.bin %> reset tasks workers --to-datetime 2024-05-01T12:00:00Z --execute',
+    '<%= config.bin %> reset tasks workers --by-duration PT1H --execute',
+    '<%= config.bin %> reset tasks workers --shift-by=-100 --execute',
+  ]
+  static override args = {
+    source: Args.string({description: 'stream (default: the profile\'s stream)'}),
+    group: Args.string({description: 'group (default: the profile\'s group)'}),
+  }
+  static override flags = {
+    'to-earliest': Flags.boolean({summary: 'Redeliver everything: position 0.', helpGroup: 'MODE'}),
+    'to-latest': Flags.boolean({summary: 'Skip everything: position = the last entry.', helpGroup: 'MODE'}),
+    'to-datetime': Flags.string({summary: 'Deliver entries from this time on (ISO 8601; no zone = UTC).', helpGroup: 'MODE'}),
+    'by-duration': Flags.string({summary: 'Deliver entries from this long ago on (PnDTnHnMnS, e.g. PT1H).', helpGroup: 'MODE'}),
+    'shift-by': Flags.string({summary: 'Move N entries forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
+    'to-id': Flags.string({summary: 'Position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
+    execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false, exclusive: ['dry-run']}),
+    'dry-run': Flags.boolean({summary: 'Print the plan only (the default).', default: false, exclusive: ['execute']}),
+  }
+
+  async run(): Promise<void> {
+    const source = await this.orProfile(this.args.source, 'stream')
+    const group = await this.orProfile(this.args.group, 'group')
+    const f = this.flags
+    const mode = resetMode({
+      toEarliest: f['to-earliest'],
+      toLatest: f['to-latest'],
+      toDatetime: f['to-datetime'],
+      byDuration: f['by-duration'],
+      shiftBy: f['shift-by'] === undefined ? undefined : signedInt(f['shift-by'], '--shift-by'),
+      toId: f['to-id'],
+    })
+    const adapter = await this.adapter('reset', 'reset')
+    const report = await reset(adapter, {source, group, mode, execute: f.execute})
+    await this.output(report, renderPosition)
+  }
+}
+
+/** The plan and outcome of setid and reset. */
+export async function renderPosition(r: PositionReport, ui: Ui): Promise<void> {
+  const show = (p: Position) => `${p.lastDeliveredId ?? '-'} (entries-read ${p.entriesRead ?? 'unknown'}, lag ${p.lag ?? 'unknown'})`
+  const how = r.mode === 'setid' ? 'setid' : `reset --${r.mode}${r.modeValue === null ? '' : ' ' + r.modeValue}`
+  await ui.line(r.executed ? `Moved ${r.source}/${r.group} (${how}).` : `Plan for ${r.source}/${r.group} (${how}); nothing changed${r.mode === 'setid' ? '' : ' (add --execute to apply)'}.`)
+  const pairs: Array<[string, unknown]> = [
+    ['current', show(r.current)],
+    ['new', `${r.target.lastDeliveredId} (entries-read ${r.target.entriesRead ?? (r.mode === 'setid' ? 'not set' : 'left out')}${r.mode === 'setid' ? '' : `, lag ${r.target.lag ?? 'unknown'}`})`],
+  ]
+  if (r.redeliver !== null && r.redeliver > 0) pairs.push(['redeliver', `${r.redeliver} entries`])
+  if (r.skip !== null && r.skip > 0) pairs.push(['skip', `${r.skip} entries`])
+  if (r.redeliver === null && r.mode !== 'setid') pairs.push(['redeliver/skip', 'unknown (not cheap to count)'])
+  if (r.after) pairs.push(['after', show(r.after)])
+  for (const w of r.warnings) pairs.push(['warning', w])
+  await ui.kv(pairs)
+}
