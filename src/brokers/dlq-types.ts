@@ -75,6 +75,8 @@ export interface DlqOps {
   replayMode(dlq: string, target: string): MoveMode
   /** Moves a batch; each id is moved at most once even when a run is killed and re-run. */
   moveBatch(t: MoveTarget, ids: string[], failedAtMs: number): Promise<MoveOutcome[]>
+  /** Finishes two-step moves a killed run left half done; returns how many it completed. */
+  resumeMoves(t: MoveTarget): Promise<number>
   /** Replays a batch; each DLQ entry lands on its target exactly once across kills and re-runs. */
   replayBatch(dlq: string, items: ReplayItem[]): Promise<ReplayOutcome[]>
   /** Deletes these DLQ entries; returns how many existed. */

@@ -1,0 +1,89 @@
+import {Args, Flags} from '@oclif/core'
+import {CgCommand} from '../../base-command.js'
+import type {MoveOutcome} from '../../brokers/dlq-types.js'
+import {progress} from '../../output/progress.js'
+import {moveToDlq} from '../../services/dlq-move.js'
+import {dlqKey, parseIds, parseRate} from '../../services/dlq-select.js'
+
+export default class DlqMove extends CgCommand<typeof DlqMove> {
+  static override summary = 'Move pending entries that keep failing to the dead-letter stream.'
+  static override description = [
+    'Candidates come from the group\'s pending entries: --max-deliveries N (delivered N times or more), --min-idle MS, --ids; they combine.',
+    'Each DLQ entry holds the original fields plus original_id, original_stream, original_group, consumer, delivery_count, reason and failed_at (ms).',
+    'The source entry is acknowledged (XACK), not deleted: other groups of the stream may still need it.',
+    'When the stream and the DLQ share a hash slot (standalone, or {tag} keys in a cluster) each batch moves in one atomic script; otherwise a journaled two-step is used. Either way, running again after an interruption finishes the job without duplicates.',
+  ].join('\n')
+  static override examples = [
+    '<%= config.bin %> dlq move tasks workers --max-deliveries 3',
+    '<%= config.bin %> dlq move tasks workers --min-idle 3600000 --dry-run',
+    '<%= config.bin %> dlq move {orders} billing --ids 1700000000000-0 1700000000001-0 --dlq {orders}:dlq',
+  ]
+  static override args = {
+    stream: Args.string({description: 'stream (default: the profile\'s stream)'}),
+    group: Args.string({description: 'group (default: the profile\'s group)'}),
+  }
+  static override flags = {
+    'max-deliveries': Flags.integer({summary: 'Entries delivered at least N times.', min: 1}),
+    'min-idle': Flags.integer({summary: 'Entries idle at least MS milliseconds.', min: 0}),
+    ids: Flags.string({summary: 'These pending entry ids.', multiple: true}),
+    dlq: Flags.string({summary: 'Dead-letter stream (default: the profile\'s dlq, else STREAM:dlq).'}),
+    reason: Flags.string({summary: 'Reason recorded on each DLQ entry (default: from the criteria).'}),
+    limit: Flags.integer({summary: 'Move at most N entries.', min: 1}),
+    rate: Flags.string({summary: 'At most N entries per second (N/s or N/m).'}),
+    'dry-run': Flags.boolean({summary: 'Print the plan; change nothing.'}),
+  }
+
+  async run(): Promise<void> {
+    const f = this.flags
+    const stream = await this.orProfile(this.args.stream, 'stream', 'STREAM')
+    const group = await this.orProfile(this.args.group, 'group', 'GROUP')
+    const dlq = dlqKey({flag: f.dlq, profile: (await this.profile()).dlq, stream})
+    const reason = f.reason ?? (f['max-deliveries'] !== undefined ? 'max_deliveries_exceeded' : f['min-idle'] !== undefined ? 'idle_timeout' : 'moved_by_cg')
+    const report = await moveToDlq(await this.adapter('dlq', 'dlq move'), {
+      stream,
+      group,
+      dlq,
+      reason,
+      maxDeliveries: f['max-deliveries'],
+      minIdleMs: f['min-idle'],
+      ids: parseIds(f.ids),
+      limit: f.limit ?? null,
+      rate: parseRate(f.rate),
+      dryRun: f['dry-run'],
+      signal: this.abort.signal,
+      progress: f['dry-run'] ? undefined : progress('moving to ' + dlq),
+    })
+    await this.output(report, async (d, ui) => {
+      await ui.kv([
+        ['stream', d.stream],
+        ['group', d.group],
+        ['dlq', d.dlq],
+        ['mode', d.mode],
+      ])
+      await ui.line()
+      if (d.plan) {
+        await ui.line(`dry run: would move ${d.plan.count} entries (nothing changed)`)
+        if (d.plan.consumers.length) await ui.line('per consumer: ' + d.plan.consumers.map((c) => `${c.consumer}=${c.count}`).join(', '))
+        if (d.plan.firstIds.length) await ui.line('first ids: ' + d.plan.firstIds.join(' '))
+        if (d.plan.notPending.length) await ui.line(ui.color.yellow(`not pending (would be skipped): ${d.plan.notPending.join(' ')}`))
+        return
+      }
+      await ui.rows<MoveOutcome>(
+        [
+          {header: 'ID', get: (o) => o.id},
+          {header: 'STATUS', get: (o) => o.status},
+          {header: 'DLQ-ID', get: (o) => o.dlqId},
+          {header: 'NOTE', get: (o) => o.note, empty: ''},
+        ],
+        d.entries as AsyncIterable<MoveOutcome>,
+        '(nothing to move)',
+      )
+      const t = d.totals
+      await ui.line()
+      await ui.line(`moved ${t.moved}, deleted ${t.deleted}, skipped ${t.skipped}, failed ${t.failed}` + (t.resumed ? `, resumed ${t.resumed}` : ''))
+      if (t.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
+      if (t.error) await ui.line(ui.color.red(`stopped: ${t.error}`))
+    })
+    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted})
+  }
+}
