@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
+import {usage} from '../errors/cg-error.js'
 import type {Ui} from '../output/ui.js'
 import {signedInt} from '../services/inputs.js'
 import {reset, resetMode, type Position, type PositionReport} from '../services/position.js'
@@ -25,14 +26,15 @@ export default class Reset extends CgCommand<typeof Reset> {
     'by-duration': Flags.string({summary: 'Deliver entries from this long ago on (PnDTnHnMnS, e.g. PT1H).', helpGroup: 'MODE'}),
     'shift-by': Flags.string({summary: 'Move N entries forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
     'to-id': Flags.string({summary: 'Position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
-    execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false, exclusive: ['dry-run']}),
-    'dry-run': Flags.boolean({summary: 'Print the plan only (the default).', default: false, exclusive: ['execute']}),
+    execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false}),
+    'dry-run': Flags.boolean({summary: 'Print the plan only (the default).', default: false}),
   }
 
   async run(): Promise<void> {
     const source = await this.orProfile(this.args.source, 'stream')
     const group = await this.orProfile(this.args.group, 'group')
     const f = this.flags
+    if (f.execute && f['dry-run']) throw usage('--execute and --dry-run exclude each other', 'Leave --execute out for a dry run.')
     const mode = resetMode({
       toEarliest: f['to-earliest'],
       toLatest: f['to-latest'],
@@ -56,10 +58,14 @@ export async function renderPosition(r: PositionReport, ui: Ui): Promise<void> {
     ['current', show(r.current)],
     ['new', `${r.target.lastDeliveredId} (entries-read ${r.target.entriesRead ?? (r.mode === 'setid' ? 'not set' : 'left out')}${r.mode === 'setid' ? '' : `, lag ${r.target.lag ?? 'unknown'}`})`],
   ]
-  if (r.redeliver !== null && r.redeliver > 0) pairs.push(['redeliver', `${r.redeliver} entries`])
-  if (r.skip !== null && r.skip > 0) pairs.push(['skip', `${r.skip} entries`])
+  if (r.redeliver !== null && r.redeliver > 0) pairs.push(['redeliver', entries(r.redeliver)])
+  if (r.skip !== null && r.skip > 0) pairs.push(['skip', entries(r.skip)])
   if (r.redeliver === null && r.mode !== 'setid') pairs.push(['redeliver/skip', 'unknown (not cheap to count)'])
   if (r.after) pairs.push(['after', show(r.after)])
   for (const w of r.warnings) pairs.push(['warning', w])
   await ui.kv(pairs)
+}
+
+function entries(n: number): string {
+  return n === 1 ? '1 entry' : `${n} entries`
 }

@@ -19,8 +19,8 @@ export default class ConsumerDelete extends CgCommand<typeof ConsumerDelete> {
     consumer: Args.string({description: 'the consumer to delete'}),
   }
   static override flags = {
-    handoff: Flags.string({summary: 'Claim its pending entries to this consumer first.', exclusive: ['force']}),
-    force: Flags.boolean({summary: 'Delete even though its pending entries are dropped.', default: false, exclusive: ['handoff']}),
+    handoff: Flags.string({summary: 'Claim its pending entries to this consumer first.'}),
+    force: Flags.boolean({summary: 'Delete even though its pending entries are dropped.', default: false}),
     'dry-run': Flags.boolean({summary: 'Print the plan; change nothing.', default: false}),
   }
 
