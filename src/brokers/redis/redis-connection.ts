@@ -160,6 +160,9 @@ function connectionError(error: unknown, profile: Profile): CgError {
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
   }
+  if (/Unknown RESP type|Protocol error/i.test(msg)) {
+    return new CgError('unreachable', `${where} does not answer as a Redis server`, 'Check the host and port: something other than Redis listens there (a proxy? an HTTP port?).')
+  }
   if (/timed? ?out|ETIMEDOUT/i.test(msg)) {
     return new CgError('timeout', `Redis at ${where} did not answer in time`, 'Check the host and port, or raise --timeout.')
   }
