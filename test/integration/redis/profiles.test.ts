@@ -1,12 +1,21 @@
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import Ajv from 'ajv'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
 
 const UNREACHABLE = 'redis://127.0.0.1:1'
+
+const schemaDir = fileURLToPath(new URL('../../../schemas/', import.meta.url))
+const ajv = new Ajv({allErrors: true, strict: false})
+for (const f of readdirSync(schemaDir)) ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, f), 'utf8')), f)
+function expectValid(schema: string, doc: unknown): void {
+  expect(ajv.validate(schema, doc), `${schema}: ${ajv.errorsText(ajv.errors)}`).toBe(true)
+}
 
 function dirWith(yaml: string | null, mode = 0o600): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-prof-it-'))
@@ -235,6 +244,25 @@ profiles:
       expect(res.stdout).toBe('')
       expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: cannot connect to Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\)$/), expect.stringMatching(/^Hint: /)])
     })
+  })
+
+  it('every --json output validates against schemas/profiles-*.json', async () => {
+    const dir = dirWith(yaml() + '  broken: {url: "redis://${CG_TEST_UNSET}:1"}\n')
+    const samples: Array<[string, string[], string?]> = [
+      ['profiles-list.json', ['profiles', 'list'], dir],
+      ['profiles-list.json', ['profiles', 'list'], dirWith(null)],
+      ['profiles-show.json', ['profiles', 'show'], dir],
+      ['profiles-show.json', ['profiles', 'show'], dirWith(null)],
+      ['profiles-show.json', ['profiles', 'show', '--url', REDIS_URL], dir],
+      ['profiles-test.json', ['profiles', 'test'], dir],
+      ['profiles-use.json', ['profiles', 'use', 'other'], dir],
+      ['error.json', ['profiles', 'use', 'nope'], dir],
+      ['error.json', ['profiles', 'test', 'down'], dir],
+    ]
+    for (const [schema, argv, cwd] of samples) {
+      const res = await runCg([...argv, '--json'], {cwd})
+      expectValid(schema, res.json())
+    }
   })
 
   describe('a config file that others can read', () => {
