@@ -88,7 +88,7 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
     reason = e
     debug(`redis: ${e.message}`)
   })
-  await first.connect().catch((error: unknown) => {
+  await withDeadline(first.connect(), timeoutMs).catch((error: unknown) => {
     first.disconnect()
     throw connectionError(reason ?? error, profile)
   })
@@ -111,11 +111,24 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
     clusterReason = e
     debug(`redis cluster: ${e.message}`)
   })
-  await cluster.connect().catch((error: unknown) => {
+  await withDeadline(cluster.connect(), timeoutMs).catch((error: unknown) => {
     cluster.disconnect()
     throw connectionError(clusterReason ?? error, profile)
   })
   return clustered(cluster)
+}
+
+/** ioredis spends a timeout per handshake step (connect, ready check, CLIENT SETNAME): bound the whole. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Connection timed out')), ms)
+  })
+  try {
+    return await Promise.race([work, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function standalone(client: Redis): RedisConnection {
