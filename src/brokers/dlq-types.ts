@@ -77,6 +77,8 @@ export interface DlqOps {
   moveBatch(t: MoveTarget, ids: string[], failedAtMs: number): Promise<MoveOutcome[]>
   /** Finishes two-step moves a killed run left half done; returns how many it completed. */
   resumeMoves(t: MoveTarget): Promise<number>
+  /** Finishes two-step replays onto `target` a killed run left half done; returns the DLQ ids it finished. */
+  resumeReplays(dlq: string, target: string): Promise<string[]>
   /** Replays a batch; each DLQ entry lands on its target exactly once across kills and re-runs. */
   replayBatch(dlq: string, items: ReplayItem[]): Promise<ReplayOutcome[]>
   /** Deletes these DLQ entries; returns how many existed. */

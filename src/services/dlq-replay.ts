@@ -30,6 +30,8 @@ export interface TargetTotals {
 
 export interface ReplayTotals {
   replayed: number
+  /** two-step replays a killed run left half done, finished first (not counted in replayed) */
+  resumed: number
   skipped: number
   failed: number
   interrupted: boolean
@@ -79,7 +81,7 @@ export async function replayDlq(adapter: BrokerAdapter, req: ReplayRequest): Pro
     yield* pages
   }
 
-  const totals: ReplayTotals = {replayed: 0, skipped: 0, failed: 0, interrupted: false, error: null, targets: []}
+  const totals: ReplayTotals = {replayed: 0, resumed: 0, skipped: 0, failed: 0, interrupted: false, error: null, targets: []}
   const base = {
     dlq: req.dlq,
     source: req.source ?? null,
@@ -120,6 +122,8 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Se
   const size = batchSize(req.rate)
   const bucket = req.rate ? new TokenBucket(req.rate, size) : null
   const perTarget = new Map<string, TargetTotals>()
+  const resumedTargets = new Set<string>()
+  const finished = new Set<string>()
   let batch: ReplayItem[] = []
   const count = (o: ReplayOutcome) => {
     totals[o.status]++
@@ -157,6 +161,13 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Se
           yield count({dlqId: e.dlqId, target, status: 'failed', newId: null, note: 'its target is the DLQ itself'})
           continue
         }
+        if (!resumedTargets.has(target)) {
+          resumedTargets.add(target)
+          for (const id of await ops.resumeReplays(req.dlq, target)) finished.add(id)
+          totals.resumed = finished.size
+        }
+        // already on the target from a killed run (a page read ahead may still hold it)
+        if (finished.has(e.dlqId)) continue
         batch.push({dlqId: e.dlqId, target, fields: e.replayFields})
         if (batch.length >= size) {
           yield* flush()

@@ -201,6 +201,30 @@ export class RedisDlq implements DlqOps {
     return finished
   }
 
+  /**
+   * Finishes two-step replays onto `target` a killed run left half done: entries the target's journal
+   * records are deleted from the DLQ (the target has them already) and the markers dropped.
+   */
+  async resumeReplays(dlq: string, target: string): Promise<string[]> {
+    if (this.replayMode(dlq, target) === 'atomic') return []
+    const journal = journalKey(target)
+    const prefix = `${dlq}\n`
+    const node = this.node(target)
+    let cursor = '0'
+    const finished: string[] = []
+    do {
+      const [next, flat] = await wrap({source: target}, () => node.hscan(journal, cursor, 'MATCH', globEscape(prefix) + '*', 'COUNT', 1000))
+      cursor = next
+      const ids: string[] = []
+      for (let i = 0; i < flat.length; i += 2) ids.push(flat[i].slice(prefix.length))
+      if (!ids.length) continue
+      await this.deleteIds(dlq, ids)
+      finished.push(...ids)
+      await wrap({source: target}, () => node.hdel(journal, ...ids.map((id) => prefix + id)))
+    } while (cursor !== '0')
+    return finished
+  }
+
   async replayBatch(dlq: string, items: ReplayItem[]): Promise<ReplayOutcome[]> {
     const result = new Map<ReplayItem, ReplayOutcome>()
     const atomic: ReplayItem[] = []

@@ -76,7 +76,7 @@ export default class DlqReplay extends CgCommand<typeof DlqReplay> {
       const t = d.totals
       await ui.line()
       for (const x of t.targets) await ui.line(`${x.target} (${x.mode}): replayed ${x.replayed}, skipped ${x.skipped}, failed ${x.failed}`)
-      await ui.line(`replayed ${t.replayed}, skipped ${t.skipped}, failed ${t.failed}`)
+      await ui.line(`replayed ${t.replayed}, skipped ${t.skipped}, failed ${t.failed}` + (t.resumed ? `, resumed ${t.resumed}` : ''))
       if (t.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
       if (t.error) await ui.line(ui.color.red(`stopped: ${t.error}`))
     })
