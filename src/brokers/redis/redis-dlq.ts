@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
 import type {Redis} from 'ioredis'
+import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
 import type {DlqOps, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from '../dlq-types.js'
 import type {RedisAdapter} from './redis-adapter.js'
@@ -344,12 +345,15 @@ function outcome(x: ReplayItem, status: ReplayOutcome['status'], newId: string |
   return {dlqId: x.dlqId, target: x.target, status, newId, note}
 }
 
-/** The journal lives in the slot of `key`: same hash tag, or the whole key as the tag. */
+/** The journal lives in the slot of `key`: the same hash tag, or the whole key as the tag. */
 export function journalKey(key: string): string {
   const open = key.indexOf('{')
   const close = open >= 0 ? key.indexOf('}', open + 1) : -1
-  const tag = open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key
-  return `{${tag}}:cg:journal`
+  if (open >= 0 && close > open + 1) return `{${key.slice(open + 1, close)}}:cg:journal`
+  if (!/[{}]/.test(key)) return `{${key}}:cg:journal`
+  // Braces that make no tag cannot be wrapped in one: find a tag that hashes to the same slot.
+  const slot = calculateSlot(key)
+  for (let n = 0; ; n++) if (calculateSlot(`cg-journal-${n}`) === slot) return `{cg-journal-${n}}:cg:journal`
 }
 
 function globEscape(s: string): string {
