@@ -1,16 +1,19 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {Redis} from 'ioredis'
+import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
-import {redis, REDIS_URL, uniq} from '../../helpers/redis.js'
+import {cluster, CLUSTER_URL, redis, REDIS_URL, uniq} from '../../helpers/redis.js'
 
-const url = REDIS_URL
+const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
+  ['standalone', REDIS_URL, redis],
+  ['cluster', CLUSTER_URL, cluster],
+]
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
 
-describe('cg reset and cg setid on Redis', () => {
-  let r: Redis
+describe.each(targets)('cg reset and cg setid on %s Redis', (_name, url, connect) => {
+  let r: Redis | Cluster
   const keys: string[] = []
   beforeAll(async () => {
-    r = await redis()
+    r = await connect()
   })
   afterAll(async () => {
     for (const k of keys) await r.del(k)
