@@ -61,15 +61,16 @@ describe.each(targets)('cg claim on %s Redis', (_name, url, connect) => {
 
   it('only entries idle long enough are claimed', async () => {
     const tasks = stream('tasks')
-    const old = await seedGroup(r, tasks, 'workers', 4, ['worker1'])
-    await sleep(300)
-    await r.xadd(tasks, '*', 'n', 'fresh')
-    await r.xreadgroup('GROUP', 'workers', 'worker2', 'COUNT', 10, 'STREAMS', tasks, '>')
-    const res = await runCg(['claim', tasks, 'workers', '--idle', '250', '--to', 'rescuer', '--url', url, '--json'])
+    const ids = await seedGroup(r, tasks, 'workers', 6, ['worker1', 'worker2'])
+    // make worker1's entries 10 minutes idle (XCLAIM ... IDLE sets the idle time), worker2's stay fresh
+    await r.call('XCLAIM', tasks, 'workers', 'worker1', 0, ...ids.slice(0, 3), 'IDLE', 600_000, 'JUSTID')
+    const res = await runCg(['claim', tasks, 'workers', '--idle', '300000', '--to', 'rescuer', '--url', url, '--json'])
     expect(res.code, res.stderr).toBe(0)
-    expect(res.json().claimed.ids).toEqual(old)
+    expect(res.json().claimed.ids).toEqual(ids.slice(0, 3))
     const own = await owners(r, tasks, 'workers')
-    expect(Object.values(own).filter((c) => c === 'worker2')).toHaveLength(1)
+    expect(ids.map((id) => own[id])).toEqual([...Array(3).fill('rescuer'), ...Array(3).fill('worker2')])
+    const dry = await runCg(['claim', tasks, 'workers', '--idle', '300000', '--to', 'rescuer', '--dry-run', '--url', url, '--json'])
+    expect(dry.json().plan.count).toBe(0)
   })
 
   it('reports ids deleted from the stream (XDEL of a pending entry) and drops them from the PEL', async () => {

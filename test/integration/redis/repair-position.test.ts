@@ -7,7 +7,6 @@ const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
   ['standalone', REDIS_URL, redis],
   ['cluster', CLUSTER_URL, cluster],
 ]
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
 
 describe.each(targets)('cg reset and cg setid on %s Redis', (_name, url, connect) => {
   let r: Redis | Cluster
@@ -84,12 +83,13 @@ describe.each(targets)('cg reset and cg setid on %s Redis', (_name, url, connect
   it('--by-duration: entries from that long ago on are delivered again', async () => {
     const s = uniq('pos')
     keys.push(s)
-    for (let i = 0; i < 4; i++) await r.xadd(s, '*', 'old', String(i))
-    await sleep(1200)
-    for (let i = 0; i < 3; i++) await r.xadd(s, '*', 'new', String(i))
+    // entries two hours old and half an hour old, by their ids
+    const now = Date.now()
+    for (let i = 0; i < 4; i++) await r.xadd(s, `${now - 7_200_000}-${i}`, 'old', String(i))
+    for (let i = 0; i < 3; i++) await r.xadd(s, `${now - 1_800_000}-${i}`, 'new', String(i))
     await r.xgroup('CREATE', s, 'g', '$')
     const oldIds = (await r.xrange(s, '-', '+')).map(([id]) => id)
-    const {plan, after} = await both(s, '--by-duration', 'PT1S')
+    const {plan, after} = await both(s, '--by-duration', 'PT1H')
     expect(plan.target.lastDeliveredId).toBe(oldIds[3])
     expect(after).toMatchObject({lastDeliveredId: oldIds[3], entriesRead: 4, lag: 3})
   })
