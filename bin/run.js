@@ -22,6 +22,7 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   cachedData,
   importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 })
+globalThis.__cgImport = (specifier) => import(specifier)
 const mod = {exports: {}}
 script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file))
 globalThis.__cgBundle = mod.exports

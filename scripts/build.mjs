@@ -2,6 +2,7 @@
 // loads one file (Node 20 has no module compile cache; bin/run.js caches V8 code for the bundle).
 import {build} from 'esbuild'
 import {mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -25,6 +26,19 @@ const entry = [
   `export const COMMANDS = {${ids.map((id, i) => `${JSON.stringify(id)}: c${i}`).join(', ')}}`,
 ].join('\n')
 
+// Code compiled from V8 cached data loses its dynamic-import hook (Node 20), so the import() calls of
+// dependencies (oclif loading ESM plugins and hooks) go through bin/run.js's own import().
+const routeDynamicImports = {
+  name: 'route-dynamic-imports',
+  setup(b) {
+    b.onLoad({filter: /node_modules[\\/].*\.[cm]?js$/}, async (args) => {
+      const text = await readFile(args.path, 'utf8')
+      if (!/\bimport\s*\(/.test(text)) return undefined
+      return {contents: text.replace(/(^|[^.\w$])import\s*\(/g, '$1__cgImport('), loader: 'js'}
+    })
+  },
+}
+
 mkdirSync(join(root, 'dist'), {recursive: true})
 await build({
   stdin: {contents: entry, resolveDir: root, sourcefile: 'cg-entry.ts', loader: 'ts'},
@@ -37,6 +51,8 @@ await build({
   external: ['typescript'],
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [routeDynamicImports],
+  banner: {js: 'var __cgImport = (s) => (globalThis.__cgImport ?? ((x) => import(x)))(s);'},
 })
 writeFileSync(
   join(root, 'dist', 'commands.cjs'),
