@@ -10,6 +10,14 @@ export interface RawDlqEntry {
   fields: RawField[]
 }
 
+/** What a replay needs of a DLQ entry when no --where has to look at its fields. */
+export interface DlqSummary {
+  id: string
+  /** a: fields + meta; b: original_data JSON; null: no original fields at all */
+  layout: 'a' | 'b' | null
+  originalStream: string | null
+}
+
 /** A pending entry that may move to the DLQ. */
 export interface MoveCandidate {
   id: string
@@ -41,6 +49,8 @@ export interface ReplayItem {
   dlqId: string
   target: string
   fields: Buffer[]
+  /** the fields are the entry's own minus the meta names (layout a): the broker may rebuild them itself */
+  ownFields: boolean
 }
 
 export type ReplayStatus = 'replayed' | 'skipped' | 'failed'
@@ -64,6 +74,8 @@ export interface DlqOps {
   assertStreamOrAbsent(key: string): Promise<void>
   /** Entries from `start` (exclusive when prefixed with "("), page by page. */
   entries(dlq: string, opts?: {start?: string; pageSize?: number}): AsyncIterable<RawDlqEntry[]>
+  /** Like entries(), but only id, layout and original_stream: the fields stay on the server. */
+  summaries(dlq: string, opts?: {pageSize?: number}): AsyncIterable<DlqSummary[]>
   /** The entries with these ids that exist (in the order given). */
   entriesByIds(dlq: string, ids: string[]): Promise<RawDlqEntry[]>
   length(dlq: string): Promise<number>

@@ -1,9 +1,9 @@
-import type {DlqOps, MoveMode, ReplayItem, ReplayOutcome} from '../brokers/dlq-types.js'
-import type {DecodedDlqEntry} from '../brokers/redis/dlq-layout.js'
+import type {DlqOps, DlqSummary, MoveMode, ReplayItem, ReplayOutcome} from '../brokers/dlq-types.js'
+import {decodeEntry, type DecodedDlqEntry} from '../brokers/redis/dlq-layout.js'
 import type {BrokerAdapter} from '../brokers/types.js'
 import {usage} from '../errors/cg-error.js'
 import type {Progress} from '../output/progress.js'
-import {selectPages, type SelectedPage, type Selection} from './dlq-browse.js'
+import {selectPages, type Selection} from './dlq-browse.js'
 import {dlqOps} from './dlq-move.js'
 import {batchSize, TokenBucket} from './dlq-rate.js'
 import {fallbackTarget, prefetch, type WhereClause} from './dlq-select.js'
@@ -67,15 +67,17 @@ export async function replayDlq(adapter: BrokerAdapter, req: ReplayRequest): Pro
   await ops.assertDlq(req.dlq)
   const fallback = fallbackTarget(req.dlq, req.source)
   if (fallback === req.dlq) throw usage(`SOURCE ${req.source} is the DLQ itself`, 'Name the stream to replay onto, or give the DLQ with --dlq.')
-  const sel: Selection = {ids: req.ids, where: req.where, limit: req.limit, pageSize: Math.min(1000, batchSize(req.rate) * 2)}
-  const pages = prefetch(selectPages(ops, req.dlq, sel))
+  const pageSize = Math.min(1000, batchSize(req.rate) * 2)
+  const sel: Selection = {ids: req.ids, where: req.where, limit: req.limit, pageSize}
+  // Without --ids/--where the fields of layout (a) entries never need to leave the server.
+  const pages = prefetch(req.ids || req.where.length ? selectPages(ops, req.dlq, sel) : summaryPages(ops, req.dlq, fallback, req.limit, pageSize))
 
   // Refuse up front (exit 2) when the first entries have nowhere to go, before anything is written.
   const first = await pages.next()
   if (fallback === null && !first.done && first.value.entries.some((e) => !e.originalStream)) {
     throw usage(`entries of ${req.dlq} do not name their stream (no original_stream field)`, 'Give SOURCE: cg dlq replay STREAM --dlq KEY.')
   }
-  async function* all(): AsyncGenerator<SelectedPage> {
+  async function* all(): AsyncGenerator<CandidatePage> {
     if (first.done) return
     yield first.value
     yield* pages
@@ -92,11 +94,41 @@ export async function replayDlq(adapter: BrokerAdapter, req: ReplayRequest): Pro
   return {...base, plan: null, entries: execute(ops, req, all(), fallback, totals), totals}
 }
 
-function targetOf(e: DecodedDlqEntry, fallback: string | null): string | null {
+/** A DLQ entry as much as a replay needs of it (a DecodedDlqEntry, or a summary whose fields stay on the server). */
+type Candidate = Pick<DecodedDlqEntry, 'dlqId' | 'originalStream' | 'replayFields' | 'replayError'> & {layout: DecodedDlqEntry['layout'] | null}
+type CandidatePage = {entries: Candidate[]; missing: string[]}
+
+/**
+ * Pages of candidates from summaries: layout (a) entries replayed in one slot are rebuilt by the script
+ * (replayFields [] = "the entry's own"); the others are read in full and decoded.
+ */
+async function* summaryPages(ops: DlqOps, dlq: string, fallback: string | null, limit: number | null, pageSize: number): AsyncGenerator<CandidatePage> {
+  let left = limit ?? Number.POSITIVE_INFINITY
+  for await (const page of ops.summaries(dlq, {pageSize})) {
+    const chosen = page.length > left ? page.slice(0, left) : page
+    left -= chosen.length
+    const target = (s: DlqSummary) => s.originalStream ?? fallback
+    const need = new Set(chosen.filter((s) => s.layout === 'b' || (s.layout === 'a' && target(s) !== null && ops.replayMode(dlq, target(s)!) !== 'atomic')))
+    const full = new Map<string, DecodedDlqEntry>()
+    if (need.size) for (const raw of await ops.entriesByIds(dlq, [...need].map((s) => s.id))) full.set(raw.id, decodeEntry(raw))
+    const entries: Candidate[] = []
+    const missing: string[] = []
+    for (const s of chosen) {
+      const decoded = full.get(s.id)
+      if (decoded) entries.push(decoded)
+      else if (need.has(s)) missing.push(s.id)
+      else entries.push({dlqId: s.id, layout: s.layout, originalStream: s.originalStream, replayFields: s.layout ? [] : null, replayError: s.layout ? null : 'the entry has no original fields'})
+    }
+    yield {entries, missing}
+    if (left <= 0) return
+  }
+}
+
+function targetOf(e: Candidate, fallback: string | null): string | null {
   return e.originalStream ?? fallback
 }
 
-async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<SelectedPage>, fallback: string | null): Promise<ReplayPlan> {
+async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null): Promise<ReplayPlan> {
   const p: ReplayPlan = {count: 0, unreplayable: 0, targets: [], missing: []}
   const byTarget = new Map<string, ReplayPlan['targets'][number]>()
   for await (const page of pages) {
@@ -118,7 +150,7 @@ async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Select
   return p
 }
 
-async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<SelectedPage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
+async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
   const size = batchSize(req.rate)
   const bucket = req.rate ? new TokenBucket(req.rate, size) : null
   const perTarget = new Map<string, TargetTotals>()
@@ -168,7 +200,7 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Se
         }
         // already on the target from a killed run (a page read ahead may still hold it)
         if (finished.has(e.dlqId)) continue
-        batch.push({dlqId: e.dlqId, target, fields: e.replayFields})
+        batch.push({dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'})
         if (batch.length >= size) {
           yield* flush()
           if (req.signal.aborted) totals.interrupted = true

@@ -31,7 +31,7 @@ export function parseWhere(exprs: string[] | undefined): WhereClause[] {
 
 /** Every clause must match some value of its field (meta fields, and for layout (b) the decoded data). */
 export function matches(entry: DecodedDlqEntry, where: WhereClause[]): boolean {
-  return where.every((w) => (entry.lookup.get(w.field) ?? []).some((v) => v.equals(w.value)))
+  return where.every((w) => entry.valuesOf(w.field).some((v) => v.equals(w.value)))
 }
 
 export function parseIds(ids: string[] | undefined, what = '--ids'): string[] | undefined {

@@ -30,52 +30,62 @@ export interface DecodedDlqEntry {
   replayError: string | null
   /** the DLQ entry's own fields, raw */
   raw: RawField[]
-  /** name -> values, for --where: the entry's own fields plus, for layout (b), the decoded original_data */
-  lookup: Map<string, Buffer[]>
+  /** the values of a field, for --where: the entry's own fields plus, for layout (b), the decoded original_data */
+  valuesOf(name: string): Buffer[]
 }
 
 export function decodeEntry(raw: RawDlqEntry): DecodedDlqEntry {
-  const lookup = new Map<string, Buffer[]>()
-  const first = new Map<string, Buffer>()
+  // One pass, no per-entry maps: a replay decodes every entry of the DLQ.
+  const meta: Record<string, string | undefined> = {}
+  let data: Buffer | undefined
+  const originals: Buffer[] = []
   for (const [n, v] of raw.fields) {
     const name = n.toString()
-    lookup.set(name, [...(lookup.get(name) ?? []), v])
-    if (!first.has(name)) first.set(name, v)
+    if (META.has(name)) meta[name] ??= v.toString()
+    else {
+      if (name === 'original_data' && data === undefined) data = v
+      originals.push(n, v)
+    }
   }
-  const str = (k: string) => {
-    const v = first.get(k)
-    return v === undefined ? null : v.toString()
-  }
-  const dc = str('delivery_count')
+  const dc = meta.delivery_count
+  let decoded: Buffer[] | undefined
+  let lookup: Map<string, Buffer[]> | undefined
   const base = {
     dlqId: raw.id,
-    originalId: str('original_id'),
-    originalStream: str('original_stream'),
-    originalGroup: str('original_group'),
-    consumer: str('consumer'),
-    deliveryCount: dc !== null && /^\d+$/.test(dc) ? Number(dc) : null,
-    reason: str('reason'),
-    failedAt: failedAtMs(str('failed_at')),
+    originalId: meta.original_id ?? null,
+    originalStream: meta.original_stream ?? null,
+    originalGroup: meta.original_group ?? null,
+    consumer: meta.consumer ?? null,
+    deliveryCount: dc !== undefined && /^\d+$/.test(dc) ? Number(dc) : null,
+    reason: meta.reason ?? null,
+    failedAt: failedAtMs(meta.failed_at ?? null),
     raw: raw.fields,
-    lookup,
+    valuesOf(name: string): Buffer[] {
+      if (!lookup) {
+        lookup = new Map()
+        const add = (k: string, v: Buffer) => {
+          const list = lookup!.get(k)
+          if (list) list.push(v)
+          else lookup!.set(k, [v])
+        }
+        for (const [n, v] of raw.fields) add(n.toString(), v)
+        if (decoded) for (let i = 0; i + 1 < decoded.length; i += 2) add(decoded[i].toString(), decoded[i + 1])
+      }
+      return lookup.get(name) ?? []
+    },
   }
 
-  const data = first.get('original_data')
   if (data !== undefined) {
     const parsed = parseObject(data.toString())
     if (!parsed) return {...base, layout: 'b', replayFields: null, replayError: 'original_data is not a JSON object'}
     const fields: Buffer[] = []
-    for (const [k, v] of Object.entries(parsed)) {
-      const value = Buffer.from(typeof v === 'string' ? v : JSON.stringify(v))
-      fields.push(Buffer.from(k), value)
-      lookup.set(k, [...(lookup.get(k) ?? []), value])
-    }
+    for (const [k, v] of Object.entries(parsed)) fields.push(Buffer.from(k), Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)))
+    decoded = fields
     return {...base, layout: 'b', replayFields: fields.length ? fields : null, replayError: fields.length ? null : 'original_data has no fields'}
   }
 
-  const fields: Buffer[] = []
-  for (const [n, v] of raw.fields) if (!META.has(n.toString())) fields.push(n, v)
-  return {...base, layout: 'a', replayFields: fields.length ? fields : null, replayError: fields.length ? null : 'the entry has no original fields'}
+  if (!originals.length) return {...base, layout: 'a', replayFields: null, replayError: 'the entry has no original fields'}
+  return {...base, layout: 'a', replayFields: originals, replayError: null}
 }
 
 function parseObject(s: string): Record<string, unknown> | null {

@@ -72,19 +72,32 @@ return out
 `
 
 /**
- * Same-slot replay. KEYS: dlq, target... ARGV: repeated [dlqId, target index (into KEYS), n, fields...].
+ * Same-slot replay. KEYS: dlq, target... ARGV: repeated [dlqId, target index (into KEYS), n, fields...];
+ * n = -1 (layout a) sends no fields: the script puts back the entry's own fields minus the meta names,
+ * which saves sending every entry back over the wire.
  * Per item returns two strings: status (r replayed, s gone from the DLQ, e error) and the new id or error.
  */
 export const REPLAY_ATOMIC = `
+local meta = {original_id = true, original_stream = true, original_group = true, consumer = true, delivery_count = true, reason = true, failed_at = true}
 local dlq = KEYS[1]
 local out = {}
 local i = 1
 while i <= #ARGV do
   local id, t, n = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  if #redis.call('XRANGE', dlq, id, id) == 0 then
+  local e = redis.call('XRANGE', dlq, id, id)
+  if #e == 0 then
     out[#out + 1] = 's'; out[#out + 1] = ''
   else
-    local r = redis.pcall('XADD', KEYS[t], '*', unpack(ARGV, i + 3, i + 2 + n))
+    local r
+    if n < 0 then
+      local src, f = e[1][2], {}
+      for j = 1, #src, 2 do
+        if not meta[src[j]] then f[#f + 1] = src[j]; f[#f + 1] = src[j + 1] end
+      end
+      r = redis.pcall('XADD', KEYS[t], '*', unpack(f))
+    else
+      r = redis.pcall('XADD', KEYS[t], '*', unpack(ARGV, i + 3, i + 2 + n))
+    end
     if type(r) == 'table' and r.err then
       out[#out + 1] = 'e'; out[#out + 1] = r.err
     else
@@ -92,7 +105,28 @@ while i <= #ARGV do
       out[#out + 1] = 'r'; out[#out + 1] = r
     end
   end
-  i = i + 3 + n
+  i = i + 3 + math.max(n, 0)
+end
+return out
+`
+
+/**
+ * What a replay needs to know of a page of DLQ entries, without shipping their fields to the client.
+ * KEYS: dlq. ARGV: start (inclusive or "(id"), count. Per entry returns three strings: the id, the
+ * layout (a, b, or 0 for an entry with no original fields) and "=" .. original_stream ("" when absent).
+ */
+export const SUMMARY_PAGE = `
+local meta = {original_id = true, original_stream = true, original_group = true, consumer = true, delivery_count = true, reason = true, failed_at = true}
+local out = {}
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])) do
+  local f, layout, stream = e[2], '0', ''
+  for j = 1, #f, 2 do
+    local name = f[j]
+    if name == 'original_data' then layout = 'b'
+    elseif name == 'original_stream' then if stream == '' then stream = '=' .. f[j + 1] end
+    elseif layout == '0' and not meta[name] then layout = 'a' end
+  end
+  out[#out + 1] = e[1]; out[#out + 1] = layout; out[#out + 1] = stream
 end
 return out
 `

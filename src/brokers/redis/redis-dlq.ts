@@ -2,9 +2,9 @@ import {createHash} from 'node:crypto'
 import type {Redis} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
-import type {DlqOps, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from '../dlq-types.js'
+import type {DlqOps, DlqSummary, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from '../dlq-types.js'
 import type {RedisAdapter} from './redis-adapter.js'
-import {JOURNALED_ADD, MOVE_ATOMIC, REPLAY_ATOMIC} from './dlq-scripts.js'
+import {JOURNALED_ADD, MOVE_ATOMIC, REPLAY_ATOMIC, SUMMARY_PAGE} from './dlq-scripts.js'
 import {redisError, wrap} from './redis-errors.js'
 
 const READ_PAGE = 1000
@@ -49,6 +49,25 @@ export class RedisDlq implements DlqOps {
       if (rows.length) yield rows.map(toEntry)
       if (rows.length < size) return
       start = '(' + rows[rows.length - 1][0].toString()
+    }
+  }
+
+  async *summaries(dlq: string, opts: {pageSize?: number} = {}): AsyncGenerator<DlqSummary[]> {
+    const node = this.node(dlq)
+    const size = opts.pageSize ?? READ_PAGE
+    let start = '-'
+    for (;;) {
+      const [reply] = await this.evalAll(node, SUMMARY_PAGE, [{keys: [dlq], args: [start, String(size)]}], {source: dlq})
+      if (reply instanceof Error) throw redisError(reply, {source: dlq})
+      const page: DlqSummary[] = []
+      for (let i = 0; i + 2 < reply.length; i += 3) {
+        const layout = reply[i + 1].toString()
+        const stream = reply[i + 2]
+        page.push({id: reply[i].toString(), layout: layout === '0' ? null : (layout as 'a' | 'b'), originalStream: stream.length ? stream.subarray(1).toString() : null})
+      }
+      if (page.length) yield page
+      if (page.length < size) return
+      start = '(' + page[page.length - 1].id
     }
   }
 
@@ -241,7 +260,13 @@ export class RedisDlq implements DlqOps {
       const calls: Call[] = groups.map((c) => {
         const targets = [...new Set(c.map((x) => x.target))]
         const index = new Map(targets.map((tg, i) => [tg, String(i + 2)]))
-        return {keys: [dlq, ...targets], args: c.flatMap((x) => [x.dlqId, index.get(x.target)!, String(x.fields.length), ...x.fields])}
+        const args: Array<string | Buffer> = []
+        for (const x of c) {
+          args.push(x.dlqId, index.get(x.target)!)
+          if (x.ownFields) args.push('-1')
+          else args.push(String(x.fields.length), ...x.fields)
+        }
+        return {keys: [dlq, ...targets], args}
       })
       const replies = await this.evalAll(this.node(dlq), REPLAY_ATOMIC, calls, {source: dlq})
       groups.forEach((c, ci) => {
