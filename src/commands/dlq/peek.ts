@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
+import {isStreamId} from '../../brokers/redis/stream-id.js'
 import {peekDlq} from '../../services/dlq-browse.js'
 import {dlqKey} from '../../services/dlq-select.js'
 
@@ -18,8 +19,11 @@ export default class DlqPeek extends CgCommand<typeof DlqPeek> {
 
   async run(): Promise<void> {
     const profile = await this.profile()
-    const dlq = dlqKey({flag: this.flags.dlq, profile: profile.dlq, stream: this.args.stream ?? profile.stream})
-    const report = await peekDlq(await this.adapter('dlq', 'dlq peek'), {dlq, id: this.args.id, count: this.flags.count})
+    let {stream, id} = this.args
+    // `cg dlq peek --dlq KEY ID`: with the DLQ named, a lone argument that is an id is the ID
+    if (id === undefined && stream !== undefined && (this.flags.dlq ?? profile.dlq) && isStreamId(stream)) [stream, id] = [undefined, stream]
+    const dlq = dlqKey({flag: this.flags.dlq, profile: profile.dlq, stream: stream ?? profile.stream})
+    const report = await peekDlq(await this.adapter('dlq', 'dlq peek'), {dlq, id, count: this.flags.count})
     await this.output(report, async (d, ui) => {
       let n = 0
       for await (const e of d.entries) {

@@ -102,6 +102,32 @@ describe('dlq kill -9 and re-run: exactly once', () => {
     expect(await c.exists(`{${s}}:cg:journal`)).toBe(0)
   }, 180_000)
 
+  it('Ctrl-C stops between batches: exit 130, the report says interrupted, a re-run finishes', async () => {
+    const s = uniq('int-replay')
+    keys.push([r, s], [r, `${s}:dlq`])
+    await seedDlq(r, `${s}:dlq`, s)
+    const child = spawn(process.execPath, [BIN, 'dlq', 'replay', s, '--rate', '4000/s', '--json', '--url', REDIS_URL], {
+      cwd: '/tmp',
+      env: {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', NO_COLOR: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+    while ((await r.xlen(s)) < 1000) await new Promise((resolve) => setTimeout(resolve, 10))
+    child.kill('SIGINT')
+    expect(await code).toBe(130)
+    const report = JSON.parse(stdout)
+    expect(report.totals.interrupted).toBe(true)
+    expect(report.totals.replayed).toBe(await r.xlen(s))
+    expect(report.totals.replayed).toBeLessThan(N)
+    const rerun = await runCg(['dlq', 'replay', s, '--json', '--url', REDIS_URL], {timeoutMs: 120_000})
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(rerun.json().totals.replayed + report.totals.replayed).toBe(N)
+    expect(new Set(await uids(r, s, 'uid')).size).toBe(N)
+    expect(await r.xlen(s)).toBe(N)
+  }, 180_000)
+
   async function moveKill(client: Client, url: string, s: string, dlq: string, mode: string): Promise<void> {
     await seedGroup(client, s, 'g', N, ['c1', 'c2'])
     const kill = await killMidRun(['dlq', 'move', s, 'g', '--max-deliveries', '1', '--rate', '8000/s', '--json', '--url', url], async () => Number(await client.xlen(dlq).catch(() => 0)))
