@@ -6,6 +6,7 @@ import type {DlqOps, DlqSummary, MoveCandidate, MoveMode, MoveOutcome, MoveTarge
 import type {RedisAdapter} from './redis-adapter.js'
 import {JOURNALED_ADD, MOVE_ATOMIC, REPLAY_ATOMIC, SUMMARY_PAGE} from './dlq-scripts.js'
 import {redisError, wrap} from './redis-errors.js'
+import {isStreamId} from './stream-id.js'
 
 const READ_PAGE = 1000
 const PENDING_PAGE = 2000
@@ -236,7 +237,8 @@ export class RedisDlq implements DlqOps {
       const [next, flat] = await wrap({source: target}, () => node.hscan(journal, cursor, 'MATCH', globEscape(prefix) + '*', 'COUNT', 1000))
       cursor = next
       const ids: string[] = []
-      for (let i = 0; i < flat.length; i += 2) ids.push(flat[i].slice(prefix.length))
+      // move markers ("stream\ngroup\nid") may share the hash: take only "dlq\nid"
+      for (let i = 0; i < flat.length; i += 2) if (isStreamId(flat[i].slice(prefix.length))) ids.push(flat[i].slice(prefix.length))
       if (!ids.length) continue
       await this.deleteIds(dlq, ids)
       finished.push(...ids)
