@@ -1,4 +1,4 @@
-import {redact} from '../profiles/redact.js'
+import {needsRedaction, redact} from '../profiles/redact.js'
 import {isAsyncIterable, Writer} from './writer.js'
 
 /**
@@ -16,11 +16,18 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
   if (isAsyncIterable(value)) {
     let first = true
     await w.write('[')
+    const sep = ',\n' + indent + '  '
     for await (const item of value) {
-      await w.write((first ? '\n' : ',\n') + indent + '  ')
-      if (hasAsync(item)) await writeValue(item, w, indent + '  ')
-      else await w.write(stringify(item, ''))
+      const lead = first ? '\n' + indent + '  ' : sep
       first = false
+      if (hasAsync(item)) {
+        await w.write(lead)
+        await writeValue(item, w, indent + '  ')
+      } else {
+        // one line per item; flat items of safe values skip the replacer (JSON.stringify's fast path)
+        const pending = w.write(lead + (isFlatSafe(item) ? JSON.stringify(item) : stringify(item, '')))
+        if (pending) await pending
+      }
     }
     await w.write(first ? ']' : '\n' + indent + ']')
     return
@@ -43,6 +50,19 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
     await writeValue(v, w, indent + '  ')
   }
   await w.write('\n' + indent + '}')
+}
+
+/** A flat object of numbers, booleans, nulls and strings that need no redaction. */
+function isFlatSafe(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k]
+    const t = typeof x
+    if (t === 'string') {
+      if (needsRedaction(x as string)) return false
+    } else if (x !== null && t !== 'number' && t !== 'boolean') return false
+  }
+  return true
 }
 
 function hasAsync(v: unknown): boolean {

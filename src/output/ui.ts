@@ -35,6 +35,8 @@ export class Ui {
       head: columns.map((c) => this.color.bold(c.header)),
       colAligns: columns.map((c) => c.align ?? 'left'),
       style: {head: [], border: []},
+      // no rule between body rows: compact, and still easy to scan
+      chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
     })
     for (const r of rows) t.push(columns.map((c) => cell(c.get(r), c.empty)))
     await this.line(t.toString())

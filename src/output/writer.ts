@@ -5,9 +5,10 @@ export class Writer {
   private buffer = ''
   constructor(private readonly stream: Writable = process.stdout, private readonly highWater = 64 * 1024) {}
 
-  async write(text: string): Promise<void> {
+  /** Buffers the text; returns a promise only when the buffer was flushed (await it then). */
+  write(text: string): Promise<void> | undefined {
     this.buffer += text
-    if (this.buffer.length >= this.highWater) await this.flush()
+    return this.buffer.length >= this.highWater ? this.flush() : undefined
   }
 
   async flush(): Promise<void> {

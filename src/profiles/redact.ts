@@ -14,6 +14,13 @@ export function redactUrl(url: string): string {
   return url.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`)
 }
 
+/** True when the text would come out of redact() changed. */
+export function needsRedaction(text: string): boolean {
+  if (text.includes('://')) return true
+  for (const s of secrets) if (text.includes(s)) return true
+  return false
+}
+
 export function redact(text: string): string {
   let out = text.includes('://') ? redactUrl(text) : text
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***')
