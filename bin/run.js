@@ -8,6 +8,14 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import vm from 'node:vm'
 
+// `cg --version` answers without loading the CLI, in oclif's format.
+const argv = process.argv.slice(2)
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.exit(0)
+}
+
 const file = fileURLToPath(new URL('../dist/cg.cjs', import.meta.url))
 const source = readFileSync(file, 'utf8')
 const {size, mtimeMs} = statSync(file)
