@@ -8,6 +8,6 @@ export default defineConfig({
     // Integration tests share real brokers; files run in parallel, keys are unique per test.
     fileParallelism: true,
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 })

@@ -83,7 +83,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     if (value !== undefined && value !== '') return value
     const fromProfile = (await this.profile())[key]
     if (fromProfile) return fromProfile
-    throw usage(`missing ${label}`, `Give ${label} as an argument or set \`${key}:\` in the profile.`)
+    throw usage(`missing ${label}`, `Give ${label} on the command line, or set \`${key}:\` in the profile.`)
   }
 
   protected async output<R>(data: R, human: HumanRenderer<R>): Promise<void> {
