@@ -1,3 +1,4 @@
+import {afterAll, beforeAll} from 'vitest'
 import {Redis, Cluster} from 'ioredis'
 import {randomBytes} from 'node:crypto'
 
@@ -43,4 +44,35 @@ export async function seedGroup(r: Redis | Cluster, stream: string, group: strin
     for (const c of consumers) await r.xreadgroup('GROUP', group, c, 'COUNT', per, 'STREAMS', stream, '>')
   }
   return ids
+}
+
+/** The two deployments every Redis integration suite runs against. */
+export const TARGETS: Array<[string, string, () => Promise<Redis | Cluster>]> = [
+  ['standalone', REDIS_URL, redis],
+  ['cluster', CLUSTER_URL, cluster],
+]
+
+/**
+ * A connection for one describe block and unique keys that are deleted after it.
+ * `db.r` is set once the block's first beforeAll has run.
+ */
+export function useRedis<T extends Redis | Cluster>(connect: () => Promise<T>) {
+  const keys: string[] = []
+  const db = {
+    r: undefined as unknown as T,
+    /** a unique key, deleted after the block */
+    key(name: string): string {
+      const k = uniq(name)
+      keys.push(k)
+      return k
+    },
+  }
+  beforeAll(async () => {
+    db.r = await connect()
+  })
+  afterAll(async () => {
+    for (const k of keys) await db.r.del(k)
+    await db.r.quit()
+  })
+  return db
 }

@@ -1,14 +1,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
-import {cluster, CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
+import {redis, seedGroup, uniq, TARGETS} from '../../helpers/redis.js'
 
-const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
-  ['standalone', REDIS_URL, redis],
-  ['cluster', CLUSTER_URL, cluster],
-]
-
-describe.each(targets)('inspect commands on %s Redis', (_name, url, connect) => {
+describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => {
   let r: Redis | Cluster
   const stream = uniq('tasks')
   const stream2 = uniq('other')

@@ -4,32 +4,20 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
-import {cluster, CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
+import {seedGroup, TARGETS, useRedis} from '../../helpers/redis.js'
 
-const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
-  ['standalone', REDIS_URL, redis],
-  ['cluster', CLUSTER_URL, cluster],
-]
 
 type Row = [string, string, number, number]
 const pel = async (r: Redis | Cluster, stream: string, group: string): Promise<Row[]> => (await r.xpending(stream, group, '-', '+', 100_000)) as Row[]
 const owners = async (r: Redis | Cluster, stream: string, group: string) => Object.fromEntries((await pel(r, stream, group)).map(([id, c]) => [id, c]))
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
 
-describe.each(targets)('cg claim on %s Redis', (_name, url, connect) => {
+describe.each(TARGETS)('cg claim on %s Redis', (_name, url, connect) => {
+  const db = useRedis(connect)
+  const stream = db.key
   let r: Redis | Cluster
-  const keys: string[] = []
-  const stream = (name: string) => {
-    const k = uniq(name)
-    keys.push(k)
-    return k
-  }
-  beforeAll(async () => {
-    r = await connect()
-  })
-  afterAll(async () => {
-    for (const k of keys) await r.del(k)
-    await r.quit()
+  beforeAll(() => {
+    r = db.r
   })
 
   it('the seed scenario: three workers hold entries; claim --idle 0 moves all of them to recovery-worker', async () => {

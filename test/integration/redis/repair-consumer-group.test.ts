@@ -1,12 +1,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
-import {cluster, CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
+import {seedGroup, TARGETS, useRedis} from '../../helpers/redis.js'
 
-const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
-  ['standalone', REDIS_URL, redis],
-  ['cluster', CLUSTER_URL, cluster],
-]
 
 type Row = [string, string, number, number]
 const pel = async (r: Redis | Cluster, stream: string, group: string, consumer?: string): Promise<Row[]> =>
@@ -14,20 +10,12 @@ const pel = async (r: Redis | Cluster, stream: string, group: string, consumer?:
 const consumerNames = async (r: Redis | Cluster, stream: string, group: string): Promise<string[]> =>
   ((await r.xinfo('CONSUMERS', stream, group)) as unknown[][]).map((c) => String(c[1]))
 
-describe.each(targets)('cg consumer delete and cg group create/delete on %s Redis', (_name, url, connect) => {
+describe.each(TARGETS)('cg consumer delete and cg group create/delete on %s Redis', (_name, url, connect) => {
+  const db = useRedis(connect)
+  const stream = db.key
   let r: Redis | Cluster
-  const keys: string[] = []
-  const stream = (name: string) => {
-    const k = uniq(name)
-    keys.push(k)
-    return k
-  }
-  beforeAll(async () => {
-    r = await connect()
-  })
-  afterAll(async () => {
-    for (const k of keys) await r.del(k)
-    await r.quit()
+  beforeAll(() => {
+    r = db.r
   })
 
   it('refuses (exit 4) while the consumer holds pending entries, saying how many; nothing changes', async () => {

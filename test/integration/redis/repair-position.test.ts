@@ -1,28 +1,19 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
-import {cluster, CLUSTER_URL, redis, REDIS_URL, uniq} from '../../helpers/redis.js'
+import {TARGETS, useRedis} from '../../helpers/redis.js'
 
-const targets: Array<[string, string, () => Promise<Redis | Cluster>]> = [
-  ['standalone', REDIS_URL, redis],
-  ['cluster', CLUSTER_URL, cluster],
-]
 
-describe.each(targets)('cg reset and cg setid on %s Redis', (_name, url, connect) => {
+describe.each(TARGETS)('cg reset and cg setid on %s Redis', (_name, url, connect) => {
+  const db = useRedis(connect)
   let r: Redis | Cluster
-  const keys: string[] = []
-  beforeAll(async () => {
-    r = await connect()
-  })
-  afterAll(async () => {
-    for (const k of keys) await r.del(k)
-    await r.quit()
+  beforeAll(() => {
+    r = db.r
   })
 
   /** A stream with entries 1001-0 .. 1010-0 (1970-01-01T00:00:01.001Z ...) and a group at `start`. */
   async function tenEntries(start = '$'): Promise<string> {
-    const s = uniq('pos')
-    keys.push(s)
+    const s = db.key('pos')
     for (let i = 1; i <= 10; i++) await r.xadd(s, `${1000 + i}-0`, 'n', String(i))
     await r.xgroup('CREATE', s, 'g', start)
     return s
@@ -81,8 +72,7 @@ describe.each(targets)('cg reset and cg setid on %s Redis', (_name, url, connect
   })
 
   it('--by-duration: entries from that long ago on are delivered again', async () => {
-    const s = uniq('pos')
-    keys.push(s)
+    const s = db.key('pos')
     // entries two hours old and half an hour old, by their ids
     const now = Date.now()
     for (let i = 0; i < 4; i++) await r.xadd(s, `${now - 7_200_000}-${i}`, 'old', String(i))
