@@ -1,6 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import type {BrokerAdapter, Capabilities} from './brokers/types.js'
-import {CgError, usage} from './errors/cg-error.js'
+import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {warn, setVerbose, debug} from './output/log.js'
 import {render, renderError, type HumanRenderer} from './output/render.js'
@@ -90,10 +90,17 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     await render(data, human, {json: this.jsonMode})
   }
 
-  /** Exit 3 when some items failed, 130 when interrupted; the report itself has been printed. */
-  protected exitFor(report: {failed?: number; interrupted?: boolean}): void {
+  /**
+   * Exit 3 when some items failed, 130 when interrupted; the report itself has been printed.
+   * A run stopped by a lost broker (`stoppedBy`) exits with that error's code (69) and says so on stderr.
+   */
+  protected exitFor(report: {failed?: number; interrupted?: boolean; stoppedBy?: unknown}): void {
+    const stop = report.stoppedBy instanceof CgError && report.stoppedBy.exitCode === EXIT_CODES.unreachable ? report.stoppedBy : null
     if (report.interrupted) process.exitCode = 130
-    else if ((report.failed ?? 0) > 0) process.exitCode = 3
+    else if (stop) {
+      process.exitCode = stop.exitCode
+      warn(`Error: ${stop.message}` + (stop.hint ? `\nHint: ${stop.hint}` : ''))
+    } else if ((report.failed ?? 0) > 0) process.exitCode = 3
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<void> {

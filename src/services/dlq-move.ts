@@ -55,6 +55,9 @@ export interface MoveReport {
 
 const FIRST_IDS = 20
 
+/** The error that stopped a run (the report keeps only its message), so the command can exit with its code. */
+export const stopCause = new WeakMap<object, unknown>()
+
 /** Pending entries of a group -> the DLQ, batch by batch; see RedisDlq for the exactly-once mechanics. */
 export async function moveToDlq(adapter: BrokerAdapter, req: MoveRequest): Promise<MoveReport> {
   const ops = dlqOps(adapter, 'dlq move')
@@ -161,8 +164,9 @@ async function* execute(ops: DlqOps, req: MoveRequest, t: MoveTarget, totals: Mo
     }
     yield* flush()
   } catch (error) {
-    // The report is already being written: record the failure in it (exit 3) rather than break the document.
+    // The report is already being written: record the failure in it (exit 3; 69 when the broker was lost) rather than break the document.
     totals.error = (error as Error).message
+    stopCause.set(totals, error)
     totals.failed += batch.length
   } finally {
     req.progress?.done()

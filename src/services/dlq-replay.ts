@@ -4,7 +4,7 @@ import type {BrokerAdapter} from '../brokers/types.js'
 import {usage} from '../errors/cg-error.js'
 import type {Progress} from '../output/progress.js'
 import {selectPages, type Selection} from './dlq-browse.js'
-import {dlqOps} from './dlq-move.js'
+import {dlqOps, stopCause} from './dlq-move.js'
 import {batchSize, TokenBucket} from './dlq-rate.js'
 import {fallbackTarget, prefetch, type WhereClause} from './dlq-select.js'
 
@@ -210,8 +210,9 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
     }
     yield* flush()
   } catch (error) {
-    // The report is already being written: record the failure in it (exit 3) rather than break the document.
+    // The report is already being written: record the failure in it (exit 3; 69 when the broker was lost) rather than break the document.
     totals.error = (error as Error).message
+    stopCause.set(totals, error)
     totals.failed += batch.length
   } finally {
     req.progress?.done()

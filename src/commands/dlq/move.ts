@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
 import type {MoveOutcome} from '../../brokers/dlq-types.js'
 import {progress} from '../../output/progress.js'
-import {moveToDlq} from '../../services/dlq-move.js'
+import {moveToDlq, stopCause} from '../../services/dlq-move.js'
 import {dlqKey, parseIds, parseRate} from '../../services/dlq-select.js'
 
 export default class DlqMove extends CgCommand<typeof DlqMove> {
@@ -84,6 +84,6 @@ export default class DlqMove extends CgCommand<typeof DlqMove> {
       if (t.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
       if (t.error) await ui.line(ui.color.red(`stopped: ${t.error}`))
     })
-    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted})
+    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted, stoppedBy: stopCause.get(report.totals)})
   }
 }

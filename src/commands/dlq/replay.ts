@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
 import type {ReplayOutcome} from '../../brokers/dlq-types.js'
 import {progress} from '../../output/progress.js'
+import {stopCause} from '../../services/dlq-move.js'
 import {replayDlq} from '../../services/dlq-replay.js'
 import {dlqKey, parseIds, parseRate, parseWhere} from '../../services/dlq-select.js'
 
@@ -80,6 +81,6 @@ export default class DlqReplay extends CgCommand<typeof DlqReplay> {
       if (t.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
       if (t.error) await ui.line(ui.color.red(`stopped: ${t.error}`))
     })
-    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted})
+    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted, stoppedBy: stopCause.get(report.totals)})
   }
 }
