@@ -76,3 +76,26 @@ export function useRedis<T extends Redis | Cluster>(connect: () => Promise<T>) {
   })
   return db
 }
+
+/** n DLQ entries in layout (a) as `cg dlq move` writes them: original fields + meta; `uid` numbers them 0..n-1. */
+export async function seedDlq(r: Redis | Cluster, dlq: string, target: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    const p = r.pipeline()
+    for (let j = i; j < Math.min(n, i + 1000); j++) {
+      p.xadd(dlq, '*', 'uid', String(j), 'bin', Buffer.from([j % 256, 0, 255]), 'original_id', `1-${j}`, 'original_stream', target, 'reason', 'r')
+    }
+    await p.exec()
+  }
+}
+
+/** The value of `field` in every entry of a stream, in stream order. */
+export async function fieldValues(r: Redis | Cluster, key: string, field: string): Promise<string[]> {
+  const out: string[] = []
+  let start = '-'
+  for (;;) {
+    const page = await r.xrange(key, start, '+', 'COUNT', 5000)
+    for (const [, f] of page) out.push(f[f.indexOf(field) + 1])
+    if (page.length < 5000) return out
+    start = '(' + page[page.length - 1][0]
+  }
+}

@@ -1,9 +1,8 @@
-import {spawn} from 'node:child_process'
 import calculateSlot from 'cluster-key-slot'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
-import {BIN, runCg} from '../../helpers/cli.js'
-import {CLUSTER_URL, REDIS_URL, cluster, redis, seedGroup, uniq} from '../../helpers/redis.js'
+import {runCg, spawnCg} from '../../helpers/cli.js'
+import {CLUSTER_URL, REDIS_URL, cluster, fieldValues, redis, seedDlq, seedGroup, uniq} from '../../helpers/redis.js'
 
 // kill -9 in the middle of a run, then run again: every entry must arrive exactly once.
 const N = 20_000
@@ -12,47 +11,21 @@ type Client = Redis | Cluster
 
 /** Starts cg, waits until `progress()` says the work is partly done, SIGKILLs it; returns the count seen. */
 async function killMidRun(args: string[], progress: () => Promise<number>): Promise<{at: number; signal: string | null}> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: '/tmp',
-    env: {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', NO_COLOR: '1'},
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+  const run = spawnCg(args)
   const deadline = Date.now() + 30_000
   let at = 0
   while (Date.now() < deadline) {
     at = await progress()
     if (at >= N / 10) break
-    if (child.exitCode !== null) throw new Error(`cg exited before the kill: ${stderr}`)
+    if (run.child.exitCode !== null) throw new Error(`cg exited before the kill: ${run.stderr()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-  child.kill('SIGKILL')
-  return {at, signal: await exited}
-}
-
-async function seedDlq(r: Client, dlq: string, target: string): Promise<void> {
-  for (let i = 0; i < N; i += 1000) {
-    const p = r.pipeline()
-    for (let j = i; j < i + 1000; j++) p.xadd(dlq, '*', 'uid', String(j), 'bin', Buffer.from([j % 256, 0, 255]), 'original_id', `1-${j}`, 'original_stream', target, 'reason', 'r')
-    await p.exec()
-  }
-}
-
-async function uids(r: Client, key: string, field: string): Promise<string[]> {
-  const out: string[] = []
-  let start = '-'
-  for (;;) {
-    const page = await r.xrange(key, start, '+', 'COUNT', 5000)
-    for (const [, f] of page) out.push(f[f.indexOf(field) + 1])
-    if (page.length < 5000) return out
-    start = '(' + page[page.length - 1][0]
-  }
+  run.child.kill('SIGKILL')
+  return {at, signal: (await run.exited).signal}
 }
 
 async function replayKill(r: Client, url: string, s: string, dlq: string, mode: string): Promise<void> {
-  await seedDlq(r, dlq, s)
+  await seedDlq(r, dlq, s, N)
   const kill = await killMidRun(['dlq', 'replay', s, '--rate', '8000/s', '--json', '--url', url], async () => Number(await r.xlen(s).catch(() => 0)))
   expect(kill.signal).toBe('SIGKILL')
   const landed = await r.xlen(s)
@@ -65,7 +38,7 @@ async function replayKill(r: Client, url: string, s: string, dlq: string, mode: 
   const totals = rerun.json().totals
   expect(totals).toMatchObject({failed: 0, targets: [{target: s, mode}]})
   expect(await r.xlen(s)).toBe(N)
-  const seen = await uids(r, s, 'uid')
+  const seen = await fieldValues(r, s, 'uid')
   expect(new Set(seen).size).toBe(N)
   expect(await r.xlen(dlq)).toBe(0)
   const [, f] = (await r.xrangeBuffer(s, '-', '+', 'COUNT', 1))[0]
@@ -105,18 +78,12 @@ describe('dlq kill -9 and re-run: exactly once', () => {
   it('Ctrl-C stops between batches: exit 130, the report says interrupted, a re-run finishes', async () => {
     const s = uniq('int-replay')
     keys.push([r, s], [r, `${s}:dlq`])
-    await seedDlq(r, `${s}:dlq`, s)
-    const child = spawn(process.execPath, [BIN, 'dlq', 'replay', s, '--rate', '4000/s', '--json', '--url', REDIS_URL], {
-      cwd: '/tmp',
-      env: {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', NO_COLOR: '1'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+    await seedDlq(r, `${s}:dlq`, s, N)
+    const run = spawnCg(['dlq', 'replay', s, '--rate', '4000/s', '--json', '--url', REDIS_URL])
     while ((await r.xlen(s)) < 1000) await new Promise((resolve) => setTimeout(resolve, 10))
-    child.kill('SIGINT')
-    expect(await code).toBe(130)
+    run.child.kill('SIGINT')
+    const {code, stdout} = await run.exited
+    expect(code).toBe(130)
     const report = JSON.parse(stdout)
     expect(report.totals.interrupted).toBe(true)
     expect(report.totals.replayed).toBe(await r.xlen(s))
@@ -124,7 +91,7 @@ describe('dlq kill -9 and re-run: exactly once', () => {
     const rerun = await runCg(['dlq', 'replay', s, '--json', '--url', REDIS_URL], {timeoutMs: 120_000})
     expect(rerun.code, rerun.stderr).toBe(0)
     expect(rerun.json().totals.replayed + report.totals.replayed).toBe(N)
-    expect(new Set(await uids(r, s, 'uid')).size).toBe(N)
+    expect(new Set(await fieldValues(r, s, 'uid')).size).toBe(N)
     expect(await r.xlen(s)).toBe(N)
   }, 180_000)
 
@@ -140,7 +107,7 @@ describe('dlq kill -9 and re-run: exactly once', () => {
     expect(rerun.code, rerun.stderr).toBe(0)
     expect(rerun.json()).toMatchObject({mode, totals: {failed: 0}})
     expect(await client.xlen(dlq)).toBe(N)
-    const seen = await uids(client, dlq, 'original_id')
+    const seen = await fieldValues(client, dlq, 'original_id')
     expect(new Set(seen).size).toBe(N)
     expect(((await client.xpending(s, 'g')) as [number])[0]).toBe(0)
     expect(await client.xlen(s)).toBe(N) // acked, never deleted
