@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stop what scripts/brokers-up.sh started for this project: the Redis Cluster
-# nodes (CG_REDIS_CLUSTER_PORTS, default 7001 7002 7003).
+# nodes (CG_REDIS_CLUSTER_PORTS, default 7001 7002 7003) and every Kafka broker
+# under .brokers/kafka (scripts/kafka/kafka-down.sh all; data dirs are kept).
 #
 # The standalone Redis on 127.0.0.1:6379 and RabbitMQ on 127.0.0.1:5672 are
 # deliberately left running: they are the machine's own system services, shared
@@ -12,6 +13,7 @@
 set -euo pipefail
 
 HOST=127.0.0.1
+SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 read -r -a CLUSTER_PORTS <<<"${CG_REDIS_CLUSTER_PORTS:-7001 7002 7003}"
 
 redis_up() { [[ "$(timeout 5 redis-cli -h "$HOST" -p "$1" ping 2>/dev/null | tr -d '\r' || true)" == PONG ]]; }
@@ -39,5 +41,9 @@ for port in "${CLUSTER_PORTS[@]}"; do
   fi
   stopped+=("$port")
 done
+
+# down_kafka: SIGTERM (SIGKILL after ~10 s) to our Kafka JVMs; prints one line.
+down_kafka() { "$SCRIPT_DIR/kafka/kafka-down.sh" all 9>&-; }
+down_kafka
 
 echo "redis-cluster  stopped: ${stopped[*]:-none}; already down: ${already[*]:-none} (standalone redis :6379 and rabbitmq left running)"

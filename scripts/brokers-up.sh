@@ -2,8 +2,14 @@
 # Start (or reuse) the local brokers the cg test suite and benchmarks run against.
 #
 #   CG_BROKERS               space/comma separated list among: redis rabbitmq
-#                            (default: redis). "redis" = standalone Redis on
-#                            127.0.0.1:6379 + a 3-master Redis Cluster.
+#                            kafka kafka-compat (default: redis). "redis" =
+#                            standalone Redis on 127.0.0.1:6379 + a 3-master
+#                            Redis Cluster. "kafka" = newest Kafka 4.x
+#                            (KAFKA_VERSION in scripts/kafka/versions.env) on
+#                            127.0.0.1:9092 (controller :9093); "kafka-compat"
+#                            = Kafka 3.9.1 on 127.0.0.1:9192 (controller :9193).
+#                            Kafka runs from Maven Central jars (needs java 17+
+#                            and mvn; first run downloads them), see scripts/kafka/.
 #   CG_REDIS_CLUSTER_PORTS   space separated cluster ports (default: 7001 7002 7003)
 #
 # Idempotent: healthy brokers are reused; a cluster with stopped nodes is
@@ -276,8 +282,14 @@ up_rabbitmq() {
   log "rabbitmq   $HOST:5672  $how (management :15672${missing[*]:+, enabled ${missing[*]}})"
 }
 
-# up_kafka: placeholder -- Kafka support comes later; it will be started from
-# here when CG_BROKERS contains "kafka".
+# --- Kafka (single KRaft node per version, from Maven Central jars) -----------
+
+# up_kafka VERSION PORT CONTROLLER_PORT : scripts/kafka/kafka-up.sh does the work
+# (cached jars, format, start or reuse, readiness) and prints the status line.
+up_kafka() {
+  "$SCRIPT_DIR/kafka/kafka-up.sh" "$@" 9>&- \
+    || die "Kafka $1 on $HOST:$2 did not start (see above; logs in $BROKERS_DIR/kafka/)"
+}
 
 # --- main ---------------------------------------------------------------------
 
@@ -287,8 +299,8 @@ main() {
   ((${#want[@]})) || want=(redis)
   for b in "${want[@]}"; do
     case "$b" in
-      redis | rabbitmq) ;;
-      *) die "unknown broker '$b' in CG_BROKERS (supported: redis rabbitmq)" ;;
+      redis | rabbitmq | kafka | kafka-compat) ;;
+      *) die "unknown broker '$b' in CG_BROKERS (supported: redis rabbitmq kafka kafka-compat)" ;;
     esac
   done
 
@@ -300,10 +312,12 @@ main() {
   exec 9<"$lock"  # read-only fd is enough for flock, and works for any user
   flock -w 180 9 || die "timed out waiting for another brokers-up/down run"
 
-  local has_redis=0 has_rabbit=0
+  local has_redis=0 has_rabbit=0 has_kafka=0 has_kafka_compat=0
   for b in "${want[@]}"; do
     [[ $b == redis ]] && has_redis=1
     [[ $b == rabbitmq ]] && has_rabbit=1
+    [[ $b == kafka ]] && has_kafka=1
+    [[ $b == kafka-compat ]] && has_kafka_compat=1
   done
   if ((has_redis)); then
     up_redis_standalone
@@ -312,7 +326,12 @@ main() {
   if ((has_rabbit)); then
     up_rabbitmq
   fi
-  # (up_kafka goes here once implemented)
+  if ((has_kafka)); then
+    up_kafka latest 9092 9093
+  fi
+  if ((has_kafka_compat)); then
+    up_kafka compat 9192 9193
+  fi
 }
 
 main "$@"

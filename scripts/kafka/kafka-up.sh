@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Start (or reuse) a single-node Apache Kafka (KRaft, combined broker+controller)
+# on loopback, from Maven Central jars.
+#
+#   scripts/kafka/kafka-up.sh VERSION PORT CONTROLLER_PORT
+#   e.g. scripts/kafka/kafka-up.sh 4.3.1 9092 9093   (VERSION may be latest|compat)
+#
+# Listens on 127.0.0.1:PORT (PLAINTEXT) and 127.0.0.1:CONTROLLER_PORT (KRaft).
+# State lives in .brokers/kafka/VERSION/{libs,node-PORT,data-PORT}.
+# Idempotent: a healthy broker (pid alive, log says "Kafka Server started",
+# 127.0.0.1:PORT answers a Kafka ApiVersions request) is reused; a stale pid
+# file or a half-started / wedged broker is killed and restarted; a data dir
+# that will not start any more is wiped and re-formatted, saying so. (After a
+# kill -9 the restart takes ~10 s more: the controller refuses the new broker
+# registration until the old one's broker.session.timeout.ms, 9 s, expires.)
+# Prints one status line on stdout; notes and errors go to stderr.
+# Env: KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_HEAP_OPTS
+#      (default "-Xms256m -Xmx512m").
+set -euo pipefail
+# shellcheck disable=SC2034 # used by kdie/knote in lib.sh
+KAFKA_PROG=kafka-up
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+(($# == 3)) || kdie "usage: kafka-up.sh VERSION PORT CONTROLLER_PORT"
+VERSION="$(kafka_resolve_version "$1")"
+PORT=$2 CPORT=$3
+[[ $PORT =~ ^[0-9]+$ && $CPORT =~ ^[0-9]+$ && $PORT != "$CPORT" ]] || kdie "bad ports '$PORT' '$CPORT'"
+command -v java >/dev/null 2>&1 || kdie "java not found (Kafka $VERSION needs Java 17+)"
+TIMEOUT=${KAFKA_START_TIMEOUT:-90}
+LABEL="kafka $VERSION $KAFKA_HOST:$PORT"
+
+T0="$(now)"
+NODE="$KAFKA_BASE/$VERSION/node-$PORT"
+DATA="$KAFKA_BASE/$VERSION/data-$PORT"
+PIDFILE="$NODE/broker.pid"
+LOG="$NODE/broker.log"
+mkdir -p "$NODE"
+
+# One kafka-up/down at a time per node. Started JVMs get this fd (and the
+# brokers-up lock, fd 9) closed so they never hold a lock.
+exec 8>"$NODE/.lock"
+flock -w 180 8 || kdie "$LABEL: timed out waiting for another kafka-up/down on this node"
+
+kafka_ensure_libs "$VERSION"
+LIBS="$(kafka_libs_dir "$VERSION")"
+
+started_ok() { grep -q 'Kafka Server started' "$LOG" 2>/dev/null; }
+read_pid() { if [[ -f $PIDFILE ]]; then tr -dc 0-9 <"$PIDFILE"; fi; }
+
+# --- reuse / clean up what is there -------------------------------------------
+pid="$(read_pid)"
+if [[ -z $pid ]] || ! is_our_broker "$pid" "$NODE"; then
+  # Pid file lost or stale while our JVM still runs? Find it by its config path.
+  if live="$(pgrep -n -f -- " kafka.Kafka $NODE/server.properties")" && is_our_broker "$live" "$NODE"; then
+    knote "$LABEL: pid file ${pid:+(pid $pid) }does not match the running broker (pid $live), adopting it"
+    pid=$live
+    printf '%s\n' "$pid" >"$PIDFILE"
+  fi
+fi
+if [[ -n $pid ]] && is_our_broker "$pid" "$NODE"; then
+  if started_ok && kafka_answers "$PORT"; then
+    printf '%-10s %s:%s  reused (Kafka %s, pid %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$VERSION" "$pid" "$(elapsed "$T0")"
+    exit 0
+  fi
+  knote "$LABEL: pid $pid is alive but not serving (half-started?), killing it"
+  stop_pid "$pid" "$NODE" "$LABEL"
+elif [[ -f $PIDFILE ]]; then
+  knote "$LABEL: removing stale pid file (pid ${pid:-?} is not our broker)"
+fi
+rm -f "$PIDFILE"
+
+# Ports taken? Either one of our brokers that lost its pid file (any version:
+# e.g. after a KAFKA_VERSION bump), which we stop, or something else: refuse.
+for p in "$PORT" "$CPORT"; do
+  port_open "$p" || continue
+  for lp in $(listener_pids "$p"); do
+    cl="$(broker_cmdline "$lp")"
+    if [[ $cl =~ " kafka.Kafka "("$KAFKA_BASE"/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
+      other=${BASH_REMATCH[1]}
+      knote "$LABEL: port $p is held by our broker ${other#"$KAFKA_BASE/"} (pid $lp), stopping it"
+      stop_pid "$lp" "$other" "$LABEL"
+      rm -f "$other/broker.pid"
+    fi
+  done
+  for ((i = 0; i < 25; i++)); do port_open "$p" || break; sleep 0.2; done
+  port_open "$p" && kdie "$LABEL: $KAFKA_HOST:$p is in use by another process (not a cg broker); stop it or pick other ports"
+done
+
+# --- configuration -------------------------------------------------------------
+write_config() {
+  cat >"$NODE/server.properties" <<CFG
+# Written by scripts/kafka/kafka-up.sh -- regenerated on every start, do not edit.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$KAFKA_HOST:$CPORT
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://$KAFKA_HOST:$PORT,CONTROLLER://$KAFKA_HOST:$CPORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DATA
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=false
+# internal topics on one broker (offsets RF default 3 => "coordinator not available")
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+group.initial.rebalance.delay.ms=0
+# the default allocates a 128 MiB dedupe buffer at start
+log.cleaner.dedupe.buffer.size=2097152
+CFG
+  if (($(kafka_major "$VERSION") >= 4)); then
+    # KIP-848 (group.protocol=consumer) groups: enabled by default on 4.x
+    # (group.coordinator.rebalance.protocols defaults to classic,consumer[,streams]
+    # and is deprecated), so it is deliberately NOT set here: a narrower list
+    # would switch streams groups off.
+    cat >>"$NODE/server.properties" <<CFG
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.num.partitions=1
+CFG
+    cat >"$NODE/log4j2.properties" <<'CFG'
+# Written by scripts/kafka/kafka-up.sh. Everything goes to stdout = broker.log.
+status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRefs = stdout
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.network.name = kafka.network.RequestChannel$
+logger.network.level = WARN
+# the full config dump, 5x per start (unused-config warnings still show)
+logger.config.name = org.apache.kafka.common.config.AbstractConfig
+logger.config.level = WARN
+CFG
+    LOG_OPTS=("-Dlog4j2.configurationFile=$NODE/log4j2.properties")
+  else
+    cat >"$NODE/log4j.properties" <<'CFG'
+# Written by scripts/kafka/kafka-up.sh. Everything goes to stdout = broker.log.
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.network.RequestChannel$=WARN
+# the full config dump, several times per start (unused-config warnings still show)
+log4j.logger.org.apache.kafka.common.config.AbstractConfig=WARN
+CFG
+    LOG_OPTS=("-Dlog4j.configuration=file:$NODE/log4j.properties")
+  fi
+}
+
+format_storage() {
+  local out
+  if ! out="$(java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$(kafka_tools_log_opts "$VERSION")" \
+    -cp "$LIBS/*" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$NODE/server.properties" 2>&1 </dev/null 8>&- 9>&-)"; then
+    printf '%s\n' "$out" >&2
+    kdie "$LABEL: kafka.tools.StorageTool format failed"
+  fi
+}
+
+# start_broker : background JVM in its own session, pid file. Sets $pid/$bgpid.
+start_broker() {
+  [[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
+  printf '[%s] kafka-up: starting Kafka %s (%s)\n' "$(date '+%F %T')" "$VERSION" "$NODE/server.properties" >"$LOG"
+  # shellcheck disable=SC2086
+  setsid nohup java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} \
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true -Dkafka.logs.dir="$NODE" "${LOG_OPTS[@]}" \
+    -cp "$LIBS/*" kafka.Kafka "$NODE/server.properties" \
+    </dev/null >>"$LOG" 2>&1 8>&- 9>&- &
+  bgpid=$! pid=$!
+  # setsid/nohup exec into java (same pid). Only if setsid had to fork (caller
+  # is a process group leader) is the JVM another pid: find it by its config.
+  local i cl
+  for ((i = 0; i < 50; i++)); do
+    cl="$(broker_cmdline "$bgpid")"
+    [[ $cl == java\ * ]] && is_our_broker "$bgpid" "$NODE" && break
+    if [[ -z $cl ]]; then
+      pid="$(pgrep -n -f -- "^java .* kafka\.Kafka $NODE/server\.properties" || true)"
+      [[ -n $pid ]] && break
+      pid=$bgpid
+    fi
+    sleep 0.05
+  done
+  printf '%s\n' "$pid" >"$PIDFILE"
+}
+
+# wait_ready : 0 when started; 1 when the JVM died or the timeout passed.
+wait_ready() {
+  local deadline=$((SECONDS + TIMEOUT)) rc live
+  while ((SECONDS < deadline)); do
+    if ! is_our_broker "$pid" "$NODE"; then
+      # Our JVM under another pid (setsid forked late)? Follow it.
+      live="$(pgrep -n -f -- "^java .* kafka\.Kafka $NODE/server\.properties" || true)"
+      if [[ -n $live ]] && is_our_broker "$live" "$NODE"; then
+        pid=$live
+        printf '%s\n' "$pid" >"$PIDFILE"
+        continue
+      fi
+      rc=0
+      [[ $pid == "$bgpid" ]] && { wait "$bgpid" 2>/dev/null || rc=$?; }
+      WHY="the JVM (pid $pid) exited${rc:+ with status $rc}"
+      return 1
+    fi
+    if started_ok && kafka_answers "$PORT"; then return 0; fi
+    sleep 0.2
+  done
+  WHY="not ready within ${TIMEOUT}s"
+  return 1
+}
+
+show_tail() {
+  printf -- '----- last 40 lines of %s -----\n' "$LOG" >&2
+  tail -n 40 "$LOG" >&2 || true
+  printf -- '-----\n' >&2
+}
+
+write_config
+how="started"
+formatted=0
+if [[ ! -f $DATA/meta.properties ]]; then
+  # Missing or half-written data dir: start from scratch.
+  [[ -e $DATA ]] && knote "$LABEL: $DATA has no meta.properties, wiping and re-formatting"
+  rm -rf "$DATA"
+  format_storage
+  formatted=1
+  how="started (formatted new data dir)"
+fi
+
+start_broker
+if ! wait_ready; then
+  if ((formatted)); then
+    stop_pid "$pid" "$NODE" "$LABEL"
+    rm -f "$PIDFILE"
+    show_tail
+    kdie "$LABEL: broker did not start on a freshly formatted data dir ($WHY)"
+  fi
+  show_tail
+  knote "$LABEL: broker did not start on the existing data dir ($WHY): wiping $DATA and re-formatting"
+  stop_pid "$pid" "$NODE" "$LABEL"
+  rm -rf "$DATA"
+  format_storage
+  start_broker
+  if ! wait_ready; then
+    stop_pid "$pid" "$NODE" "$LABEL"
+    rm -f "$PIDFILE"
+    show_tail
+    kdie "$LABEL: broker did not start even on a wiped data dir ($WHY)"
+  fi
+  how="started (data dir wiped and re-formatted: the old one did not start)"
+fi
+printf '%-10s %s:%s  %s (Kafka %s, pid %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$how" "$VERSION" "$pid" "$(elapsed "$T0")"

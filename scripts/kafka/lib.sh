@@ -1,0 +1,173 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/kafka/*.sh (sourced, not executed).
+# Layout, all under <repo>/.brokers/kafka/<version>/ (git-ignored):
+#   libs/                 jars copied from Maven Central by scripts/kafka/pom.xml
+#   libs/.cg-complete     marker written after a successful copy (cache key)
+#   node-<port>/          server.properties, log4j config, broker.pid, broker.log
+#   data-<port>/          log.dirs (KRaft metadata + topic data)
+#   tools-log4j*          quiet logging config for kafka-tool.sh
+
+KAFKA_SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+KAFKA_REPO_ROOT="$(cd -- "$KAFKA_SCRIPT_DIR/../.." && pwd -P)"
+KAFKA_BASE="$KAFKA_REPO_ROOT/.brokers/kafka"
+KAFKA_HOST=127.0.0.1
+# Any base64url-encoded 16-byte UUID; constant so re-formats are reproducible.
+# shellcheck disable=SC2034 # used by kafka-up.sh
+KAFKA_CLUSTER_ID=MkU3OEVBNTcwNTJENDM2Qk
+# shellcheck source-path=SCRIPTDIR source=versions.env
+. "$KAFKA_SCRIPT_DIR/versions.env"
+
+kdie() { printf '%s: ERROR: %s\n' "${KAFKA_PROG:-kafka}" "$*" >&2; exit 1; }
+knote() { printf '%s: %s\n' "${KAFKA_PROG:-kafka}" "$*" >&2; }
+
+# kafka_resolve_version V : accepts an exact version, or "latest"/"kafka"
+# (KAFKA_VERSION) or "compat"/"kafka-compat" (KAFKA_COMPAT_VERSION).
+kafka_resolve_version() {
+  case "${1:-}" in
+    latest | kafka) printf '%s' "$KAFKA_VERSION" ;;
+    compat | kafka-compat) printf '%s' "$KAFKA_COMPAT_VERSION" ;;
+    [0-9]*.[0-9]*.[0-9]*) printf '%s' "$1" ;;
+    *) kdie "bad Kafka version '${1:-}' (want e.g. $KAFKA_VERSION, latest or compat)" ;;
+  esac
+}
+
+kafka_major() { printf '%s' "${1%%.*}"; }
+
+# Logging backend: Kafka 4.x logs through log4j2, 3.x through reload4j (log4j 1 API).
+kafka_logging() { if (($(kafka_major "$1") >= 4)); then printf log4j2; else printf reload4j; fi; }
+
+kafka_libs_dir() { printf '%s/%s/libs' "$KAFKA_BASE" "$1"; }
+
+now() { printf '%s' "${EPOCHREALTIME:-$(date +%s.%N)}"; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# kafka_ensure_libs VERSION : copies the jars once; later calls only compare
+# the marker (no Maven). The marker records version, backend and the POM's
+# hash, so editing pom.xml triggers a fresh copy.
+kafka_ensure_libs() {
+  local v=$1 libs kind want
+  libs="$(kafka_libs_dir "$v")"
+  kind="$(kafka_logging "$v")"
+  want="kafka=$v logging=$kind pom=$(sha256sum <"$KAFKA_SCRIPT_DIR/pom.xml" | cut -c1-16)"
+  [[ -f $libs/.cg-complete && "$(<"$libs/.cg-complete")" == "$want" ]] && return 0
+
+  command -v mvn >/dev/null 2>&1 || kdie "mvn not found (apt-get install maven)"
+  mkdir -p "$KAFKA_BASE/$v"
+  local lockfd
+  exec {lockfd}>"$KAFKA_BASE/$v/.libs.lock"
+  flock -w 900 "$lockfd" || kdie "timed out waiting for another copy of the Kafka $v jars"
+  if [[ -f $libs/.cg-complete && "$(<"$libs/.cg-complete")" == "$want" ]]; then
+    exec {lockfd}>&-
+    return 0
+  fi
+
+  local tmp="$KAFKA_BASE/$v/libs.tmp.$$" t0 out
+  t0="$(now)"
+  rm -rf "$tmp"
+  local args=(-q -B -Dstyle.color=never -f "$KAFKA_SCRIPT_DIR/pom.xml"
+    dependency:copy-dependencies -DincludeScope=runtime
+    "-Dkafka.version=$v" "-Dkafka.logging=$kind" "-DoutputDirectory=$tmp")
+  # Offline first (everything may already be in ~/.m2), then Maven Central.
+  if ! out="$(mvn -o "${args[@]}" 2>&1 </dev/null)"; then
+    rm -rf "$tmp"
+    knote "fetching Kafka $v jars from Maven Central (mvn dependency:copy-dependencies) ..."
+    if ! out="$(mvn "${args[@]}" 2>&1 </dev/null)"; then
+      rm -rf "$tmp"
+      printf '%s\n' "$out" | tail -n 30 >&2
+      kdie "mvn could not resolve Kafka $v (is $v on Maven Central? see scripts/kafka/pick-version.sh)"
+    fi
+  fi
+  local j
+  for j in "kafka_2.13-$v.jar" "kafka-tools-$v.jar" "kafka-clients-$v.jar"; do
+    [[ -f $tmp/$j ]] || { rm -rf "$tmp"; kdie "Kafka $v jars incomplete after mvn: $j missing"; }
+  done
+  printf '%s\n' "$want" >"$tmp/.cg-complete"
+  rm -rf "$libs"
+  mv "$tmp" "$libs"
+  knote "Kafka $v jars ready in $libs ($(find "$libs" -name '*.jar' | wc -l) jars, $(elapsed "$t0")s)"
+  exec {lockfd}>&-
+}
+
+# kafka_tools_log_opts VERSION : JVM flags for quiet (WARN, stderr) tool logging.
+kafka_tools_log_opts() {
+  local v=$1 dir="$KAFKA_BASE/$1" f
+  mkdir -p "$dir"
+  if [[ "$(kafka_logging "$v")" == log4j2 ]]; then
+    f="$dir/tools-log4j2.properties"
+    [[ -f $f ]] || cat >"$f" <<'CFG'
+status = error
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRefs = stderr
+rootLogger.appenderRef.stderr.ref = STDERR
+CFG
+    printf '%s\n' "-Dlog4j2.configurationFile=$f"
+  else
+    f="$dir/tools-log4j.properties"
+    [[ -f $f ]] || cat >"$f" <<'CFG'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+CFG
+    printf '%s\n' "-Dlog4j.configuration=file:$f"
+  fi
+}
+
+# port_open PORT : a TCP connect to 127.0.0.1:PORT succeeds (bounded).
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$KAFKA_HOST/$1" 2>/dev/null; }
+
+# kafka_answers PORT : 127.0.0.1:PORT accepts a TCP connection AND answers a
+# Kafka ApiVersions v0 request (correlation id 1, client id "cg") within 3 s.
+# Stricter than a connect: a stopped or wedged JVM still accepts connections.
+kafka_answers() {
+  local got
+  # shellcheck disable=SC2016 # $0/$1 expand in the inner bash
+  got="$(timeout 3 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "\x00\x00\x00\x0c\x00\x12\x00\x00\x00\x00\x00\x01\x00\x02cg" >&3
+    head -c 8 <&3 | od -An -tx1' "$KAFKA_HOST" "$1" 2>/dev/null)" || return 1
+  [[ "$(tr -d ' \n' <<<"$got")" == ????????00000001 ]]
+}
+
+# broker_cmdline PID : its command line with spaces (empty if gone).
+broker_cmdline() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true; }
+
+# is_our_broker PID NODE_DIR : PID is alive and is kafka.Kafka run on NODE_DIR's config.
+is_our_broker() {
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  local cl
+  cl="$(broker_cmdline "$1")"
+  [[ $cl == *" kafka.Kafka $2/server.properties"* ]]
+}
+
+# listener_pids PORT : pids listening on 127.0.0.1:PORT (needs ss; empty otherwise).
+listener_pids() {
+  command -v ss >/dev/null 2>&1 || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u || true
+}
+
+# stop_pid PID NODE_DIR LABEL : SIGTERM, SIGKILL after ~10 s. Only ever signals
+# a process that is our kafka.Kafka on NODE_DIR (pid reuse safe).
+stop_pid() {
+  local pid=$1 node=$2 i
+  is_our_broker "$pid" "$node" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  kill -CONT "$pid" 2>/dev/null || true  # a stopped (SIGSTOP) JVM shuts down too
+  for ((i = 0; i < 50; i++)); do
+    is_our_broker "$pid" "$node" || return 0
+    sleep 0.2
+  done
+  knote "$3: pid $pid ignored SIGTERM for 10s, sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    is_our_broker "$pid" "$node" || return 0
+    sleep 0.1
+  done
+  kdie "$3: pid $pid survived SIGKILL"
+}
