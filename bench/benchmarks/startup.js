@@ -1,6 +1,6 @@
 // Row 1: process startup. `cg --version` and `cg groups` (a few streams) against `node -e 0`, interleaved,
 // median of RUNS each. Informational: the other brokers' CLIs named by the spec, when installed.
-import {PREFIX, QUICK, REDIS_URL} from '../lib/config.js'
+import {BASELINES_DIR, PREFIX, QUICK, REDIS_URL} from '../lib/config.js'
 import {addEntries, cleanup} from '../lib/redis.js'
 import {cg, node, run, which} from '../lib/proc.js'
 import {row} from '../lib/report.js'
@@ -26,6 +26,8 @@ export async function run_(ctx) {
       {key: 'node', argv: node(['-e', '0'])},
       {key: 'version', argv: cg(['--version'])},
       {key: 'groups', argv: cg(['groups', '--url', REDIS_URL])},
+      // the same listing with the bare client: the floor any Node tool on ioredis starts from
+      {key: 'raw', argv: node([BASELINES_DIR + 'groups-raw.js', REDIS_URL])},
     ]
     const info = []
     const rabbit = which('rabbitmqadmin')
@@ -53,6 +55,7 @@ export async function run_(ctx) {
       row({name: 'startup-version', benchmark: name, kind: 'time', cg: median(times.version), baseline: base, unit: 'ms', target: 2, command: 'cg --version', baselineCommand: 'node -e 0', method, iterations: RUNS, samples: {cg: spread(times.version), baseline: spread(times.node)}}),
       row({name: 'startup-groups', benchmark: name, kind: 'time', cg: median(times.groups), baseline: base, unit: 'ms', target: 2, command: `cg groups --url ${REDIS_URL} (3 streams x 2 groups)`, baselineCommand: 'node -e 0', method, iterations: RUNS, samples: {cg: spread(times.groups), baseline: spread(times.node)}}),
     ]
+    rows.push(row({name: 'startup-groups-vs-raw-ioredis', benchmark: name, kind: 'info', cg: median(times.groups), baseline: median(times.raw), unit: 'ms', command: `cg groups --url ${REDIS_URL}`, baselineCommand: 'node bench/baselines/groups-raw.js URL (ioredis: connect, SCAN, XINFO GROUPS, JSON out)', method, iterations: RUNS, note: 'informational, no target: how much of cg groups is the Redis client itself', samples: {cg: spread(times.groups), baseline: spread(times.raw)}}))
     // The other brokers' CLIs are baselines too (informational): cg groups against them.
     for (const [key, rowName, cmd] of [['rabbitmqadmin', 'startup-vs-rabbitmqadmin', 'rabbitmqadmin list queues'], ['kafka', 'startup-vs-kafka-consumer-groups', 'kafka-consumer-groups.sh --bootstrap-server 127.0.0.1:9092 --list']]) {
       if (!times[key]) continue

@@ -19,7 +19,9 @@ export const RSS_METHOD = HAS_GNU_TIME ? '/usr/bin/time -f %M (max RSS, KB)' : '
 
 /** The environment of a user without a profile file: cg falls back to --url, and nothing else leaks in. */
 export function cleanEnv(extra = {}) {
-  return {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', NO_COLOR: '1', LANG: 'C', ...extra}
+  // No profile file is found (HOME/XDG_CONFIG_HOME point nowhere), but cg gets a writable cache dir, as on
+  // any user's machine, so its V8 code cache for the bundle works (the warm-up rounds create it).
+  return {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', XDG_CACHE_HOME: join(tmpdir(), 'cgbench-cache'), NO_COLOR: '1', LANG: 'C', ...extra}
 }
 
 /** The full path of an executable on PATH, or null. */
