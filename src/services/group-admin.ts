@@ -1,16 +1,12 @@
 // `cg group create` and `cg group delete`, with their safety rules.
 import type {BrokerAdapter, GroupRow} from '../brokers/types.js'
+import type {GroupCreateRequest as GroupCreateSpec} from '../brokers/repair-types.js'
 import {parseStreamId} from '../brokers/redis/stream-id.js'
 import {CgError, refused} from '../errors/cg-error.js'
 import {warn} from '../output/log.js'
 import {repairOps} from './claim.js'
 
-export interface GroupCreateRequest {
-  source: string
-  group: string
-  start: string
-  mkstream: boolean
-  entriesRead: number | null
+export interface GroupCreateRequest extends GroupCreateSpec {
   dryRun: boolean
 }
 
