@@ -51,6 +51,8 @@ export interface ProfileUse {
   default: string
   previous: string | null
   configFile: ConfigFileRef
+  /** true: nothing was written */
+  dryRun: boolean
 }
 
 export interface ProfileTest {
@@ -121,7 +123,7 @@ export async function showProfile(input: ResolveInput & {name?: string}): Promis
 }
 
 /** Sets the file's `default:`; only to a profile the file defines. */
-export async function useProfile(name: string, where: Where): Promise<ProfileUse> {
+export async function useProfile(name: string, where: Where, dryRun = false): Promise<ProfileUse> {
   const file = await configFile(where)
   if (!file) {
     // creating ~/.config/cg/config.yaml with only `default:` would name a profile that does not exist
@@ -129,8 +131,8 @@ export async function useProfile(name: string, where: Where): Promise<ProfileUse
     throw new CgError('not_found', `profile "${name}" not found: no config file`, `Create ${path} (or a project .cg.yaml) with \`profiles: {${name}: {url: ...}}\` first.`)
   }
   lookup(file, name)
-  await writeDefault(file.path, name)
-  return {default: name, previous: file.default ?? null, configFile: ref(file)!}
+  if (!dryRun) await writeDefault(file.path, name)
+  return {default: name, previous: file.default ?? null, configFile: ref(file)!, dryRun}
 }
 
 export async function testProfile(profile: Profile, adapter: BrokerAdapter): Promise<ProfileTest> {

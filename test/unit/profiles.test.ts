@@ -292,7 +292,10 @@ profiles:
   it('use sets the default of the file in use and refuses unknown names', async () => {
     const root = tmp()
     const path = write(join(root, '.cg.yaml'), yaml)
-    expect(await useProfile('prod', {env: {}, cwd: root})).toEqual({default: 'prod', previous: 'dev', configFile: {path, foundBy: 'project'}})
+    const before = readFileSync(path, 'utf8')
+    expect(await useProfile('prod', {env: {}, cwd: root}, true)).toEqual({default: 'prod', previous: 'dev', configFile: {path, foundBy: 'project'}, dryRun: true})
+    expect(readFileSync(path, 'utf8')).toBe(before)
+    expect(await useProfile('prod', {env: {}, cwd: root})).toEqual({default: 'prod', previous: 'dev', configFile: {path, foundBy: 'project'}, dryRun: false})
     expect((await loadConfig({path, foundBy: 'project'})).default).toBe('prod')
     const err = await rejection(useProfile('nope', {env: {}, cwd: root}))
     expect(err.exitCode).toBe(5)

@@ -184,9 +184,12 @@ profiles:
     it('sets default: in the file, keeping its comments; later commands use it', async () => {
       const dir = dirWith(yaml())
       const before = readFileSync(join(dir, '.cg.yaml'), 'utf8')
+      const dry = await runCg(['profiles', 'use', 'other', '--dry-run'], {cwd: dir})
+      expect(dry.stdout.trim()).toBe(`Dry run: would make other the default (was dev) in ${join(dir, '.cg.yaml')}; nothing written.`)
+      expect(readFileSync(join(dir, '.cg.yaml'), 'utf8')).toBe(before)
       const res = await runCg(['profiles', 'use', 'other', '--json'], {cwd: dir})
       expect(res.code, res.stderr).toBe(0)
-      expect(res.json()).toEqual({default: 'other', previous: 'dev', configFile: {path: join(dir, '.cg.yaml'), foundBy: 'project'}})
+      expect(res.json()).toEqual({default: 'other', previous: 'dev', configFile: {path: join(dir, '.cg.yaml'), foundBy: 'project'}, dryRun: false})
       expect(readFileSync(join(dir, '.cg.yaml'), 'utf8')).toBe(before.replace('default: dev', 'default: other'))
       expect((await runCg(['pending', '--json'], {cwd: dir})).json()).toMatchObject({source: otherStream})
       const human = await runCg(['profiles', 'use', 'dev'], {cwd: dir})
