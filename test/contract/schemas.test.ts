@@ -1,21 +1,14 @@
-import {readdirSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import Ajv from 'ajv'
 import type {Redis} from 'ioredis'
 import {runCg} from '../helpers/cli.js'
+import {expectValid, SCHEMA_FILES} from '../helpers/schemas.js'
 import {redis, seedGroup, uniq} from '../helpers/redis.js'
 
 // The --json contract: every command has a schema under schemas/, and real output validates against it.
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const schemaDir = root + 'schemas/'
-const ajv = new Ajv({allErrors: true, strict: false})
-for (const f of readdirSync(schemaDir)) ajv.addSchema(JSON.parse(readFileSync(schemaDir + f, 'utf8')), f)
-
-function validate(schema: string, doc: unknown): void {
-  const ok = ajv.validate(schema, doc)
-  expect(ok, `${schema}: ${ajv.errorsText(ajv.errors)}\n${JSON.stringify(doc).slice(0, 2000)}`).toBe(true)
-}
+const validate = expectValid
 
 const manifest = JSON.parse(readFileSync(root + 'oclif.manifest.json', 'utf8'))
 const commandIds = Object.keys(manifest.commands) as string[]
@@ -23,7 +16,7 @@ const schemaOf = (id: string) => id.replaceAll(':', '-') + '.json'
 
 describe('JSON schemas', () => {
   it.each(commandIds)('command %s has a schema', (id) => {
-    expect(readdirSync(schemaDir)).toContain(schemaOf(id))
+    expect(SCHEMA_FILES).toContain(schemaOf(id))
   })
 
   let r: Redis

@@ -2,20 +2,14 @@ import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import Ajv from 'ajv'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
+import {expectValid} from '../../helpers/schemas.js'
 
 const UNREACHABLE = 'redis://127.0.0.1:1'
 
-const schemaDir = fileURLToPath(new URL('../../../schemas/', import.meta.url))
-const ajv = new Ajv({allErrors: true, strict: false})
-for (const f of readdirSync(schemaDir)) ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, f), 'utf8')), f)
-function expectValid(schema: string, doc: unknown): void {
-  expect(ajv.validate(schema, doc), `${schema}: ${ajv.errorsText(ajv.errors)}`).toBe(true)
-}
 
 function dirWith(yaml: string | null, mode = 0o600): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-prof-it-'))

@@ -1,17 +1,10 @@
-import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import Ajv from 'ajv'
 import type {Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
 import {redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redis.js'
+import {expectValid} from '../../helpers/schemas.js'
 
 // Real --json output of the repair commands validates against schemas/<command>.json.
-const schemaDir = fileURLToPath(new URL('../../../schemas/', import.meta.url))
-const ajv = new Ajv({allErrors: true, strict: false})
-for (const f of ['claim', 'setid', 'reset', 'consumer-delete', 'group-create', 'group-delete', 'error']) {
-  ajv.addSchema(JSON.parse(readFileSync(`${schemaDir}${f}.json`, 'utf8')), `${f}.json`)
-}
 
 describe('repair commands: --json output matches the schemas', () => {
   let r: Redis
@@ -42,7 +35,7 @@ describe('repair commands: --json output matches the schemas', () => {
       const res = await runCg([...argv, '--url', REDIS_URL, '--json'])
       if (schema !== 'error') expect(res.code, `${argv.join(' ')}: ${res.stderr}`).toBe(0)
       const doc = res.json()
-      expect(ajv.validate(`${schema}.json`, doc), `${argv.join(' ')}: ${ajv.errorsText(ajv.errors)}`).toBe(true)
+      expectValid(`${schema}.json`, doc, argv.join(' '))
     }
   })
 })
