@@ -44,12 +44,15 @@ export class Ui {
 
   /**
    * Rows of any number, aligned in fixed-width columns and written as they come (bounded memory).
-   * Widths are taken from the first page of rows.
+   * Widths are taken from the first page of rows. With `max`, only the first `max` rows are printed,
+   * plus any later row that `notable` picks (failures, say); the rest are counted in a closing line.
    */
-  async rows<R>(columns: Array<Column<R>>, rows: AsyncIterable<R>, emptyText = '(none)'): Promise<number> {
+  async rows<R>(columns: Array<Column<R>>, rows: AsyncIterable<R>, emptyText = '(none)', opts: {max?: number; notable?: (row: R) => boolean} = {}): Promise<number> {
+    const max = opts.max ?? Number.POSITIVE_INFINITY
     let widths: number[] | undefined
     let page: string[][] = []
     let count = 0
+    let hidden = 0
     const flush = async () => {
       if (!widths) {
         widths = columns.map((c, i) => Math.max(c.header.length, ...page.map((r) => r[i].length)))
@@ -59,12 +62,17 @@ export class Ui {
       page = []
     }
     for await (const r of rows) {
-      page.push(columns.map((c) => cell(c.get(r), c.empty)))
       count++
-      if (page.length >= 500) await flush()
+      if (count > max && !opts.notable?.(r)) {
+        hidden++
+        continue
+      }
+      page.push(columns.map((c) => cell(c.get(r), c.empty)))
+      if (page.length >= 500 || count === max) await flush()
     }
-    if (page.length || (!widths && count)) await flush()
+    if (page.length) await flush()
     if (count === 0) await this.line(this.color.dim(emptyText))
+    if (hidden) await this.line(this.color.dim(`(${hidden} more not shown; --json lists every one)`))
     return count
   }
 

@@ -77,6 +77,7 @@ export default class DlqMove extends CgCommand<typeof DlqMove> {
         ],
         d.entries as AsyncIterable<MoveOutcome>,
         '(nothing to move)',
+        {max: 20, notable: (o) => o.status !== 'moved'},
       )
       const t = d.totals
       await ui.line()

@@ -73,6 +73,7 @@ export default class DlqReplay extends CgCommand<typeof DlqReplay> {
         ],
         d.entries as AsyncIterable<ReplayOutcome>,
         '(nothing to replay)',
+        {max: 20, notable: (o) => o.status !== 'replayed'},
       )
       const t = d.totals
       await ui.line()
