@@ -333,7 +333,7 @@ export class RedisDlq implements DlqOps {
   private async evalAll(node: Redis, script: string, calls: Call[], ctx: {source?: string; group?: string}): Promise<Array<Buffer[] | Error>> {
     if (!calls.length) return []
     const sha = createHash('sha1').update(script).digest('hex')
-    for (let attempt = 0; ; attempt++) {
+    const run = async (list: Call[]) => {
       const loaded = this.loaded.get(node) ?? new Set<string>()
       if (!loaded.has(sha)) {
         await wrap(ctx, () => node.script('LOAD', script))
@@ -341,15 +341,22 @@ export class RedisDlq implements DlqOps {
         this.loaded.set(node, loaded)
       }
       const pipe = node.pipeline()
-      for (const c of calls) pipe.callBuffer('EVALSHA', sha, c.keys.length, ...c.keys, ...c.args)
-      const replies = (await wrap(ctx, () => pipe.exec())) ?? []
-      if (attempt === 0 && replies.some(([e]) => e && /NOSCRIPT/.test(e.message))) {
-        // NOSCRIPT means that call did not run; the others did and will report "skipped" on the retry.
-        loaded.delete(sha)
-        continue
-      }
-      return replies.map(([e, r]) => (e ? e : (r as Buffer[])))
+      for (const c of list) pipe.callBuffer('EVALSHA', sha, c.keys.length, ...c.keys, ...c.args)
+      return (await wrap(ctx, () => pipe.exec())) ?? []
     }
+    const replies = await run(calls)
+    // NOSCRIPT (the script cache was flushed) means that call did not run: load it again and rerun only those.
+    const again = replies.flatMap(([e], i) => (e && /NOSCRIPT/.test(e.message) ? [i] : []))
+    if (again.length) {
+      this.loaded.get(node)?.delete(sha)
+      const rerun = await run(again.map((i) => calls[i]))
+      again.forEach((i, j) => (replies[i] = rerun[j]))
+    }
+    // Anything but an error reply from Redis (connection closed, timeout) leaves the outcome unknown: stop
+    // the run (exit 69) instead of reporting entries as failed that may have been applied; a re-run settles them.
+    const lost = replies.find(([e]) => e && e.name !== 'ReplyError')
+    if (lost) throw redisError(lost[0], ctx)
+    return replies.map(([e, r]) => (e ? e : (r as Buffer[])))
   }
 }
 

@@ -22,7 +22,7 @@ export function redisError(error: unknown, ctx: ErrorContext = {}): unknown {
   if (/Command timed out/i.test(msg)) {
     return new CgError('timeout', 'Redis did not answer in time', 'Raise --timeout, or check the server load (SLOWLOG).')
   }
-  if (/Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|Stream isn't writeable/i.test(msg)) {
+  if (/Connection is closed|aborted due to connection close|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket (hang up|has been ended)|MaxRetriesPerRequest|Stream isn.t writeable/i.test(msg)) {
     return new CgError('unreachable', `lost the connection to Redis: ${msg.split('\n')[0]}`, 'Check that the server is up; run the command again (it resumes).')
   }
   if (/NOPERM|NOAUTH/.test(msg)) {

@@ -58,7 +58,7 @@ async function crashServerMidRun(args: string[], landed: () => Promise<number>):
 
 /** Exit 69 within a few seconds; stderr is one error line a person can act on (plus its hint), no stack. */
 function expectUnreachable(exit: Exit, exitMs: number): void {
-  expect(exit.code, exit.stderr).toBe(69)
+  expect(exit.code, `stderr: ${exit.stderr}\nstdout tail: ${exit.stdout.slice(-600)}`).toBe(69)
   expect(exitMs).toBeLessThan(5_000)
   const lines = exit.stderr.trim().split('\n')
   expect(lines[0]).toMatch(/^Error: lost the connection to Redis/)
