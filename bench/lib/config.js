@@ -13,7 +13,7 @@ export const BASELINES_DIR = fileURLToPath(new URL('../baselines/', import.meta.
  */
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15'
 export const ROOT_PREFIX = 'cgbench:'
-/** Keys of this run: benchmark runs started at the same time (by other engineers) never touch each other's keys. */
+/** Keys of this run: benchmark runs started at the same time never touch each other's keys. */
 export const PREFIX = `${ROOT_PREFIX}${process.pid}:`
 
 export const QUICK = process.env.BENCH_QUICK === '1'
