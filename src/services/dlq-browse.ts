@@ -1,6 +1,6 @@
 import type {DlqOps} from '../brokers/dlq-types.js'
 import type {BrokerAdapter} from '../brokers/types.js'
-import {decodeEntry, showFields, type DecodedDlqEntry, type DlqLayout, type ShownField} from '../brokers/redis/dlq-layout.js'
+import {decodeEntry, showFields, type DecodedDlqEntry, type ShownField} from '../brokers/redis/dlq-layout.js'
 import {parseStreamId} from '../brokers/redis/stream-id.js'
 import {CgError, refused} from '../errors/cg-error.js'
 import {dlqOps} from './dlq-move.js'
@@ -47,17 +47,8 @@ export async function* selectPages(ops: DlqOps, dlq: string, sel: Selection): As
   }
 }
 
-export interface DlqListRow {
-  dlqId: string
-  layout: DlqLayout
-  originalId: string | null
-  originalStream: string | null
-  originalGroup: string | null
-  consumer: string | null
-  deliveryCount: number | null
-  reason: string | null
-  failedAt: number | null
-}
+/** What a listing shows of an entry: its decoded metadata, without the raw fields. */
+export type DlqListRow = Pick<DecodedDlqEntry, 'dlqId' | 'layout' | 'originalId' | 'originalStream' | 'originalGroup' | 'consumer' | 'deliveryCount' | 'reason' | 'failedAt'>
 
 export interface DlqListReport {
   dlq: string

@@ -2,7 +2,7 @@ import type {BrokerAdapter} from '../brokers/types.js'
 import type {DlqOps, MoveCandidate, MoveMode, MoveOutcome, MoveTarget} from '../brokers/dlq-types.js'
 import {CgError, usage} from '../errors/cg-error.js'
 import type {Progress} from '../output/progress.js'
-import {batchSize, TokenBucket} from './dlq-rate.js'
+import {RateLimitedBatches} from './dlq-rate.js'
 import {prefetch} from './dlq-select.js'
 
 export interface MoveRequest {
@@ -128,21 +128,15 @@ async function plan(ops: DlqOps, req: MoveRequest): Promise<MovePlan> {
 }
 
 async function* execute(ops: DlqOps, req: MoveRequest, t: MoveTarget, totals: MoveTotals): AsyncGenerator<MoveOutcome> {
-  const size = batchSize(req.rate)
-  const bucket = req.rate ? new TokenBucket(req.rate, size) : null
   let left = req.limit ?? Number.POSITIVE_INFINITY
-  let batch: string[] = []
+  const batches = new RateLimitedBatches(req, (ids: string[]) => ops.moveBatch(t, ids, Date.now()))
   const count = (o: MoveOutcome) => {
     totals[o.status]++
     return o
   }
   const flush = async function* (): AsyncGenerator<MoveOutcome> {
-    const ids = batch
-    batch = []
-    if (!ids.length) return
-    if (bucket && !(await bucket.take(ids.length, req.signal))) return void (totals.interrupted = true)
-    const outcomes = await ops.moveBatch(t, ids, Date.now())
-    req.progress?.add(outcomes.length)
+    const outcomes = await batches.flush()
+    if (!outcomes) return void (totals.interrupted = true)
     for (const o of outcomes) yield count(o)
   }
   try {
@@ -153,8 +147,7 @@ async function* execute(ops: DlqOps, req: MoveRequest, t: MoveTarget, totals: Mo
         if (left <= 0) break
         if (!selected(c, req)) continue
         left--
-        batch.push(c.id)
-        if (batch.length >= size) {
+        if (batches.push(c.id)) {
           yield* flush()
           if (req.signal.aborted) totals.interrupted = true
           if (totals.interrupted) return
@@ -167,7 +160,7 @@ async function* execute(ops: DlqOps, req: MoveRequest, t: MoveTarget, totals: Mo
     // The report is already being written: record the failure in it (exit 3; 69 when the broker was lost) rather than break the document.
     totals.error = (error as Error).message
     stopCause.set(totals, error)
-    totals.failed += batch.length
+    totals.failed += batches.waiting
   } finally {
     req.progress?.done()
   }

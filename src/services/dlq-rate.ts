@@ -38,3 +38,43 @@ export class TokenBucket {
     }
   }
 }
+
+/**
+ * Bulk DLQ work in rate-sized batches: items are gathered, and each full batch waits for its tokens,
+ * runs, and counts toward the progress display. One mechanism for move and replay alike.
+ */
+export class RateLimitedBatches<I, O> {
+  readonly size: number
+  private items: I[] = []
+  private readonly bucket: TokenBucket | null
+
+  constructor(
+    private readonly opts: {rate: number | null; signal: AbortSignal; progress?: {add(n: number): void}},
+    private readonly run: (items: I[]) => Promise<O[]>,
+  ) {
+    this.size = batchSize(opts.rate)
+    this.bucket = opts.rate ? new TokenBucket(opts.rate, this.size) : null
+  }
+
+  /** Adds an item; true when the batch is full and should be flushed. */
+  push(item: I): boolean {
+    this.items.push(item)
+    return this.items.length >= this.size
+  }
+
+  /** Runs the gathered batch: its outcomes, or null when Ctrl-C came while it waited for the rate. */
+  async flush(): Promise<O[] | null> {
+    const items = this.items
+    this.items = []
+    if (!items.length) return []
+    if (this.bucket && !(await this.bucket.take(items.length, this.opts.signal))) return null
+    const outcomes = await this.run(items)
+    this.opts.progress?.add(outcomes.length)
+    return outcomes
+  }
+
+  /** Items gathered but not sent yet. */
+  get waiting(): number {
+    return this.items.length
+  }
+}

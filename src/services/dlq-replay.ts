@@ -5,7 +5,7 @@ import {usage} from '../errors/cg-error.js'
 import type {Progress} from '../output/progress.js'
 import {selectPages, type Selection} from './dlq-browse.js'
 import {dlqOps, stopCause} from './dlq-move.js'
-import {batchSize, TokenBucket} from './dlq-rate.js'
+import {batchSize, RateLimitedBatches} from './dlq-rate.js'
 import {fallbackTarget, prefetch, type WhereClause} from './dlq-select.js'
 
 export interface ReplayRequest {
@@ -151,12 +151,10 @@ async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Candid
 }
 
 async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
-  const size = batchSize(req.rate)
-  const bucket = req.rate ? new TokenBucket(req.rate, size) : null
+  const batches = new RateLimitedBatches(req, (items: ReplayItem[]) => ops.replayBatch(req.dlq, items))
   const perTarget = new Map<string, TargetTotals>()
   const resumedTargets = new Set<string>()
   const finished = new Set<string>()
-  let batch: ReplayItem[] = []
   const count = (o: ReplayOutcome) => {
     totals[o.status]++
     let t = perTarget.get(o.target)
@@ -168,12 +166,8 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
     return o
   }
   const flush = async function* (): AsyncGenerator<ReplayOutcome> {
-    const items = batch
-    batch = []
-    if (!items.length) return
-    if (bucket && !(await bucket.take(items.length, req.signal))) return void (totals.interrupted = true)
-    const outcomes = await ops.replayBatch(req.dlq, items)
-    req.progress?.add(outcomes.length)
+    const outcomes = await batches.flush()
+    if (!outcomes) return void (totals.interrupted = true)
     for (const o of outcomes) yield count(o)
   }
   try {
@@ -200,8 +194,7 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
         }
         // already on the target from a killed run (a page read ahead may still hold it)
         if (finished.has(e.dlqId)) continue
-        batch.push({dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'})
-        if (batch.length >= size) {
+        if (batches.push({dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'})) {
           yield* flush()
           if (req.signal.aborted) totals.interrupted = true
           if (totals.interrupted) return
@@ -213,7 +206,7 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
     // The report is already being written: record the failure in it (exit 3; 69 when the broker was lost) rather than break the document.
     totals.error = (error as Error).message
     stopCause.set(totals, error)
-    totals.failed += batch.length
+    totals.failed += batches.waiting
   } finally {
     req.progress?.done()
   }
