@@ -48,7 +48,9 @@ await build({
   target: 'node20',
   outfile: join(root, 'dist', 'cg.cjs'),
   // oclif can load TypeScript sources in development through `typescript`; cg never does.
-  external: ['typescript'],
+  // @platformatic/kafka loads WebAssembly relative to its own import.meta.url, so it stays a real ESM
+  // package in node_modules, imported on first use through bin/run.js (src/brokers/kafka/kafka-adapter.ts).
+  external: ['typescript', '@platformatic/kafka'],
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [routeDynamicImports],

@@ -1,10 +1,14 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
+import type {KafkaAdapter} from './brokers/kafka/kafka-types.js'
+import type {AnyAdapter} from './brokers/open-adapter.js'
+import type {RabbitAdapter} from './brokers/rabbitmq/rabbitmq-types.js'
 import type {BrokerAdapter, Capabilities} from './brokers/types.js'
 import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {warn, setVerbose, debug} from './output/log.js'
 import {render, renderError, type HumanRenderer} from './output/render.js'
-import {resolveProfile, type Profile} from './profiles/resolve.js'
+import {resolveProfile, type BrokerKind, type Profile} from './profiles/resolve.js'
+import type {VariantContext} from './variants/types.js'
 
 export type CgFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CgCommand)['baseFlags'] & T['flags']>
 export type CgArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -26,7 +30,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   protected flags!: CgFlags<T>
   protected args!: CgArgs<T>
   private cachedProfile?: Profile
-  private openAdapter?: BrokerAdapter
+  private openAdapter?: AnyAdapter
   /** aborted on the first Ctrl-C: long work stops between atomic steps and reports what it did */
   protected readonly abort = new AbortController()
   private jsonMode = process.argv.includes('--json')
@@ -65,17 +69,61 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     return this.cachedProfile
   }
 
-  protected async adapter(need?: keyof Capabilities, what?: string): Promise<BrokerAdapter> {
+  /** The adapter of the profile's broker, whatever it is (profiles test). */
+  protected async anyAdapter(): Promise<AnyAdapter> {
     if (!this.openAdapter) {
       const profile = await this.profile()
       debug(`profile ${profile.name ?? '(none)'} from ${profile.source}: ${profile.broker} ${profile.url}`)
       const {openAdapter} = await import('./brokers/open-adapter.js')
       this.openAdapter = await openAdapter(profile, {timeoutMs: this.flags.timeout})
     }
-    if (need && !this.openAdapter.capabilities[need]) {
-      throw new CgError('unsupported', `${what ?? need} is not possible on ${this.openAdapter.broker}`, 'See `cg --help` and the README for what each broker supports.')
-    }
     return this.openAdapter
+  }
+
+  /** The Redis Streams adapter; refused (exit 4) when this capability is missing. */
+  protected async adapter(need?: keyof Capabilities, what?: string): Promise<BrokerAdapter> {
+    const adapter = await this.anyAdapter()
+    if (adapter.broker !== 'redis' || (need && !adapter.capabilities[need])) {
+      throw new CgError('unsupported', `${what ?? need ?? this.id} is not possible on ${adapter.broker}`, 'See `cg --help` and the README for what each broker supports.')
+    }
+    return adapter
+  }
+
+  private async typedAdapter<B extends BrokerKind>(broker: B): Promise<Extract<AnyAdapter, {broker: B}>> {
+    const adapter = await this.anyAdapter()
+    if (adapter.broker !== broker) throw new CgError('unexpected', `expected a ${broker} adapter, have ${adapter.broker}`)
+    return adapter as Extract<AnyAdapter, {broker: B}>
+  }
+
+  /**
+   * Runs the command's Kafka or RabbitMQ variant (src/variants/) when the profile is not Redis; true when
+   * it did. A command the broker has no meaning for is refused with exit 4 and what to use instead.
+   * Every command but `profiles *` starts with `if (await this.variant()) return`.
+   */
+  protected async variant(): Promise<boolean> {
+    const broker = (await this.profile()).broker
+    if (broker === 'redis') return false
+    const {loadVariant, whyNot} = await import('./variants/index.js')
+    const run = await loadVariant(broker, this.id ?? '')
+    const name = (this.id ?? '').replace(/:/g, ' ')
+    if (!run) throw new CgError('unsupported', `${name} is not possible on ${broker}`, whyNot(broker, this.id ?? ''))
+    await run(this.variantContext())
+    return true
+  }
+
+  private variantContext(): VariantContext {
+    return {
+      id: this.id ?? '',
+      args: this.args as Record<string, string | undefined>,
+      flags: this.flags as Record<string, unknown>,
+      signal: this.abort.signal,
+      json: this.jsonMode,
+      profile: () => this.profile(),
+      kafka: () => this.typedAdapter('kafka') as Promise<KafkaAdapter>,
+      rabbitmq: () => this.typedAdapter('rabbitmq') as Promise<RabbitAdapter>,
+      output: (data, human) => this.output(data, human),
+      exitFor: (report) => this.exitFor(report),
+    }
   }
 
   /** An argument, else the profile's default for it, else a usage error. */

@@ -76,11 +76,20 @@ export interface Capabilities {
   dlq: boolean
 }
 
-export interface BrokerAdapter {
+/** What every broker's adapter has: its kind, what it can do, a health check and close. */
+export interface BaseAdapter {
   readonly broker: BrokerKind
   readonly capabilities: Capabilities
   close(): Promise<void>
   ping(): Promise<ServerInfo>
+}
+
+/**
+ * The Redis Streams adapter. Kafka and RabbitMQ have their own shapes (src/brokers/kafka/kafka-types.ts,
+ * src/brokers/rabbitmq/rabbitmq-types.ts); commands reach them through src/variants/.
+ */
+export interface BrokerAdapter extends BaseAdapter {
+  readonly broker: 'redis'
   groups(source?: string): AsyncIterable<GroupRow>
   consumers(source: string, group: string): Promise<ConsumerRow[]>
   pendingSummary(source: string, group: string, consumer?: string): Promise<PendingSummary>

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
+import {usage} from '../errors/cg-error.js'
 import type {PendingEntry} from '../brokers/types.js'
 import {duration, type Ui} from '../output/ui.js'
 import {claim, type ClaimReport} from '../services/claim.js'
@@ -23,7 +24,7 @@ export default class Claim extends CgCommand<typeof Claim> {
     group: Args.string({description: 'group (default: the profile\'s group)'}),
   }
   static override flags = {
-    idle: Flags.string({summary: 'Only entries idle at least this many ms.', required: true}),
+    idle: Flags.string({summary: 'Only entries idle at least this many ms (RabbitMQ: channels idle this long with unacked messages).'}),
     to: Flags.string({summary: 'Consumer that receives the entries (default: the profile\'s consumer).'}),
     from: Flags.string({summary: 'Only entries owned by this consumer.'}),
     count: Flags.string({summary: 'Claim at most this many entries.'}),
@@ -32,9 +33,11 @@ export default class Claim extends CgCommand<typeof Claim> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream')
     const group = await this.orProfile(this.args.group, 'group')
     const to = await this.orProfile(this.flags.to, 'consumer', '--to')
+    if (this.flags.idle === undefined) throw usage('missing --idle', 'Give the minimum idle time in ms, for example --idle 60000.')
     const minIdleMs = nonNegativeInt(this.flags.idle, '--idle')
     const count = this.flags.count === undefined ? null : nonNegativeInt(this.flags.count, '--count', '1000')
     const adapter = await this.adapter('claim', 'claim')

@@ -11,6 +11,7 @@ export default class Consumers extends CgCommand<typeof Consumers> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream', 'STREAM')
     const group = await this.orProfile(this.args.group, 'group', 'GROUP')
     const adapter = await this.adapter()

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
 import type {GroupRow} from '../brokers/types.js'
 
@@ -6,9 +6,11 @@ export default class Groups extends CgCommand<typeof Groups> {
   static override summary = 'List consumer groups: every stream on every master, or one.'
   static override description = 'For Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group (lag null = unknown).'
   static override examples = ['<%= config.bin %> groups', '<%= config.bin %> groups tasks', '<%= config.bin %> groups --json | jq \'.groups[] | select(.pending > 0)\'']
-  static override args = {source: Args.string({description: 'stream (default: every stream)'})}
+  static override args = {source: Args.string({description: 'stream, topic or queue (default: all of them)'})}
+  static override flags = {vhost: Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'})}
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const adapter = await this.adapter()
     const groups = adapter.groups(this.args.source)
     await this.output({broker: adapter.broker, groups}, async (d, ui) => {

@@ -25,6 +25,7 @@ export default class Pending extends CgCommand<typeof Pending> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream', 'STREAM')
     const group = await this.orProfile(this.args.group, 'group', 'GROUP')
     const f = this.flags

@@ -25,12 +25,19 @@ export default class Reset extends CgCommand<typeof Reset> {
     'to-datetime': Flags.string({summary: 'Deliver entries from this time on (ISO 8601; no zone = UTC).', helpGroup: 'MODE'}),
     'by-duration': Flags.string({summary: 'Deliver entries from this long ago on (PnDTnHnMnS, e.g. PT1H).', helpGroup: 'MODE'}),
     'shift-by': Flags.string({summary: 'Move N entries forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
-    'to-id': Flags.string({summary: 'Position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
+    'to-id': Flags.string({summary: 'Redis: position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
+    'to-current': Flags.boolean({summary: 'Kafka: keep the committed offsets (commits them for partitions in scope).', helpGroup: 'MODE'}),
+    'to-offset': Flags.string({summary: 'Kafka: this offset on every partition in scope (clamped to the log).', helpGroup: 'MODE'}),
+    'from-file': Flags.string({summary: 'Kafka: offsets from a CSV file (topic,partition,offset), as --export writes it.', helpGroup: 'MODE'}),
+    topic: Flags.string({summary: 'Kafka: topic, or topic:p1,p2 (repeatable).', multiple: true, helpGroup: 'SCOPE'}),
+    'all-topics': Flags.boolean({summary: 'Kafka: every topic the group has offsets for.', helpGroup: 'SCOPE'}),
+    export: Flags.boolean({summary: 'Kafka: print the plan as CSV (topic,partition,offset) for --from-file.'}),
     execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false}),
     'dry-run': Flags.boolean({summary: 'Print the plan only (the default).', default: false}),
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream')
     const group = await this.orProfile(this.args.group, 'group')
     const f = this.flags

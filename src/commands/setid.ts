@@ -24,6 +24,7 @@ export default class SetId extends CgCommand<typeof SetId> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const [s, g, id] = fromTheRight([this.args.source, this.args.group, this.args.id], ['STREAM', 'GROUP', 'ID'])
     const source = await this.orProfile(s, 'stream')
     const group = await this.orProfile(g, 'group')

@@ -25,6 +25,7 @@ export default class ConsumerDelete extends CgCommand<typeof ConsumerDelete> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const [s, g, consumer] = fromTheRight([this.args.source, this.args.group, this.args.consumer], ['STREAM', 'GROUP', 'CONSUMER'])
     const source = await this.orProfile(s, 'stream')
     const group = await this.orProfile(g, 'group')

@@ -15,6 +15,7 @@ export default class DlqList extends CgCommand<typeof DlqList> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const profile = await this.profile()
     const dlq = dlqKey({flag: this.flags.dlq, profile: profile.dlq, stream: this.args.stream ?? profile.stream})
     const report = await listDlq(await this.adapter('dlq', 'dlq list'), {dlq, where: parseWhere(this.flags.where), count: this.flags.count ?? null})

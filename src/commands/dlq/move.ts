@@ -34,6 +34,7 @@ export default class DlqMove extends CgCommand<typeof DlqMove> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const f = this.flags
     const stream = await this.orProfile(this.args.stream, 'stream', 'STREAM')
     const group = await this.orProfile(this.args.group, 'group', 'GROUP')

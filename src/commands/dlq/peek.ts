@@ -18,6 +18,7 @@ export default class DlqPeek extends CgCommand<typeof DlqPeek> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const profile = await this.profile()
     let {stream, id} = this.args
     // `cg dlq peek --dlq KEY ID`: with the DLQ named, a lone argument that is an id is the ID

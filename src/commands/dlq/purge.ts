@@ -17,6 +17,7 @@ export default class DlqPurge extends CgCommand<typeof DlqPurge> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const f = this.flags
     const profile = await this.profile()
     const dlq = dlqKey({flag: f.dlq, profile: profile.dlq, stream: this.args.stream ?? profile.stream})

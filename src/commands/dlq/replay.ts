@@ -26,9 +26,13 @@ export default class DlqReplay extends CgCommand<typeof DlqReplay> {
     limit: Flags.integer({summary: 'Replay at most N entries.', min: 1}),
     rate: Flags.string({summary: 'At most N entries per second (N/s or N/m).'}),
     'dry-run': Flags.boolean({summary: 'Print the plan (count per target stream, first ids); change nothing.'}),
+    to: Flags.string({summary: 'Kafka: topic to replay to (default: from the record headers, else the DLQ name without its suffix).'}),
+    'to-exchange': Flags.string({summary: 'RabbitMQ: exchange to republish to (default: x-death[0].exchange).'}),
+    'routing-key': Flags.string({summary: 'RabbitMQ: routing key to republish with (default: x-death[0] routing keys).'}),
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const f = this.flags
     const profile = await this.profile()
     const source = this.args.source ?? profile.stream

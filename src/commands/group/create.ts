@@ -24,6 +24,7 @@ export default class GroupCreate extends CgCommand<typeof GroupCreate> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream')
     const group = await this.orProfile(this.args.group, 'group')
     const entriesRead = this.flags['entries-read'] === undefined ? null : nonNegativeInt(this.flags['entries-read'], '--entries-read', '0')

@@ -17,6 +17,7 @@ export default class GroupDelete extends CgCommand<typeof GroupDelete> {
   }
 
   async run(): Promise<void> {
+    if (await this.variant()) return
     const source = await this.orProfile(this.args.source, 'stream')
     const group = await this.orProfile(this.args.group, 'group')
     const adapter = await this.adapter('groupDelete', 'group delete')

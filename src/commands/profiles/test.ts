@@ -20,7 +20,7 @@ export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
   }
 
   async run(): Promise<void> {
-    const result = await testProfile(await this.profile(), await this.adapter())
+    const result = await testProfile(await this.profile(), await this.anyAdapter())
     await this.output(result, async (d, ui) => {
       await ui.kv([
         ['profile', d.name ?? '(none)'],

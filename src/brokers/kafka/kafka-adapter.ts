@@ -1,0 +1,71 @@
+import type {Admin, Consumer, Producer} from '@platformatic/kafka'
+import type {Profile} from '../../profiles/resolve.js'
+import type {ConnectOptions} from '../open-adapter.js'
+import type {Capabilities, ServerInfo} from '../types.js'
+import {kafkaClientOptions} from './kafka-options.js'
+import {kafkaError} from './kafka-errors.js'
+import type {KafkaAdapter, KafkaClientOptions} from './kafka-types.js'
+
+type Lib = typeof import('@platformatic/kafka')
+let lib: Lib | undefined
+
+/** @platformatic/kafka, imported on first use (never for `cg --help`). */
+export async function kafkaLib(): Promise<Lib> {
+  // Through bin/run.js's import(): the package stays outside the bundle (see scripts/build.mjs).
+  const viaRunner = (globalThis as {__cgImport?: (s: string) => Promise<unknown>}).__cgImport
+  lib ??= (viaRunner ? await viaRunner('@platformatic/kafka') : await import('@platformatic/kafka')) as Lib
+  return lib
+}
+
+export class PlatformaticKafkaAdapter implements KafkaAdapter {
+  readonly broker = 'kafka' as const
+  readonly capabilities: Capabilities = {claim: false, setId: false, reset: true, consumerDelete: true, groupCreate: false, groupDelete: true, dlq: true}
+  private adminClient?: Admin
+  /** closed in reverse order by close(); consumers and producers leave at once (force) */
+  private readonly clients: Array<() => Promise<void>> = []
+
+  private constructor(readonly options: KafkaClientOptions, readonly profile: Profile) {}
+
+  static async connect(profile: Profile, opts: ConnectOptions): Promise<PlatformaticKafkaAdapter> {
+    return new PlatformaticKafkaAdapter(kafkaClientOptions(profile, opts.timeoutMs), profile)
+  }
+
+  async admin(): Promise<Admin> {
+    if (!this.adminClient) {
+      const {Admin} = await kafkaLib()
+      this.adminClient = new Admin({...this.options})
+      const a = this.adminClient
+      this.clients.push(() => a.close())
+    }
+    return this.adminClient
+  }
+
+  async producer(extra: Record<string, unknown> = {}): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> {
+    const {Producer} = await kafkaLib()
+    const p = new Producer<Buffer, Buffer, Buffer, Buffer>({...this.options, ...extra})
+    this.clients.push(() => new Promise<void>((resolve, reject) => p.close(true, (e) => (e ? reject(e) : resolve()))))
+    return p
+  }
+
+  async consumer(extra: Record<string, unknown> & {groupId: string}): Promise<Consumer<Buffer, Buffer, Buffer, Buffer>> {
+    const {Consumer} = await kafkaLib()
+    const c = new Consumer<Buffer, Buffer, Buffer, Buffer>({...this.options, ...extra})
+    this.clients.push(() => new Promise<void>((resolve, reject) => c.close(true, (e) => (e ? reject(e) : resolve()))))
+    return c
+  }
+
+  async ping(): Promise<ServerInfo> {
+    const started = Date.now()
+    try {
+      const admin = await this.admin()
+      const meta = await admin.metadata({topics: []})
+      return {broker: 'kafka', version: null, mode: `${meta.brokers.size} broker(s), cluster ${meta.id}`, latencyMs: Date.now() - started}
+    } catch (err) {
+      throw kafkaError(err, this.options)
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.clients.reverse().map((close) => close()))
+  }
+}

@@ -1,0 +1,29 @@
+// The Kafka adapter's shape. Broker I/O for Kafka lives in src/brokers/kafka/*: the adapter holds the
+// clients (created on first use, closed once), and each area (inspection, offsets, DLQ) has its own file
+// of functions that take the adapter. Services in src/services/kafka/ drive them.
+import type {Admin, Producer, Consumer, ProducerOptions, ConsumerOptions} from '@platformatic/kafka'
+import type {BaseAdapter} from '../types.js'
+
+export interface KafkaClientOptions {
+  clientId: string
+  bootstrapBrokers: string[]
+  /** per request, ms */
+  timeout: number
+  retries: number
+  retryDelay: number
+  /** node:tls options, present for kafkas:// or a profile `tls:` */
+  tls?: Record<string, unknown>
+  sasl?: {mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string}
+}
+
+export interface KafkaAdapter extends BaseAdapter {
+  readonly broker: 'kafka'
+  /** the options every client of this adapter is made with (secrets included: never print) */
+  readonly options: KafkaClientOptions
+  /** the one admin client of this run */
+  admin(): Promise<Admin>
+  /** a producer with these extra options; closed with the adapter */
+  producer(extra?: Partial<ProducerOptions<Buffer, Buffer, Buffer, Buffer>>): Promise<Producer<Buffer, Buffer, Buffer, Buffer>>
+  /** a consumer with these extra options; closed with the adapter */
+  consumer(extra: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> & {groupId: string}): Promise<Consumer<Buffer, Buffer, Buffer, Buffer>>
+}

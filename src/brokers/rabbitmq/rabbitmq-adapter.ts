@@ -1,0 +1,98 @@
+import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
+import {CgError} from '../../errors/cg-error.js'
+import type {Profile} from '../../profiles/resolve.js'
+import type {ConnectOptions} from '../open-adapter.js'
+import type {Capabilities, ServerInfo} from '../types.js'
+import {managementApi} from './management.js'
+import {rabbitOptions} from './rabbitmq-options.js'
+import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
+
+type Amqp = typeof import('amqplib')
+let amqplib: Amqp | undefined
+async function lib(): Promise<Amqp> {
+  if (!amqplib) {
+    const mod = (await import('amqplib')) as Amqp & {default?: Amqp}
+    amqplib = mod.default ?? mod
+  }
+  return amqplib
+}
+
+export class AmqpRabbitAdapter implements RabbitAdapter {
+  readonly broker = 'rabbitmq' as const
+  readonly capabilities: Capabilities = {claim: true, setId: false, reset: false, consumerDelete: true, groupCreate: false, groupDelete: false, dlq: true}
+  private conn?: Promise<ChannelModel>
+  private api?: ManagementApi
+  private version?: Promise<string>
+
+  private constructor(readonly options: RabbitOptions) {}
+
+  static async connect(profile: Profile, opts: ConnectOptions): Promise<AmqpRabbitAdapter> {
+    return new AmqpRabbitAdapter(rabbitOptions(profile, opts.timeoutMs))
+  }
+
+  connection(): Promise<ChannelModel> {
+    this.conn ??= (async () => {
+      const amqp = await lib()
+      try {
+        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, ...(this.options.tls ?? {}), clientProperties: {connection_name: 'cg'}})
+        c.on('error', () => undefined)
+        return c
+      } catch (err) {
+        throw amqpError(err, this.options)
+      }
+    })()
+    return this.conn
+  }
+
+  async channel(): Promise<Channel> {
+    const ch = await (await this.connection()).createChannel()
+    ch.on('error', () => undefined)
+    return ch
+  }
+
+  async confirmChannel(): Promise<ConfirmChannel> {
+    const ch = await (await this.connection()).createConfirmChannel()
+    ch.on('error', () => undefined)
+    return ch
+  }
+
+  management(): ManagementApi {
+    this.api ??= managementApi(this.options)
+    return this.api
+  }
+
+  serverVersion(): Promise<string> {
+    this.version ??= this.management().get<{rabbitmq_version?: string}>('overview').then((o) => o.rabbitmq_version ?? 'unknown')
+    return this.version
+  }
+
+  async ping(): Promise<ServerInfo> {
+    const started = Date.now()
+    await this.connection()
+    const version = await this.serverVersion()
+    return {broker: 'rabbitmq', version, mode: `vhost ${this.options.vhost}`, latencyMs: Date.now() - started}
+  }
+
+  async close(): Promise<void> {
+    if (!this.conn) return
+    const c = await this.conn.catch(() => undefined)
+    await c?.close().catch(() => undefined)
+  }
+}
+
+/** An amqplib error as a CgError with the exit code of the spec. */
+export function amqpError(err: unknown, o: RabbitOptions): CgError {
+  if (err instanceof CgError) return err
+  const e = err as Error & {code?: string | number}
+  const msg = e?.message ?? String(err)
+  if (/ACCESS_REFUSED|403|auth|PLAIN login refused|ACCESS-REFUSED/i.test(msg)) {
+    return new CgError('auth', `RabbitMQ refused the login of user ${o.username} at ${o.amqpShown}`, 'Check the profile\'s username and password (and the user\'s permissions on the vhost).', {cause: err})
+  }
+  if (/NOT_ALLOWED|vhost/i.test(msg) && /530/.test(msg)) {
+    return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|timeout|socket|closed/i.test(msg + ' ' + String(e?.code ?? ''))) {
+    return new CgError('unreachable', `cannot reach RabbitMQ at ${o.amqpShown}`, 'Check that the broker is running and the profile\'s url (amqp://user:pass@host:5672/vhost).', {cause: err})
+  }
+  return new CgError('unexpected', msg, undefined, {cause: err})
+}

@@ -1,0 +1,18 @@
+import type {VariantTable} from '../types.js'
+
+/** Commands with a Kafka meaning; any other command is refused on Kafka (exit 4). */
+export const KAFKA: VariantTable = {
+  groups: () => import('./groups.js'),
+  consumers: () => import('./consumers.js'),
+  pending: () => import('./pending.js'),
+  lag: () => import('./lag.js'),
+  claim: () => import('./claim.js'),
+  reset: () => import('./reset.js'),
+  'group:delete': () => import('./group-delete.js'),
+  'offsets:delete': () => import('./offsets-delete.js'),
+  'consumer:delete': () => import('./consumer-delete.js'),
+  'dlq:replay': () => import('./dlq-replay.js'),
+  'dlq:list': () => import('./dlq-list.js'),
+  'dlq:peek': () => import('./dlq-peek.js'),
+  'dlq:purge': () => import('./dlq-purge.js'),
+}
