@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // cg benchmarks: each runs cg side by side with its baseline in the same run and reports the ratio.
-//   node bench/run.js [name...]     names: startup groups pending claim dlq (default: all)
+//   node bench/run.js [name...]     names: startup groups pending claim dlq kafka-lag kafka-dlq rabbitmq-dlq (default: all)
 //   BENCH_QUICK=1                   sizes 10x smaller (a smoke run)
 //   BENCH_REDIS_URL                 default redis://127.0.0.1:6379/15 (a database of its own)
 // Results: bench/results/<row>.json and bench/results/summary.json; a table on stdout.
@@ -14,8 +14,11 @@ import * as groups from './benchmarks/groups.js'
 import * as pending from './benchmarks/pending.js'
 import * as claim from './benchmarks/claim.js'
 import * as dlq from './benchmarks/dlq.js'
+import * as kafkaLag from './benchmarks/kafka-lag.js'
+import * as kafkaDlq from './benchmarks/kafka-dlq.js'
+import * as rabbitmqDlq from './benchmarks/rabbitmq-dlq.js'
 
-const ALL = [startup, groups, pending, claim, dlq]
+const ALL = [startup, groups, pending, claim, dlq, kafkaLag, kafkaDlq, rabbitmqDlq]
 const ORDER = ALL.map((b) => b.name)
 
 const args = process.argv.slice(2)
