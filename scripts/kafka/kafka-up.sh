@@ -48,57 +48,31 @@ LIBS="$(kafka_libs_dir "$VERSION")"
 started_ok() { grep -q 'Kafka Server started' "$LOG" 2>/dev/null; }
 read_pid() { if [[ -f $PIDFILE ]]; then tr -dc 0-9 <"$PIDFILE"; fi; }
 
-# --- reuse / clean up what is there -------------------------------------------
-pid="$(read_pid)"
-if [[ -z $pid ]] || ! is_our_broker "$pid" "$NODE"; then
-  # Pid file lost or stale while our JVM still runs? Find it by its config path.
-  if live="$(pgrep -n -f -- " kafka.Kafka $NODE/server.properties")" && is_our_broker "$live" "$NODE"; then
-    knote "$LABEL: pid file ${pid:+(pid $pid) }does not match the running broker (pid $live), adopting it"
-    pid=$live
-    printf '%s\n' "$pid" >"$PIDFILE"
-  fi
-fi
-if [[ -n $pid ]] && is_our_broker "$pid" "$NODE"; then
-  if started_ok && kafka_answers "$PORT"; then
-    printf '%-10s %s:%s  reused (Kafka %s, pid %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$VERSION" "$pid" "$(elapsed "$T0")"
-    exit 0
-  fi
-  knote "$LABEL: pid $pid is alive but not serving (half-started?), killing it"
-  stop_pid "$pid" "$NODE" "$LABEL"
-elif [[ -f $PIDFILE ]]; then
-  knote "$LABEL: removing stale pid file (pid ${pid:-?} is not our broker)"
-fi
-rm -f "$PIDFILE"
-
-# Ports taken? Either one of our brokers that lost its pid file (any version:
-# e.g. after a KAFKA_VERSION bump), which we stop, or something else: refuse.
-for p in "$PORT" "$CPORT"; do
-  port_open "$p" || continue
-  for lp in $(listener_pids "$p"); do
-    cl="$(broker_cmdline "$lp")"
-    if [[ $cl =~ " kafka.Kafka "("$KAFKA_BASE"/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
-      other=${BASH_REMATCH[1]}
-      knote "$LABEL: port $p is held by our broker ${other#"$KAFKA_BASE/"} (pid $lp), stopping it"
-      stop_pid "$lp" "$other" "$LABEL"
-      rm -f "$other/broker.pid"
-    fi
-  done
-  for ((i = 0; i < 25; i++)); do port_open "$p" || break; sleep 0.2; done
-  port_open "$p" && kdie "$LABEL: $KAFKA_HOST:$p is in use by another process (not a cg broker); stop it or pick other ports"
-done
-
 # --- configuration -------------------------------------------------------------
+# 4.x also listens with SASL_PLAINTEXT on PORT+2 (PLAIN user cg/cg-secret; SCRAM-SHA-256/512 user
+# cg-scram/cg-secret, created after start): the authentication tests need a real SASL listener.
+SASL_PORT=$((PORT + 2))
+sasl_on() { (($(kafka_major "$VERSION") >= 4)); }
 write_config() {
-  cat >"$NODE/server.properties" <<CFG
+  local out=${1:-$NODE/server.properties} listeners advertised protomap
+  listeners="PLAINTEXT://$KAFKA_HOST:$PORT,CONTROLLER://$KAFKA_HOST:$CPORT"
+  advertised="PLAINTEXT://$KAFKA_HOST:$PORT"
+  protomap="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if sasl_on; then
+    listeners+=",SASL_PLAINTEXT://$KAFKA_HOST:$SASL_PORT"
+    advertised+=",SASL_PLAINTEXT://$KAFKA_HOST:$SASL_PORT"
+    protomap+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+  fi
+  cat >"$out" <<CFG
 # Written by scripts/kafka/kafka-up.sh -- regenerated on every start, do not edit.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$CPORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://$KAFKA_HOST:$PORT,CONTROLLER://$KAFKA_HOST:$CPORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$PORT
+listeners=$listeners
+advertised.listeners=$advertised
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protomap
 log.dirs=$DATA
 num.partitions=1
 default.replication.factor=1
@@ -114,16 +88,27 @@ group.initial.rebalance.delay.ms=0
 # the default allocates a 128 MiB dedupe buffer at start
 log.cleaner.dedupe.buffer.size=2097152
 CFG
+  if sasl_on; then
+    cat >>"$out" <<'CFG'
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_cg="cg-secret";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+CFG
+  fi
   if (($(kafka_major "$VERSION") >= 4)); then
     # KIP-848 (group.protocol=consumer) groups: enabled by default on 4.x
     # (group.coordinator.rebalance.protocols defaults to classic,consumer[,streams]
     # and is deprecated), so it is deliberately NOT set here: a narrower list
     # would switch streams groups off.
-    cat >>"$NODE/server.properties" <<CFG
+    cat >>"$out" <<CFG
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 share.coordinator.state.topic.num.partitions=1
 CFG
+  fi
+  [[ $out == "$NODE/server.properties" ]] || return 0
+  if (($(kafka_major "$VERSION") >= 4)); then
     cat >"$NODE/log4j2.properties" <<'CFG'
 # Written by scripts/kafka/kafka-up.sh. Everything goes to stdout = broker.log.
 status = warn
@@ -158,6 +143,51 @@ CFG
     LOG_OPTS=("-Dlog4j.configuration=file:$NODE/log4j.properties")
   fi
 }
+
+# --- reuse / clean up what is there -------------------------------------------
+pid="$(read_pid)"
+if [[ -z $pid ]] || ! is_our_broker "$pid" "$NODE"; then
+  # Pid file lost or stale while our JVM still runs? Find it by its config path.
+  if live="$(pgrep -n -f -- " kafka.Kafka $NODE/server.properties")" && is_our_broker "$live" "$NODE"; then
+    knote "$LABEL: pid file ${pid:+(pid $pid) }does not match the running broker (pid $live), adopting it"
+    pid=$live
+    printf '%s\n' "$pid" >"$PIDFILE"
+  fi
+fi
+if [[ -n $pid ]] && is_our_broker "$pid" "$NODE"; then
+  write_config "$NODE/server.properties.want"
+  if [[ -f $NODE/server.properties ]] && ! diff -q <(grep -v '^#' "$NODE/server.properties.want") <(grep -v '^#' "$NODE/server.properties") >/dev/null; then
+    knote "$LABEL: the configuration changed (scripts/kafka/kafka-up.sh), restarting the broker once"
+    rm -f "$NODE/server.properties.want"
+    stop_pid "$pid" "$NODE" "$LABEL"
+  elif rm -f "$NODE/server.properties.want" && started_ok && kafka_answers "$PORT"; then
+    printf '%-10s %s:%s  reused (Kafka %s, pid %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$VERSION" "$pid" "$(elapsed "$T0")"
+    exit 0
+  else
+    knote "$LABEL: pid $pid is alive but not serving (half-started?), killing it"
+    stop_pid "$pid" "$NODE" "$LABEL"
+  fi
+elif [[ -f $PIDFILE ]]; then
+  knote "$LABEL: removing stale pid file (pid ${pid:-?} is not our broker)"
+fi
+rm -f "$PIDFILE"
+
+# Ports taken? Either one of our brokers that lost its pid file (any version:
+# e.g. after a KAFKA_VERSION bump), which we stop, or something else: refuse.
+for p in "$PORT" "$CPORT"; do
+  port_open "$p" || continue
+  for lp in $(listener_pids "$p"); do
+    cl="$(broker_cmdline "$lp")"
+    if [[ $cl =~ " kafka.Kafka "("$KAFKA_BASE"/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
+      other=${BASH_REMATCH[1]}
+      knote "$LABEL: port $p is held by our broker ${other#"$KAFKA_BASE/"} (pid $lp), stopping it"
+      stop_pid "$lp" "$other" "$LABEL"
+      rm -f "$other/broker.pid"
+    fi
+  done
+  for ((i = 0; i < 25; i++)); do port_open "$p" || break; sleep 0.2; done
+  port_open "$p" && kdie "$LABEL: $KAFKA_HOST:$p is in use by another process (not a cg broker); stop it or pick other ports"
+done
 
 format_storage() {
   local out
@@ -259,5 +289,18 @@ if ! wait_ready; then
     kdie "$LABEL: broker did not start even on a wiped data dir ($WHY)"
   fi
   how="started (data dir wiped and re-formatted: the old one did not start)"
+fi
+if sasl_on; then
+  # SCRAM credentials live in the cluster metadata: (re)create them after every start (idempotent).
+  # (one mechanism per request: the broker refuses two changes of one user in one request)
+  for mech in SCRAM-SHA-256 SCRAM-SHA-512; do
+    if ! out="$(java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$(kafka_tools_log_opts "$VERSION")" \
+      -cp "$LIBS/*" kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_HOST:$PORT" --alter --entity-type users \
+      --entity-name cg-scram --add-config "$mech=[iterations=4096,password=cg-secret]" \
+      2>&1 </dev/null 8>&- 9>&-)"; then
+      printf '%s\n' "$out" >&2
+      knote "$LABEL: could not create the $mech user cg-scram (the SASL tests will fail)"
+    fi
+  done
 fi
 printf '%-10s %s:%s  %s (Kafka %s, pid %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$how" "$VERSION" "$pid" "$(elapsed "$T0")"
