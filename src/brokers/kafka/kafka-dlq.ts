@@ -1,0 +1,207 @@
+// Broker I/O for Kafka dead-letter topics: topic lookup, partition bounds, the replay group's committed
+// offsets, record reads by direct Fetch (no group join, nothing committed), and DeleteRecords.
+import type {Consumer} from '@platformatic/kafka'
+import {CgError} from '../../errors/cg-error.js'
+import {flatten, kafkaError} from './kafka-errors.js'
+import type {KafkaAdapter} from './kafka-types.js'
+
+/** One record as read from a partition: bytes as stored, headers in order (duplicates kept). */
+export interface DlqRecord {
+  partition: number
+  offset: bigint
+  timestamp: bigint
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<[Buffer, Buffer | null]>
+}
+
+export interface TopicLayout {
+  name: string
+  id: string
+  partitions: Array<{partition: number; leader: number; leaderEpoch: number}>
+}
+
+export interface PartitionBounds {
+  partition: number
+  /** log start offset */
+  start: bigint
+  /** last stable offset (read_committed end) */
+  end: bigint
+  /** high watermark */
+  highWatermark: bigint
+}
+
+const IS_TRANSACTIONAL = 0x10
+const IS_CONTROL = 0x20
+const READ_COMMITTED = 1
+
+/** Names of every topic in the cluster. */
+export async function listTopicNames(adapter: KafkaAdapter): Promise<Set<string>> {
+  try {
+    const admin = await adapter.admin()
+    return new Set(await admin.listTopics({includeInternals: false}))
+  } catch (err) {
+    throw kafkaError(err, adapter.options, 'listing topics')
+  }
+}
+
+/** Topic id, partitions and leaders; a missing topic is CgError not_found. */
+export async function topicLayout(adapter: KafkaAdapter, topic: string): Promise<TopicLayout> {
+  const admin = await adapter.admin()
+  try {
+    const meta = await admin.metadata({topics: [topic], forceUpdate: true})
+    const t = meta.topics.get(topic)
+    if (!t) throw new CgError('not_found', `topic ${topic} does not exist`)
+    return {name: topic, id: t.id, partitions: t.partitions.map((p, partition) => ({partition, leader: p.leader, leaderEpoch: p.leaderEpoch}))}
+  } catch (err) {
+    if (err instanceof CgError) throw err
+    if (/UNKNOWN_TOPIC|does not exist|unknown topic/i.test(flatten(err))) {
+      throw new CgError('not_found', `topic ${topic} does not exist on Kafka ${adapter.options.bootstrapBrokers.join(',')}`, 'List topics with kafka-topics --list, or name the DLQ with --dlq TOPIC.')
+    }
+    throw kafkaError(err, adapter.options, `reading the metadata of ${topic}`)
+  }
+}
+
+/** Log start, last stable offset and high watermark of each partition. */
+export async function partitionBounds(adapter: KafkaAdapter, layout: TopicLayout): Promise<PartitionBounds[]> {
+  const admin = await adapter.admin()
+  const ask = async (timestamp: bigint, isolationLevel: 0 | 1) => {
+    const res = await admin.listOffsets({topics: [{name: layout.name, partitions: layout.partitions.map((p) => ({partitionIndex: p.partition, timestamp}))}], isolationLevel})
+    const m = new Map<number, bigint>()
+    for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, p.offset)
+    return m
+  }
+  try {
+    const [earliest, stable, hw] = await Promise.all([ask(-2n, 0), ask(-1n, READ_COMMITTED), ask(-1n, 0)])
+    return layout.partitions.map(({partition}) => ({partition, start: earliest.get(partition) ?? 0n, end: stable.get(partition) ?? 0n, highWatermark: hw.get(partition) ?? 0n}))
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `listing the offsets of ${layout.name}`)
+  }
+}
+
+/** The group's committed offset per partition of the topic (null: none). Stable: pending transactional commits are waited for. */
+export async function committedOffsets(adapter: KafkaAdapter, group: string, layout: TopicLayout): Promise<Map<number, bigint | null>> {
+  const admin = await adapter.admin()
+  const out = new Map<number, bigint | null>(layout.partitions.map((p) => [p.partition, null]))
+  try {
+    const res = await admin.listConsumerGroupOffsets({groups: [{groupId: group, topics: [{name: layout.name, partitionIndexes: layout.partitions.map((p) => p.partition)}]}], requireStable: true})
+    for (const g of res) for (const t of g.topics) if (t.name === layout.name) for (const p of t.partitions) out.set(p.partitionIndex, p.committedOffset >= 0n ? p.committedOffset : null)
+    return out
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `reading the offsets of group ${group}`)
+  }
+}
+
+/** Node id of the group's coordinator. */
+export async function groupCoordinator(adapter: KafkaAdapter, group: string): Promise<number> {
+  const admin = await adapter.admin()
+  try {
+    const res = await admin.findCoordinator({keyType: 0, keys: [group]})
+    const c = res.find((r) => r.key === group) ?? res[0]
+    if (!c) throw new Error(`no coordinator for group ${group}`)
+    return c.nodeId
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `finding the coordinator of group ${group}`)
+  }
+}
+
+type FetchPartition = NonNullable<Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]>
+
+/**
+ * The committed records of one fetched partition, as a read_committed consumer sees them: control
+ * batches dropped, and batches of aborted transactions left out (the client's half of read_committed:
+ * the broker only lists the aborted transactions).
+ */
+export function committedRecords(part: FetchPartition, from: bigint): {records: DlqRecord[]; next: bigint | null} {
+  const aborted = [...(part.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0))
+  const abortedPids = new Set<bigint>()
+  const records: DlqRecord[] = []
+  let next: bigint | null = null
+  for (const batch of part.records ?? []) {
+    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
+    next = last + 1n
+    while (aborted.length && aborted[0]!.firstOffset <= last) abortedPids.add(aborted.shift()!.producerId)
+    if (batch.attributes & IS_CONTROL) {
+      const k = batch.records[0]?.key
+      // control record key: int16 version, int16 type (0 = abort, 1 = commit)
+      if (k && k.length >= 4 && k.readInt16BE(2) === 0) abortedPids.delete(batch.producerId)
+      continue
+    }
+    if (batch.attributes & IS_TRANSACTIONAL && abortedPids.has(batch.producerId)) continue
+    for (const r of batch.records) {
+      const offset = batch.firstOffset + BigInt(r.offsetDelta)
+      if (offset < from) continue
+      records.push({
+        partition: part.partitionIndex,
+        offset,
+        timestamp: batch.firstTimestamp + r.timestampDelta,
+        key: r.key ?? null,
+        value: r.value ?? null,
+        headers: r.headers.map(([k, v]) => [k ?? Buffer.alloc(0), v ?? null]),
+      })
+    }
+  }
+  return {records, next}
+}
+
+/**
+ * Reads one partition from `from` up to (not including) `to`, page by page, with plain Fetch requests
+ * (read_committed): no group is joined and nothing is committed.
+ */
+export async function* readPartition(
+  adapter: KafkaAdapter,
+  consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
+  layout: TopicLayout,
+  partition: number,
+  from: bigint,
+  to: bigint,
+  opts: {maxBytes?: number; signal?: AbortSignal} = {},
+): AsyncGenerator<DlqRecord[]> {
+  const p = layout.partitions.find((x) => x.partition === partition)
+  if (!p) return
+  let offset = from
+  let empty = 0
+  const maxBytes = opts.maxBytes ?? 8 << 20
+  while (offset < to) {
+    if (opts.signal?.aborted) return
+    let res
+    try {
+      res = await consumer.fetch({
+        node: p.leader,
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: 50,
+        minBytes: 1,
+        maxBytes,
+        topics: [{topicId: layout.id, partitions: [{partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: maxBytes}]}],
+      })
+    } catch (err) {
+      throw kafkaError(err, adapter.options, `reading ${layout.name}[${partition}] at offset ${offset}`)
+    }
+    const part = res.responses[0]?.partitions.find((x) => x.partitionIndex === partition)
+    if (!part) return
+    if (part.errorCode) throw new CgError('unexpected', `reading ${layout.name}[${partition}] at offset ${offset}: Kafka error code ${part.errorCode}`)
+    const {records, next} = committedRecords(part, offset)
+    const page = records.filter((r) => r.offset < to)
+    if (page.length) yield page
+    if (next === null || next <= offset) {
+      // nothing at this offset (a compacted gap, or the end moved back): stop after a few empty answers
+      if (++empty >= 3) return
+      continue
+    }
+    empty = 0
+    offset = next
+  }
+}
+
+/** Deletes every record of the partitions below the given offsets; returns the new log start offsets. */
+export async function deleteRecordsBefore(adapter: KafkaAdapter, topic: string, offsets: Array<{partition: number; offset: bigint}>): Promise<Map<number, bigint>> {
+  const admin = await adapter.admin()
+  try {
+    const res = await admin.deleteRecords({topics: [{name: topic, partitions: offsets}]})
+    const out = new Map<number, bigint>()
+    for (const t of res) for (const p of t.partitions) out.set(p.partition, p.lowWatermark)
+    return out
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `deleting records of ${topic}`)
+  }
+}
