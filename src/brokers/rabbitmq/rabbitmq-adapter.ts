@@ -23,6 +23,8 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
   private conn?: Promise<ChannelModel>
   private api?: ManagementApi
   private version?: Promise<string>
+  /** the client-provided name of this run's AMQP connection (so cg can tell its own connection apart) */
+  readonly connectionName = `cg pid ${process.pid} ${Math.random().toString(36).slice(2, 8)}`
 
   private constructor(readonly options: RabbitOptions) {}
 
@@ -34,7 +36,7 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
     this.conn ??= (async () => {
       const amqp = await lib()
       try {
-        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, ...(this.options.tls ?? {}), clientProperties: {connection_name: 'cg'}})
+        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
         c.on('error', () => undefined)
         return c
       } catch (err) {
@@ -88,8 +90,14 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
   if (/ACCESS_REFUSED|403|auth|PLAIN login refused|ACCESS-REFUSED/i.test(msg)) {
     return new CgError('auth', `RabbitMQ refused the login of user ${o.username} at ${o.amqpShown}`, 'Check the profile\'s username and password (and the user\'s permissions on the vhost).', {cause: err})
   }
+  if (/530/.test(msg) && /access to vhost .* refused/i.test(msg)) {
+    return new CgError('refused', `user ${o.username} has no access to vhost ${o.vhost}`, 'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").', {cause: err})
+  }
   if (/NOT_ALLOWED|vhost/i.test(msg) && /530/.test(msg)) {
     return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
+  }
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|wrong version number/i.test(msg + ' ' + String(e?.code ?? ''))) {
+    return new CgError('unreachable', `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${msg}`, 'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.', {cause: err})
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|timeout|socket|closed/i.test(msg + ' ' + String(e?.code ?? ''))) {
     return new CgError('unreachable', `cannot reach RabbitMQ at ${o.amqpShown}`, 'Check that the broker is running and the profile\'s url (amqp://user:pass@host:5672/vhost).', {cause: err})

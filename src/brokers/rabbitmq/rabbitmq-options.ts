@@ -1,11 +1,24 @@
-import {usage} from '../../errors/cg-error.js'
+import {readFileSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
+import {CgError, usage} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
 import type {RabbitOptions} from './rabbitmq-types.js'
+
+interface TlsIn {
+  ca?: string
+  cert?: string
+  key?: string
+  passphrase?: string
+  rejectUnauthorized?: boolean | string
+  servername?: string
+}
 
 /**
  * A profile as RabbitMQ connection options. The AMQP URL gives host, port, vhost and credentials (the
  * profile's username/password/vhost override them); the management URL comes from `management:`, else
- * http://<amqp host>:15672 (https:// for amqps://).
+ * http://<amqp host>:15672 (https://<amqp host>:15671 for amqps://). `tls: {ca, cert, key, passphrase,
+ * servername, rejectUnauthorized}` (file paths relative to the config file) applies to amqps:// and to an
+ * https:// management URL; `tls: true` asks for TLS with the system CAs.
  */
 export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOptions {
   let u: URL
@@ -27,9 +40,62 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   if (!amqp.port) amqp.port = secure ? '5671' : '5672'
   const shown = new URL(amqp.toString())
   shown.password = '***'
-  const mgmt = str(o.management) ?? `${secure ? 'https' : 'http'}://${u.hostname.includes(':') ? `[${u.hostname}]` : u.hostname}:${secure ? 15671 : 15672}`
-  const tls = o.tls && typeof o.tls === 'object' ? {...(o.tls as Record<string, unknown>)} : undefined
-  return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: mgmt.replace(/\/+$/, ''), vhost, username, password, tls, timeoutMs}
+  const host = u.hostname.startsWith('[') || !u.hostname.includes(':') ? u.hostname : `[${u.hostname}]`
+  const mgmtIn = str(o.management) ?? `${secure ? 'https' : 'http'}://${host}:${secure ? 15671 : 15672}`
+  let mgmt: URL
+  try {
+    mgmt = new URL(mgmtIn)
+  } catch {
+    throw usage(`not a management URL: ${mgmtIn}`, 'Set `management:` to http(s)://host:15672 in the profile.')
+  }
+  if (mgmt.protocol !== 'http:' && mgmt.protocol !== 'https:') throw usage(`the management URL must be http:// or https://, not ${mgmt.protocol}`, 'Set `management:` to http(s)://host:15672.')
+  mgmt.username = ''
+  mgmt.password = ''
+  const tls = tlsOptions(profile, secure || mgmt.protocol === 'https:', secure ? u.hostname : mgmt.hostname)
+  return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: mgmt.toString().replace(/\/+$/, ''), vhost, username, password, tls, timeoutMs}
+}
+
+/** node:tls options from the profile's `tls:` (files read now, so a bad path is a usage error up front). */
+function tlsOptions(profile: Profile, secure: boolean, host: string): Record<string, unknown> | undefined {
+  const raw = profile.options.tls
+  if (!secure && !raw) return undefined
+  const t: TlsIn = raw && typeof raw === 'object' ? (raw as TlsIn) : {}
+  const out: Record<string, unknown> = {
+    // `${VAR}` interpolation yields strings, so "false" must count as false
+    rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
+    servername: t.servername ?? host.replace(/^\[|\]$/g, ''),
+  }
+  for (const f of ['ca', 'cert', 'key'] as const) {
+    const file = tlsFile(profile, f, t[f])
+    if (file) out[f] = file
+  }
+  if (t.passphrase) out.passphrase = String(t.passphrase)
+  return out
+}
+
+function tlsFile(profile: Profile, field: string, path: string | undefined): Buffer | undefined {
+  if (!path) return undefined
+  const full = resolve(profile.configPath ? dirname(profile.configPath) : process.cwd(), path)
+  try {
+    return readFileSync(full)
+  } catch (error) {
+    throw new CgError('usage', `cannot read tls.${field} ${full}: ${(error as NodeJS.ErrnoException).code ?? error}`, `Fix tls.${field} in the profile.`)
+  }
+}
+
+/** "3.10.8" -> 3; "unknown" -> null. */
+export function majorVersion(version: string): number | null {
+  const m = /^(\d+)\./.exec(version)
+  return m ? Number(m[1]) : null
+}
+
+/**
+ * What a quorum queue does without `x-delivery-limit` (argument or policy): RabbitMQ 3.x has no limit
+ * (null), 4.0 made 20 the default. Unknown versions are treated as 4.x (the safer warning).
+ */
+export function defaultDeliveryLimit(version: string): number | null {
+  const major = majorVersion(version)
+  return major !== null && major < 4 ? null : 20
 }
 
 function str(v: unknown): string | undefined {

@@ -33,6 +33,8 @@ export interface ManagementApi {
 export interface RabbitAdapter extends BaseAdapter {
   readonly broker: 'rabbitmq'
   readonly options: RabbitOptions
+  /** the client-provided name of this run's own AMQP connection (never closed by claim / consumer delete) */
+  readonly connectionName: string
   /** the one AMQP connection of this run */
   connection(): Promise<ChannelModel>
   /** a new plain channel on that connection (a failed passive declare closes a channel: use a fresh one) */

@@ -1,0 +1,379 @@
+// RabbitMQ inspection: queues as groups, their consumers, unacked per consumer channel, backlog per queue.
+// Counts the management API samples (every 5 s) are confirmed with an AMQP passive declare where the
+// queue is in the connection's vhost; each count says where it came from.
+import {CgError} from '../../errors/cg-error.js'
+import {defaultDeliveryLimit} from '../../brokers/rabbitmq/rabbitmq-options.js'
+import {getChannel, getConnection, getQueue, idleMsSince, listQueues, mapLimit, passiveCounts, type RawChannel, type RawConnection, type RawQueue} from '../../brokers/rabbitmq/rabbitmq-inspect.js'
+import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
+
+export type Source = 'amqp' | 'management'
+
+export interface DeadLetter {
+  exchange: string | null
+  routingKey: string | null
+  /** where the settings came from: queue arguments win over the policy */
+  from: 'arguments' | 'policy' | 'operator-policy' | 'arguments+policy'
+  /** the policy in effect on the queue, if any */
+  policy: string | null
+  /** x-dead-letter-strategy (quorum queues), null when not set */
+  strategy: string | null
+}
+
+export interface DeliveryLimit {
+  /** null = no limit */
+  limit: number | null
+  from: 'arguments' | 'policy' | 'default'
+}
+
+export interface QueueRow {
+  vhost: string
+  queue: string
+  type: string
+  state: string | null
+  consumers: number | null
+  ready: number | null
+  unacked: number | null
+  messages: number | null
+  /** 0..1, null when the broker has not computed it (no consumers, or stats not yet sampled) */
+  consumerUtilisation: number | null
+  deadLetter: DeadLetter | null
+  /** quorum queues only (null otherwise): requeues count toward it */
+  deliveryLimit: DeliveryLimit | null
+}
+
+export interface GroupsReport {
+  broker: 'rabbitmq'
+  serverVersion: string
+  vhost: string | null
+  groups: AsyncIterable<QueueRow> | QueueRow[]
+}
+
+export function queueRow(q: RawQueue, version: string): QueueRow {
+  const util = q.consumer_utilisation ?? q.consumer_capacity
+  return {
+    vhost: q.vhost,
+    queue: q.name,
+    type: q.type ?? 'classic',
+    state: q.state ?? null,
+    consumers: num(q.consumers),
+    ready: num(q.messages_ready),
+    unacked: num(q.messages_unacknowledged),
+    messages: num(q.messages),
+    consumerUtilisation: typeof util === 'number' ? util : null,
+    deadLetter: deadLetter(q),
+    deliveryLimit: deliveryLimit(q, version),
+  }
+}
+
+function policyDef(q: RawQueue): Record<string, unknown> {
+  const d = q.effective_policy_definition
+  return d && !Array.isArray(d) ? d : {}
+}
+
+function policyOrigin(q: RawQueue): 'policy' | 'operator-policy' {
+  return !q.policy && q.operator_policy ? 'operator-policy' : 'policy'
+}
+
+export function deadLetter(q: RawQueue): DeadLetter | null {
+  const args = q.arguments ?? {}
+  const def = policyDef(q)
+  const pick = (arg: string, pol: string): [string | null, 'arguments' | 'policy' | 'operator-policy' | null] => {
+    if (args[arg] !== undefined && args[arg] !== null) return [String(args[arg]), 'arguments']
+    if (def[pol] !== undefined && def[pol] !== null) return [String(def[pol]), policyOrigin(q)]
+    return [null, null]
+  }
+  const [exchange, exFrom] = pick('x-dead-letter-exchange', 'dead-letter-exchange')
+  const [routingKey, rkFrom] = pick('x-dead-letter-routing-key', 'dead-letter-routing-key')
+  if (exchange === null && routingKey === null) return null
+  const froms = new Set([exFrom, rkFrom].filter((f) => f !== null))
+  const from = froms.size > 1 ? 'arguments+policy' : ([...froms][0] as DeadLetter['from'])
+  const [strategy] = pick('x-dead-letter-strategy', 'dead-letter-strategy')
+  return {exchange, routingKey, from, policy: q.policy ?? q.operator_policy ?? null, strategy}
+}
+
+export function deliveryLimit(q: RawQueue, version: string): DeliveryLimit | null {
+  if ((q.type ?? 'classic') !== 'quorum') return null
+  const arg = q.arguments?.['x-delivery-limit']
+  if (typeof arg === 'number') return {limit: arg, from: 'arguments'}
+  const pol = policyDef(q)['delivery-limit']
+  if (typeof pol === 'number') return {limit: pol, from: 'policy'}
+  return {limit: defaultDeliveryLimit(version), from: 'default'}
+}
+
+/** `cg groups [QUEUE] [--vhost V]`: every queue of every vhost (or one vhost, or one queue), paged. */
+export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: string}): Promise<GroupsReport> {
+  const version = await a.serverVersion()
+  if (input.queue !== undefined) {
+    const vhost = input.vhost ?? a.options.vhost
+    const q = await getQueue(a, vhost, input.queue)
+    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [queueRow(q, version)]}
+  }
+  const it = listQueues(a, input.vhost)
+  // the first page is read now, so a missing vhost or a refusal is an error before any output
+  const first = await it.next()
+  async function* rows(): AsyncGenerator<QueueRow> {
+    if (first.done) return
+    yield queueRow(first.value, version)
+    for await (const q of it) yield queueRow(q, version)
+  }
+  return {broker: 'rabbitmq', serverVersion: version, vhost: input.vhost ?? null, groups: rows()}
+}
+
+export interface ConsumerRow {
+  tag: string
+  channel: string
+  channelNumber: number | null
+  /** the management API's connection name ("peer -> broker") */
+  connection: string
+  /** the name the client gave its connection (connection_name client property), null when none */
+  connectionName: string | null
+  user: string | null
+  peer: string | null
+  /** the consumer's prefetch (basic.qos per consumer); 0 = unlimited */
+  prefetch: number | null
+  /** the channel-wide (global) prefetch; 0 = none */
+  channelPrefetch: number | null
+  ackMode: 'manual' | 'auto'
+  active: boolean | null
+  exclusive: boolean | null
+  /** unacked messages of the whole channel (the broker counts them per channel, not per consumer) */
+  channelUnacked: number | null
+  /** how long the channel has been idle; null while it is active, or when the channel cannot be read */
+  channelIdleMs: number | null
+  channelIdleSince: string | null
+  channelConsumers: number | null
+}
+
+export interface ConsumersReport {
+  broker: 'rabbitmq'
+  vhost: string
+  queue: string
+  consumers: ConsumerRow[]
+  /** things cg could not see (a user without the monitoring tag sees only its own channels) */
+  warnings: string[]
+}
+
+interface Looked {
+  channels: Map<string, RawChannel | null>
+  connections: Map<string, RawConnection | null>
+  warnings: string[]
+}
+
+/** Channel and connection details for a set of channel names; unreadable ones (refused) become null. */
+async function lookUp(a: RabbitAdapter, channelNames: string[], connectionNames: string[]): Promise<Looked> {
+  const warnings: string[] = []
+  const soft = async <T>(what: string, p: Promise<T>): Promise<T | null> => {
+    try {
+      return await p
+    } catch (err) {
+      if (err instanceof CgError && (err.code === 'refused' || err.code === 'not_found')) {
+        warnings.push(`${what}: ${err.code === 'refused' ? `not visible to user ${a.options.username} (needs the monitoring or administrator tag)` : 'gone'}`)
+        return null
+      }
+      throw err
+    }
+  }
+  const chans = await mapLimit([...new Set(channelNames)], 8, async (n) => [n, await soft(`channel ${n}`, getChannel(a, n))] as const)
+  const conns = await mapLimit([...new Set(connectionNames)], 8, async (n) => [n, await soft(`connection ${n}`, getConnection(a, n))] as const)
+  return {channels: new Map(chans), connections: new Map(conns), warnings}
+}
+
+export function connectionName(c: RawConnection | null | undefined): string | null {
+  return c?.user_provided_name ?? c?.client_properties?.connection_name ?? null
+}
+
+export function peerOf(host: string | undefined, port: number | undefined): string | null {
+  if (!host) return null
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? '?'}`
+}
+
+/** `cg consumers QUEUE`: the queue's consumers with their channel's unacked count and idle time. */
+export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<ConsumersReport> {
+  const vhost = input.vhost ?? a.options.vhost
+  const q = await getQueue(a, vhost, input.queue)
+  const details = q.consumer_details ?? []
+  const now = Date.now()
+  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const rows = details.map((c): ConsumerRow => {
+    const cd = c.channel_details
+    const ch = looked.channels.get(cd.name) ?? null
+    const conn = looked.connections.get(cd.connection_name ?? '') ?? null
+    return {
+      tag: c.consumer_tag,
+      channel: cd.name,
+      channelNumber: cd.number ?? null,
+      connection: cd.connection_name ?? '',
+      connectionName: connectionName(conn),
+      user: cd.user ?? null,
+      peer: peerOf(cd.peer_host, cd.peer_port),
+      prefetch: num(c.prefetch_count),
+      channelPrefetch: num(ch?.global_prefetch_count),
+      ackMode: c.ack_required === false ? 'auto' : 'manual',
+      active: c.active ?? null,
+      exclusive: c.exclusive ?? null,
+      channelUnacked: num(ch?.messages_unacknowledged),
+      channelIdleMs: ch ? idleMsSince(ch.idle_since, now) : null,
+      channelIdleSince: ch?.idle_since ?? null,
+      channelConsumers: num(ch?.consumer_count),
+    }
+  })
+  rows.sort((x, y) => x.channel.localeCompare(y.channel) || x.tag.localeCompare(y.tag))
+  return {broker: 'rabbitmq', vhost, queue: q.name, consumers: rows, warnings: looked.warnings}
+}
+
+export interface QueueCounts {
+  ready: number | null
+  readySource: Source
+  unacked: number | null
+  unackedSource: 'management'
+  consumers: number | null
+  consumersSource: Source
+  /** what the management API's last sample said (it lags up to ~5 s) */
+  management: {ready: number | null; unacked: number | null; consumers: number | null}
+  /** true when the passive declare and the sample disagree (the sample is behind) */
+  sampleBehind: boolean
+}
+
+export interface PendingChannel {
+  channel: string
+  connection: string
+  connectionName: string | null
+  user: string | null
+  peer: string | null
+  /** consumer tags on this queue */
+  consumers: string[]
+  /** other queues this channel also consumes from (its unacked count covers them too) */
+  alsoConsumes: string[]
+  prefetch: number | null
+  unacked: number | null
+  idleMs: number | null
+}
+
+export interface PendingReport {
+  broker: 'rabbitmq'
+  vhost: string
+  queue: string
+  type: string
+  summary: QueueCounts
+  channels: PendingChannel[]
+  warnings: string[]
+}
+
+/** Counts of one queue: the management sample, confirmed by a passive declare when the queue is in the connection's vhost. */
+export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueCounts> {
+  const management = {ready: num(q.messages_ready), unacked: num(q.messages_unacknowledged), consumers: num(q.consumers)}
+  if (q.vhost !== a.options.vhost) {
+    return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+  }
+  const live = await passiveCounts(a, q.name)
+  return {
+    ready: live.ready,
+    readySource: 'amqp',
+    unacked: management.unacked,
+    unackedSource: 'management',
+    consumers: live.consumers,
+    consumersSource: 'amqp',
+    management,
+    sampleBehind: management.ready !== live.ready || management.consumers !== live.consumers,
+  }
+}
+
+/** `cg pending QUEUE`: ready and unacked per consumer channel. */
+export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<PendingReport> {
+  const vhost = input.vhost ?? a.options.vhost
+  const q = await getQueue(a, vhost, input.queue)
+  const summary = await queueCounts(a, q)
+  const details = q.consumer_details ?? []
+  const now = Date.now()
+  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const byChannel = new Map<string, PendingChannel>()
+  for (const c of details) {
+    const cd = c.channel_details
+    let row = byChannel.get(cd.name)
+    if (!row) {
+      const ch = looked.channels.get(cd.name) ?? null
+      const conn = looked.connections.get(cd.connection_name ?? '') ?? null
+      const others = (ch?.consumer_details ?? []).filter((x) => x.queue.name !== q.name || x.queue.vhost !== q.vhost).map((x) => x.queue.name)
+      row = {
+        channel: cd.name,
+        connection: cd.connection_name ?? '',
+        connectionName: connectionName(conn),
+        user: cd.user ?? null,
+        peer: peerOf(cd.peer_host, cd.peer_port),
+        consumers: [],
+        alsoConsumes: [...new Set(others)].sort(),
+        prefetch: ch ? (ch.prefetch_count || ch.global_prefetch_count || num(c.prefetch_count)) ?? null : num(c.prefetch_count),
+        unacked: num(ch?.messages_unacknowledged),
+        idleMs: ch ? idleMsSince(ch.idle_since, now) : null,
+      }
+      byChannel.set(cd.name, row)
+    }
+    row.consumers.push(c.consumer_tag)
+  }
+  const channels = [...byChannel.values()].sort((x, y) => x.channel.localeCompare(y.channel))
+  const warnings = [...looked.warnings]
+  const sum = channels.reduce((s, c) => s + (c.unacked ?? 0), 0)
+  if (summary.unacked !== null && channels.every((c) => c.unacked !== null && c.alsoConsumes.length === 0) && sum !== summary.unacked) {
+    warnings.push(`the channels hold ${sum} unacked, the queue's sample says ${summary.unacked}: the 5-s samples were taken at different times`)
+  }
+  return {broker: 'rabbitmq', vhost, queue: q.name, type: q.type ?? 'classic', summary, channels, warnings}
+}
+
+export interface LagRow {
+  vhost: string
+  queue: string
+  type: string
+  /** the backlog: messages ready for delivery */
+  ready: number | null
+  readySource: Source
+  unacked: number | null
+  consumers: number | null
+  consumersSource: Source
+  /** change of the backlog in messages/s over the last sample, null when unknown */
+  readyRate: number | null
+}
+
+export interface LagReport {
+  broker: 'rabbitmq'
+  vhost: string | null
+  groups: AsyncIterable<LagRow> | LagRow[]
+}
+
+/** `cg lag [QUEUE] [--vhost V]`: backlog per queue, confirmed by passive declares in the connection's vhost. */
+export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: string}): Promise<LagReport> {
+  const toRow = async (q: RawQueue): Promise<LagRow | null> => {
+    let c: QueueCounts
+    try {
+      c = await queueCounts(a, q)
+    } catch (err) {
+      // deleted between the listing and the declare
+      if (err instanceof CgError && err.code === 'not_found' && input.queue === undefined) return null
+      throw err
+    }
+    const rate = (q as RawQueue & {messages_ready_details?: {rate?: number}}).messages_ready_details?.rate
+    return {vhost: q.vhost, queue: q.name, type: q.type ?? 'classic', ready: c.ready, readySource: c.readySource, unacked: c.unacked, consumers: c.consumers, consumersSource: c.consumersSource, readyRate: typeof rate === 'number' ? rate : null}
+  }
+  if (input.queue !== undefined) {
+    const vhost = input.vhost ?? a.options.vhost
+    const row = await toRow(await getQueue(a, vhost, input.queue))
+    return {broker: 'rabbitmq', vhost, groups: row ? [row] : []}
+  }
+  // both endpoints are checked before any output: an unreachable AMQP listener is an error, not a silent fallback
+  await a.connection()
+  const it = listQueues(a, input.vhost)
+  const first = await it.next()
+  async function* rows(): AsyncGenerator<LagRow> {
+    if (first.done) return
+    const r = await toRow(first.value)
+    if (r) yield r
+    for await (const q of it) {
+      const row = await toRow(q)
+      if (row) yield row
+    }
+  }
+  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows()}
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null
+}
