@@ -76,6 +76,39 @@ interface Planned {
   partition: number | undefined
 }
 
+/** An unexpected client error names the Kafka error codes underneath ("Producing messages failed." alone says nothing). */
+function withCodes(e: CgError, err: unknown): CgError {
+  if (e.code !== 'unexpected') return e
+  const codes = [...new Set(flatten(err).match(/\b[A-Z][A-Z_]{6,}\b/g) ?? [])].filter((c) => c !== 'PLT_KFK_RESPONSE' && c !== 'PLT_KFK_MULTIPLE')
+  return codes.length ? new CgError('unexpected', `${e.message} (${codes.join(', ')})`, e.hint, {cause: err}) : e
+}
+
+const SEND_BYTES = 512 * 1024
+
+/** Approximate size of a record on the wire. */
+function recordBytes(r: DlqRecord): number {
+  let n = 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
+  for (const [k, v] of r.headers) n += 8 + k.length + (v?.length ?? 0)
+  return n + 96 // cg's replay headers
+}
+
+/** Splits planned records into runs of at most `max` bytes (a bigger record goes alone). */
+export function* byteChunks(items: Planned[], max: number): Generator<Planned[]> {
+  let chunk: Planned[] = []
+  let bytes = 0
+  for (const it of items) {
+    const b = recordBytes(it.record)
+    if (chunk.length && bytes + b > max) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(it)
+    bytes += b
+  }
+  if (chunk.length) yield chunk
+}
+
 /** Finds the DLQ topic (exit 5 when none of the names exists). */
 export async function resolveDlqTopic(adapter: KafkaAdapter, q: {dlqFlag?: string; profileDlq?: string; source?: string}): Promise<string> {
   const names = await listTopicNames(adapter)
@@ -182,9 +215,11 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
     if (bucket && batch.length && !(await bucket.take(batch.length))) return
     try {
       tx ??= await producer.beginTransaction()
-      if (batch.length) {
+      // the client puts one send's records for a partition in one record batch: keep each send well
+      // under the brokers' default message.max.bytes (1 MiB)
+      for (const chunk of byteChunks(batch, SEND_BYTES)) {
         await tx.send({
-          messages: batch.map(({record: r, target, partition: p}) => ({
+          messages: chunk.map(({record: r, target, partition: p}) => ({
             topic: target,
             partition: p,
             key: r.key ?? undefined,
@@ -207,7 +242,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
       const t = tx
       tx = undefined
       await t?.abort().catch(() => undefined)
-      throw kafkaError(err, adapter.options, `replaying ${dlq}[${partition}] (the open transaction was aborted; run again to resume)`)
+      throw withCodes(kafkaError(err, adapter.options, `replaying ${dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
     }
     report.totals.transactions++
     for (const p of batch) note(p.target, resolveTarget(p.record, dlq, q.to).from, p.record, 1)
