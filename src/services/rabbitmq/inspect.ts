@@ -59,7 +59,8 @@ export function queueRow(q: RawQueue, version: string): QueueRow {
     ready: num(q.messages_ready),
     unacked: num(q.messages_unacknowledged),
     messages: num(q.messages),
-    consumerUtilisation: typeof util === 'number' ? util : null,
+    // the broker says 0 for a queue with no consumers: that is "not applicable", shown as unknown
+    consumerUtilisation: typeof util === 'number' && q.consumers !== 0 ? util : null,
     deadLetter: deadLetter(q),
     deliveryLimit: deliveryLimit(q, version),
   }
