@@ -8,11 +8,31 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   const text = flatten(e)
   const where = opts.bootstrapBrokers.join(',')
   const prefix = what ? `${what}: ` : ''
-  if (/AUTHENTICATION|SASL|SaslAuthenticat|authenticat/i.test(text)) {
-    return new CgError('auth', `${prefix}authentication failed on Kafka ${where}`, 'Check the profile\'s sasl mechanism, username and password.', {cause: err})
+  const ids = protocolIds(e)
+  if (/PLT_KFK_AUTHENTICATION|SASL_AUTHENTICATION_FAILED|SaslAuthenticat|authentication failed/i.test(text) || ids.has('SASL_AUTHENTICATION_FAILED')) {
+    const who = opts.sasl ? `SASL ${opts.sasl.mechanism} as user "${opts.sasl.username}"` : 'no SASL credentials'
+    return new CgError('auth', `${prefix}authentication failed on Kafka ${where} (${who})`, 'Check the profile\'s sasl mechanism, username and password (the broker must have that user for that mechanism).', {cause: err})
   }
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|NetworkError|PLT_KFK_NETWORK|Connection closed|socket/i.test(text)) {
-    return new CgError('unreachable', `${prefix}cannot reach Kafka at ${where}`, 'Check that the broker is running and the profile\'s url (kafka://host:port).', {cause: err})
+  if (ids.has('UNSUPPORTED_SASL_MECHANISM') || ids.has('ILLEGAL_SASL_STATE')) {
+    return new CgError('auth', `${prefix}Kafka ${where} does not accept SASL ${opts.sasl?.mechanism ?? ''}`.trimEnd(), 'Use a mechanism the listener enables (sasl.enabled.mechanisms).', {cause: err})
+  }
+  const denied = [...ids].find((id) => /AUTHORIZATION_FAILED$/.test(id))
+  if (denied) {
+    return new CgError('refused', `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? `user "${opts.sasl.username}"` : 'this client'}`, 'The user needs the ACLs for this operation (Describe on the group/topic, Read for offsets).', {cause: err})
+  }
+  if (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text)) {
+    return new CgError('unreachable', `${prefix}TLS handshake with Kafka at ${where} failed`, 'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.', {cause: err})
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN|NetworkError|PLT_KFK_NETWORK|Connection closed|Cannot connect|socket/i.test(text)) {
+    const closed = /Connection closed/i.test(text) && !/ECONNREFUSED/.test(text)
+    return new CgError(
+      'unreachable',
+      `${prefix}cannot reach Kafka at ${where}${closed ? ' (the broker closed the connection)' : ''}`,
+      closed
+        ? 'The listener may need SASL or TLS: set sasl:/tls: in the profile (kafkas:// for TLS).'
+        : 'Check that the broker is running and the profile\'s url (kafka://host:port[,host:port]).',
+      {cause: err},
+    )
   }
   if (/Timeout|PLT_KFK_TIMEOUT|timed out/i.test(text)) {
     return new CgError('timeout', `${prefix}Kafka at ${where} did not answer in time`, 'Check the broker, or raise --timeout.', {cause: err})
@@ -20,11 +40,21 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   return new CgError('unexpected', `${prefix}${e?.message ?? String(err)}`, undefined, {cause: err})
 }
 
+/** The Kafka protocol error ids (e.g. GROUP_ID_NOT_FOUND) found anywhere in an error. */
+export function protocolIds(e: unknown, depth = 0, out = new Set<string>()): Set<string> {
+  if (!e || depth > 6) return out
+  const x = e as {apiId?: string; errors?: unknown[]; cause?: unknown}
+  if (typeof x.apiId === 'string') out.add(x.apiId)
+  for (const inner of x.errors ?? []) protocolIds(inner, depth + 1, out)
+  if (x.cause) protocolIds(x.cause, depth + 1, out)
+  return out
+}
+
 /** The messages and codes of an error and everything it wraps. */
 export function flatten(e: unknown, depth = 0): string {
   if (!e || depth > 5) return ''
-  const x = e as {message?: string; code?: string; errors?: unknown[]; cause?: unknown; apiCode?: number}
-  let s = `${x.code ?? ''} ${x.message ?? String(e)}`
+  const x = e as {message?: string; code?: string; errors?: unknown[]; cause?: unknown; apiId?: string}
+  let s = `${x.code ?? ''} ${x.apiId ?? ''} ${x.message ?? String(e)}`
   for (const inner of x.errors ?? []) s += ' | ' + flatten(inner, depth + 1)
   if (x.cause) s += ' | ' + flatten(x.cause, depth + 1)
   return s

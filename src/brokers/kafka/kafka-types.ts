@@ -9,6 +9,9 @@ export interface KafkaClientOptions {
   bootstrapBrokers: string[]
   /** per request, ms */
   timeout: number
+  /** TCP (+TLS, SASL) connect, ms: at most 5 s so an unreachable broker fails fast */
+  connectTimeout: number
+  requestTimeout: number
   retries: number
   retryDelay: number
   /** node:tls options, present for kafkas:// or a profile `tls:` */
