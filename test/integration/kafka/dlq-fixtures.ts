@@ -51,7 +51,7 @@ export class KafkaDlqFixture {
 
   constructor(readonly bootstrap: string) {
     this.admin = new Admin(clientOpts(bootstrap))
-    this.producer = new Producer(clientOpts(bootstrap))
+    this.producer = new Producer({...clientOpts(bootstrap), idempotent: true})
   }
 
   async topic(name: string, partitions = 1): Promise<string> {
@@ -85,7 +85,8 @@ export class KafkaDlqFixture {
       for (let partition = 0; partition < t.partitionsCount; partition++) {
         const ends = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}], isolationLevel: 1})
         const end = ends[0]!.partitions[0]!.offset
-        let offset = 0n
+        const starts = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -2n}]}]})
+        let offset = starts[0]!.partitions[0]!.offset
         while (offset < end) {
           const res = await consumer.fetch({
             node: t.partitions[partition]!.leader,
