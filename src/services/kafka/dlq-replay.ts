@@ -70,7 +70,7 @@ export interface KafkaReplayReport {
 
 export const replayGroup = (dlq: string): string => `cg-replay.${dlq}`
 
-interface Planned {
+export interface Planned {
   record: DlqRecord
   target: string
   partition: number | undefined
