@@ -54,8 +54,8 @@ export interface StuckConsumer {
   tag: string
   /** the client-provided connection name */
   name: string
-  /** resolves when the broker closed the connection */
-  closed: Promise<void>
+  /** resolves when the connection closed, with the broker's reason when the broker closed it */
+  closed: Promise<Error | undefined>
   close(): Promise<void>
 }
 
@@ -68,10 +68,10 @@ export async function stuckConsumer(opts: {queue: string; prefetch: number; name
   const name = opts.name ?? uniqName('worker')
   const url = opts.url ?? RABBIT_URL + '/' + enc(opts.vhost ?? '/')
   const connection = await amqp.connect(url, {clientProperties: {connection_name: name}})
-  let onClose!: () => void
-  const closed = new Promise<void>((r) => (onClose = r))
+  let onClose!: (err?: Error) => void
+  const closed = new Promise<Error | undefined>((r) => (onClose = r))
   connection.on('error', () => undefined)
-  connection.on('close', () => onClose())
+  connection.on('close', (err?: Error) => onClose(err))
   const channel = await connection.createChannel()
   channel.on('error', () => undefined)
   await channel.prefetch(opts.prefetch)

@@ -180,11 +180,11 @@ export async function consumerDelete(a: RabbitAdapter, input: {queue: string; vh
 
 /**
  * Counts after a close: the passive declare is exact at once, but the unacked count exists only in the
- * management sample (every 5 s). Waits up to 7 s for a sample that agrees with the declare; if none does,
+ * management sample (every 5 s). Waits up to 10 s for a sample that agrees with the declare; if none does,
  * unacked is null (unknown) rather than a stale number.
  */
 async function settledCounts(a: RabbitAdapter, vhost: string, queue: string): Promise<QueueCounts> {
-  const until = Date.now() + 7000
+  const until = Date.now() + 10_000
   for (;;) {
     const c = await queueCounts(a, await getQueue(a, vhost, queue))
     if (!c.sampleBehind || c.readySource === 'management') return c
