@@ -40,10 +40,21 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
         c.on('error', () => undefined)
         return c
       } catch (err) {
+        // connection.open refused: the vhost is missing or the user may not use it (amqplib drops the reason)
+        if (/Expected ConnectionOpenOk; got <ConnectionClose/.test((err as Error)?.message ?? '')) throw await this.vhostRefusal(err)
         throw amqpError(err, this.options)
       }
     })()
     return this.conn
+  }
+
+  private async vhostRefusal(err: unknown): Promise<CgError> {
+    const o = this.options
+    const exists = await this.management()
+      .get(`vhosts/${encodeURIComponent(o.vhost)}`)
+      .then(() => true, (e: unknown) => (e instanceof CgError && e.code === 'not_found' ? false : null))
+    if (exists === false) return new CgError('not_found', `vhost ${o.vhost} not found`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
+    return new CgError('refused', `user ${o.username} has no access to vhost ${o.vhost}${exists === null ? ' (or the vhost does not exist)' : ''}`, 'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").', {cause: err})
   }
 
   async channel(): Promise<Channel> {
