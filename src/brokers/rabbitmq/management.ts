@@ -1,3 +1,4 @@
+import {request as httpsRequest} from 'node:https'
 import {CgError} from '../../errors/cg-error.js'
 import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
 
@@ -32,7 +33,7 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       const e = err as Error & {code?: string; cause?: {code?: string}}
       if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new CgError('timeout', `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {cause: err})
       const code = e.cause?.code ?? e.code
-      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/i.test(code)) {
+      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
         throw new CgError('unreachable', `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`, 'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.', {cause: err})
       }
       throw new CgError('unreachable', `cannot reach the RabbitMQ management API at ${o.managementUrl}${code ? ` (${code})` : ''}`, 'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.', {cause: err})
@@ -71,9 +72,8 @@ export function managementApi(o: RabbitOptions): ManagementApi {
 }
 
 async function httpsSend(method: string, url: URL, headers: Record<string, string>, body: string | undefined, o: RabbitOptions): Promise<Reply> {
-  const https = await import('node:https')
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {method, headers, timeout: o.timeoutMs, ...(o.tls ?? {})}, (res) => {
+    const req = httpsRequest(url, {method, headers, timeout: o.timeoutMs, ...(o.tls ?? {})}, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (d: string) => (text += d))

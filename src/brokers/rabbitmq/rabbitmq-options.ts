@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs'
+import {isIP} from 'node:net'
 import {dirname, resolve} from 'node:path'
 import {CgError, usage} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
@@ -63,8 +64,10 @@ function tlsOptions(profile: Profile, secure: boolean, host: string): Record<str
   const out: Record<string, unknown> = {
     // `${VAR}` interpolation yields strings, so "false" must count as false
     rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-    servername: t.servername ?? host.replace(/^\[|\]$/g, ''),
   }
+  // SNI takes a DNS name only (an IP address is ignored with a warning by node)
+  const sni = t.servername ?? host.replace(/^\[|\]$/g, '')
+  if (sni && !isIP(sni)) out.servername = sni
   for (const f of ['ca', 'cert', 'key'] as const) {
     const file = tlsFile(profile, f, t[f])
     if (file) out[f] = file

@@ -55,7 +55,8 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
     const path = config({url: URL, management: `https://${RABBIT_HOST}:15672`})
     const r = await runCg(['groups', '--config', path])
     expect(r.code).toBe(69)
-    expect(r.stderr).toMatch(/TLS handshake with the RabbitMQ management API at https:\/\/127\.0\.0\.1:15672 failed|cannot reach the RabbitMQ management API/)
+    expect(r.stderr).toContain('TLS handshake with the RabbitMQ management API at https://127.0.0.1:15672 failed')
+    expect(r.stderr).not.toContain('DeprecationWarning')
   })
 
   it('bad credentials: exit 69 with a clear message, on the management API and on AMQP', async () => {
