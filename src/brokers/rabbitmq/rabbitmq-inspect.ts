@@ -152,6 +152,7 @@ export async function passiveCounts(a: RabbitAdapter, queue: string): Promise<{r
   } catch (err) {
     const msg = (err as Error).message ?? ''
     if (/404|NOT_FOUND/.test(msg)) throw new CgError('not_found', `queue ${queue} not found in vhost ${a.options.vhost}`, 'List the queues with `cg groups`.')
+    if (/405|RESOURCE_LOCKED/.test(msg)) throw new CgError('refused', `queue ${queue} is exclusive to another connection: it cannot be declared passively`, 'Its counts come from the management API instead.')
     if (/403|ACCESS_REFUSED/.test(msg)) throw new CgError('refused', `user ${a.options.username} may not access queue ${queue} (${msg})`, 'Grant the user read/configure permissions on the queue.')
     throw err
   } finally {

@@ -266,7 +266,14 @@ export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueC
   if (q.vhost !== a.options.vhost) {
     return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
   }
-  const live = await passiveCounts(a, q.name)
+  let live: {ready: number; consumers: number}
+  try {
+    live = await passiveCounts(a, q.name)
+  } catch (err) {
+    // an exclusive queue of another connection, or no permission to declare it: the sample is all there is
+    if (err instanceof CgError && err.code === 'refused') return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+    throw err
+  }
   return {
     ready: live.ready,
     readySource: 'amqp',

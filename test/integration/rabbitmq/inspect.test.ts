@@ -129,4 +129,14 @@ describe('rabbitmq: groups, consumers, pending, lag', () => {
     expect(human.stdout).toMatch(new RegExp(`${q}\\s+classic\\s+6\\s`))
     expect(human.stdout).toContain('passive declare')
   })
+
+  it('lag of an exclusive queue of another connection: no passive declare is possible, the sample is used and named', async () => {
+    const q = rmq.queueName('excl')
+    await rmq.ch.assertQueue(q, {exclusive: true})
+    const r = await runCg(['lag', q, '--url', URL, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = r.json()
+    expectValid('lag.json', doc)
+    expect(doc.groups[0]).toMatchObject({queue: q, readySource: 'management', consumersSource: 'management'})
+  })
 })
