@@ -191,7 +191,7 @@ export interface LagOptions {
   windowMs?: number
   samples?: number
   signal?: AbortSignal
-  /** called before each sample (for a progress line) */
+  /** called after each sample is taken (for a progress line) */
   onSample?: (index: number, total: number) => void
 }
 
@@ -222,7 +222,6 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
     const wait = started + times[i] - Date.now()
     if (wait > 0) await sleep(wait, opts.signal)
     if (opts.signal?.aborted) throw new CgError('interrupted', `lag sampling interrupted after ${taken.length} of ${samples} samples`)
-    opts.onSample?.(i + 1, samples)
     if (i === 0 || i === times.length - 1) {
       taken.push(await snapshot(adapter, ids, opts.topic))
     } else {
@@ -232,6 +231,7 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
       taken.push({described: first.described, committed, ends: await endsFor(adapter, first.described, committed, ids, opts.topic)})
     }
     if (i === 0 && opts.group !== undefined && !exists(taken[0], opts.group)) throw notFound(`consumer group ${opts.group} does not exist`, HINT_GROUPS)
+    opts.onSample?.(i + 1, samples)
   }
   const last = taken[taken.length - 1]
   const groups = keep(last).map((g) => {

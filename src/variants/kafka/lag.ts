@@ -1,4 +1,5 @@
 import {usage} from '../../errors/cg-error.js'
+import {debug} from '../../output/log.js'
 import {lagReport, type GroupLag, type PartitionRow} from '../../services/kafka/inspect.js'
 import {parseWindow} from '../../services/kafka/lag-window.js'
 import type {VariantContext} from '../types.js'
@@ -23,7 +24,10 @@ export async function run(ctx: VariantContext): Promise<void> {
     windowMs,
     samples,
     signal: ctx.signal,
-    onSample: tty ? (i, n) => process.stderr.write(`\r\x1b[Ksampling offsets ${i}/${n} over ${windowFlag}${i === n ? '\n' : ''}`) : undefined,
+    onSample: (i, n) => {
+      if (tty) process.stderr.write(`\r\x1b[Ksampled offsets ${i}/${n} over ${windowFlag}${i === n ? '\n' : ''}`)
+      else debug(`lag window: sample ${i}/${n} taken`)
+    },
   })
   await ctx.output(report, async (d, ui) => {
     const windowed = d.window !== null
