@@ -1,0 +1,339 @@
+// Broker I/O for RabbitMQ dead-letter queues: passive checks, queue details from the management API,
+// a manual-ack reader that leaves what it does not settle in the queue, a confirm-channel publisher
+// that sees basic.return, and purge. Nothing here declares or changes a queue or an exchange.
+import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
+import {CgError} from '../../errors/cg-error.js'
+import {amqpError} from './rabbitmq-adapter.js'
+import {seg} from './management.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
+
+export interface QueueCheck {
+  /** ready messages (what a passive declare reports) */
+  messageCount: number
+  consumerCount: number
+}
+
+/** Passive declare: the queue's ready count; not_found (exit 5) when it does not exist. */
+export async function checkQueue(rabbit: RabbitAdapter, queue: string): Promise<QueueCheck> {
+  const ch = await rabbit.channel()
+  try {
+    const ok = await ch.checkQueue(queue)
+    return {messageCount: ok.messageCount, consumerCount: ok.consumerCount}
+  } catch (err) {
+    throw mapChannelError(err, rabbit, `queue ${queue}`)
+  } finally {
+    await ch.close().catch(() => undefined)
+  }
+}
+
+/** Passive exchange check: true when it exists (the default exchange always does). */
+export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): Promise<boolean> {
+  if (exchange === '') return true
+  const ch = await rabbit.channel()
+  try {
+    await ch.checkExchange(exchange)
+    return true
+  } catch (err) {
+    const e = mapChannelError(err, rabbit, `exchange ${exchange}`)
+    if (e.code === 'not_found') return false
+    throw e
+  } finally {
+    await ch.close().catch(() => undefined)
+  }
+}
+
+function mapChannelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
+  const msg = (err as Error)?.message ?? String(err)
+  if (/NOT_FOUND|404/.test(msg)) return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+  if (/ACCESS_REFUSED|403/.test(msg)) return new CgError('refused', `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`, 'The user needs configure/read/write permissions on the vhost.')
+  return amqpError(err, rabbit.options)
+}
+
+export interface QueueDetails {
+  name: string
+  type: string | null
+  messagesReady: number | null
+  messagesUnacked: number | null
+  arguments: Record<string, unknown>
+  policy: string | null
+  /** dead-letter settings: the queue argument wins over the policy */
+  deadLetterExchange: {exchange: string; routingKey: string | null; from: 'argument' | 'policy'} | null
+  deliveryLimit: number | null
+}
+
+interface ApiQueue {
+  name: string
+  type?: string
+  messages_ready?: number
+  messages_unacknowledged?: number
+  arguments?: Record<string, unknown>
+  policy?: string | null
+  effective_policy_definition?: Record<string, unknown> | unknown[]
+}
+
+/** The queue as the management API shows it (type, arguments, policy, dead-letter settings). */
+export async function queueDetails(rabbit: RabbitAdapter, queue: string): Promise<QueueDetails> {
+  let q: ApiQueue
+  try {
+    q = await rabbit.management().get<ApiQueue>(`queues/${seg(rabbit.options.vhost)}/${seg(queue)}`)
+  } catch (err) {
+    if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `queue ${queue} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+    throw err
+  }
+  const args = q.arguments ?? {}
+  const pol = Array.isArray(q.effective_policy_definition) ? {} : (q.effective_policy_definition ?? {})
+  let dlx: QueueDetails['deadLetterExchange'] = null
+  if (typeof args['x-dead-letter-exchange'] === 'string') dlx = {exchange: args['x-dead-letter-exchange'] as string, routingKey: strOrNull(args['x-dead-letter-routing-key']), from: 'argument'}
+  else if (typeof pol['dead-letter-exchange'] === 'string') dlx = {exchange: pol['dead-letter-exchange'] as string, routingKey: strOrNull(pol['dead-letter-routing-key']), from: 'policy'}
+  const limit = args['x-delivery-limit'] ?? pol['delivery-limit']
+  return {
+    name: q.name,
+    type: q.type ?? null,
+    messagesReady: q.messages_ready ?? null,
+    messagesUnacked: q.messages_unacknowledged ?? null,
+    arguments: args,
+    policy: q.policy ?? null,
+    deadLetterExchange: dlx,
+    deliveryLimit: typeof limit === 'number' ? limit : null,
+  }
+}
+
+export interface Binding {
+  destination: string
+  destinationType: string
+  routingKey: string
+}
+
+/** The bindings whose source is this exchange. */
+export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string): Promise<Binding[]> {
+  const rows = await rabbit.management().get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(rabbit.options.vhost)}/${seg(exchange)}/bindings/source`)
+  return rows.map((b) => ({destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key}))
+}
+
+/**
+ * Reads a queue with manual acknowledgements. Every delivery is either acked (`ack`) or left for the
+ * end (`leave`); `finish()` cancels the consumer and nack-requeues everything not acked, so nothing read
+ * is ever lost. At most `max` deliveries are handed out (the queue depth at the start, say), so messages
+ * put back by this reader are never read twice in one run. Messages the reader has to leave hold prefetch
+ * slots: when they fill half the window, the consumer is replaced by a fresh one (unacked messages stay
+ * with the channel).
+ */
+export class QueueReader {
+  private ch?: Channel
+  private tag?: string
+  private readonly buffer: ConsumeMessage[] = []
+  private wake?: () => void
+  private handed = 0
+  private leftByConsumer = 0
+  private ended = false
+  private failure?: Error
+  private rotating = false
+
+  constructor(
+    private readonly rabbit: RabbitAdapter,
+    private readonly queue: string,
+    private readonly opts: {prefetch: number; max: number; idleMs: number; signal?: AbortSignal},
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.opts.max <= 0) {
+      this.ended = true
+      return
+    }
+    this.ch = await this.rabbit.channel()
+    this.ch.on('close', () => {
+      if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
+      this.wake?.()
+    })
+    this.ch.on('error', (err: Error) => {
+      this.failure ??= mapChannelError(err, this.rabbit, `queue ${this.queue}`)
+      this.wake?.()
+    })
+    await this.consume()
+  }
+
+  private async consume(): Promise<void> {
+    const ch = this.ch!
+    await ch.prefetch(Math.min(this.opts.prefetch, 65535))
+    this.leftByConsumer = 0
+    try {
+      const ok = await ch.consume(this.queue, (m) => {
+        if (!m) return // cancelled by the broker (queue deleted)
+        this.buffer.push(m)
+        this.wake?.()
+      }, {noAck: false})
+      this.tag = ok.consumerTag
+    } catch (err) {
+      throw mapChannelError(err, this.rabbit, `queue ${this.queue}`)
+    }
+  }
+
+  /** messages received and not handed out yet */
+  get buffered(): number {
+    return this.buffer.length
+  }
+
+  /** deliveries handed out so far */
+  get count(): number {
+    return this.handed
+  }
+
+  /** The next delivery, or null at the end (max reached, queue idle for idleMs, or aborted). */
+  async next(): Promise<ConsumeMessage | null> {
+    if (this.ended) return null
+    if (this.handed >= this.opts.max) return this.end()
+    for (;;) {
+      if (this.failure) throw this.failure
+      const m = this.buffer.shift()
+      if (m) {
+        this.handed++
+        if (this.handed >= this.opts.max) await this.stopConsuming()
+        return m
+      }
+      if (this.opts.signal?.aborted) return this.end()
+      const got = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => done(false), this.opts.idleMs)
+        const onAbort = () => done(false)
+        this.opts.signal?.addEventListener('abort', onAbort, {once: true})
+        const done = (v: boolean) => {
+          clearTimeout(t)
+          this.opts.signal?.removeEventListener('abort', onAbort)
+          this.wake = undefined
+          resolve(v)
+        }
+        this.wake = () => done(true)
+      })
+      if (!got && !this.buffer.length && !this.failure) return this.end()
+    }
+  }
+
+  private async end(): Promise<null> {
+    await this.stopConsuming()
+    return null
+  }
+
+  private async stopConsuming(): Promise<void> {
+    if (!this.tag || !this.ch) return
+    const tag = this.tag
+    this.tag = undefined
+    await this.ch.cancel(tag).catch(() => undefined)
+  }
+
+  ack(m: ConsumeMessage): void {
+    this.ch!.ack(m)
+  }
+
+  /** Keeps the message unacked until finish() puts it back. */
+  async leave(_m: ConsumeMessage): Promise<void> {
+    this.leftByConsumer++
+    if (this.tag && !this.rotating && this.leftByConsumer * 2 >= this.opts.prefetch && this.handed < this.opts.max) {
+      this.rotating = true
+      try {
+        await this.stopConsuming()
+        await this.consume()
+      } finally {
+        this.rotating = false
+      }
+    }
+  }
+
+  /** Cancels the consumer and requeues every message not acked (left ones and unread prefetched ones). */
+  async finish(): Promise<void> {
+    this.ended = true
+    if (!this.ch) return
+    await this.stopConsuming()
+    try {
+      this.ch.nackAll(true)
+      await this.ch.close()
+    } catch {
+      // a closed channel has requeued its unacked messages already
+    }
+  }
+}
+
+/** One publish's result. */
+export type PublishResult = {ok: true} | {ok: false; note: string}
+
+/**
+ * A confirm channel with `mandatory` publishes. A publish counts as done only when the broker confirmed
+ * it and did not return it (basic.return comes before the confirm of the same message). Returns are
+ * matched by a per-publish key (the replay id header); a returned key fails every pending publish with it.
+ */
+export class ConfirmPublisher {
+  private ch?: ConfirmChannel
+  private readonly returned = new Map<string, string>()
+  private closed?: Error
+
+  constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
+
+  async open(): Promise<void> {
+    this.ch = await this.rabbit.confirmChannel()
+    this.ch.on('return', (m: ConsumeMessage) => {
+      const key = m.properties.headers?.[this.keyHeader]
+      if (typeof key === 'string') this.returned.set(key, `returned by the broker: ${(m.fields as unknown as {replyText?: string}).replyText ?? 'NO_ROUTE'} (no queue bound for exchange ${JSON.stringify(m.fields.exchange)} routing key ${JSON.stringify(m.fields.routingKey)})`)
+    })
+    this.ch.on('error', (err: Error) => {
+      this.closed ??= mapChannelError(err, this.rabbit, 'the publish channel')
+    })
+    this.ch.on('close', () => {
+      this.closed ??= new CgError('unreachable', 'the publish channel closed', 'Check the broker.')
+    })
+  }
+
+  /** Publishes; resolves after the confirm (or nack / return / channel loss) of this message. */
+  async publish(exchange: string, routingKey: string, content: Buffer, options: Record<string, unknown>, key: string): Promise<PublishResult> {
+    if (this.closed) return {ok: false, note: this.closed.message}
+    const ch = this.ch!
+    const confirmed = new Promise<PublishResult>((resolve) => {
+      try {
+        const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
+          if (err) return resolve({ok: false, note: 'the broker nacked the publish'})
+          const ret = this.returned.get(key)
+          if (ret) return resolve({ok: false, note: ret})
+          resolve({ok: true})
+        })
+        if (!okToWrite) this.draining ??= new Promise<void>((r) => ch.once('drain', () => { this.draining = undefined; r() }))
+      } catch (err) {
+        resolve({ok: false, note: (err as Error).message})
+      }
+    })
+    return confirmed
+  }
+
+  private draining?: Promise<void>
+
+  /** Waits while the socket's write buffer is full. */
+  async ready(): Promise<void> {
+    if (this.draining) await this.draining
+  }
+
+  /** Forget return notes of finished publishes. */
+  settle(key: string): void {
+    this.returned.delete(key)
+  }
+
+  get lost(): Error | undefined {
+    return this.closed
+  }
+
+  async close(): Promise<void> {
+    await this.ch?.close().catch(() => undefined)
+  }
+}
+
+/** Purges the queue (ready messages only); returns how many were removed. */
+export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<number> {
+  const ch = await rabbit.channel()
+  try {
+    const ok = await ch.purgeQueue(queue)
+    return ok.messageCount
+  } catch (err) {
+    throw mapChannelError(err, rabbit, `queue ${queue}`)
+  } finally {
+    await ch.close().catch(() => undefined)
+  }
+}
+
+function strOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null
+}
