@@ -12,7 +12,7 @@ export interface Skipped {
   connection: string
   unacked: number | null
   idleMs: number | null
-  reason: 'no unacked messages' | 'not idle long enough' | 'active (not idle)' | 'cg\'s own connection'
+  reason: 'no unacked messages' | 'not idle long enough' | 'active (not idle)' | 'cg\'s own connection' | 'became active before the close'
 }
 
 export interface Closed {
@@ -43,6 +43,8 @@ export interface ClaimReport {
   failed: number
   /** counts once the connections are gone; null on a dry run */
   after: QueueCounts | null
+  /** Ctrl-C stopped it between two closes */
+  interrupted: boolean
 }
 
 export function reasonText(what: string): string {
@@ -58,7 +60,7 @@ function quorumWarnings(q: RawQueue, limit: DeliveryLimit | null, version: strin
 }
 
 /** The queue's consumer channels that hold unacked messages and have been idle at least minIdleMs. */
-export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean}): Promise<ClaimReport> {
+export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean}, signal?: AbortSignal): Promise<ClaimReport> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
   const q = await getQueue(a, vhost, input.queue)
@@ -100,16 +102,36 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
   }
   const before = await queueCounts(a, q)
   const base = {broker: 'rabbitmq' as const, vhost, queue: q.name, type: q.type ?? 'classic', minIdleMs: input.minIdleMs, dryRun: input.dryRun, serverVersion: version, deliveryLimit: limit, plan, requeues, skipped, warnings, before}
-  if (input.dryRun || plan.length === 0) return {...base, closed: [], failed: 0, after: input.dryRun ? null : before}
+  if (input.dryRun || plan.length === 0) return {...base, closed: [], failed: 0, after: input.dryRun ? null : before, interrupted: false}
   await assertMayClose(a, plan)
-  const closed = await closeAll(a, plan, reasonText(`requeue unacked messages of queue ${q.name} (channel idle >= ${input.minIdleMs} ms)`))
+  // the plan took a moment: a channel that has since acked or received is no longer stuck, so it is left alone
+  const still = await stillStuck(a, plan, input.minIdleMs, skipped)
+  const closed = await closeAll(a, still, reasonText(`requeue unacked messages of queue ${q.name} (channel idle >= ${input.minIdleMs} ms)`), signal)
   const after = await settledCounts(a, vhost, q.name)
-  return {...base, closed, failed: closed.filter((c) => !c.closed).length, after}
+  return {...base, closed, failed: closed.filter((c) => !c.closed).length, after, interrupted: closed.length < still.length}
 }
 
-async function closeAll(a: RabbitAdapter, plan: ConnectionPlan[], reason: string): Promise<Closed[]> {
+async function stillStuck(a: RabbitAdapter, plan: ConnectionPlan[], minIdleMs: number, skipped: Skipped[]): Promise<ConnectionPlan[]> {
+  const out: ConnectionPlan[] = []
+  for (const p of plan) {
+    let ok = true
+    for (const c of p.channels.filter((x) => x.target)) {
+      const ch = await getChannel(a, c.channel).catch((err) => (err instanceof CgError && err.code === 'not_found' ? null : Promise.reject(err)))
+      const idleMs = idleMsSince(ch?.idle_since)
+      if (!ch || !ch.messages_unacknowledged || idleMs === null || idleMs < minIdleMs) {
+        ok = false
+        skipped.push({channel: c.channel, connection: p.connection, unacked: ch?.messages_unacknowledged ?? null, idleMs, reason: 'became active before the close'})
+      }
+    }
+    if (ok) out.push(p)
+  }
+  return out
+}
+
+async function closeAll(a: RabbitAdapter, plan: ConnectionPlan[], reason: string, signal?: AbortSignal): Promise<Closed[]> {
   const closed: Closed[] = []
   for (const p of plan) {
+    if (signal?.aborted) break
     try {
       await close(a, p.connection, reason)
       closed.push({connection: p.connection, connectionName: p.connectionName, closed: true, error: null})

@@ -11,7 +11,7 @@ export async function run(ctx: VariantContext): Promise<void> {
   refuseFlags(ctx, ['to', 'from', 'count'], 'RabbitMQ cannot hand unacked messages to a chosen consumer: cg claim closes the stuck consumers\' connections, and the broker requeues their messages for any consumer.')
   const idle = flag(ctx, 'idle')
   if (idle === undefined) throw usage('missing --idle', 'Give the minimum channel idle time in ms, for example --idle 60000.')
-  const report = await claim(await ctx.rabbitmq(), {queue, minIdleMs: nonNegativeInt(String(idle), '--idle'), dryRun: flag<boolean>(ctx, 'dry-run') ?? false})
+  const report = await claim(await ctx.rabbitmq(), {queue, minIdleMs: nonNegativeInt(String(idle), '--idle'), dryRun: flag<boolean>(ctx, 'dry-run') ?? false}, ctx.signal)
   warnAll(report.warnings)
   await ctx.output(report, render)
   ctx.exitFor(report)
@@ -34,7 +34,7 @@ async function render(r: ClaimReport, ui: Ui): Promise<void> {
   if (r.plan.length === 0) {
     await ui.line(`Nothing to requeue on ${r.queue} (vhost ${r.vhost}): no consumer ${idle}.`)
   } else {
-    await ui.line(`${r.dryRun ? 'Dry run: would close' : 'Closed'} ${r.dryRun ? r.plan.length : r.closed.filter((c) => c.closed).length} connection(s) to requeue ${r.requeues} unacked message(s) of ${r.queue} (vhost ${r.vhost}; ${idle}).${r.dryRun ? ' Nothing changed.' : ''}`)
+    await ui.line(`${r.dryRun ? 'Dry run: would close' : r.interrupted ? 'Interrupted: closed' : 'Closed'} ${r.dryRun ? r.plan.length : r.closed.filter((c) => c.closed).length} connection(s) to requeue ${r.requeues} unacked message(s) of ${r.queue} (vhost ${r.vhost}; ${idle}).${r.dryRun ? ' Nothing changed.' : ''}`)
     await renderPlan(r.plan, ui)
   }
   for (const s of r.skipped) await ui.line(`skipped channel ${s.channel}: ${s.reason} (${s.unacked ?? 'unknown'} unacked, ${s.idleMs === null ? 'active' : `idle ${duration(s.idleMs)}`})`)
