@@ -1,0 +1,101 @@
+import {describe, expect, it} from 'vitest'
+import {parseWhere} from '../../src/services/dlq-select.js'
+import {bodyView, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, publishOptions, replayCountOf, replayHeaders, replayIdOf, replayTarget, targetKey} from '../../src/services/rabbitmq/dlq-message.js'
+
+const xdeath = [
+  {count: 2, reason: 'rejected', queue: 'orders', time: {'!': 'timestamp', value: 1700000000}, exchange: 'shop', 'routing-keys': ['order.created', 'audit']},
+  {count: 1, reason: 'expired', queue: 'orders.wait', time: {'!': 'timestamp', value: 1690000000}, exchange: '', 'routing-keys': ['orders.wait'], 'original-expiration': '5000'},
+]
+
+function msg(headers: Record<string, unknown> | undefined, extra: Partial<Delivery['properties']> = {}, redelivered = false): Delivery {
+  return {content: Buffer.from('hello'), fields: {deliveryTag: 1, redelivered, exchange: 'dlx', routingKey: 'dead'}, properties: {headers, messageId: 'm1', ...extra}}
+}
+
+describe('x-death', () => {
+  it('reads the history, most recent first, with typed times', () => {
+    const d = deathsOf({'x-death': xdeath})
+    expect(d).toEqual([
+      {reason: 'rejected', count: 2, queue: 'orders', exchange: 'shop', routingKeys: ['order.created', 'audit'], time: '2023-11-14T22:13:20.000Z', originalExpiration: null},
+      {reason: 'expired', count: 1, queue: 'orders.wait', exchange: '', routingKeys: ['orders.wait'], time: '2023-07-22T04:26:40.000Z', originalExpiration: '5000'},
+    ])
+    expect(deathsOf(undefined)).toEqual([])
+    expect(deathsOf({'x-death': 'junk'})).toEqual([])
+  })
+
+  it('falls back to x-last-death-* (3.13+/4.x) when x-death is gone', () => {
+    expect(lastDeath({'x-last-death-exchange': 'shop', 'x-last-death-reason': 'delivery_limit', 'x-last-death-queue': 'q'}, 4)).toMatchObject({exchange: 'shop', reason: 'delivery_limit', queue: 'q'})
+    expect(lastDeath({}, 3)).toBeNull()
+    expect(majorOf('3.10.8')).toBe(3)
+    expect(majorOf('4.1.0')).toBe(4)
+    expect(majorOf('unknown')).toBe(0)
+  })
+})
+
+describe('replay target', () => {
+  it('is x-death[0].exchange with its first routing key, the others as CC unless the message has a CC header', () => {
+    const m = msg({'x-death': xdeath})
+    const t = replayTarget(m, lastDeath(m.properties.headers, 3), {})!
+    expect(t).toEqual({exchange: 'shop', routingKey: 'order.created', cc: ['audit']})
+    expect(targetKey(t)).toBe('shop')
+    const withCc = msg({'x-death': xdeath, CC: ['audit']})
+    expect(replayTarget(withCc, lastDeath(withCc.properties.headers, 3), {})!.cc).toEqual([])
+  })
+
+  it('takes --to-exchange / --routing-key over x-death; keeps the original keys with --to-exchange alone', () => {
+    const m = msg({'x-death': xdeath})
+    const d = lastDeath(m.properties.headers, 3)
+    expect(replayTarget(m, d, {exchange: 'other', routingKey: 'rk'})).toEqual({exchange: 'other', routingKey: 'rk', cc: []})
+    expect(replayTarget(m, d, {exchange: 'other'})!.routingKey).toBe('order.created')
+    // no x-death: only with --to-exchange, then with the delivery's own key
+    expect(replayTarget(msg({}), null, {})).toBeNull()
+    expect(replayTarget(msg({}), null, {exchange: ''})).toEqual({exchange: '', routingKey: 'dead', cc: []})
+    expect(targetKey({exchange: '', routingKey: 'q', cc: []})).toBe('(default exchange) -> q')
+  })
+})
+
+describe('replay headers', () => {
+  it('keeps every original header, counts replays, and a stable id that ignores delivery counters', () => {
+    const h = {'x-death': xdeath, tenant: 'a', raw: Buffer.from([1, 2])}
+    const m = msg(h)
+    const id = replayIdOf(m)
+    expect(replayIdOf(msg({...h, 'x-delivery-count': 3}))).toBe(id)
+    expect(replayIdOf(msg({...h, tenant: 'b'}))).not.toBe(id)
+    expect(replayIdOf({...m, content: Buffer.from('other')})).not.toBe(id)
+    const out = replayHeaders(m, id, 1_700_000_000_000)
+    expect(out).toMatchObject({tenant: 'a', 'x-death': xdeath, 'x-cg-replay-count': 1, 'x-cg-replay-id': id, 'x-cg-replayed-at': {'!': 'timestamp', value: 1_700_000_000}})
+    expect(out['x-cg-possible-duplicate']).toBeUndefined()
+    expect(replayHeaders(msg(h, {}, true), id)['x-cg-possible-duplicate']).toBe(true)
+    expect(replayCountOf(replayHeaders(msg({...h, 'x-cg-replay-count': 2}), id))).toBe(3)
+  })
+
+  it('publish options reproduce the properties, mandatory', () => {
+    const m = msg({}, {contentType: 'text/plain', timestamp: 5, priority: 2, correlationId: 'c'})
+    expect(publishOptions(m, {a: 1}, ['x'])).toEqual({mandatory: true, headers: {a: 1}, contentType: 'text/plain', timestamp: 5, priority: 2, correlationId: 'c', messageId: 'm1', CC: ['x']})
+  })
+})
+
+describe('views and filters', () => {
+  it('shows bodies as text or base64 and typed headers as JSON', () => {
+    expect(bodyView(Buffer.from('héllo\n'))).toEqual({encoding: 'utf8', value: 'héllo\n', bytes: 7, truncated: false})
+    expect(bodyView(Buffer.from([0xff, 0]))).toEqual({encoding: 'base64', value: '/wA=', bytes: 2, truncated: false})
+    expect(bodyView(Buffer.from('abcdef'), 3)).toEqual({encoding: 'utf8', value: 'abc', bytes: 6, truncated: true})
+    expect(headerJson({t: {'!': 'timestamp', value: 0}, b: Buffer.from('hi'), n: {x: [1, {'!': 'decimal', value: {places: 1, digits: 5}}]}})).toEqual({
+      t: {type: 'timestamp', value: '1970-01-01T00:00:00.000Z'},
+      b: {type: 'bytes', value: 'aGk='},
+      n: {x: [1, {type: 'decimal', value: {places: 1, digits: 5}}]},
+    })
+  })
+
+  it('--where matches headers, x-death fields and properties', () => {
+    const m = msg({'x-death': xdeath, tenant: 'a', n: 5, raw: Buffer.from('zz')}, {type: 'order'})
+    const d = lastDeath(m.properties.headers, 3)
+    const w = (...e: string[]) => matchesWhere(m, d, parseWhere(e))
+    expect(w('tenant=a')).toBe(true)
+    expect(w('tenant=b')).toBe(false)
+    expect(w('n=5', 'raw=zz')).toBe(true)
+    expect(w('x-death.reason=rejected', 'x-death.exchange=shop', 'x-death.queue=orders')).toBe(true)
+    expect(w('x-death.routing-key=audit')).toBe(true)
+    expect(w('message-id=m1', 'type=order')).toBe(true)
+    expect(w('missing=x')).toBe(false)
+  })
+})
