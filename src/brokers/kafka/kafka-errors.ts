@@ -23,6 +23,9 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   if (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text)) {
     return new CgError('unreachable', `${prefix}TLS handshake with Kafka at ${where} failed`, 'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.', {cause: err})
   }
+  if (/PLT_KFK_TIMEOUT|Timeout|timed out/i.test(text) && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN/.test(text)) {
+    return new CgError('timeout', `${prefix}Kafka at ${where} did not answer in time`, 'Check that this is a Kafka listener and the broker is healthy, or raise --timeout.', {cause: err})
+  }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN|NetworkError|PLT_KFK_NETWORK|Connection closed|Cannot connect|socket/i.test(text)) {
     const closed = /Connection closed/i.test(text) && !/ECONNREFUSED/.test(text)
     return new CgError(
