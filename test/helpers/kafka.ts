@@ -62,7 +62,7 @@ export async function deleteGroups(admin: Admin, groups: string[]): Promise<void
  * known), keys k<i>, values v<i>. Returns the count per partition.
  */
 export async function produce(bootstrap: string, topic: string, n: number, partitions = 1): Promise<number[]> {
-  const producer = new Producer({...base(bootstrap), serializers: stringSerializers})
+  const producer = new Producer({...base(bootstrap), serializers: stringSerializers, idempotent: true})
   const counts = Array.from({length: partitions}, () => 0)
   try {
     for (let start = 0; start < n; start += 1000) {
