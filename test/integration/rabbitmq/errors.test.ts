@@ -119,6 +119,20 @@ describe('rabbitmq errors: a user without the tags an action needs is refused (e
     expect(r.stderr).toContain(`user ${u.user} has no access to vhost /`)
   })
 
+  it('consumers as a management-tag user: other users\' channels are unknown (null) with a warning, not invented', async () => {
+    const q = await rmq.queue('tags-view', {messages: 3})
+    const s = await rmq.stuck({queue: q, prefetch: 2})
+    await waitStuck(q, 2)
+    const u = await rmq.user(['management'])
+    const r = await runCg(['consumers', q, '--url', urlOf(u), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = r.json()
+    expectValid('consumers.json', doc)
+    expect(doc.consumers[0]).toMatchObject({tag: s.tag, prefetch: 2, channelUnacked: null, channelIdleMs: null, connectionName: null})
+    expect(doc.warnings.join('\n')).toContain(`not visible to user ${u.user} (needs the monitoring or administrator tag)`)
+    expect(r.stderr).toContain('warning: channel')
+  })
+
   it('claim by a management user on another user\'s consumer: refused, nothing closed', async () => {
     const q = await rmq.queue('tags-mgmt', {messages: 4})
     const s = await rmq.stuck({queue: q, prefetch: 2})
