@@ -161,7 +161,7 @@ export async function* readPartition(
   if (!p) return
   let offset = from
   let empty = 0
-  const maxBytes = opts.maxBytes ?? 8 << 20
+  const maxBytes = opts.maxBytes ?? 4 << 20
   while (offset < to) {
     if (opts.signal?.aborted) return
     let res

@@ -79,6 +79,9 @@ export interface Planned {
 /** An unexpected client error names the Kafka error codes underneath ("Producing messages failed." alone says nothing). */
 function withCodes(e: CgError, err: unknown): CgError {
   if (e.code !== 'unexpected') return e
+  if (/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_FENCED/.test(flatten(err))) {
+    return new CgError('refused', 'another cg dlq replay of this DLQ started and took over (same transactional id); this run stopped, its open transaction was aborted', 'Let the other run finish; nothing was replayed twice.', {cause: err})
+  }
   const codes = [...new Set(flatten(err).match(/\b[A-Z][A-Z_]{6,}\b/g) ?? [])].filter((c) => c !== 'PLT_KFK_RESPONSE' && c !== 'PLT_KFK_MULTIPLE')
   return codes.length ? new CgError('unexpected', `${e.message} (${codes.join(', ')})`, e.hint, {cause: err}) : e
 }
@@ -205,35 +208,46 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
     t.replayed += n
     if (t.firstOffsets.length < 3) t.firstOffsets.push(`${r.partition}:${r.offset}`)
   }
-  const size = q.batch ?? batchSize(q.rate, 5000)
-  const bucket = q.rate ? new TokenBucket(q.rate, size) : null
+  // records per transaction: 5000, or about a second's worth with --rate; with --rate each transaction is
+  // sent in steps of a tenth of a second's worth, each waiting for its tokens
+  const size = q.batch ?? (q.rate ? Math.max(1, Math.min(5000, Math.ceil(q.rate))) : 5000)
+  const step = q.rate ? batchSize(q.rate, 5000) : Number.POSITIVE_INFINITY
+  const bucket = q.rate ? new TokenBucket(q.rate, batchSize(q.rate, 5000)) : null
   let remaining = q.limit ?? Number.POSITIVE_INFINITY
 
   /** Produces the batch and commits offsets (next offset of this partition) in one transaction. */
   const commitBatch = async (partition: number, batch: Planned[], nextOffset: bigint): Promise<void> => {
     if (!producer) return
-    if (bucket && batch.length && !(await bucket.take(batch.length))) return
+    let sent = 0
     try {
       tx ??= await producer.beginTransaction()
       // the client puts one send's records for a partition in one record batch: keep each send well
       // under the brokers' default message.max.bytes (1 MiB)
-      for (const chunk of byteChunks(batch, SEND_BYTES)) {
-        await tx.send({
-          messages: chunk.map(({record: r, target, partition: p}) => ({
-            topic: target,
-            partition: p,
-            key: r.key ?? undefined,
-            value: r.value ?? undefined,
-            headers: replayHeaders(r, dlq, target),
-          })),
-        })
+      sending: for (const chunk of byteChunks(batch, SEND_BYTES)) {
+        for (let i = 0; i < chunk.length; i += step) {
+          const part = chunk.slice(i, i + step)
+          // Ctrl-C while waiting for the rate: commit what was sent, and stop
+          if (bucket && !(await bucket.take(part.length, q.signal))) break sending
+          await tx.send({
+            messages: part.map(({record: r, target, partition: p}) => ({
+              topic: target,
+              partition: p,
+              key: r.key ?? undefined,
+              value: r.value ?? undefined,
+              headers: replayHeaders(r, dlq, target),
+            })),
+          })
+          sent += part.length
+        }
       }
+      if (sent === 0 && batch.length) return
+      const next = sent === batch.length ? nextOffset : batch[sent - 1]!.record.offset + 1n
       await tx.addConsumer({groupId: group} as unknown as Consumer)
       // TxnOffsetCommit as a "simple" (generation -1, no member) commit: the group is cg's own and never joined
       await tx.addOffset({
         topic: dlq,
         partition,
-        offset: nextOffset - 1n,
+        offset: next - 1n,
         metadata: {consumer: {groupId: group, generationId: -1, memberId: '', coordinatorId: coordinator}},
       } as never)
       await tx.commit()
@@ -245,9 +259,9 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
       throw withCodes(kafkaError(err, adapter.options, `replaying ${dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
     }
     report.totals.transactions++
-    for (const p of batch) note(p.target, resolveTarget(p.record, dlq, q.to).from, p.record, 1)
-    report.totals.replayed += batch.length
-    progress?.add(batch.length)
+    for (const p of batch.slice(0, sent)) note(p.target, resolveTarget(p.record, dlq, q.to).from, p.record, 1)
+    report.totals.replayed += sent
+    progress?.add(sent)
   }
 
   try {

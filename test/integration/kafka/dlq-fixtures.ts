@@ -75,22 +75,25 @@ export class KafkaDlqFixture {
     }
   }
 
-  /** Every committed record of the topic (read_committed: aborted transactions left out), partition by partition. */
-  async readAll(topic: string): Promise<DlqRecord[]> {
+  /**
+   * Every committed record of the topic (read_committed: aborted transactions left out), partition by
+   * partition; with `isolation` 0 (read_uncommitted) aborted and open transactions' records are included.
+   */
+  async readAll(topic: string, isolation: 0 | 1 = 1): Promise<DlqRecord[]> {
     const meta = await this.admin.metadata({topics: [topic], forceUpdate: true})
     const t = meta.topics.get(topic)!
     const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({...clientOpts(this.bootstrap), groupId: 'cg-test-reader-unused'})
     const out: DlqRecord[] = []
     try {
       for (let partition = 0; partition < t.partitionsCount; partition++) {
-        const ends = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}], isolationLevel: 1})
+        const ends = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}], isolationLevel: isolation})
         const end = ends[0]!.partitions[0]!.offset
         const starts = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -2n}]}]})
         let offset = starts[0]!.partitions[0]!.offset
         while (offset < end) {
           const res = await consumer.fetch({
             node: t.partitions[partition]!.leader,
-            isolationLevel: 1,
+            isolationLevel: isolation,
             maxWaitTime: 50,
             maxBytes: 8 << 20,
             topics: [{topicId: t.id, partitions: [{partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: 8 << 20}]}],

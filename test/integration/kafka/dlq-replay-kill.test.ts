@@ -69,6 +69,8 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
     // a rate keeps the run long enough to be killed in the middle (batches of 300 records per transaction)
     const run = spawnCg(['dlq', 'replay', source, '--url', url, '--rate', '3000/s'])
     const seenAtKill = await waitForProgress(`cg-replay.${dlq}`, dlq, 1000)
+    // a first transaction just committed; the next one is about half sent in 0.45 s
+    await new Promise((r) => setTimeout(r, 450))
     run.child.kill('SIGKILL')
     const exit = await run.exited
     expect(exit.signal).toBe('SIGKILL')
@@ -78,6 +80,10 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
     // what the killed run committed is already in the target, and no more (its open transaction does not count)
     const partial = await fx.readAll(source)
     expect(partial.length).toBe(committedAtKill)
+    // with --rate a transaction spans about a second of sends, so the kill lands inside one: its records
+    // were written to the target's log, and read_committed readers never see them
+    const written = await fx.readAll(source, 0)
+    expect(written.length).toBeGreaterThan(committedAtKill)
 
     const again = await runCg(['dlq', 'replay', source, '--url', url, '--json'], {timeoutMs: 120_000})
     expect(again.code, again.stderr).toBe(0)
@@ -87,6 +93,8 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
     expect(report.partitions.some((p: {committed: string | null}) => p.committed !== null)).toBe(true)
     await expectExactlyOnce(source)
     expect(await fx.committedTotal(`cg-replay.${dlq}`, dlq, PARTITIONS)).toBe(N)
+    // the aborted records are still in the log (read_uncommitted sees them), and only there
+    expect((await fx.readAll(source, 0)).length).toBe(N + (written.length - committedAtKill))
 
     // a third run has nothing left to do
     const third = await runCg(['dlq', 'replay', source, '--url', url, '--json'])
@@ -121,6 +129,19 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
     const again = await runCg(['dlq', 'replay', source, '--url', target.url, '--json'], {timeoutMs: 120_000})
     expect(again.code, again.stderr).toBe(0)
     expect(again.json().totals.replayed).toBe(N - committed)
+    await expectExactlyOnce(source)
+  }, 240_000)
+
+  it('a second replay of the same DLQ fences the first (exit 4); together they replay every record once', async () => {
+    const source = uniq('kdlq-two')
+    const dlq = await fill(source)
+    const first = spawnCg(['dlq', 'replay', source, '--url', target.url, '--rate', '3000/s'])
+    await waitForProgress(`cg-replay.${dlq}`, dlq, 1000)
+    const second = await runCg(['dlq', 'replay', source, '--url', target.url, '--json'], {timeoutMs: 120_000})
+    expect(second.code, second.stderr).toBe(0)
+    const exit = await first.exited
+    expect(exit.code).toBe(4)
+    expect(exit.stderr).toMatch(/another cg dlq replay of this DLQ started and took over/)
     await expectExactlyOnce(source)
   }, 240_000)
 })
