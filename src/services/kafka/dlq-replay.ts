@@ -62,7 +62,7 @@ export interface KafkaReplayReport {
   dryRun: boolean
   criteria: {to: string | null; where: string[]; limit: number | null; rate: number | null}
   /** where this run started per partition (the group's committed offset, else the log start) and the end it read to */
-  partitions: Array<{partition: number; from: string; to: string; committed: string | null}>
+  partitions: Array<{partition: number; from: string; to: string; committed: string | null; firstSkipped: string | null}>
   targets: TargetTotals[]
   failures: ReplayFailure[]
   totals: {replayed: number; skipped: number; failed: number; transactions: number; interrupted: boolean}
@@ -197,7 +197,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
   for (const b of bounds) {
     const c = committed.get(b.partition) ?? null
     const from = c !== null && c > b.start ? (c > b.end ? b.end : c) : b.start
-    report.partitions.push({partition: b.partition, from: String(from), to: String(b.end), committed: c === null ? null : String(c)})
+    report.partitions.push({partition: b.partition, from: String(from), to: String(b.end), committed: c === null ? null : String(c), firstSkipped: null})
     total += Number(b.end - from)
   }
   const progress = q.progress ?? q.progressFor?.(q.limit !== null ? Math.min(total, q.limit) : total)
@@ -285,6 +285,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
           const {topic, from: how} = resolveTarget(r, dlq, q.to)
           if (q.where.length && !matchesWhere(r, q.where, topic)) {
             report.totals.skipped++
+            part.firstSkipped ??= String(r.offset)
             position = r.offset + 1n
             dirty = true
             continue

@@ -46,6 +46,11 @@ export async function run(ctx: VariantContext): Promise<void> {
     await ui.line()
     const verb = d.dryRun ? 'would replay' : 'replayed'
     await ui.line(`${verb} ${d.totals.replayed}, skipped ${d.totals.skipped}, failed ${d.totals.failed}` + (d.dryRun ? '' : ` (${d.totals.transactions} transactions)`))
+    const skipped = d.partitions.filter((p) => p.firstSkipped !== null)
+    if (skipped.length) {
+      await ui.line(ui.color.yellow(`skipped records ${d.dryRun ? 'would be' : 'are'} passed over: the replay group ${d.dryRun ? 'would move' : 'moved'} past them (first skipped: ${skipped.map((p) => `${p.partition}:${p.firstSkipped}`).join(' ')})`))
+      await ui.line(ui.color.dim(`to replay them later, move the group back: cg reset ${d.group} --topic ${d.dlq}:PARTITION --to-offset OFFSET --execute`))
+    }
     if (d.totals.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
   })
   ctx.exitFor({failed: report.totals.failed, interrupted: report.totals.interrupted})
