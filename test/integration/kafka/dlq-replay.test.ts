@@ -106,6 +106,8 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     const where = await cg('dlq', 'replay', source, '--where', 'kafka_dlt-exception-message=timeout', '--where', 'key=k0', '--json')
     expect(where.code, where.stderr).toBe(0)
     expect(where.json().totals).toMatchObject({replayed: 3, skipped: 7, failed: 0})
+    expect(where.json().partitions).toEqual([{partition: 0, from: '0', to: '10', committed: null, firstSkipped: '1'}])
+    expectValid('dlq-replay.json', where.json())
     expect((await fx.readAll(source)).map((x) => x.value!.toString())).toEqual(['0', '2', '4'])
 
     const source2 = await fx.topic(uniq('kdlq-lim'))
