@@ -139,7 +139,7 @@ export async function classicMember(opts: {bootstrap?: string; group: string; to
   while ((committed < opts.commit || !consumer.memberId) && Date.now() < deadline && !failure) await sleep(50)
   if (failure || committed < opts.commit || !consumer.memberId) {
     await stream.close().catch(() => {})
-    await consumer.close(true).catch(() => {})
+    await Promise.resolve(consumer.close(true) as unknown as Promise<void>).catch(() => {})
     throw new Error(`classic member of ${opts.group}: committed ${committed}/${opts.commit}${failure ? `: ${String(failure)}` : ' (timed out)'}`)
   }
   return {
@@ -148,7 +148,7 @@ export async function classicMember(opts: {bootstrap?: string; group: string; to
     committed: () => committed,
     stop: async () => {
       await stream.close().catch(() => {})
-      await consumer.close(true).catch(() => {})
+      await Promise.resolve(consumer.close(true) as unknown as Promise<void>).catch(() => {})
     },
   }
 }

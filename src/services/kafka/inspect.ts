@@ -216,11 +216,13 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
 
   const samples = opts.samples ?? 5
   const times = sampleTimes(opts.windowMs, samples)
-  const started = Date.now()
+  // the clock starts when the first sample is in (connecting may take a while): samples are then
+  // spaced windowMs / (samples - 1) apart
+  let started = Date.now()
   const taken: Snapshot[] = []
   for (let i = 0; i < times.length; i++) {
     const wait = started + times[i] - Date.now()
-    if (wait > 0) await sleep(wait, opts.signal)
+    if (i > 0 && wait > 0) await sleep(wait, opts.signal)
     if (opts.signal?.aborted) throw new CgError('interrupted', `lag sampling interrupted after ${taken.length} of ${samples} samples`)
     if (i === 0 || i === times.length - 1) {
       taken.push(await snapshot(adapter, ids, opts.topic))
@@ -231,6 +233,7 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
       taken.push({described: first.described, committed, ends: await endsFor(adapter, first.described, committed, ids, opts.topic)})
     }
     if (i === 0 && opts.group !== undefined && !exists(taken[0], opts.group)) throw notFound(`consumer group ${opts.group} does not exist`, HINT_GROUPS)
+    if (i === 0) started = Date.now()
     opts.onSample?.(i + 1, samples)
   }
   const last = taken[taken.length - 1]

@@ -8,6 +8,7 @@
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg, spawnCg} from '../../helpers/cli.js'
+import {Producer, stringSerializers} from '@platformatic/kafka'
 import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA_TARGETS, kafkaAdmin, kname, produce, waitFor, type MemberHandle} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
@@ -41,32 +42,44 @@ for (const target of KAFKA_TARGETS) {
 
     it('gives every partition and group a status: ok, warn, stalled, stopped, rewound', async () => {
       const samples = 4
-      const run = spawnCg(['lag', '--topic', topic, '--window', '4s', '--samples', String(samples), '--url', target.url, '--json', '--verbose'])
-      const sampled = (i: number) => waitFor(() => run.stderr().includes(`sample ${i}/${samples} taken`), 20_000, `sample ${i}`)
+      // 3 s between samples: room for the test's actions under a loaded machine
+      const run = spawnCg(['lag', '--topic', topic, '--window', '9s', '--samples', String(samples), '--url', target.url, '--json', '--verbose'])
+      const sampled = (i: number) => waitFor(() => run.stderr().includes(`sample ${i}/${samples} taken`), 30_000, `sample ${i}`)
       // the warn group is on its own topic: sample it in a second, parallel run over the same window
-      const runW = spawnCg(['lag', g.warn, '--window', '4s', '--samples', String(samples), '--url', target.url, '--json', '--verbose'])
-      const sampledW = (i: number) => waitFor(() => runW.stderr().includes(`sample ${i}/${samples} taken`), 20_000, `warn sample ${i}`)
+      const runW = spawnCg(['lag', g.warn, '--window', '9s', '--samples', String(samples), '--url', target.url, '--json', '--verbose'])
+      const sampledW = (i: number) => waitFor(() => runW.stderr().includes(`sample ${i}/${samples} taken`), 30_000, `warn sample ${i}`)
+      const producer = new Producer({clientId: 'cg-test', bootstrapBrokers: [target.bootstrap], serializers: stringSerializers, idempotent: true})
+      await producer.send({messages: [{topic: wtopic, key: 'warm', value: 'up'}]}) // connected before the window
       let warnOffset = 50
-      const warnStep = async () => {
+      const warnStep = async (i: number) => {
         warnOffset += 5
         await commitOffsets(admin, g.warn, {[wtopic]: [warnOffset]})
-        await produce(target.bootstrap, wtopic, 10)
+        await producer.send({messages: Array.from({length: 10}, (_, k) => ({topic: wtopic, key: `w${k}`, value: 'x'}))})
+        // the step must land between two samples, or the expectation below would not hold
+        expect(runW.stderr(), `warn step ${i} finished after sample ${i + 1}`).not.toContain(`sample ${i + 1}/${samples} taken`)
       }
-      await sampled(1)
-      await commitOffsets(admin, g.rewound, {[topic]: [40]})
-      await sampledW(1)
-      await warnStep()
-      await sampledW(2)
-      await warnStep()
-      await sampledW(3)
-      await warnStep()
+      // two independent flows, one per cg run
+      await Promise.all([
+        (async () => {
+          await sampled(1)
+          await commitOffsets(admin, g.rewound, {[topic]: [40]})
+          expect(run.stderr()).not.toContain(`sample 2/${samples} taken`)
+        })(),
+        (async () => {
+          for (let i = 1; i < samples; i++) {
+            await sampledW(i)
+            await warnStep(i)
+          }
+        })(),
+      ])
+      await producer.close()
 
       const [r, w] = await Promise.all([run.exited, runW.exited])
       expect(r.code, r.stderr).toBe(0)
       expect(w.code, w.stderr).toBe(0)
       const doc = JSON.parse(r.stdout)
       expectValid('lag.json', doc)
-      expect(doc.window).toEqual({ms: 4000, samples: 4})
+      expect(doc.window).toEqual({ms: 9000, samples: 4})
       const by = new Map<string, any>(doc.groups.map((x: any) => [x.group, x]))
       expect(by.get(g.ok)).toMatchObject({status: 'ok', lag: 0})
       expect(by.get(g.ok).partitions[0]).toMatchObject({status: 'ok', offsetDelta: 0})
@@ -80,9 +93,9 @@ for (const target of KAFKA_TARGETS) {
       const wdoc = JSON.parse(w.stdout)
       expectValid('lag.json', wdoc)
       expect(wdoc.groups).toHaveLength(1)
-      expect(wdoc.groups[0]).toMatchObject({group: g.warn, status: 'warn', lag: 50 + 15})
-      expect(wdoc.groups[0].partitions[0]).toMatchObject({status: 'warn', currentOffset: 65, logEndOffset: 130, offsetDelta: 15})
-    }, 60_000)
+      expect(wdoc.groups[0]).toMatchObject({group: g.warn, status: 'warn', lag: 1 + 50 + 15})
+      expect(wdoc.groups[0].partitions[0]).toMatchObject({status: 'warn', currentOffset: 65, logEndOffset: 131, offsetDelta: 15})
+    }, 90_000)
 
     it('the table has a status per group and per partition; bad --window / --samples are usage errors', async () => {
       const r = await runCg(['lag', g.stopped, '--window', '1s', '--samples', '2', '--url', target.url])
