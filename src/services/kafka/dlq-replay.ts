@@ -74,6 +74,8 @@ export interface Planned {
   record: DlqRecord
   target: string
   partition: number | undefined
+  /** which rule named the target */
+  from?: TargetSource | null
 }
 
 /** An unexpected client error names the Kafka error codes underneath ("Producing messages failed." alone says nothing). */
@@ -259,7 +261,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
       throw withCodes(kafkaError(err, adapter.options, `replaying ${dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
     }
     report.totals.transactions++
-    for (const p of batch.slice(0, sent)) note(p.target, resolveTarget(p.record, dlq, q.to).from, p.record, 1)
+    for (const p of batch.slice(0, sent)) note(p.target, p.from ?? null, p.record, 1)
     report.totals.replayed += sent
     progress?.add(sent)
   }
@@ -298,9 +300,9 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
             await flush()
             continue outer
           }
-          const count = await partitionsOf(topic!)
+          const count = partitionCounts.get(topic!) ?? (await partitionsOf(topic!))
           if (q.dryRun) note(topic!, how, r, 1)
-          else batch.push({record: r, target: topic!, partition: targetPartition(r, topic!, count, murmur2)})
+          else batch.push({record: r, target: topic!, partition: targetPartition(r, topic!, count, murmur2), from: how})
           if (q.dryRun) report.totals.replayed++
           remaining--
           position = r.offset + 1n

@@ -42,14 +42,23 @@ export function stripDlqSuffix(dlq: string): string | null {
   return null
 }
 
-export function headerText(r: Pick<DlqRecord, 'headers'>, name: string): string | null {
-  for (const [k, v] of r.headers) if (v !== null && k.toString('utf8') === name) return v.toString('utf8')
-  return null
+/** header names as bytes, so lookups compare bytes instead of decoding every header name */
+const nameBytes = new Map<string, Buffer>()
+const asBytes = (name: string): Buffer => {
+  let b = nameBytes.get(name)
+  if (!b) nameBytes.set(name, (b = Buffer.from(name)))
+  return b
 }
 
 function headerBytes(r: Pick<DlqRecord, 'headers'>, name: string): Buffer | null {
-  for (const [k, v] of r.headers) if (v !== null && k.toString('utf8') === name) return v
+  const want = asBytes(name)
+  for (const [k, v] of r.headers) if (v !== null && k.length === want.length && k.equals(want)) return v
   return null
+}
+
+export function headerText(r: Pick<DlqRecord, 'headers'>, name: string): string | null {
+  const v = headerBytes(r, name)
+  return v === null ? null : v.toString('utf8')
 }
 
 export type TargetSource = 'flag' | 'spring' | 'connect' | 'cg' | 'dlq-name'
@@ -97,9 +106,10 @@ export function targetPartition(r: Pick<DlqRecord, 'headers' | 'key'>, target: s
 /** Headers of the replayed record: the DLQ record's headers in order, cg's replay headers replaced. */
 export function replayHeaders(r: Pick<DlqRecord, 'headers' | 'partition' | 'offset'>, dlq: string, target: string): Map<Buffer, Buffer> {
   const prev = Number(headerText(r, CG_COUNT) ?? '0')
-  const ours = new Set([CG_COUNT, CG_FROM, CG_TOPIC])
+  const ours = [asBytes(CG_COUNT), asBytes(CG_FROM), asBytes(CG_TOPIC)]
   const out = new Map<Buffer, Buffer>()
-  for (const [k, v] of r.headers) if (!ours.has(k.toString('utf8'))) out.set(k, v ?? Buffer.alloc(0))
+  for (const [k, v] of r.headers) if (!ours.some((o) => k.length === o.length && k.equals(o))) out.set(k, v ?? Buffer.alloc(0))
+  // a Map keyed by Buffer objects: each record's map gets its own key objects (the client iterates, never looks up)
   out.set(Buffer.from(CG_COUNT), Buffer.from(String((Number.isFinite(prev) ? prev : 0) + 1)))
   out.set(Buffer.from(CG_FROM), Buffer.from(`${dlq}:${r.partition}:${r.offset}`))
   out.set(Buffer.from(CG_TOPIC), Buffer.from(target))
