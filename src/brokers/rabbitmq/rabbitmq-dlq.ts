@@ -128,6 +128,7 @@ export class QueueReader {
   private ended = false
   private failure?: Error
   private rotating = false
+  private batch: () => void = () => undefined
 
   constructor(
     private readonly rabbit: RabbitAdapter,
@@ -140,6 +141,8 @@ export class QueueReader {
       this.ended = true
       return
     }
+    await noDelay(this.rabbit)
+    this.batch = await frameBatcher(this.rabbit)
     this.ch = await this.rabbit.channel()
     this.ch.on('close', () => {
       if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
@@ -219,12 +222,51 @@ export class QueueReader {
     await this.ch.cancel(tag).catch(() => undefined)
   }
 
+  /**
+   * Acks the message. Acks are gathered for a turn of the event loop and sent as one `multiple` ack for
+   * the longest run of consecutive delivery tags that are all to be acked (no left message inside it),
+   * and one by one beyond it.
+   */
   ack(m: ConsumeMessage): void {
-    this.ch!.ack(m)
+    // after finish() the channel has put every unacked message back: nothing to ack any more
+    if (this.ended) return
+    this.toAck.add(m.fields.deliveryTag)
+    if (this.ackScheduled) return
+    this.ackScheduled = true
+    setImmediate(() => this.flushAcks())
+  }
+
+  private toAck = new Set<number>()
+  private ackScheduled = false
+  /** every delivery tag up to this one has been acked */
+  private ackedUpTo = 0
+  /** a message left below the next tags: `multiple` acks can no longer be used */
+  private blocked = false
+
+  private flushAcks(): void {
+    this.ackScheduled = false
+    if (!this.toAck.size || !this.ch) return
+    const ch = this.ch
+    try {
+      this.batch()
+      if (!this.blocked) {
+        let top = this.ackedUpTo
+        while (this.toAck.delete(top + 1)) top++
+        if (top > this.ackedUpTo) {
+          ch.ack({fields: {deliveryTag: top}} as ConsumeMessage, true)
+          this.ackedUpTo = top
+        }
+      }
+      for (const tag of this.toAck) ch.ack({fields: {deliveryTag: tag}} as ConsumeMessage, false)
+    } catch {
+      // a closed channel requeues its unacked messages; they stay in the queue
+    }
+    this.toAck.clear()
   }
 
   /** Keeps the message unacked until finish() puts it back. */
-  async leave(_m: ConsumeMessage): Promise<void> {
+  async leave(m: ConsumeMessage): Promise<void> {
+    if (m.fields.deliveryTag > this.ackedUpTo) this.blocked = true
     this.leftByConsumer++
     if (this.tag && !this.rotating && this.leftByConsumer * 2 >= this.opts.prefetch && this.handed < this.opts.max) {
       this.rotating = true
@@ -239,8 +281,12 @@ export class QueueReader {
 
   /** Cancels the consumer and requeues every message not acked (left ones and unread prefetched ones). */
   async finish(): Promise<void> {
+    if (!this.ch) {
+      this.ended = true
+      return
+    }
+    this.flushAcks()
     this.ended = true
-    if (!this.ch) return
     await this.stopConsuming()
     try {
       this.ch.nackAll(true)
@@ -263,10 +309,13 @@ export class ConfirmPublisher {
   private ch?: ConfirmChannel
   private readonly returned = new Map<string, string>()
   private closed?: Error
+  private batch: () => void = () => undefined
 
   constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
 
   async open(): Promise<void> {
+    await noDelay(this.rabbit)
+    this.batch = await frameBatcher(this.rabbit)
     this.ch = await this.rabbit.confirmChannel()
     this.ch.on('return', (m: ConsumeMessage) => {
       const key = m.properties.headers?.[this.keyHeader]
@@ -286,6 +335,7 @@ export class ConfirmPublisher {
     const ch = this.ch!
     const confirmed = new Promise<PublishResult>((resolve) => {
       try {
+        this.batch()
         const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
           if (err) return resolve({ok: false, note: 'the broker nacked the publish'})
           const ret = this.returned.get(key)
@@ -331,6 +381,40 @@ export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<
     throw mapChannelError(err, rabbit, `queue ${queue}`)
   } finally {
     await ch.close().catch(() => undefined)
+  }
+}
+
+/**
+ * Turns Nagle's algorithm off on the AMQP socket (amqplib leaves it on unless asked): acks, publishes
+ * and confirms are small frames, and with Nagle plus delayed ACKs each round trip waits ~40 ms.
+ */
+export async function noDelay(rabbit: RabbitAdapter): Promise<void> {
+  ;(await socketOf(rabbit))?.setNoDelay?.(true)
+}
+
+type Sock = {setNoDelay?: (v: boolean) => void; cork?: () => void; uncork?: () => void}
+
+async function socketOf(rabbit: RabbitAdapter): Promise<Sock | undefined> {
+  const c = (await rabbit.connection()) as unknown as {connection?: {stream?: Sock}}
+  return c.connection?.stream
+}
+
+/**
+ * Coalesces the frames written in one turn of the event loop (publishes, acks) into one socket write:
+ * amqplib writes every frame on its own, which costs a syscall (and a packet) per frame.
+ */
+export async function frameBatcher(rabbit: RabbitAdapter): Promise<() => void> {
+  const sock = await socketOf(rabbit)
+  if (!sock?.cork || !sock.uncork) return () => undefined
+  let corked = false
+  return () => {
+    if (corked) return
+    corked = true
+    sock.cork!()
+    setImmediate(() => {
+      corked = false
+      sock.uncork!()
+    })
   }
 }
 

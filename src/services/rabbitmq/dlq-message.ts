@@ -110,30 +110,27 @@ export function replayTarget(m: Delivery, death: Death | null, override: {exchan
   return {exchange, routingKey, cc: keys}
 }
 
-/** A canonical text of a header value, typed values included, for hashing. */
-function canon(v: unknown): string {
-  if (v === null || v === undefined) return 'null'
-  if (Buffer.isBuffer(v)) return `x:${v.toString('base64')}`
-  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>
-    return `{${Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + canon(o[k])).join(',')}}`
-  }
-  return `${typeof v}:${String(v)}`
-}
-
 /** Broker-maintained counters that change when a message is merely read and requeued. */
 const VOLATILE = new Set(['x-delivery-count', 'x-delivery-limit-count', POSSIBLE_DUPLICATE])
 
-/** The stable replay id of a DLQ message (see REPLAY_ID). */
+/**
+ * The stable replay id of a DLQ message (see REPLAY_ID): a hash of the properties, the headers (in wire
+ * order, which the broker keeps across redeliveries; delivery counters left out) and the body.
+ */
 export function replayIdOf(m: Delivery): string {
   const h = createHash('sha256')
   const {headers, ...props} = m.properties
-  const stable: Headers = {}
-  for (const [k, v] of Object.entries(headers ?? {})) if (!VOLATILE.has(k)) stable[k] = v
-  h.update(canon(props))
+  let stable = headers ?? {}
+  for (const k of VOLATILE) {
+    if (k in stable) {
+      stable = {...stable}
+      for (const v of VOLATILE) delete stable[v]
+      break
+    }
+  }
+  h.update(JSON.stringify(props))
   h.update('\0')
-  h.update(canon(stable))
+  h.update(JSON.stringify(stable))
   h.update('\0')
   h.update(m.content)
   return h.digest('base64url').slice(0, 22)

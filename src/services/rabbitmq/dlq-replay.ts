@@ -6,7 +6,7 @@ import type {ConsumeMessage} from 'amqplib'
 import {checkQueue, ConfirmPublisher, exchangeExists, QueueReader} from '../../brokers/rabbitmq/rabbitmq-dlq.js'
 import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
 import {CgError} from '../../errors/cg-error.js'
-import {RateLimitedBatches} from '../dlq-rate.js'
+import {batchSize, TokenBucket} from '../dlq-rate.js'
 import type {WhereClause} from '../dlq-select.js'
 import {type Delivery, lastDeath, majorOf, matchesWhere, publishOptions, REPLAY_ID, replayHeaders, replayIdOf, replayTarget, type Target, targetKey} from './dlq-message.js'
 import {sideEffect} from './dlq-browse.js'
@@ -23,7 +23,7 @@ export interface ReplayRequest {
   dryRun: boolean
   signal: AbortSignal
   progress?: {add(n: number): void; done(): void}
-  /** consumer prefetch (default 2000) */
+  /** consumer prefetch (default 1000, as the shovel) */
   prefetch?: number
 }
 
@@ -88,8 +88,6 @@ export interface ReplayReport {
 /** Why a run stopped early (a lost channel): read by the variant for the exit code. */
 export const stopCause = new WeakMap<ReplayTotals, unknown>()
 
-const BATCH = 1000
-
 export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Promise<ReplayReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
   if (r.details.type === 'stream') throw new CgError('unsupported', `${r.dlq} is a stream: replay reads dead-letter queues`, 'Streams keep their messages; there is nothing to move out.')
@@ -144,7 +142,7 @@ function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
 
 /** Reads (and puts back) the messages a run would take, and counts them per target. */
 async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
-  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch: ctx.req.prefetch ?? 2000, max: ctx.ready, idleMs: 1500, signal: ctx.req.signal})
+  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch: ctx.req.prefetch ?? 1000, max: ctx.ready, idleMs: 1500, signal: ctx.req.signal})
   const targets = new Map<string, TargetPlan>()
   let selected = 0
   let notSelected = 0
@@ -182,7 +180,7 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
 
 async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
   const {req} = ctx
-  const prefetch = req.prefetch ?? 2000
+  const prefetch = req.prefetch ?? 1000
   const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch, max: ctx.ready, idleMs: 2000, signal: req.signal})
   const publisher = new ConfirmPublisher(ctx.rabbit, REPLAY_ID)
   const exchanges = new Map<string, boolean>()
@@ -200,32 +198,32 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     note,
   })
 
-  const runBatch = async (items: Candidate[]): Promise<ReplayOutcome[]> => {
-    const pending: Array<Promise<{c: Candidate; ok: boolean; note: string | null}>> = []
-    for (const c of items) {
-      await publisher.ready()
-      const t = c.target!
-      const d = c.m as unknown as Delivery
-      const headers = replayHeaders(d, c.replayId)
-      pending.push(publisher.publish(t.exchange, t.routingKey, d.content, publishOptions(d, headers, t.cc), c.replayId).then((res) => ({c, ok: res.ok, note: res.ok ? null : res.note})))
-    }
-    const out: ReplayOutcome[] = []
-    for (const p of await Promise.all(pending)) {
-      if (p.ok) {
-        reader.ack(p.c.m)
-        out.push(outcome(p.c, 'replayed', null))
-      } else {
-        await reader.leave(p.c.m)
-        out.push(outcome(p.c, 'failed', `${p.note}; left in the DLQ`))
-      }
-    }
-    for (const c of items) publisher.settle(c.replayId)
-    return out
-  }
-  const batches = new RateLimitedBatches<Candidate, ReplayOutcome>({rate: req.rate, signal: req.signal, progress: req.progress}, runBatch)
+  // Publishes are pipelined: each message is published as it arrives and settled (ack, or left for the
+  // requeue at the end) when its confirm comes; the consumer prefetch bounds what is in flight.
+  const bucket = req.rate ? new TokenBucket(req.rate, batchSize(req.rate)) : null
+  const inflight = new Set<Promise<void>>()
+  const finished: ReplayOutcome[] = []
   const count = (o: ReplayOutcome) => {
     totals[o.status]++
     return o
+  }
+  const publish = (c: Candidate) => {
+    const t = c.target!
+    const d = c.m as unknown as Delivery
+    const headers = replayHeaders(d, c.replayId)
+    const p: Promise<void> = publisher.publish(t.exchange, t.routingKey, d.content, publishOptions(d, headers, t.cc), c.replayId).then(async (res) => {
+      publisher.settle(c.replayId)
+      if (res.ok) {
+        reader.ack(c.m)
+        finished.push(outcome(c, 'replayed', null))
+      } else {
+        await reader.leave(c.m)
+        finished.push(outcome(c, 'failed', `${res.note}; left in the DLQ`))
+      }
+      req.progress?.add(1)
+    })
+    inflight.add(p)
+    void p.finally(() => inflight.delete(p))
   }
 
   try {
@@ -271,22 +269,19 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
         yield count(outcome(c, skip.status, skip.note))
         continue
       }
-      if (batches.push(c) || reader.buffered === 0) {
-        const done = await batches.flush()
-        if (done === null) {
-          totals.interrupted = true
-          break
-        }
-        for (const o of done) yield count(o)
-        if (publisher.lost) throw publisher.lost
+      if (bucket && !(await bucket.take(1, req.signal))) {
+        totals.interrupted = true
+        await reader.leave(m)
+        break
       }
-    }
-    if (!totals.interrupted) {
-      const done = await batches.flush()
-      if (done === null) totals.interrupted = true
-      else for (const o of done) yield count(o)
+      await publisher.ready()
+      publish(c)
+      while (finished.length) yield count(finished.shift()!)
       if (publisher.lost) throw publisher.lost
     }
+    while (inflight.size) await Promise.all([...inflight])
+    while (finished.length) yield count(finished.shift()!)
+    if (publisher.lost) throw publisher.lost
   } catch (error) {
     totals.error = (error as Error).message
     stopCause.set(totals, error)
