@@ -173,10 +173,10 @@ for (const target of KAFKA_TARGETS) {
         it('removes a KIP-848 (consumer protocol) member: Kafka 4.x accepts LeaveGroup from an admin for it', async () => {
           const kip = await kip848Member({bootstrap: target.bootstrap, group: gKip, topic: a, expectCommitted: 20, clientId: 'cg-adm-kip'})
           handles.push(kip)
-          const info = await waitFor(async () => {
+          const info = (await waitFor(async () => {
             const d = await describeGroup(adapter, gKip)
             return d.members.length === 1 ? d : null
-          }, 30_000, 'the KIP-848 member')
+          }, 30_000, 'the KIP-848 member'))!
           expect(info.protocol).toBe('consumer')
           const id = info.members[0].memberId
           const doc = await cgJson(['consumer', 'delete', gKip, id], 'consumer-delete.json')
