@@ -23,7 +23,9 @@ describe('Kafka errors', () => {
       const started = Date.now()
       const r = await runCg([...cmd, '--url', 'kafka://127.0.0.1:1'])
       expect(r.code, `${cmd.join(' ')}: ${r.stderr}`).toBe(69)
-      expect(Date.now() - started).toBeLessThan(5000)
+      // under 1 s on an idle machine; the bound leaves room for a loaded CI box (the failure mode
+      // guarded against is retrying for minutes)
+      expect(Date.now() - started).toBeLessThan(10_000)
       expect(r.stderr).toContain('cannot reach Kafka at 127.0.0.1:1')
       expect(r.stderr).toContain('Hint:')
     }
@@ -51,7 +53,7 @@ describe('Kafka errors', () => {
       const r = await runCg(['groups', '--url', `kafka://127.0.0.1:${port}`, '--timeout', '1500'])
       expect(r.code, r.stderr).toBe(69)
       expect(r.stderr).toContain('did not answer in time')
-      expect(Date.now() - started).toBeLessThan(8000)
+      expect(Date.now() - started).toBeLessThan(12_000) // ~3.5 s idle
     })
   })
 
@@ -68,13 +70,13 @@ describe('Kafka errors', () => {
       expect(r.stderr).toContain(`authentication failed on Kafka ${KAFKA_SASL.bootstrap} (SASL ${mech} as user "${user}")`)
       expect(r.stderr).toContain('Hint: Check the profile\'s sasl mechanism, username and password')
       expect(r.stderr + r.stdout).not.toContain(pw)
-      expect(Date.now() - started).toBeLessThan(8000)
+      expect(Date.now() - started).toBeLessThan(15_000) // ~1 s idle; room for a loaded machine
       const j = await runCg(['pending', 'g', '--config', path, '-p', p, '--json'])
       expect(j.code).toBe(69)
       expect(j.json().error.code).toBe('auth')
       expect(j.stdout).not.toContain(pw)
     }
-  })
+  }, 120_000)
 
   it('no credentials on a SASL listener: exit 69 with a hint about sasl/tls', async () => {
     const r = await runCg(['groups', '--url', KAFKA_SASL.url])
