@@ -33,7 +33,7 @@ describe('Kafka errors', () => {
     expect(j.code).toBe(69)
     expectValid('error.json', j.json())
     expect(j.json().error.code).toBe('unreachable')
-  })
+  }, 120_000)
 
   describe('a listener that accepts connections and never answers', () => {
     let server: Server
