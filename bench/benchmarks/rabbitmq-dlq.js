@@ -85,6 +85,19 @@ export async function run({log}) {
       },
       log,
     })
+    log('  beside the bare amqplib loop (informational):')
+    const raw = await pair({
+      reps: REPS,
+      prepare: (side) => seed(conn, ch, `raw-${side}${n++}`, MESSAGES, made),
+      cg: (s) => cg(['dlq', 'replay', s.dlq, '--json', '--url', AMQP_URL]),
+      baseline: (s) => node([BASELINES_DIR + 'rabbitmq-replay-raw.js', AMQP_URL, s.dlq, String(MESSAGES)]),
+      verify: async (side, s) => {
+        const [d, t] = [await depth(ch, s.dlq), await depth(ch, s.target)]
+        if (d !== 0 || t !== MESSAGES) throw new Error(`${side}: DLQ holds ${d} and the target ${t}, expected 0 and ${MESSAGES}`)
+        await drop(ch, s)
+      },
+      log,
+    })
     const perSec = (ms) => (MESSAGES * 1000) / ms
     return [
       row({
@@ -97,6 +110,16 @@ export async function run({log}) {
         method: PROCESS_METHOD.replace('with ioredis', 'creating the shovel through the management API') + ` of ${REPS}; throughput = messages / median wall time; ratio = cg throughput / shovel throughput (>= ${TARGET} means cg is at least as fast)`,
         peakRssMb: {cg: res.cgRssMb, baseline: res.baselineRssMb}, samples: res.samples,
         note: `cg: manual-ack consume (prefetch 2000), mandatory publish to x-death[0].exchange on a confirm channel, ack after confirm; shovel: on-confirm, queue to queue${QUICK ? '; QUICK sizes' : ''}`,
+      }),
+      row({
+        name: 'rabbitmq-dlq-replay-vs-raw-amqplib', benchmark: name, kind: 'info', unit: 'msgs/s', iterations: REPS,
+        cg: perSec(raw.cgMs), baseline: perSec(raw.baselineMs), timeMs: {cg: raw.cgMs, baseline: raw.baselineMs},
+        size: {messages: MESSAGES, bodyBytes: BODY},
+        command: `cg dlq replay DLQ --json --url ${AMQP_URL} > /dev/null`,
+        baselineCommand: 'node bench/baselines/rabbitmq-replay-raw.js URL DLQ N (bare amqplib: consume prefetch 1000, mandatory publish to x-death[0] on a confirm channel, ack after confirm)',
+        method: PROCESS_METHOD.replace('with ioredis', 'with amqplib') + ` of ${REPS}; informational: how close cg comes to an AMQP client's ceiling on this machine`,
+        peakRssMb: {cg: raw.cgRssMb, baseline: raw.baselineRssMb}, samples: raw.samples,
+        note: 'informational, no target: the same AMQP path without cg\'s checks, headers and report',
       }),
     ]
   } finally {
