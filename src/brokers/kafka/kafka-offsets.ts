@@ -195,29 +195,93 @@ export async function describeGroup(adapter: KafkaAdapter, group: string): Promi
       })),
     }
   }
-  const admin = await adapter.admin()
-  let g
-  try {
-    g = (await admin.describeGroups({groups: [group]})).get(group)
-  } catch (err) {
-    if (protocolErrorIds(err).includes('GROUP_ID_NOT_FOUND')) return {group, exists: false, protocol: null, state: 'Dead', members: []}
-    throw fail(adapter, err, `describe group ${group}`)
-  }
-  const state = stateName(g?.state ?? 'DEAD')
+  const g = await describeClassic(adapter, group)
+  const state = stateName(g?.groupState ?? 'Dead')
   if (!g || state === 'Dead') return {group, exists: false, protocol: null, state: 'Dead', members: []}
   return {
     group,
     exists: true,
     protocol: 'classic',
     state,
-    members: [...g.members.values()].map((m) => ({
-      memberId: m.id,
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
       instanceId: m.groupInstanceId ?? null,
       clientId: m.clientId,
       host: m.clientHost,
-      subscribedTopics: listOf(m.metadata?.topics),
-      assignment: [...(m.assignments?.values() ?? [])].map((a) => ({topic: a.topic, partitions: [...a.partitions].sort((x, y) => x - y)})),
+      subscribedTopics: subscriptionTopics(m.memberMetadata),
+      assignment: assignmentOf(m.memberAssignment),
     })),
+  }
+}
+
+interface ClassicGroup {
+  errorCode: number
+  groupState: string
+  protocolType: string
+  members: Array<{memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer}>
+}
+
+/**
+ * Classic DescribeGroups (v5) sent to the coordinator, member metadata decoded here: the client's Admin
+ * (1.35.0) decodes a member's assignment user data past the end of the buffer for members of the Java
+ * consumer and crashes the process from a callback.
+ */
+async function describeClassic(adapter: KafkaAdapter, group: string): Promise<ClassicGroup | null> {
+  const {describeGroupsV5} = await kafkaLib()
+  try {
+    const conn = await coordinatorConnection(adapter, group)
+    const res = await describeGroupsV5.api.async(conn, [group], false)
+    return (res.groups[0] as unknown as ClassicGroup) ?? null
+  } catch (err) {
+    const response = (err as {response?: {groups?: ClassicGroup[]}}).response
+    if (protocolErrorIds(err).includes('GROUP_ID_NOT_FOUND')) return null
+    if (response?.groups?.[0]) return response.groups[0]
+    throw fail(adapter, err, `describe group ${group}`)
+  }
+}
+
+/** ConsumerProtocolSubscription: version, [topics], ... (the rest is not needed). [] when not a consumer's. */
+export function subscriptionTopics(buf: Buffer | null | undefined): string[] {
+  try {
+    if (!buf || buf.length < 6) return []
+    let at = 2
+    const n = buf.readInt32BE(at)
+    at += 4
+    const out: string[] = []
+    for (let i = 0; i < n; i++) {
+      const len = buf.readInt16BE(at)
+      at += 2
+      out.push(buf.toString('utf8', at, at + len))
+      at += len
+    }
+    return out
+  } catch {
+    return []
+  }
+}
+
+/** ConsumerProtocolAssignment: version, [topic, [partition]], user data. [] when not a consumer's. */
+export function assignmentOf(buf: Buffer | null | undefined): TopicPartitions[] {
+  try {
+    if (!buf || buf.length < 6) return []
+    let at = 2
+    const n = buf.readInt32BE(at)
+    at += 4
+    const out: TopicPartitions[] = []
+    for (let i = 0; i < n; i++) {
+      const len = buf.readInt16BE(at)
+      at += 2
+      const topic = buf.toString('utf8', at, at + len)
+      at += len
+      const k = buf.readInt32BE(at)
+      at += 4
+      const partitions: number[] = []
+      for (let j = 0; j < k; j++, at += 4) partitions.push(buf.readInt32BE(at))
+      out.push({topic, partitions: partitions.sort((x, y) => x - y)})
+    }
+    return out
+  } catch {
+    return []
   }
 }
 
