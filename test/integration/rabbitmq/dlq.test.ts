@@ -1,7 +1,7 @@
 // cg dlq list / peek / replay / purge on the real RabbitMQ: messages dead-lettered for real (rejected,
 // expired, over a quorum delivery limit) through a dead-letter exchange.
 import {describe, expect, it} from 'vitest'
-import {runCg} from '../../helpers/cli.js'
+import {runCg, runCgTty} from '../../helpers/cli.js'
 import {useRabbit, RABBIT_URL} from '../../helpers/rabbitmq.js'
 import {deadLettered, drain, waitDepth} from '../../helpers/rabbitmq-dlq.js'
 import {expectValid} from '../../helpers/schemas.js'
@@ -142,7 +142,7 @@ describe('rabbitmq dlq replay', () => {
       expect(h.ratio).toBe(0.25)
       expect(h.big).toBe(5_000_000_000)
       expect(h.none).toBeNull()
-      expect(h['x-death'][0]).toMatchObject({reason: 'rejected', queue: s.source, exchange: s.exchange})
+      expect((h['x-death'] as any[])[0]).toMatchObject({reason: 'rejected', queue: s.source, exchange: s.exchange})
       expect(h['x-cg-replay-count']).toBe(1)
       expect(typeof h['x-cg-replay-id']).toBe('string')
       expect(h['x-cg-possible-duplicate']).toBeUndefined()
@@ -240,6 +240,19 @@ describe('rabbitmq dlq replay', () => {
     const missing = await runCg(['dlq', 'replay', alt, '--to-exchange', rmq.exchangeName('nope'), '--json', ...URL])
     expect(missing.code).toBe(5)
     await waitDepth(rmq, alt, 5)
+  })
+})
+
+describe('rabbitmq dlq replay on a terminal', () => {
+  const rmq = useRabbit()
+
+  it('shows progress on stderr when it is a TTY, then the report', async () => {
+    const s = await deadLettered(rmq, {reason: 'expired', n: 1500})
+    const res = await runCgTty(['dlq', 'replay', s.dlq, '--rate', '1000/s', ...URL])
+    expect(res.code, res.output).toBe(0)
+    expect(res.output).toMatch(/replaying [^:]+: \d+ +\d+\/s/)
+    expect(res.output).toMatch(/replayed 1500, skipped 0, failed 0/)
+    await waitDepth(rmq, s.target, 1500)
   })
 })
 
