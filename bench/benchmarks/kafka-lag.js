@@ -2,10 +2,14 @@
 // `kafka-consumer-groups.sh --describe --all-groups` (ConsumerGroupCommand, a JVM, from the Maven jars via
 // scripts/kafka/kafka-tool.sh), both against the same local broker in the same run. Target: <= 0.2x its wall time.
 // Before timing, one untimed run of each (also the warm-up) checks that both report the same total lag.
+import {readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {QUICK} from '../lib/config.js'
-import {cg, run} from '../lib/proc.js'
+import {cg, HAS_GNU_TIME, run} from '../lib/proc.js'
 import {pair} from '../lib/pair.js'
 import {row} from '../lib/report.js'
+import {median, round, spread} from '../lib/stats.js'
 import {cgLagByGroup, consumerGroupsTool, KAFKA_BOOTSTRAP, KAFKA_TOOLS_VERSION, KAFKA_URL, LAG_PREFIX, listAllGroups, parseDescribe, seedLag} from '../lib/kafka.js'
 
 export const name = 'kafka-lag'
@@ -74,11 +78,29 @@ export async function run_({log}) {
     return [row({name: ROW, kind: 'time', cg: null, baseline: med, ...common, method: `baseline alone (cg failed): ${method}`, error: `cg lag failed: ${lagCheck.cgError}`, note: `cg lag failed; the baseline took ${Math.round(med)} ms (target for cg: <= ${Math.round(med * 0.2)} ms)`})]
   }
 
-  const m = await pair({reps: REPS, cg: cgArgv, baseline: javaArgv, log})
+  // CPU time (user + sys, the process and its children) beside the wall time: on a busy machine wall times
+  // grow with the load, CPU times much less, so the result also says what each side costs.
+  const cpu = {cg: [], baseline: []}
+  const cpuFile = (side) => join(tmpdir(), `cgbench-cpu-${process.pid}-${side}`)
+  const withCpu = (side, argv) => (HAS_GNU_TIME ? ['/usr/bin/time', '-f', '%U %S', '-o', cpuFile(side), ...argv] : argv)
+  const m = await pair({
+    reps: REPS,
+    cg: () => withCpu('cg', cgArgv()),
+    baseline: () => withCpu('baseline', javaArgv()),
+    verify: async (side) => {
+      if (!HAS_GNU_TIME) return
+      const [u, sys] = readFileSync(cpuFile(side), 'utf8').trim().split('\n').pop().split(/\s+/).map(Number)
+      rmSync(cpuFile(side), {force: true})
+      cpu[side].push((u + sys) * 1000)
+    },
+    log,
+  })
+  const cpuMs = HAS_GNU_TIME ? {cg: median(cpu.cg), baseline: median(cpu.baseline), ratio: round(median(cpu.cg) / median(cpu.baseline), 2), samples: {cg: spread(cpu.cg), baseline: spread(cpu.baseline)}, method: '/usr/bin/time -f "%U %S" (user + sys seconds of the process and its children), median'} : null
+  if (cpuMs) log(`  CPU time (user + sys), median: cg ${Math.round(cpuMs.cg)} ms, kafka-consumer-groups.sh ${Math.round(cpuMs.baseline)} ms (${cpuMs.ratio}x)`)
   return [
     row({
       name: ROW, kind: 'time', cg: m.cgMs, baseline: m.baselineMs, ...common, method,
-      peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb}, samples: m.samples,
+      peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb}, samples: m.samples, cpuMs,
       note: `same total lag: ${lagCheck.equal ? 'yes' : 'NO'} (cg ${lagCheck.cgTotalLag}, kafka-consumer-groups.sh ${lagCheck.javaTotalLag}, expected ${lagCheck.expectedTotalLag})`,
     }),
   ]
