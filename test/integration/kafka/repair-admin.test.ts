@@ -1,12 +1,13 @@
 // cg group delete, cg offsets delete, cg consumer delete and cg claim on real Kafka brokers, with groups made
 // by real clients: classic members (dynamic and static) from @platformatic/kafka that join and commit, and on
 // 4.x a KIP-848 member (the Java console consumer with group.protocol=consumer). Refusals change nothing.
+import {spawn} from 'node:child_process'
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {describeGroup} from '../../../src/brokers/kafka/kafka-offsets.js'
 import type {KafkaAdapter} from '../../../src/brokers/kafka/kafka-types.js'
 import {runCg} from '../../helpers/cli.js'
-import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kip848Member, kname, produce, waitFor, type MemberHandle} from '../../helpers/kafka.js'
+import {classicMember, commitOffsets, KAFKA_TOOL, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kip848Member, kname, produce, waitFor, type MemberHandle} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 /** committed offsets of a group: {topic: {partition: offset}} */
@@ -191,6 +192,32 @@ for (const target of KAFKA_TARGETS) {
         }, 120_000)
       }
     })
+
+    it('handles a classic member of the Java consumer (static): refusals name it, consumer delete removes it by instance id', async () => {
+      const g = kname('g-java')
+      // Apache Kafka's console consumer, classic protocol, static membership
+      const child = spawn(KAFKA_TOOL, [modern ? 'latest' : 'compat', 'console-consumer', '--bootstrap-server', target.bootstrap, '--topic', a, '--group', g, '--from-beginning', '--consumer-property', 'group.instance.id=java-static-1', '--consumer-property', 'client.id=cg-java-classic'], {stdio: 'ignore'})
+      try {
+        const info = (await waitFor(async () => {
+          const d = await describeGroup(adapter, g)
+          return d.members.length === 1 && d.state === 'Stable' ? d : null
+        }, 60_000, 'the Java classic member'))!
+        expect(info.protocol).toBe('classic')
+        expect(info.members[0]).toMatchObject({instanceId: 'java-static-1', clientId: 'cg-java-classic', subscribedTopics: [a], assignment: [{topic: a, partitions: [0, 1]}]})
+        const del = await cg(['group', 'delete', g])
+        expect(del.code, del.stderr).toBe(4)
+        expect(del.stderr).toContain('instance java-static-1')
+        const id = info.members[0].memberId
+        const doc = await cgJson(['consumer', 'delete', g, 'java-static-1'], 'consumer-delete.json')
+        expect(doc).toMatchObject({removed: true, by: 'instance-id', member: {memberId: id, partitions: 2}})
+        await waitFor(async () => !(await memberIds(g)).includes(id), 20_000, 'the Java member id to leave')
+      } finally {
+        child.kill('SIGKILL')
+        // a killed static member stays until its session times out: remove it, then the group
+        await waitFor(async () => (await describeGroup(adapter, g)).members.length === 0 || (await cg(['consumer', 'delete', g, 'java-static-1'])).code === 0, 20_000, 'the Java member removed').catch(() => {})
+        await deleteGroups(admin, [g])
+      }
+    }, 120_000)
 
     it('cg claim explains that Kafka has no per-message ownership and points at consumer delete and reset (exit 4)', async () => {
       const r = await cg(['claim', gLive])
