@@ -247,30 +247,88 @@ export async function describeGroups(adapter: KafkaAdapter, groups: string[]): P
         })
       }
     }
-    for (const part of chunks(classic, GROUPS_PER_REQUEST)) {
-      const described = await a.describeGroups({groups: part})
-      for (const id of part) {
-        const g = described.get(id)
-        out.set(id, {
-          group: id,
-          state: g ? stateName(g.state) : 'Dead',
-          protocol: 'classic',
-          assignor: g?.protocol || null,
-          members: g
-            ? [...g.members.values()].map((m) => ({
-                memberId: m.id,
-                clientId: m.clientId,
-                host: m.clientHost,
-                instanceId: m.groupInstanceId ?? null,
-                assignment: sortAssignment([...(m.assignments?.values() ?? [])].map((x) => ({topic: x.topic, partitions: [...x.partitions]}))),
-              }))
-            : [],
-        })
-      }
-    }
+    for (const [id, g] of await classicDescribe(a, classic)) out.set(id, g)
   } catch (err) {
     throw kafkaError(err, adapter.options, 'describing groups')
   }
+  return out
+}
+
+// --- classic DescribeGroups (API 15 v5) --------------------------------------------------------------
+// The Admin's describeGroups decodes each member's assignment inside a network callback and throws an
+// uncaught exception (the process dies) on a member whose assignment is still empty: any classic group
+// in the middle of a rebalance. So cg sends the request itself and decodes assignments defensively.
+
+interface RawClassicGroup {
+  errorCode: number
+  groupId: string
+  groupState: string
+  protocolType: string
+  protocolData: string
+  members: Array<{memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer | null; memberAssignment: Buffer | null}>
+}
+
+/** ConsumerProtocolAssignment (non-flexible): version, [topic, [partition]], user_data. Empty on anything else. */
+export function decodeAssignment(buf: Buffer | null | undefined): Array<{topic: string; partitions: number[]}> {
+  if (!buf || buf.length < 6) return []
+  try {
+    let o = 2 // version
+    const topics = buf.readInt32BE(o)
+    o += 4
+    const out: Array<{topic: string; partitions: number[]}> = []
+    for (let i = 0; i < topics; i++) {
+      const len = buf.readInt16BE(o)
+      o += 2
+      const topic = buf.toString('utf8', o, o + len)
+      o += len
+      const n = buf.readInt32BE(o)
+      o += 4
+      const partitions: number[] = []
+      for (let j = 0; j < n; j++, o += 4) partitions.push(buf.readInt32BE(o))
+      out.push({topic, partitions})
+    }
+    return out
+  } catch {
+    return []
+  }
+}
+
+async function classicDescribe(a: Admin, groups: string[]): Promise<Map<string, DescribedGroup>> {
+  const out = new Map<string, DescribedGroup>()
+  if (groups.length === 0) return out
+  const lib = (await kafkaLib()) as unknown as {describeGroupsV5: {api: Api}}
+  const api = lib.describeGroupsV5.api
+  for (const [node, ids] of await byCoordinator(a, groups)) {
+    const connection = await connectionTo(a, node)
+    for (const part of chunks(ids, GROUPS_PER_REQUEST)) {
+      let res: {groups: RawClassicGroup[]}
+      try {
+        res = (await api.async(connection, part, false)) as {groups: RawClassicGroup[]}
+      } catch (err) {
+        // per-group errors come back as a ResponseError that still carries the whole response
+        const response = (err as {response?: {groups: RawClassicGroup[]}}).response
+        if (!response?.groups) throw err
+        res = response
+      }
+      for (const g of res.groups) {
+        if (g.errorCode !== 0 && g.errorCode !== GROUP_ID_NOT_FOUND) continue
+        out.set(g.groupId, {
+          group: g.groupId,
+          state: g.errorCode === 0 ? stateName(g.groupState) : 'Dead',
+          protocol: 'classic',
+          assignor: g.protocolData || null,
+          members: g.members.map((m) => ({
+            memberId: m.memberId,
+            clientId: m.clientId,
+            host: m.clientHost,
+            instanceId: m.groupInstanceId ?? null,
+            assignment: g.protocolType === 'consumer' ? sortAssignment(decodeAssignment(m.memberAssignment)) : [],
+          })),
+        })
+      }
+    }
+  }
+  for (const id of groups) if (!out.has(id)) out.set(id, {group: id, state: 'Dead', protocol: 'classic', assignor: null, members: []})
   return out
 }
 
