@@ -1,7 +1,7 @@
 // Builds the CLI: one CommonJS bundle of every command plus @oclif/core, so a run
 // loads one file (Node 20 has no module compile cache; bin/run.js caches V8 code for the bundle).
 import {build} from 'esbuild'
-import {mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -48,14 +48,45 @@ await build({
   target: 'node20',
   outfile: join(root, 'dist', 'cg.cjs'),
   // oclif can load TypeScript sources in development through `typescript`; cg never does.
-  // @platformatic/kafka loads WebAssembly relative to its own import.meta.url, so it stays a real ESM
-  // package in node_modules, imported on first use through bin/run.js (src/brokers/kafka/kafka-adapter.ts).
+  // @platformatic/kafka loads WebAssembly relative to its own import.meta.url, so it gets a bundle of its
+  // own, dist/kafka.mjs (ESM, below), imported on first use (src/brokers/kafka/kafka-adapter.ts).
   external: ['typescript', '@platformatic/kafka'],
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [routeDynamicImports],
   banner: {js: 'var __cgImport = (s) => (globalThis.__cgImport ?? ((x) => import(x)))(s);'},
 })
+// The Kafka client as one ESM file: loading its ~175 modules one by one took ~200 ms, and compiling its
+// ~40 option schemas (ajv) at load another ~200 ms. Here each schema compiles on first use instead (the
+// validator keeps the library's contract: call it, then read .errors). Its WebAssembly helper reads
+// ../dist/native.wasm relative to the bundle, so the file is copied beside it.
+const lazyAjv = {
+  name: 'lazy-ajv',
+  setup(b) {
+    b.onLoad({filter: /@platformatic[\\/]kafka[\\/]dist[\\/]utils\.js$/}, async (args) => {
+      const text = await readFile(args.path, 'utf8')
+      const line = /^export const ajv = new Ajv2020\(.*\);$/m.exec(text)
+      if (!line) throw new Error('@platformatic/kafka: the ajv instance line changed; update scripts/build.mjs (lazy-ajv)')
+      const lazy =
+        '\n{ const compileNow = ajv.compile.bind(ajv); ajv.compile = (schema) => { let v; const f = function (data) { v ??= compileNow(schema); const ok = v.call(this, data); f.errors = v.errors; return ok; }; f.errors = null; return f; }; }'
+      return {contents: text.replace(line[0], line[0] + lazy), loader: 'js'}
+    })
+  },
+}
+await build({
+  entryPoints: [join(root, 'node_modules', '@platformatic', 'kafka', 'dist', 'index.js')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: join(root, 'dist', 'kafka.mjs'),
+  logLevel: 'warning',
+  legalComments: 'none',
+  plugins: [lazyAjv],
+  banner: {js: "import {createRequire as __cgCreateRequire} from 'node:module'; const require = __cgCreateRequire(import.meta.url);"},
+})
+copyFileSync(join(root, 'node_modules', '@platformatic', 'wasm-utils', 'dist', 'native.wasm'), join(root, 'dist', 'native.wasm'))
+
 writeFileSync(
   join(root, 'dist', 'commands.cjs'),
   "// oclif's explicit command target: the bundle bin/run.js already loaded, so one copy of everything.\n" +

@@ -1,3 +1,6 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import type {Admin, Consumer, Producer} from '@platformatic/kafka'
 import type {Profile} from '../../profiles/resolve.js'
 import type {ConnectOptions} from '../open-adapter.js'
@@ -9,11 +12,17 @@ import type {KafkaAdapter, KafkaClientOptions} from './kafka-types.js'
 type Lib = typeof import('@platformatic/kafka')
 let lib: Lib | undefined
 
-/** @platformatic/kafka, imported on first use (never for `cg --help`). */
+/**
+ * @platformatic/kafka, imported on first use (never for `cg --help`): from the built CLI, its own bundle
+ * dist/kafka.mjs beside dist/cg.cjs (see scripts/build.mjs), through bin/run.js's import(); from sources,
+ * the package.
+ */
 export async function kafkaLib(): Promise<Lib> {
-  // Through bin/run.js's import(): the package stays outside the bundle (see scripts/build.mjs).
+  if (lib) return lib
   const viaRunner = (globalThis as {__cgImport?: (s: string) => Promise<unknown>}).__cgImport
-  lib ??= (viaRunner ? await viaRunner('@platformatic/kafka') : await import('@platformatic/kafka')) as Lib
+  const bundle = typeof __dirname === 'string' ? join(__dirname, 'kafka.mjs') : null
+  if (viaRunner && bundle && existsSync(bundle)) lib = (await viaRunner(pathToFileURL(bundle).href)) as Lib
+  else lib = await import('@platformatic/kafka')
   return lib
 }
 

@@ -95,7 +95,8 @@ for (const target of KAFKA_TARGETS) {
       expect(table.stdout).toContain(liveMember.memberId)
     })
 
-    it.runIf(modern)('cg consumers GROUP (KIP-848) is described with ConsumerGroupDescribe, not reported Dead', async () => {
+    // KIP-848 groups exist on 4.x only (3.9 has no consumer protocol by default): defined there, not skipped here.
+    if (modern) it('cg consumers GROUP (KIP-848) is described with ConsumerGroupDescribe, not reported Dead', async () => {
       const r = await runCg(['consumers', kip, '--url', url, '--json'])
       expect(r.code, r.stderr).toBe(0)
       const doc = r.json()
