@@ -172,15 +172,16 @@ elif [[ -f $PIDFILE ]]; then
 fi
 rm -f "$PIDFILE"
 
-# Ports taken? Either one of our brokers that lost its pid file (any version:
-# e.g. after a KAFKA_VERSION bump), which we stop, or something else: refuse.
+# Ports taken? Either a cg test broker that is not this node (lost pid file, any
+# version after a KAFKA_VERSION bump, or another checkout's .brokers/kafka),
+# which we stop, or something else: refuse.
 for p in "$PORT" "$CPORT"; do
   port_open "$p" || continue
   for lp in $(listener_pids "$p"); do
     cl="$(broker_cmdline "$lp")"
-    if [[ $cl =~ " kafka.Kafka "("$KAFKA_BASE"/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
+    if [[ $cl =~ " kafka.Kafka "(/[^ ]*/\.brokers/kafka/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
       other=${BASH_REMATCH[1]}
-      knote "$LABEL: port $p is held by our broker ${other#"$KAFKA_BASE/"} (pid $lp), stopping it"
+      knote "$LABEL: port $p is held by the cg broker $other (pid $lp), stopping it"
       stop_pid "$lp" "$other" "$LABEL"
       rm -f "$other/broker.pid"
     fi
