@@ -1,7 +1,6 @@
-import {readFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
-import {CgError, usage} from '../../errors/cg-error.js'
+import {usage} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
+import {tlsFile} from '../../profiles/tls-file.js'
 import type {KafkaClientOptions} from './kafka-types.js'
 
 const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
@@ -35,7 +34,8 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     const out: Record<string, unknown> = {}
     for (const field of ['ca', 'cert', 'key'] as const) {
       const v = t[field]
-      if (v != null) out[field] = tlsFile(profile, field, String(v))
+      const file = v == null ? undefined : tlsFile(profile, field, String(v))
+      if (file) out[field] = file
     }
     if (t.passphrase != null) out.passphrase = String(t.passphrase)
     // `${VAR}` interpolation yields strings, so "false" must count as false
@@ -58,11 +58,3 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
   return opts
 }
 
-function tlsFile(profile: Profile, field: string, path: string): Buffer {
-  const full = resolve(profile.configPath ? dirname(profile.configPath) : process.cwd(), path)
-  try {
-    return readFileSync(full)
-  } catch (error) {
-    throw new CgError('usage', `cannot read tls.${field} ${full}: ${(error as NodeJS.ErrnoException).code ?? error}`, `Fix tls.${field} in the profile.`)
-  }
-}

@@ -1,8 +1,7 @@
-import {readFileSync} from 'node:fs'
 import {isIP} from 'node:net'
-import {dirname, resolve} from 'node:path'
-import {CgError, usage} from '../../errors/cg-error.js'
+import {usage} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
+import {tlsFile} from '../../profiles/tls-file.js'
 import type {RabbitOptions} from './rabbitmq-types.js'
 
 interface TlsIn {
@@ -76,15 +75,6 @@ function tlsOptions(profile: Profile, secure: boolean, host: string): Record<str
   return out
 }
 
-function tlsFile(profile: Profile, field: string, path: string | undefined): Buffer | undefined {
-  if (!path) return undefined
-  const full = resolve(profile.configPath ? dirname(profile.configPath) : process.cwd(), path)
-  try {
-    return readFileSync(full)
-  } catch (error) {
-    throw new CgError('usage', `cannot read tls.${field} ${full}: ${(error as NodeJS.ErrnoException).code ?? error}`, `Fix tls.${field} in the profile.`)
-  }
-}
 
 /** "3.10.8" -> 3; "unknown" -> null. */
 export function majorVersion(version: string): number | null {

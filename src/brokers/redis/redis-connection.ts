@@ -1,9 +1,8 @@
-import {readFileSync} from 'node:fs'
-import {dirname, resolve} from 'node:path'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
+import {tlsFile} from '../../profiles/tls-file.js'
 import {debug} from '../../output/log.js'
 
 export type RedisClient = Redis | Cluster
@@ -29,15 +28,6 @@ interface TlsOptions {
 }
 
 /** A TLS file named in the profile; a relative path is taken from the config file's directory. */
-function tlsFile(profile: Profile, field: string, path: string | undefined): Buffer | undefined {
-  if (!path) return undefined
-  const full = resolve(profile.configPath ? dirname(profile.configPath) : process.cwd(), path)
-  try {
-    return readFileSync(full)
-  } catch (error) {
-    throw new CgError('usage', `cannot read tls.${field} ${full}: ${(error as NodeJS.ErrnoException).code ?? error}`, `Fix tls.${field} in the profile.`)
-  }
-}
 
 /** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
 export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions {
