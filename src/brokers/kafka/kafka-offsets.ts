@@ -1,29 +1,30 @@
 // Kafka broker I/O for the repair commands (reset, group delete, offsets delete, consumer delete): a group's
 // state and members (both protocols), committed offsets, log offsets (earliest, latest, by timestamp), and the
-// admin writes: OffsetCommit as admin (alterConsumerGroupOffsets), OffsetDelete, DeleteGroups, LeaveGroup.
+// admin writes: OffsetCommit as admin (alterConsumerGroupOffsets), OffsetDelete, DeleteGroups, LeaveGroup. The
+// group describes, committed offsets and topic partitions are kafka-groups.ts's, with this file's error messages.
 // Nothing here joins a group.
 import {CgError} from '../../errors/cg-error.js'
 import {kafkaLib} from './kafka-adapter.js'
-import {kafkaError} from './kafka-errors.js'
+import {kafkaError, protocolIds} from './kafka-errors.js'
+import {
+  connectionTo,
+  describeClassicGroups,
+  describeConsumerGroups,
+  existingTopicPartitions,
+  fetchCommittedOffsets,
+  GROUP_ID_NOT_FOUND,
+  groupsByCoordinator,
+  stateName,
+  type GroupDescription,
+  type GroupMember,
+  type GroupProtocol,
+  type TopicPartitions,
+} from './kafka-groups.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
-export type GroupProtocol = 'classic' | 'consumer'
-
-export interface TopicPartitions {
-  topic: string
-  partitions: number[]
-}
-
-export interface KafkaMember {
-  memberId: string
-  /** group.instance.id of a static member */
-  instanceId: string | null
-  clientId: string
-  host: string
-  /** the topics it subscribes to (classic: from its join metadata; consumer protocol: SubscribedTopicNames) */
-  subscribedTopics: string[]
-  assignment: TopicPartitions[]
-}
+export type {GroupProtocol, TopicPartitions}
+/** a member of a group, from ConsumerGroupDescribe or classic DescribeGroups (kafka-groups.ts) */
+export type KafkaMember = GroupMember
 
 export interface KafkaGroupInfo {
   group: string
@@ -37,27 +38,11 @@ export interface KafkaGroupInfo {
   members: KafkaMember[]
 }
 
-/** Java's names of the group states (the client reports classic states in upper snake case). */
-export function stateName(s: string): string {
-  const t = s.trim()
-  if (!t) return 'Unknown'
-  if (!/[_]/.test(t) && t !== t.toUpperCase()) return t
-  return t
-    .toLowerCase()
-    .split('_')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('')
-}
+export {stateName}
 
 /** Every protocol error id (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...) inside an error of the client. */
-export function protocolErrorIds(err: unknown, depth = 0): string[] {
-  if (!err || depth > 6) return []
-  const e = err as {apiId?: string; errors?: unknown[]; cause?: unknown}
-  const out: string[] = []
-  if (typeof e.apiId === 'string') out.push(e.apiId)
-  for (const inner of e.errors ?? []) out.push(...protocolErrorIds(inner, depth + 1))
-  if (e.cause) out.push(...protocolErrorIds(e.cause, depth + 1))
-  return out
+export function protocolErrorIds(err: unknown): string[] {
+  return [...protocolIds(err)]
 }
 
 /** Broker errors of one call as a CgError, with the protocol error named. */
@@ -73,104 +58,11 @@ function fail(adapter: KafkaAdapter, err: unknown, what: string): CgError {
 
 async function coordinatorConnection(adapter: KafkaAdapter, group: string) {
   const admin = await adapter.admin()
-  const {FindCoordinatorKeyTypes} = await kafkaLib()
-  const coords = await admin.findCoordinator({keyType: FindCoordinatorKeyTypes.GROUP, keys: [group]})
-  const node = coords.find((c) => c.key === group)?.nodeId ?? coords[0]?.nodeId
+  const node = [...(await groupsByCoordinator(admin, [group])).keys()][0]
   if (node === undefined) throw new CgError('unreachable', `no coordinator found for group ${group}`)
-  const conns = await admin.connectToBrokers([node])
-  const conn = conns.get(node)
+  const conn = await connectionTo(admin, node)
   if (!conn) throw new CgError('unreachable', `cannot connect to the coordinator (node ${node}) of group ${group}`)
   return conn
-}
-
-interface CgdGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupState: string
-  members: Array<{
-    memberId: string
-    instanceId: string | null
-    clientId: string
-    clientHost: string
-    subscribedTopicNames: string | string[]
-    assignment: {topicPartitions: Array<{topicName: string; partitions: number[]}>}
-  }>
-}
-
-type Rd = {
-  readInt16(): number
-  readInt32(): number
-  readString(): string
-  readNullableString(): string | null
-  readUUID(): string
-  readTaggedFields(): void
-  readArray<T>(fn: (r: Rd, i: number) => T, compact?: boolean, discardTrailingTaggedFields?: boolean): T[]
-}
-
-/**
- * ConsumerGroupDescribe v0 response parser. The client's own (1.35.0) reads subscribed_topic_names as one
- * string and skips the tagged fields of the assignment structs, so it fails ("Out of bounds") on any group
- * that has members; this one follows the schema (ConsumerGroupDescribeResponse.json) and never throws for
- * per-group errors (the caller reads errorCode).
- */
-function parseConsumerGroupDescribe(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Rd) {
-  const assignment = (r: Rd) => {
-    const topicPartitions = r.readArray((t) => ({topicId: t.readUUID(), topicName: t.readString(), partitions: t.readArray(() => t.readInt32(), true, false)}))
-    r.readTaggedFields()
-    return {topicPartitions}
-  }
-  return {
-    throttleTimeMs: reader.readInt32(),
-    groups: reader.readArray((r) => ({
-      errorCode: r.readInt16(),
-      errorMessage: r.readNullableString(),
-      groupId: r.readString(),
-      groupState: r.readString(),
-      groupEpoch: r.readInt32(),
-      assignmentEpoch: r.readInt32(),
-      assignorName: r.readString(),
-      members: r.readArray((m) => ({
-        memberId: m.readString(),
-        instanceId: m.readNullableString(),
-        rackId: m.readNullableString(),
-        memberEpoch: m.readInt32(),
-        clientId: m.readString(),
-        clientHost: m.readString(),
-        subscribedTopicNames: m.readArray(() => m.readString(), true, false),
-        subscribedTopicRegex: m.readNullableString(),
-        assignment: assignment(m),
-        targetAssignment: assignment(m),
-      })),
-      authorizedOperations: r.readInt32(),
-    })),
-  }
-}
-
-/** ConsumerGroupDescribe (API 69); null when the group is not a consumer-protocol group or the broker lacks the API. */
-async function describeConsumerProtocol(adapter: KafkaAdapter, group: string): Promise<CgdGroup | null> {
-  const lib = await kafkaLib()
-  const api = lib.createAPI(69, 0, lib.consumerGroupDescribeV0.createRequest, parseConsumerGroupDescribe as never) as unknown as {
-    async: (conn: unknown, groups: string[], ops: boolean) => Promise<{groups: CgdGroup[]}>
-  }
-  let res
-  try {
-    const conn = await coordinatorConnection(adapter, group)
-    res = await api.async(conn, [group], false)
-  } catch (err) {
-    // a 3.x broker may answer UNSUPPORTED_VERSION at the top level: fall back to the classic describe
-    const ids = protocolErrorIds(err)
-    if (ids.some((i) => i === 'UNSUPPORTED_VERSION' || i === 'INVALID_REQUEST')) return null
-    if (/UNSUPPORTED|not supported|Unsupported API/i.test(String((err as Error)?.message))) return null
-    throw fail(adapter, err, `describe group ${group}`)
-  }
-  const g = res.groups[0]
-  // 69 GROUP_ID_NOT_FOUND (unknown, or "is not a consumer group"), 35 UNSUPPORTED_VERSION (3.x)
-  return g && g.errorCode === 0 ? g : null
-}
-
-function listOf(topics: string | string[] | null | undefined): string[] {
-  if (!topics) return []
-  return (Array.isArray(topics) ? topics : [topics]).filter(Boolean)
 }
 
 /**
@@ -178,154 +70,50 @@ function listOf(topics: string | string[] | null | undefined): string[] {
  * classic describe), then classic DescribeGroups.
  */
 export async function describeGroup(adapter: KafkaAdapter, group: string): Promise<KafkaGroupInfo> {
-  const cg = await describeConsumerProtocol(adapter, group)
-  if (cg) {
-    return {
-      group,
-      exists: true,
-      protocol: 'consumer',
-      state: stateName(cg.groupState),
-      members: cg.members.map((m) => ({
-        memberId: m.memberId,
-        instanceId: m.instanceId ?? null,
-        clientId: m.clientId,
-        host: m.clientHost,
-        subscribedTopics: listOf(m.subscribedTopicNames),
-        assignment: m.assignment.topicPartitions.map((t) => ({topic: t.topicName, partitions: [...t.partitions].sort((a, b) => a - b)})),
-      })),
+  let consumer: GroupDescription | undefined
+  try {
+    consumer = (await describeConsumerGroups(await adapter.admin(), [group])).get(group)
+  } catch (err) {
+    // a 3.x broker may answer UNSUPPORTED_VERSION at the top level: fall back to the classic describe
+    const ids = protocolErrorIds(err)
+    if (!(ids.some((i) => i === 'UNSUPPORTED_VERSION' || i === 'INVALID_REQUEST') || /UNSUPPORTED|not supported|Unsupported API/i.test(String((err as Error)?.message)))) {
+      throw fail(adapter, err, `describe group ${group}`)
     }
   }
-  const g = await describeClassic(adapter, group)
-  const state = stateName(g?.groupState ?? 'Dead')
-  if (!g || state === 'Dead') return {group, exists: false, protocol: null, state: 'Dead', members: []}
-  return {
-    group,
-    exists: true,
-    protocol: 'classic',
-    state,
-    members: g.members.map((m) => ({
-      memberId: m.memberId,
-      instanceId: m.groupInstanceId ?? null,
-      clientId: m.clientId,
-      host: m.clientHost,
-      subscribedTopics: subscriptionTopics(m.memberMetadata),
-      assignment: assignmentOf(m.memberAssignment),
-    })),
-  }
-}
-
-interface ClassicGroup {
-  errorCode: number
-  groupState: string
-  protocolType: string
-  members: Array<{memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer}>
-}
-
-/**
- * Classic DescribeGroups (v5) sent to the coordinator, member metadata decoded here: the client's Admin
- * (1.35.0) decodes a member's assignment user data past the end of the buffer for members of the Java
- * consumer and crashes the process from a callback.
- */
-async function describeClassic(adapter: KafkaAdapter, group: string): Promise<ClassicGroup | null> {
-  const {describeGroupsV5} = await kafkaLib()
+  // 69 GROUP_ID_NOT_FOUND (unknown, or "is not a consumer group"), 35 UNSUPPORTED_VERSION (3.x): try classic
+  if (consumer && consumer.errorCode === 0) return {group, exists: true, protocol: 'consumer', state: consumer.state, members: consumer.members}
+  let g: GroupDescription | undefined
   try {
-    const conn = await coordinatorConnection(adapter, group)
-    const res = await describeGroupsV5.api.async(conn, [group], false)
-    return (res.groups[0] as unknown as ClassicGroup) ?? null
+    g = (await describeClassicGroups(await adapter.admin(), [group])).get(group)
   } catch (err) {
-    const response = (err as {response?: {groups?: ClassicGroup[]}}).response
-    if (protocolErrorIds(err).includes('GROUP_ID_NOT_FOUND')) return null
-    if (response?.groups?.[0]) return response.groups[0]
     throw fail(adapter, err, `describe group ${group}`)
   }
-}
-
-/** ConsumerProtocolSubscription: version, [topics], ... (the rest is not needed). [] when not a consumer's. */
-export function subscriptionTopics(buf: Buffer | null | undefined): string[] {
-  try {
-    if (!buf || buf.length < 6) return []
-    let at = 2
-    const n = buf.readInt32BE(at)
-    at += 4
-    const out: string[] = []
-    for (let i = 0; i < n; i++) {
-      const len = buf.readInt16BE(at)
-      at += 2
-      out.push(buf.toString('utf8', at, at + len))
-      at += len
-    }
-    return out
-  } catch {
-    return []
-  }
-}
-
-/** ConsumerProtocolAssignment: version, [topic, [partition]], user data. [] when not a consumer's. */
-export function assignmentOf(buf: Buffer | null | undefined): TopicPartitions[] {
-  try {
-    if (!buf || buf.length < 6) return []
-    let at = 2
-    const n = buf.readInt32BE(at)
-    at += 4
-    const out: TopicPartitions[] = []
-    for (let i = 0; i < n; i++) {
-      const len = buf.readInt16BE(at)
-      at += 2
-      const topic = buf.toString('utf8', at, at + len)
-      at += len
-      const k = buf.readInt32BE(at)
-      at += 4
-      const partitions: number[] = []
-      for (let j = 0; j < k; j++, at += 4) partitions.push(buf.readInt32BE(at))
-      out.push({topic, partitions: partitions.sort((x, y) => x - y)})
-    }
-    return out
-  } catch {
-    return []
-  }
+  if (!g || g.errorCode === GROUP_ID_NOT_FOUND || g.state === 'Dead') return {group, exists: false, protocol: null, state: 'Dead', members: []}
+  return {group, exists: true, protocol: 'classic', state: g.state, members: g.members}
 }
 
 /** Committed offsets of a group: "topic" -> partition -> offset (partitions without a commit are left out). */
 export async function committedOffsets(adapter: KafkaAdapter, group: string): Promise<Map<string, Map<number, number>>> {
   const admin = await adapter.admin()
-  const out = new Map<string, Map<number, number>>()
-  let res
   try {
-    res = await admin.listConsumerGroupOffsets({groups: [group]})
+    return (await fetchCommittedOffsets(admin, [group])).get(group) ?? new Map()
   } catch (err) {
-    if (protocolErrorIds(err).includes('GROUP_ID_NOT_FOUND')) return out
     throw fail(adapter, err, `committed offsets of ${group}`)
   }
-  for (const g of res) {
-    for (const t of g.topics) {
-      for (const p of t.partitions) {
-        if (p.committedOffset < 0n) continue
-        if (!out.has(t.name)) out.set(t.name, new Map())
-        out.get(t.name)!.set(p.partitionIndex, Number(p.committedOffset))
-      }
-    }
-  }
-  return out
 }
 
 /** Partition numbers of each topic; unknown topics are listed in `missing` (not an error here). */
 export async function topicPartitionCounts(adapter: KafkaAdapter, topics: string[]): Promise<{partitions: Map<string, number[]>; missing: string[]}> {
-  const partitions = new Map<string, number[]>()
-  const missing: string[] = []
-  if (topics.length === 0) return {partitions, missing}
+  const unique = [...new Set(topics)]
+  if (unique.length === 0) return {partitions: new Map(), missing: []}
   const admin = await adapter.admin()
-  for (const topic of [...new Set(topics)]) {
-    try {
-      const meta = await admin.metadata({topics: [topic], autocreateTopics: false, forceUpdate: true})
-      const t = meta.topics.get(topic)
-      if (!t || t.partitionsCount === 0) missing.push(topic)
-      else partitions.set(topic, Array.from({length: t.partitionsCount}, (_, i) => i))
-    } catch (err) {
-      if (protocolErrorIds(err).includes('UNKNOWN_TOPIC_OR_PARTITION') || /UNKNOWN_TOPIC|does not exist|unknown topic/i.test(String((err as Error)?.message) + protocolErrorIds(err).join(' '))) missing.push(topic)
-      else throw fail(adapter, err, `metadata of topic ${topic}`)
-    }
+  let partitions: Map<string, number[]>
+  try {
+    partitions = await existingTopicPartitions(admin, unique)
+  } catch (err) {
+    throw fail(adapter, err, `metadata of topic${unique.length > 1 ? 's' : ''} ${unique.join(', ')}`)
   }
-  return {partitions, missing}
+  return {partitions, missing: unique.filter((t) => !partitions.has(t))}
 }
 
 /** ListOffsets spec: earliest (-2), latest (-1) or a timestamp in ms. */
