@@ -109,7 +109,7 @@ export async function run({log}) {
         baselineCommand: 'node bench/baselines/rabbitmq-shovel-move.js (the management UI "Move messages": PUT /api/parameters/shovel/... ack-mode on-confirm, src-delete-after queue-length; timed from the PUT until the target holds N and the DLQ is empty)',
         method: PROCESS_METHOD.replace('with ioredis', 'creating the shovel through the management API') + ` of ${REPS}; throughput = messages / median wall time; ratio = cg throughput / shovel throughput (>= ${TARGET} means cg is at least as fast)`,
         peakRssMb: {cg: res.cgRssMb, baseline: res.baselineRssMb}, samples: res.samples,
-        note: `cg: manual-ack consume (prefetch 2000), mandatory publish to x-death[0].exchange on a confirm channel, ack after confirm; shovel: on-confirm, queue to queue${QUICK ? '; QUICK sizes' : ''}`,
+        note: `cg: manual-ack consume (prefetch 5000), mandatory publish to x-death[0].exchange on a confirm channel, ack after confirm; shovel: on-confirm, queue to queue${QUICK ? '; QUICK sizes' : ''}`,
       }),
       row({
         name: 'rabbitmq-dlq-replay-vs-raw-amqplib', benchmark: name, kind: 'info', unit: 'msgs/s', iterations: REPS,

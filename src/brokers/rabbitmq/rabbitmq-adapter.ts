@@ -36,7 +36,7 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
     this.conn ??= (async () => {
       const amqp = await lib()
       try {
-        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
+        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, noDelay: true, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
         c.on('error', () => undefined)
         return c
       } catch (err) {

@@ -128,7 +128,6 @@ export class QueueReader {
   private ended = false
   private failure?: Error
   private rotating = false
-  private batch: () => void = () => undefined
 
   constructor(
     private readonly rabbit: RabbitAdapter,
@@ -142,7 +141,7 @@ export class QueueReader {
       return
     }
     await noDelay(this.rabbit)
-    this.batch = await frameBatcher(this.rabbit)
+    await coalesceFrames(this.rabbit)
     this.ch = await this.rabbit.channel()
     this.ch.on('close', () => {
       if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
@@ -179,6 +178,17 @@ export class QueueReader {
   /** deliveries handed out so far */
   get count(): number {
     return this.handed
+  }
+
+  /**
+   * The next delivery when one is buffered and handing it out needs no wait (else undefined: use next()).
+   * Same order and accounting as next().
+   */
+  take(): ConsumeMessage | undefined {
+    if (this.ended || this.failure || this.handed + 1 >= this.opts.max || this.opts.signal?.aborted) return undefined
+    const m = this.buffer.shift()
+    if (m) this.handed++
+    return m
   }
 
   /** The next delivery, or null at the end (max reached, queue idle for idleMs, or aborted). */
@@ -248,7 +258,6 @@ export class QueueReader {
     if (!this.toAck.size || !this.ch) return
     const ch = this.ch
     try {
-      this.batch()
       if (!this.blocked) {
         let top = this.ackedUpTo
         while (this.toAck.delete(top + 1)) top++
@@ -299,6 +308,7 @@ export class QueueReader {
 
 /** One publish's result. */
 export type PublishResult = {ok: true} | {ok: false; note: string}
+const OK: PublishResult = {ok: true}
 
 /**
  * A confirm channel with `mandatory` publishes. A publish counts as done only when the broker confirmed
@@ -309,13 +319,12 @@ export class ConfirmPublisher {
   private ch?: ConfirmChannel
   private readonly returned = new Map<string, string>()
   private closed?: Error
-  private batch: () => void = () => undefined
 
   constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
 
   async open(): Promise<void> {
     await noDelay(this.rabbit)
-    this.batch = await frameBatcher(this.rabbit)
+    await coalesceFrames(this.rabbit)
     this.ch = await this.rabbit.confirmChannel()
     this.ch.on('return', (m: ConsumeMessage) => {
       const key = m.properties.headers?.[this.keyHeader]
@@ -329,38 +338,52 @@ export class ConfirmPublisher {
     })
   }
 
-  /** Publishes; resolves after the confirm (or nack / return / channel loss) of this message. */
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Record<string, unknown>, key: string): Promise<PublishResult> {
-    if (this.closed) return {ok: false, note: this.closed.message}
+  /**
+   * Publishes; `done` is called once, after the confirm (or nack / return / channel loss) of this message.
+   * The return note of `key` is forgotten right after the confirms that saw it.
+   */
+  send(exchange: string, routingKey: string, content: Buffer, options: Record<string, unknown>, key: string, done: (res: PublishResult) => void): void {
+    if (this.closed) return done({ok: false, note: this.closed.message})
     const ch = this.ch!
-    const confirmed = new Promise<PublishResult>((resolve) => {
-      try {
-        this.batch()
-        const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
-          if (err) return resolve({ok: false, note: 'the broker nacked the publish'})
+    try {
+      const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
+        if (err) return done({ok: false, note: 'the broker nacked the publish'})
+        if (this.returned.size) {
           const ret = this.returned.get(key)
-          if (ret) return resolve({ok: false, note: ret})
-          resolve({ok: true})
-        })
-        if (!okToWrite) this.draining ??= new Promise<void>((r) => ch.once('drain', () => { this.draining = undefined; r() }))
-      } catch (err) {
-        resolve({ok: false, note: (err as Error).message})
-      }
-    })
-    return confirmed
+          if (ret) {
+            this.forget(key)
+            return done({ok: false, note: ret})
+          }
+        }
+        done(OK)
+      })
+      if (!okToWrite) this.draining ??= new Promise<void>((r) => ch.once('drain', () => { this.draining = undefined; r() }))
+    } catch (err) {
+      done({ok: false, note: (err as Error).message})
+    }
   }
 
   private draining?: Promise<void>
 
-  /** Waits while the socket's write buffer is full. */
-  async ready(): Promise<void> {
-    if (this.draining) await this.draining
+  /** While the channel's write buffer is full: resolves when it drained (undefined when not full). */
+  get full(): Promise<void> | undefined {
+    return this.draining
   }
 
-  /** Forget return notes of finished publishes. */
-  settle(key: string): void {
-    this.returned.delete(key)
+  /**
+   * Forgets a return note once the confirms being handled now have all seen it (a `multiple` confirm
+   * settles several publishes of the same key in one go; each must see the return).
+   */
+  private forget(key: string): void {
+    this.forgetting.push(key)
+    if (this.forgetting.length > 1) return
+    queueMicrotask(() => {
+      for (const k of this.forgetting) this.returned.delete(k)
+      this.forgetting.length = 0
+    })
   }
+
+  private readonly forgetting: string[] = []
 
   get lost(): Error | undefined {
     return this.closed
@@ -400,23 +423,31 @@ async function socketOf(rabbit: RabbitAdapter): Promise<Sock | undefined> {
 }
 
 /**
- * Coalesces the frames written in one turn of the event loop (publishes, acks) into one socket write:
- * amqplib writes every frame on its own, which costs a syscall (and a packet) per frame.
+ * Coalesces the frames amqplib writes in one pass of its connection muxer (publishes, acks from every
+ * channel) into one socket write: amqplib writes every frame on its own, which costs a syscall (and a
+ * packet) per frame. The muxer drains the channels' buffers in a setImmediate of its own, so the socket
+ * is corked for exactly that pass and uncorked (one writev) at its end. Installed once per connection.
  */
-export async function frameBatcher(rabbit: RabbitAdapter): Promise<() => void> {
-  const sock = await socketOf(rabbit)
-  if (!sock?.cork || !sock.uncork) return () => undefined
-  let corked = false
-  return () => {
-    if (corked) return
-    corked = true
-    sock.cork!()
-    setImmediate(() => {
-      corked = false
-      sock.uncork!()
-    })
+export async function coalesceFrames(rabbit: RabbitAdapter): Promise<void> {
+  const c = (await rabbit.connection()) as unknown as {connection?: {muxer?: Muxer; stream?: Sock}}
+  const mux = c.connection?.muxer
+  const sock = c.connection?.stream
+  if (mux && sock?.cork && sock.uncork && typeof mux._readIncoming === 'function' && !corkedMuxers.has(mux)) {
+    corkedMuxers.add(mux)
+    const pass = mux._readIncoming.bind(mux)
+    mux._readIncoming = () => {
+      sock.cork!()
+      try {
+        pass()
+      } finally {
+        sock.uncork!()
+      }
+    }
   }
 }
+
+type Muxer = {_readIncoming: () => void}
+const corkedMuxers = new WeakSet<Muxer>()
 
 function strOrNull(v: unknown): string | null {
   return typeof v === 'string' ? v : null

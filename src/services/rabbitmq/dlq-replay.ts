@@ -23,7 +23,7 @@ export interface ReplayRequest {
   dryRun: boolean
   signal: AbortSignal
   progress?: {add(n: number): void; done(): void}
-  /** consumer prefetch (default 1000, as the shovel) */
+  /** consumer prefetch of a replay (default REPLAY_PREFETCH; a dry run reads with 1000) */
   prefetch?: number
 }
 
@@ -85,6 +85,13 @@ export interface ReplayReport {
   totals: ReplayTotals
 }
 
+/**
+ * A replay's consumer prefetch: deliveries in flight while their publishes wait for confirms (the round
+ * trip deliver -> publish -> confirm -> ack). With the shovel's 1000 both cg and the broker sat idle part
+ * of the time; 5000 replayed 50,000 messages ~10% faster on a 2-core machine, 10,000 no faster.
+ */
+const REPLAY_PREFETCH = 5000
+
 /** Why a run stopped early (a lost channel): read by the variant for the exit code. */
 export const stopCause = new WeakMap<ReplayTotals, unknown>()
 
@@ -134,7 +141,8 @@ interface Candidate {
 
 function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
   const d = m as unknown as Delivery
-  const death = lastDeath(d.properties.headers, ctx.major)
+  // (the death's time is not needed to route or to match --where: not computed)
+  const death = lastDeath(d.properties.headers, ctx.major, false)
   const selected = matchesWhere(d, death, ctx.req.where)
   const target = replayTarget(d, death, {exchange: ctx.req.toExchange, routingKey: ctx.req.routingKey})
   return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected}
@@ -180,7 +188,7 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
 
 async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
   const {req} = ctx
-  const prefetch = req.prefetch ?? 1000
+  const prefetch = req.prefetch ?? REPLAY_PREFETCH
   const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch, max: ctx.ready, idleMs: 2000, signal: req.signal})
   const publisher = new ConfirmPublisher(ctx.rabbit, REPLAY_ID)
   const exchanges = new Map<string, boolean>()
@@ -201,29 +209,45 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
   // Publishes are pipelined: each message is published as it arrives and settled (ack, or left for the
   // requeue at the end) when its confirm comes; the consumer prefetch bounds what is in flight.
   const bucket = req.rate ? new TokenBucket(req.rate, batchSize(req.rate)) : null
-  const inflight = new Set<Promise<void>>()
-  const finished: ReplayOutcome[] = []
+  let finished: ReplayOutcome[] = []
   const count = (o: ReplayOutcome) => {
     totals[o.status]++
     return o
+  }
+  // publishes whose confirm (and, for a failed one, its leave()) has not come yet; `idle` wakes the
+  // final wait when the last one settles
+  let pending = 0
+  let idle: (() => void) | undefined
+  const settled = () => {
+    req.progress?.add(1)
+    if (--pending === 0) idle?.()
   }
   const publish = (c: Candidate) => {
     const t = c.target!
     const d = c.m as unknown as Delivery
     const headers = replayHeaders(d, c.replayId)
-    const p: Promise<void> = publisher.publish(t.exchange, t.routingKey, d.content, publishOptions(d, headers, t.cc), c.replayId).then(async (res) => {
-      publisher.settle(c.replayId)
+    pending++
+    publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, headers, t.cc), c.replayId, (res) => {
       if (res.ok) {
         reader.ack(c.m)
         finished.push(outcome(c, 'replayed', null))
-      } else {
-        await reader.leave(c.m)
-        finished.push(outcome(c, 'failed', `${res.note}; left in the DLQ`))
+        settled()
+        return
       }
-      req.progress?.add(1)
+      void reader.leave(c.m).then(() => {
+        finished.push(outcome(c, 'failed', `${res.note}; left in the DLQ`))
+        settled()
+      }, settled)
     })
-    inflight.add(p)
-    void p.finally(() => inflight.delete(p))
+  }
+
+  // hands out the settled outcomes in the order of their confirms (a batch at a time: no shift() per entry)
+  function* drain(): Generator<ReplayOutcome> {
+    while (finished.length) {
+      const batch = finished
+      finished = []
+      for (const o of batch) yield count(o)
+    }
   }
 
   try {
@@ -232,7 +256,7 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     if (req.toExchange !== undefined) totals.target = targetKey({exchange: req.toExchange, routingKey: req.routingKey ?? '', cc: []})
     for (;;) {
       if (req.limit !== null && selected >= req.limit) break
-      const m = await reader.next()
+      const m = reader.take() ?? (await reader.next())
       if (!m) {
         if (req.signal.aborted) totals.interrupted = true
         break
@@ -274,13 +298,15 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
         await reader.leave(m)
         break
       }
-      await publisher.ready()
+      const full = publisher.full
+      if (full) await full
       publish(c)
-      while (finished.length) yield count(finished.shift()!)
+      if (finished.length) yield* drain()
       if (publisher.lost) throw publisher.lost
     }
-    while (inflight.size) await Promise.all([...inflight])
-    while (finished.length) yield count(finished.shift()!)
+    while (pending > 0) await new Promise<void>((resolve) => (idle = resolve))
+    idle = undefined
+    yield* drain()
     if (publisher.lost) throw publisher.lost
   } catch (error) {
     totals.error = (error as Error).message
