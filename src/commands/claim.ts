@@ -10,7 +10,7 @@ import {nonNegativeInt} from '../services/inputs.js'
 const SHOW_IDS = 20
 
 export default class Claim extends CgCommand<typeof Claim> {
-  static override summary = 'Claim idle pending entries to another consumer (XAUTOCLAIM loop).'
+  static override summary = 'Hand idle pending work to another consumer (Redis XAUTOCLAIM; RabbitMQ: requeue by closing stuck connections).'
   static override description =
     'Moves pending entries idle at least --idle ms to --to (default: the profile\'s consumer). Reports the claimed ids and the ids whose message was deleted from the stream (the server drops those from the PEL). JUSTID by default: delivery counts are not bumped.'
   static override examples = [

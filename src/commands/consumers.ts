@@ -3,7 +3,7 @@ import {CgCommand} from '../base-command.js'
 import {duration} from '../output/ui.js'
 
 export default class Consumers extends CgCommand<typeof Consumers> {
-  static override summary = 'List the consumers of a group: pending entries, idle and inactive time.'
+  static override summary = 'List the consumers of a group (Redis), the members of a group (Kafka) or the consumers of a queue (RabbitMQ).'
   static override examples = ['<%= config.bin %> consumers tasks workers', '<%= config.bin %> consumers tasks workers --json']
   static override args = {
     source: Args.string({description: 'stream (default: the profile\'s stream)'}),

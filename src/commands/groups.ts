@@ -3,8 +3,8 @@ import {CgCommand} from '../base-command.js'
 import type {GroupRow} from '../brokers/types.js'
 
 export default class Groups extends CgCommand<typeof Groups> {
-  static override summary = 'List consumer groups: every stream on every master, or one.'
-  static override description = 'For Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group (lag null = unknown).'
+  static override summary = 'List consumer groups: Redis streams, Kafka groups of both protocols, RabbitMQ queues.'
+  static override description = 'Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group on every master (lag null = unknown). Kafka: state, protocol, members, total lag and topics of every group. RabbitMQ: type, consumers, ready, unacked, utilisation and dead-letter settings of every queue.'
   static override examples = ['<%= config.bin %> groups', '<%= config.bin %> groups tasks', '<%= config.bin %> groups --json | jq \'.groups[] | select(.pending > 0)\'']
   static override args = {source: Args.string({description: 'stream, topic or queue (default: all of them)'})}
   static override flags = {vhost: Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'})}

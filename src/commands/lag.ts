@@ -3,7 +3,7 @@ import {CgCommand} from '../base-command.js'
 import {duration} from '../output/ui.js'
 
 export default class Lag extends CgCommand<typeof Lag> {
-  static override summary = 'Per group lag and the idle time of its oldest pending entry.'
+  static override summary = 'Lag per group (Redis: with its oldest pending entry; Kafka: per partition, --window statuses; RabbitMQ: backlog per queue).'
   static override description = 'Lag is the number of entries not yet delivered to the group; "unknown" where Redis cannot tell (after SETID without ENTRIESREAD, or deletions past the group position).'
   static override examples = ['<%= config.bin %> lag', '<%= config.bin %> lag workers', '<%= config.bin %> lag --stream tasks --json']
   static override args = {group: Args.string({description: 'only this group (default: every group)'})}

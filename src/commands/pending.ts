@@ -4,7 +4,7 @@ import {pendingReport} from '../services/pending.js'
 import {duration} from '../output/ui.js'
 
 export default class Pending extends CgCommand<typeof Pending> {
-  static override summary = 'Show what a group has delivered but not acknowledged: summary and entries.'
+  static override summary = 'What a group has not finished: Redis PEL entries, Kafka lag per partition, RabbitMQ ready/unacked per channel.'
   static override description = 'Pages through the pending entries list, so a PEL of any size is read in bounded memory. Shows the first 100 entries unless --count or --all is given.'
   static override examples = [
     '<%= config.bin %> pending tasks workers',

@@ -6,7 +6,7 @@ import {signedInt} from '../services/inputs.js'
 import {reset, resetMode, type Position, type PositionReport} from '../services/position.js'
 
 export default class Reset extends CgCommand<typeof Reset> {
-  static override summary = 'Move a group\'s position (a dry run unless --execute).'
+  static override summary = 'Move a group\'s position: Redis SETID or Kafka offsets (a dry run unless --execute).'
   static override description =
     'Kafka\'s reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.'
   static override examples = [

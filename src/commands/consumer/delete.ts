@@ -5,7 +5,7 @@ import {deleteConsumer, type ConsumerDeleteReport} from '../../services/consumer
 import {fromTheRight} from '../../services/inputs.js'
 
 export default class ConsumerDelete extends CgCommand<typeof ConsumerDelete> {
-  static override summary = 'Delete a consumer from a group, never silently dropping its pending entries.'
+  static override summary = 'Remove a consumer: Redis (never silently dropping its pending entries), Kafka member (LeaveGroup), RabbitMQ (closes its connection).'
   static override description =
     'XGROUP DELCONSUMER drops the consumer\'s pending entries for good, so cg refuses (exit 4) while it holds any. --handoff OTHER claims them to OTHER first and deletes the consumer only once it holds none (checked atomically); --force drops them and says how many.'
   static override examples = [

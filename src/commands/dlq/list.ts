@@ -4,7 +4,7 @@ import {listDlq} from '../../services/dlq-browse.js'
 import {dlqKey, parseWhere} from '../../services/dlq-select.js'
 
 export default class DlqList extends CgCommand<typeof DlqList> {
-  static override summary = 'List the entries of a dead-letter stream.'
+  static override summary = 'List the entries of a dead-letter stream, topic or queue.'
   static override description = 'One row per entry: DLQ id, original id and stream, consumer, delivery count, reason, failed_at (ms) and layout (a: fields + meta, b: original_data JSON). Read page by page.'
   static override examples = ['<%= config.bin %> dlq list tasks', '<%= config.bin %> dlq list --dlq tasks:dlq --where consumer=worker-1 --json']
   static override args = {stream: Args.string({description: 'stream whose DLQ to read (default: the profile\'s stream)'})}

@@ -5,7 +5,7 @@ import {peekDlq} from '../../services/dlq-browse.js'
 import {dlqKey} from '../../services/dlq-select.js'
 
 export default class DlqPeek extends CgCommand<typeof DlqPeek> {
-  static override summary = 'Show dead-lettered entries in full, with every field.'
+  static override summary = 'Show dead-lettered entries in full (fields, headers, x-death history).'
   static override description = 'Values print as text when they are valid UTF-8, else as base64 (the JSON says which in "encoding"). Also shows the fields a replay would put back.'
   static override examples = ['<%= config.bin %> dlq peek tasks', '<%= config.bin %> dlq peek tasks 1700000000000-0 --json', '<%= config.bin %> dlq peek --dlq tasks:dlq --count 3']
   static override args = {

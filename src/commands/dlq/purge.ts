@@ -4,7 +4,7 @@ import {purgeDlq} from '../../services/dlq-browse.js'
 import {dlqKey, parseIds, parseWhere} from '../../services/dlq-select.js'
 
 export default class DlqPurge extends CgCommand<typeof DlqPurge> {
-  static override summary = 'Delete entries from a dead-letter stream: all of them, or those chosen by --ids / --where.'
+  static override summary = 'Delete dead-lettered entries: a Redis DLQ stream (all, or --ids / --where), a Kafka DLQ topic or a RabbitMQ DLQ queue (all).'
   static override description = 'Deleted entries are gone for good: check with --dry-run first, then confirm with --yes. The DLQ key and its groups stay.'
   static override examples = ['<%= config.bin %> dlq purge tasks --dry-run', '<%= config.bin %> dlq purge tasks --where reason=max_deliveries_exceeded --yes']
   static override args = {stream: Args.string({description: 'stream whose DLQ to purge (default: the profile\'s stream)'})}

@@ -7,7 +7,7 @@ import {replayDlq} from '../../services/dlq-replay.js'
 import {dlqKey, parseIds, parseRate, parseWhere} from '../../services/dlq-select.js'
 
 export default class DlqReplay extends CgCommand<typeof DlqReplay> {
-  static override summary = 'Put dead-lettered entries back on their stream, byte for byte, and remove them from the DLQ.'
+  static override summary = 'Put dead-lettered entries back where they came from, byte for byte, without loss or duplicates across interruptions.'
   static override description = [
     'Reads both layouts: original fields + meta fields (cg, seed dlq_handler.py), and original_id + original_data JSON (StreamConsumer).',
     'Target: the entry\'s original_stream, else SOURCE, else the DLQ key without its ":dlq" suffix.',

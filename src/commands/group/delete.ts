@@ -4,7 +4,7 @@ import type {Ui} from '../../output/ui.js'
 import {deleteGroup, type GroupDeleteReport} from '../../services/group-admin.js'
 
 export default class GroupDelete extends CgCommand<typeof GroupDelete> {
-  static override summary = 'Delete a consumer group (XGROUP DESTROY).'
+  static override summary = 'Delete a consumer group (Redis XGROUP DESTROY; Kafka DeleteGroups, refused while it has members).'
   static override description = 'Refuses (exit 4) while the group has consumers or pending entries, saying what would be lost; --force deletes anyway.'
   static override examples = ['<%= config.bin %> group delete tasks old-workers', '<%= config.bin %> group delete tasks old-workers --dry-run --force']
   static override args = {
