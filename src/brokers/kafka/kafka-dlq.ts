@@ -3,6 +3,7 @@
 import type {Consumer} from '@platformatic/kafka'
 import {CgError} from '../../errors/cg-error.js'
 import {flatten, kafkaError} from './kafka-errors.js'
+import {fetchCommittedOffsets, groupsByCoordinator} from './kafka-groups.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 /** One record as read from a partition: bytes as stored, headers in order (duplicates kept). */
@@ -81,12 +82,10 @@ export async function partitionBounds(adapter: KafkaAdapter, layout: TopicLayout
 
 /** The group's committed offset per partition of the topic (null: none). Stable: pending transactional commits are waited for. */
 export async function committedOffsets(adapter: KafkaAdapter, group: string, layout: TopicLayout): Promise<Map<number, bigint | null>> {
-  const admin = await adapter.admin()
-  const out = new Map<number, bigint | null>(layout.partitions.map((p) => [p.partition, null]))
   try {
-    const res = await admin.listConsumerGroupOffsets({groups: [{groupId: group, topics: [{name: layout.name, partitionIndexes: layout.partitions.map((p) => p.partition)}]}], requireStable: true})
-    for (const g of res) for (const t of g.topics) if (t.name === layout.name) for (const p of t.partitions) out.set(p.partitionIndex, p.committedOffset >= 0n ? p.committedOffset : null)
-    return out
+    // requireStable: offsets a transaction still holds are waited for, not read half-written
+    const committed = (await fetchCommittedOffsets(await adapter.admin(), [group], {requireStable: true})).get(group)?.get(layout.name)
+    return new Map(layout.partitions.map((p) => [p.partition, committed?.has(p.partition) ? BigInt(committed.get(p.partition)!) : null]))
   } catch (err) {
     throw kafkaError(err, adapter.options, `reading the offsets of group ${group}`)
   }
@@ -94,12 +93,10 @@ export async function committedOffsets(adapter: KafkaAdapter, group: string, lay
 
 /** Node id of the group's coordinator. */
 export async function groupCoordinator(adapter: KafkaAdapter, group: string): Promise<number> {
-  const admin = await adapter.admin()
   try {
-    const res = await admin.findCoordinator({keyType: 0, keys: [group]})
-    const c = res.find((r) => r.key === group) ?? res[0]
-    if (!c) throw new Error(`no coordinator for group ${group}`)
-    return c.nodeId
+    const [node] = (await groupsByCoordinator(await adapter.admin(), [group])).keys()
+    if (node === undefined) throw new Error(`no coordinator for group ${group}`)
+    return node
   } catch (err) {
     throw kafkaError(err, adapter.options, `finding the coordinator of group ${group}`)
   }

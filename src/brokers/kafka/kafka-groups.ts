@@ -353,12 +353,12 @@ export async function describeClassicGroups(a: Admin, groups: string[]): Promise
  * Every group asked for is in the result (no commits: an empty map); a lone group the coordinator does not
  * know has none.
  */
-export async function fetchCommittedOffsets(a: Admin, groups: string[]): Promise<CommittedOffsets> {
+export async function fetchCommittedOffsets(a: Admin, groups: string[], opts: {requireStable?: boolean} = {}): Promise<CommittedOffsets> {
   const out: CommittedOffsets = new Map()
   for (const part of chunks(groups, GROUPS_PER_REQUEST)) {
     let res
     try {
-      res = await a.listConsumerGroupOffsets({groups: part})
+      res = await a.listConsumerGroupOffsets({groups: part, ...(opts.requireStable ? {requireStable: true} : {})})
     } catch (err) {
       if (protocolIds(err).has('GROUP_ID_NOT_FOUND') && part.length === 1) {
         out.set(part[0], new Map())
