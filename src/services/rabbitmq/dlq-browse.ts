@@ -6,7 +6,7 @@ import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
 import {CgError} from '../../errors/cg-error.js'
 import type {WhereClause} from '../dlq-select.js'
 import {bodyView, type BodyView, type Death, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, replayCountOf, replayIdOf, replayTarget, targetKey} from './dlq-message.js'
-import {resolveDlq, type ResolvedDlq} from './dlq-resolve.js'
+import {dlqHeader, resolveDlq, type DlqHeader} from './dlq-resolve.js'
 
 export interface BrowseRequest {
   queue?: string
@@ -39,12 +39,7 @@ export interface DlqMessage {
   body: BodyView & {truncated: boolean}
 }
 
-export interface BrowseReport {
-  broker: 'rabbitmq'
-  vhost: string
-  dlq: string
-  resolvedFrom: ResolvedDlq['resolvedFrom']
-  queueType: string | null
+export interface BrowseReport extends DlqHeader {
   serverVersion: string
   /** ready messages when the read started (passive declare) */
   ready: number
@@ -80,11 +75,7 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
     await reader.finish()
   }
   return {
-    broker: 'rabbitmq',
-    vhost: rabbit.options.vhost,
-    dlq: r.dlq,
-    resolvedFrom: r.resolvedFrom,
-    queueType: r.details.type,
+    ...dlqHeader(rabbit, r),
     serverVersion: version,
     ready: messageCount,
     read: reader.count,

@@ -3,14 +3,9 @@
 import {checkQueue, purgeQueue} from '../../brokers/rabbitmq/rabbitmq-dlq.js'
 import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
 import {refused} from '../../errors/cg-error.js'
-import {resolveDlq, type ResolvedDlq} from './dlq-resolve.js'
+import {dlqHeader, resolveDlq, type DlqHeader} from './dlq-resolve.js'
 
-export interface PurgeReport {
-  broker: 'rabbitmq'
-  vhost: string
-  dlq: string
-  resolvedFrom: ResolvedDlq['resolvedFrom']
-  queueType: string | null
+export interface PurgeReport extends DlqHeader {
   dryRun: boolean
   /** ready messages purged (or, with --dry-run, that a purge would remove now) */
   count: number
@@ -22,7 +17,7 @@ export interface PurgeReport {
 export async function purgeDlq(rabbit: RabbitAdapter, req: {queue?: string; dlq?: string; dryRun: boolean; yes: boolean}): Promise<PurgeReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
   const {messageCount} = await checkQueue(rabbit, r.dlq)
-  const base = {broker: 'rabbitmq' as const, vhost: rabbit.options.vhost, dlq: r.dlq, resolvedFrom: r.resolvedFrom, queueType: r.details.type, unacked: r.details.messagesUnacked}
+  const base = {...dlqHeader(rabbit, r), unacked: r.details.messagesUnacked}
   const note = 'A purge removes ready messages only: messages delivered to a consumer and not yet acknowledged stay (and come back if the consumer does not ack them).'
   if (req.dryRun) return {...base, dryRun: true, count: messageCount, note}
   if (!req.yes) throw refused(`purging ${r.dlq} deletes its ${messageCount} ready messages for good`, 'Check with --dry-run, then run again with --yes.')

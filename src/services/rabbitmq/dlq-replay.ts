@@ -10,7 +10,7 @@ import {batchSize, TokenBucket} from '../dlq-rate.js'
 import type {WhereClause} from '../dlq-select.js'
 import {type Delivery, lastDeath, majorOf, matchesWhere, publishOptions, REPLAY_ID, replayHeaders, replayIdOf, replayTarget, type Target, targetKey} from './dlq-message.js'
 import {sideEffect} from './dlq-browse.js'
-import {resolveDlq, type ResolvedDlq} from './dlq-resolve.js'
+import {dlqHeader, resolveDlq, type DlqHeader} from './dlq-resolve.js'
 
 export interface ReplayRequest {
   queue?: string
@@ -61,12 +61,7 @@ export interface ReplayTotals {
   otherTargets: string[]
 }
 
-export interface ReplayReport {
-  broker: 'rabbitmq'
-  vhost: string
-  dlq: string
-  resolvedFrom: ResolvedDlq['resolvedFrom']
-  queueType: string | null
+export interface ReplayReport extends DlqHeader {
   serverVersion: string
   dryRun: boolean
   ready: number
@@ -105,11 +100,7 @@ export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Prom
   }
   const totals: ReplayTotals = {replayed: 0, skipped: 0, failed: 0, notSelected: 0, refusedOtherTarget: 0, interrupted: false, error: null, target: null, otherTargets: []}
   const base = {
-    broker: 'rabbitmq' as const,
-    vhost: rabbit.options.vhost,
-    dlq: r.dlq,
-    resolvedFrom: r.resolvedFrom,
-    queueType: r.details.type,
+    ...dlqHeader(rabbit, r),
     serverVersion: version,
     dryRun: req.dryRun,
     ready: messageCount,

@@ -12,6 +12,19 @@ export interface ResolvedDlq {
   resolvedFrom: {queue: string; deadLetterExchange: string; routingKey: string | null; from: 'argument' | 'policy'} | null
 }
 
+/** What every DLQ report (list/peek, replay, purge) starts with: which queue, and how it was found. */
+export interface DlqHeader {
+  broker: 'rabbitmq'
+  vhost: string
+  dlq: string
+  resolvedFrom: ResolvedDlq['resolvedFrom']
+  queueType: string | null
+}
+
+export function dlqHeader(rabbit: RabbitAdapter, r: ResolvedDlq): DlqHeader {
+  return {broker: 'rabbitmq', vhost: rabbit.options.vhost, dlq: r.dlq, resolvedFrom: r.resolvedFrom, queueType: r.details.type}
+}
+
 export async function resolveDlq(rabbit: RabbitAdapter, opts: {queue?: string; dlq?: string}): Promise<ResolvedDlq> {
   if (opts.dlq) return {dlq: opts.dlq, details: await queueDetails(rabbit, opts.dlq), resolvedFrom: null}
   if (!opts.queue) throw usage('missing QUEUE', 'Give the dead-letter queue (or a source queue that has a dead-letter exchange): cg dlq list QUEUE, or --dlq QUEUE.')
