@@ -38,6 +38,7 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
       try {
         const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, noDelay: true, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
         c.on('error', () => undefined)
+        coalesceFrames(c)
         return c
       } catch (err) {
         // connection.open refused: the vhost is missing or the user may not use it (amqplib drops the reason)
@@ -114,4 +115,29 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
     return new CgError('unreachable', `cannot reach RabbitMQ at ${o.amqpShown}`, 'Check that the broker is running and the profile\'s url (amqp://user:pass@host:5672/vhost).', {cause: err})
   }
   return new CgError('unexpected', msg, undefined, {cause: err})
+}
+
+/**
+ * Coalesces the frames amqplib writes in one pass of its connection muxer (publishes, acks from every
+ * channel) into one socket write: amqplib writes every frame on its own, which costs a syscall (and a
+ * packet) per frame. The muxer drains the channels' buffers in a setImmediate of its own, so the socket
+ * is corked for exactly that pass and uncorked (one writev) at its end. Left alone when amqplib's
+ * internals are not the expected ones.
+ */
+function coalesceFrames(model: ChannelModel): void {
+  type Muxer = {_readIncoming?: () => void}
+  type Sock = {cork?: () => void; uncork?: () => void}
+  const c = (model as unknown as {connection?: {muxer?: Muxer; stream?: Sock}}).connection
+  const mux = c?.muxer
+  const sock = c?.stream
+  if (!mux || typeof mux._readIncoming !== 'function' || !sock?.cork || !sock.uncork) return
+  const pass = mux._readIncoming.bind(mux)
+  mux._readIncoming = () => {
+    sock.cork!()
+    try {
+      pass()
+    } finally {
+      sock.uncork!()
+    }
+  }
 }

@@ -140,8 +140,6 @@ export class QueueReader {
       this.ended = true
       return
     }
-    await noDelay(this.rabbit)
-    await coalesceFrames(this.rabbit)
     this.ch = await this.rabbit.channel()
     this.ch.on('close', () => {
       if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
@@ -323,8 +321,6 @@ export class ConfirmPublisher {
   constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
 
   async open(): Promise<void> {
-    await noDelay(this.rabbit)
-    await coalesceFrames(this.rabbit)
     this.ch = await this.rabbit.confirmChannel()
     this.ch.on('return', (m: ConsumeMessage) => {
       const key = m.properties.headers?.[this.keyHeader]
@@ -406,48 +402,6 @@ export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<
     await ch.close().catch(() => undefined)
   }
 }
-
-/**
- * Turns Nagle's algorithm off on the AMQP socket (amqplib leaves it on unless asked): acks, publishes
- * and confirms are small frames, and with Nagle plus delayed ACKs each round trip waits ~40 ms.
- */
-export async function noDelay(rabbit: RabbitAdapter): Promise<void> {
-  ;(await socketOf(rabbit))?.setNoDelay?.(true)
-}
-
-type Sock = {setNoDelay?: (v: boolean) => void; cork?: () => void; uncork?: () => void}
-
-async function socketOf(rabbit: RabbitAdapter): Promise<Sock | undefined> {
-  const c = (await rabbit.connection()) as unknown as {connection?: {stream?: Sock}}
-  return c.connection?.stream
-}
-
-/**
- * Coalesces the frames amqplib writes in one pass of its connection muxer (publishes, acks from every
- * channel) into one socket write: amqplib writes every frame on its own, which costs a syscall (and a
- * packet) per frame. The muxer drains the channels' buffers in a setImmediate of its own, so the socket
- * is corked for exactly that pass and uncorked (one writev) at its end. Installed once per connection.
- */
-export async function coalesceFrames(rabbit: RabbitAdapter): Promise<void> {
-  const c = (await rabbit.connection()) as unknown as {connection?: {muxer?: Muxer; stream?: Sock}}
-  const mux = c.connection?.muxer
-  const sock = c.connection?.stream
-  if (mux && sock?.cork && sock.uncork && typeof mux._readIncoming === 'function' && !corkedMuxers.has(mux)) {
-    corkedMuxers.add(mux)
-    const pass = mux._readIncoming.bind(mux)
-    mux._readIncoming = () => {
-      sock.cork!()
-      try {
-        pass()
-      } finally {
-        sock.uncork!()
-      }
-    }
-  }
-}
-
-type Muxer = {_readIncoming: () => void}
-const corkedMuxers = new WeakSet<Muxer>()
 
 function strOrNull(v: unknown): string | null {
   return typeof v === 'string' ? v : null
