@@ -40,6 +40,7 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   if (/Timeout|PLT_KFK_TIMEOUT|timed out/i.test(text)) {
     return new CgError('timeout', `${prefix}Kafka at ${where} did not answer in time`, 'Check the broker, or raise --timeout.', {cause: err})
   }
+  if (ids.size) return new CgError('unexpected', `${prefix}the broker answered ${[...ids].join(', ')}`, undefined, {cause: err})
   return new CgError('unexpected', `${prefix}${e?.message ?? String(err)}`, undefined, {cause: err})
 }
 

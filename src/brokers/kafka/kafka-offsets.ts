@@ -45,17 +45,6 @@ export function protocolErrorIds(err: unknown): string[] {
   return [...protocolIds(err)]
 }
 
-/** Broker errors of one call as a CgError, with the protocol error named. */
-function fail(adapter: KafkaAdapter, err: unknown, what: string): CgError {
-  if (err instanceof CgError) return err
-  const ids = [...new Set(protocolErrorIds(err))]
-  if (ids.includes('GROUP_AUTHORIZATION_FAILED') || ids.includes('TOPIC_AUTHORIZATION_FAILED') || ids.includes('CLUSTER_AUTHORIZATION_FAILED')) {
-    return new CgError('refused', `${what}: not authorized (${ids.join(', ')})`, 'The profile\'s user needs the ACLs for this group/topic.', {cause: err})
-  }
-  if (ids.length) return new CgError('unexpected', `${what}: the broker answered ${ids.join(', ')}`, undefined, {cause: err})
-  return kafkaError(err, adapter.options, what)
-}
-
 async function coordinatorConnection(adapter: KafkaAdapter, group: string) {
   const admin = await adapter.admin()
   const node = [...(await groupsByCoordinator(admin, [group])).keys()][0]
@@ -77,7 +66,7 @@ export async function describeGroup(adapter: KafkaAdapter, group: string): Promi
     // a 3.x broker may answer UNSUPPORTED_VERSION at the top level: fall back to the classic describe
     const ids = protocolErrorIds(err)
     if (!(ids.some((i) => i === 'UNSUPPORTED_VERSION' || i === 'INVALID_REQUEST') || /UNSUPPORTED|not supported|Unsupported API/i.test(String((err as Error)?.message)))) {
-      throw fail(adapter, err, `describe group ${group}`)
+      throw kafkaError(err, adapter.options, `describe group ${group}`)
     }
   }
   // 69 GROUP_ID_NOT_FOUND (unknown, or "is not a consumer group"), 35 UNSUPPORTED_VERSION (3.x): try classic
@@ -86,7 +75,7 @@ export async function describeGroup(adapter: KafkaAdapter, group: string): Promi
   try {
     g = (await describeClassicGroups(await adapter.admin(), [group])).get(group)
   } catch (err) {
-    throw fail(adapter, err, `describe group ${group}`)
+    throw kafkaError(err, adapter.options, `describe group ${group}`)
   }
   if (!g || g.errorCode === GROUP_ID_NOT_FOUND || g.state === 'Dead') return {group, exists: false, protocol: null, state: 'Dead', members: []}
   return {group, exists: true, protocol: 'classic', state: g.state, members: g.members}
@@ -98,7 +87,7 @@ export async function committedOffsets(adapter: KafkaAdapter, group: string): Pr
   try {
     return (await fetchCommittedOffsets(admin, [group])).get(group) ?? new Map()
   } catch (err) {
-    throw fail(adapter, err, `committed offsets of ${group}`)
+    throw kafkaError(err, adapter.options, `committed offsets of ${group}`)
   }
 }
 
@@ -111,7 +100,7 @@ export async function topicPartitionCounts(adapter: KafkaAdapter, topics: string
   try {
     partitions = await existingTopicPartitions(admin, unique)
   } catch (err) {
-    throw fail(adapter, err, `metadata of topic${unique.length > 1 ? 's' : ''} ${unique.join(', ')}`)
+    throw kafkaError(err, adapter.options, `metadata of topic${unique.length > 1 ? 's' : ''} ${unique.join(', ')}`)
   }
   return {partitions, missing: unique.filter((t) => !partitions.has(t))}
 }
@@ -133,7 +122,7 @@ export async function listOffsets(adapter: KafkaAdapter, tps: TopicPartitions[],
   try {
     res = await admin.listOffsets({topics: wanted.map((t) => ({name: t.topic, partitions: t.partitions.map((p) => ({partitionIndex: p, timestamp: ts}))}))})
   } catch (err) {
-    throw fail(adapter, err, 'list offsets')
+    throw kafkaError(err, adapter.options, 'list offsets')
   }
   for (const t of res) {
     const m = out.get(t.name) ?? new Map<number, number | null>()
@@ -159,7 +148,7 @@ export async function alterOffsets(adapter: KafkaAdapter, group: string, offsets
     if (ids.some((i) => i === 'UNKNOWN_MEMBER_ID' || i === 'REBALANCE_IN_PROGRESS' || i === 'ILLEGAL_GENERATION' || i === 'STALE_MEMBER_EPOCH')) {
       throw new CgError('refused', `the broker refused to write offsets for group ${group}: it has active members now (${[...new Set(ids)].join(', ')})`, 'Stop the group\'s consumers and run the command again.', {cause: err})
     }
-    throw fail(adapter, err, `write offsets of group ${group}`)
+    throw kafkaError(err, adapter.options, `write offsets of group ${group}`)
   }
 }
 
@@ -174,7 +163,7 @@ export interface PartitionResult {
 export async function deleteOffsets(adapter: KafkaAdapter, group: string, tps: TopicPartitions[]): Promise<PartitionResult[]> {
   const {offsetDeleteV0} = await kafkaLib()
   const conn = await coordinatorConnection(adapter, group).catch((err) => {
-    throw fail(adapter, err, `coordinator of ${group}`)
+    throw kafkaError(err, adapter.options, `coordinator of ${group}`)
   })
   const results: PartitionResult[] = []
   try {
@@ -189,7 +178,7 @@ export async function deleteOffsets(adapter: KafkaAdapter, group: string, tps: T
     const ids = protocolErrorIds(err)
     if (ids.includes('GROUP_ID_NOT_FOUND')) throw new CgError('not_found', `group ${group} not found`, 'List groups with `cg groups`.', {cause: err})
     if (ids.includes('NON_EMPTY_GROUP')) throw new CgError('refused', `group ${group} is not empty`, undefined, {cause: err})
-    throw fail(adapter, err, `delete offsets of ${group}`)
+    throw kafkaError(err, adapter.options, `delete offsets of ${group}`)
   }
   return results
 }
@@ -215,7 +204,7 @@ export async function deleteGroup(adapter: KafkaAdapter, group: string): Promise
     const ids = protocolErrorIds(err)
     if (ids.includes('NON_EMPTY_GROUP')) throw new CgError('refused', `group ${group} has members: the broker refuses to delete it (NON_EMPTY_GROUP)`, 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.', {cause: err})
     if (ids.includes('GROUP_ID_NOT_FOUND')) throw new CgError('not_found', `group ${group} not found`, 'List groups with `cg groups`.', {cause: err})
-    throw fail(adapter, err, `delete group ${group}`)
+    throw kafkaError(err, adapter.options, `delete group ${group}`)
   }
 }
 
@@ -227,7 +216,7 @@ export async function deleteGroup(adapter: KafkaAdapter, group: string): Promise
 export async function removeMember(adapter: KafkaAdapter, group: string, member: {memberId: string; instanceId: string | null}, reason: string): Promise<string | null> {
   const {leaveGroupV5} = await kafkaLib()
   const conn = await coordinatorConnection(adapter, group).catch((err) => {
-    throw fail(adapter, err, `coordinator of ${group}`)
+    throw kafkaError(err, adapter.options, `coordinator of ${group}`)
   })
   const req = member.instanceId ? {memberId: '', groupInstanceId: member.instanceId, reason} : {memberId: member.memberId, groupInstanceId: null, reason}
   try {
@@ -239,6 +228,6 @@ export async function removeMember(adapter: KafkaAdapter, group: string, member:
     if (response?.members?.length && !response.errorCode) return errorId(response.members[0].errorCode)
     const ids = protocolErrorIds(err)
     if (ids.length) return ids[0]
-    throw fail(adapter, err, `remove member of ${group}`)
+    throw kafkaError(err, adapter.options, `remove member of ${group}`)
   }
 }
