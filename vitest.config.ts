@@ -3,6 +3,8 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests drive @platformatic/kafka directly; on Node 20 it needs the same shim as dist/kafka.mjs.
+    setupFiles: ['src/compat/node20.js'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests share real brokers; files run in parallel, keys are unique per test.

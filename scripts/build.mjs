@@ -83,7 +83,11 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   plugins: [lazyAjv],
-  banner: {js: "import {createRequire as __cgCreateRequire} from 'node:module'; const require = __cgCreateRequire(import.meta.url);"},
+  banner: {
+    js:
+      "import {createRequire as __cgCreateRequire} from 'node:module'; const require = __cgCreateRequire(import.meta.url);\n" +
+      (await readFile(join(root, 'src', 'compat', 'node20.js'), 'utf8')),
+  },
 })
 copyFileSync(join(root, 'node_modules', '@platformatic', 'wasm-utils', 'dist', 'native.wasm'), join(root, 'dist', 'native.wasm'))
 

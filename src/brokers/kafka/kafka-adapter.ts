@@ -14,14 +14,15 @@ let lib: Lib | undefined
 
 /**
  * @platformatic/kafka, imported on first use (never for `cg --help`): from the built CLI, its own bundle
- * dist/kafka.mjs beside dist/cg.cjs (see scripts/build.mjs), through bin/run.js's import(); from sources,
+ * dist/kafka.mjs beside dist/cg.cjs (see scripts/build.mjs); from sources,
  * the package.
  */
 export async function kafkaLib(): Promise<Lib> {
   if (lib) return lib
-  const viaRunner = (globalThis as {__cgImport?: (s: string) => Promise<unknown>}).__cgImport
+  // bin/run.js on Node 20 compiles the bundle without a dynamic-import hook and lends its own import().
+  const load = (globalThis as {__cgImport?: (s: string) => Promise<unknown>}).__cgImport ?? ((s: string) => import(s))
   const bundle = typeof __dirname === 'string' ? join(__dirname, 'kafka.mjs') : null
-  if (viaRunner && bundle && existsSync(bundle)) lib = (await viaRunner(pathToFileURL(bundle).href)) as Lib
+  if (bundle && existsSync(bundle)) lib = (await load(pathToFileURL(bundle).href)) as Lib
   else lib = await import('@platformatic/kafka')
   return lib
 }
