@@ -7,7 +7,7 @@ import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {warn, setVerbose, debug} from './output/log.js'
 import {render, renderError, type HumanRenderer} from './output/render.js'
-import {resolveProfile, type BrokerKind, type Profile} from './profiles/resolve.js'
+import {resolveProfile, URL_SCHEMES_TEXT, type BrokerKind, type Profile} from './profiles/resolve.js'
 import type {VariantContext} from './variants/types.js'
 
 export type CgFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CgCommand)['baseFlags'] & T['flags']>
@@ -20,7 +20,7 @@ export type CgArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']
 export abstract class CgCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     profile: Flags.string({char: 'p', summary: 'Profile to use (see cg profiles list).', helpGroup: 'GLOBAL'}),
-    url: Flags.string({summary: 'Broker URL; the scheme picks the broker (redis://, rediss://, kafka://, amqp://).', helpGroup: 'GLOBAL'}),
+    url: Flags.string({summary: `Broker URL; its scheme picks the broker: ${URL_SCHEMES_TEXT} (the s forms use TLS).`, helpGroup: 'GLOBAL'}),
     json: Flags.boolean({summary: 'Print one JSON document on stdout.', helpGroup: 'GLOBAL'}),
     timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, helpGroup: 'GLOBAL'}),
     config: Flags.string({summary: 'Profiles file (default: $CG_CONFIG, .cg.yaml, ~/.config/cg/config.yaml).', helpGroup: 'GLOBAL'}),

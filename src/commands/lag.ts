@@ -1,14 +1,30 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
 import {duration} from '../output/ui.js'
+import {usageByBroker} from '../output/help.js'
 
 export default class Lag extends CgCommand<typeof Lag> {
   static override summary = 'Lag per group (Redis: with its oldest pending entry; Kafka: per partition, --window statuses; RabbitMQ: backlog per queue).'
-  static override description = 'Lag is the number of entries not yet delivered to the group; "unknown" where Redis cannot tell (after SETID without ENTRIESREAD, or deletions past the group position).'
-  static override examples = ['<%= config.bin %> lag', '<%= config.bin %> lag workers', '<%= config.bin %> lag --stream tasks --json']
-  static override args = {group: Args.string({description: 'only this group (default: every group)'})}
+  static override description = [
+    'Redis: the number of entries not yet delivered to each group, and its oldest pending entry; "unknown" where Redis cannot tell (after SETID without ENTRIESREAD, or deletions past the group position).',
+    'Kafka: log-end minus committed offset per group and partition (the kafka-consumer-groups --describe numbers); --window samples the offsets and gives each partition a status.',
+    'RabbitMQ: the backlog (ready messages) of each queue, with unacked messages and consumers.',
+  ].join('\n\n')
+  static override usage = usageByBroker([
+    ['Redis', '[GROUP] [--stream S]'],
+    ['Kafka', '[GROUP] [--topic T] [--window D]'],
+    ['RabbitMQ', '[QUEUE] [--vhost V]'],
+  ])
+  static override examples = [
+    {description: 'Redis: every group of every stream.', command: '<%= config.bin %> lag'},
+    {description: 'Redis: the groups named workers, on stream tasks only, as JSON.', command: '<%= config.bin %> lag workers --stream tasks --json'},
+    {description: 'Kafka: group billing, partition by partition.', command: '<%= config.bin %> lag billing --url kafka://127.0.0.1:9092'},
+    {description: 'Kafka: watch for 30 s which partitions are stalled.', command: '<%= config.bin %> lag billing --window 30s -p kafka'},
+    {description: 'RabbitMQ: the backlog of queue orders.', command: '<%= config.bin %> lag orders --url amqp://127.0.0.1:5672'},
+  ]
+  static override args = {group: Args.string({description: 'Only this one (default: all): Redis GROUP (of any stream), Kafka GROUP, RabbitMQ QUEUE.'})}
   static override flags = {
-    stream: Flags.string({summary: 'Only groups of this stream (Redis).'}),
+    stream: Flags.string({summary: 'Redis: only groups of this stream.'}),
     topic: Flags.string({summary: 'Kafka: only this topic.'}),
     window: Flags.string({summary: 'Kafka: sample offsets over this long (e.g. 30s, PT1M) and give each partition a status: ok, warn, stalled, stopped, rewound.'}),
     samples: Flags.integer({summary: 'Kafka: samples taken over --window (default 5).', min: 2}),

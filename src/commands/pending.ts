@@ -2,26 +2,39 @@ import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
 import {pendingReport} from '../services/pending.js'
 import {duration} from '../output/ui.js'
+import {usageByBroker} from '../output/help.js'
 
 export default class Pending extends CgCommand<typeof Pending> {
   static override summary = 'What a group has not finished: Redis PEL entries, Kafka lag per partition, RabbitMQ ready/unacked per channel.'
-  static override description = 'Pages through the pending entries list, so a PEL of any size is read in bounded memory. Shows the first 100 entries unless --count or --all is given.'
+  static override description = [
+    'Redis: pages through the pending entries list, so a PEL of any size is read in bounded memory. Shows the first 100 entries unless --count or --all is given.',
+    'Kafka: per partition the current offset, log-end offset, lag and owner (the kafka-consumer-groups --describe view). A lone argument is the GROUP; TOPIC before it narrows to that topic.',
+    'RabbitMQ: the queue\'s ready and unacked messages, and unacked per consumer channel.',
+  ].join('\n\n')
+  static override usage = usageByBroker([
+    ['Redis', '[STREAM] [GROUP] [CONSUMER]'],
+    ['Kafka', '[[TOPIC] GROUP]'],
+    ['RabbitMQ', '[QUEUE]'],
+  ])
   static override examples = [
-    '<%= config.bin %> pending tasks workers',
-    '<%= config.bin %> pending tasks workers worker1 --min-idle 60000',
-    '<%= config.bin %> pending tasks workers --all --json | jq -r \'.entries[].id\'',
+    {description: 'Redis: what group workers of stream tasks has not acknowledged.', command: '<%= config.bin %> pending tasks workers'},
+    {description: 'Redis: entries of consumer worker1 idle for a minute or more.', command: '<%= config.bin %> pending tasks workers worker1 --min-idle 60000'},
+    {description: 'Redis: every pending id.', command: '<%= config.bin %> pending tasks workers --all --json | jq -r \'.entries[].id\''},
+    {description: 'Kafka: the lag of group billing per partition.', command: '<%= config.bin %> pending billing --url kafka://127.0.0.1:9092'},
+    {description: 'Kafka: only topic invoices of group billing.', command: '<%= config.bin %> pending invoices billing -p kafka'},
+    {description: 'RabbitMQ: ready and unacked messages of queue orders, per channel.', command: '<%= config.bin %> pending orders --url amqp://127.0.0.1:5672'},
   ]
   static override args = {
-    source: Args.string({description: 'stream (default: the profile\'s stream)'}),
-    group: Args.string({description: 'group (default: the profile\'s group)'}),
-    consumer: Args.string({description: 'only this consumer\'s entries'}),
+    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP when alone (default: the profile\'s group), TOPIC when GROUP follows. RabbitMQ: QUEUE (default: the profile\'s queue).'}),
+    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue\'s consumers are the group).'}),
+    consumer: Args.string({description: 'Redis: only this consumer\'s entries.'}),
   }
   static override flags = {
-    'min-idle': Flags.integer({summary: 'Only entries idle at least this many ms.', min: 0}),
-    count: Flags.integer({summary: 'At most this many entries (default 100).', min: 0, exclusive: ['all']}),
-    all: Flags.boolean({summary: 'Every entry (streamed page by page).'}),
-    start: Flags.string({summary: 'Smallest id to show (default -).'}),
-    end: Flags.string({summary: 'Largest id to show (default +).'}),
+    'min-idle': Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0}),
+    count: Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 0, exclusive: ['all']}),
+    all: Flags.boolean({summary: 'Redis: every entry (streamed page by page).'}),
+    start: Flags.string({summary: 'Redis: smallest id to show (default -).'}),
+    end: Flags.string({summary: 'Redis: largest id to show (default +).'}),
   }
 
   async run(): Promise<void> {

@@ -4,27 +4,38 @@ import {usage} from '../errors/cg-error.js'
 import type {Ui} from '../output/ui.js'
 import {signedInt} from '../services/inputs.js'
 import {reset, resetMode, type Position, type PositionReport} from '../services/position.js'
+import {usageByBroker} from '../output/help.js'
 
 export default class Reset extends CgCommand<typeof Reset> {
-  static override summary = 'Move a group\'s position: Redis SETID or Kafka offsets (a dry run unless --execute).'
-  static override description =
-    'Kafka\'s reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.'
+  static override summary = 'Move a group\'s position: Redis SETID or Kafka offsets (a dry run unless --execute; not RabbitMQ).'
+  static override description = [
+    'Redis: Kafka\'s reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.',
+    'Kafka: the modes of kafka-consumer-groups --reset-offsets for the partitions in SCOPE (--topic or --all-topics; --from-file brings its own), written through the admin API only while the group is Empty, Dead or absent; offsets out of the log are clamped with a warning. --export prints the plan as CSV for --from-file.',
+    'RabbitMQ: refused (exit 4): classic and quorum queues have no consumer position.',
+  ].join('\n\n')
+  static override usage = usageByBroker([
+    ['Redis', '[STREAM] [GROUP] MODE [--execute]'],
+    ['Kafka', '[GROUP] MODE SCOPE [--execute]'],
+  ])
   static override examples = [
-    '<%= config.bin %> reset tasks workers --to-earliest',
-    '<%= config.bin %> reset tasks workers --to-datetime 2024-05-01T12:00:00Z --execute',
-    '<%= config.bin %> reset tasks workers --by-duration PT1H --execute',
-    '<%= config.bin %> reset tasks workers --shift-by=-100 --execute',
+    {description: 'Redis: plan moving group workers of stream tasks to the beginning; nothing changes.', command: '<%= config.bin %> reset tasks workers --to-earliest'},
+    {description: 'Redis: redeliver what arrived since a time.', command: '<%= config.bin %> reset tasks workers --to-datetime 2024-05-01T12:00:00Z --execute'},
+    {description: 'Redis: go back 100 entries.', command: '<%= config.bin %> reset tasks workers --shift-by=-100 --execute'},
+    {description: 'Kafka: plan moving group billing back one hour on topic invoices.', command: '<%= config.bin %> reset billing --topic invoices --by-duration PT1H --url kafka://127.0.0.1:9092'},
+    {description: 'Kafka: skip everything on partitions 0 and 1 of invoices.', command: '<%= config.bin %> reset billing --topic invoices:0,1 --to-latest --execute -p kafka'},
+    {description: 'Kafka: write the plan as CSV, to edit it and apply it with --from-file.', command: '<%= config.bin %> reset billing --all-topics --to-current --export -p kafka > plan.csv'},
+    {description: 'Kafka: apply offsets from a CSV file.', command: '<%= config.bin %> reset billing --from-file plan.csv --execute -p kafka'},
   ]
   static override args = {
-    source: Args.string({description: 'stream (default: the profile\'s stream)'}),
-    group: Args.string({description: 'group (default: the profile\'s group)'}),
+    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP, the only argument (default: the profile\'s group).'}),
+    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: not taken (topics go in --topic).'}),
   }
   static override flags = {
-    'to-earliest': Flags.boolean({summary: 'Redeliver everything: position 0.', helpGroup: 'MODE'}),
-    'to-latest': Flags.boolean({summary: 'Skip everything: position = the last entry.', helpGroup: 'MODE'}),
+    'to-earliest': Flags.boolean({summary: 'Redeliver everything: Redis position 0, Kafka the log start.', helpGroup: 'MODE'}),
+    'to-latest': Flags.boolean({summary: 'Skip everything: Redis the last entry, Kafka the log end.', helpGroup: 'MODE'}),
     'to-datetime': Flags.string({summary: 'Deliver entries from this time on (ISO 8601; no zone = UTC).', helpGroup: 'MODE'}),
     'by-duration': Flags.string({summary: 'Deliver entries from this long ago on (PnDTnHnMnS, e.g. PT1H).', helpGroup: 'MODE'}),
-    'shift-by': Flags.string({summary: 'Move N entries forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
+    'shift-by': Flags.string({summary: 'Move N entries (Kafka: offsets) forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
     'to-id': Flags.string({summary: 'Redis: position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
     'to-current': Flags.boolean({summary: 'Kafka: keep the committed offsets (commits them for partitions in scope).', helpGroup: 'MODE'}),
     'to-offset': Flags.string({summary: 'Kafka: this offset on every partition in scope (clamped to the log).', helpGroup: 'MODE'}),
@@ -33,7 +44,7 @@ export default class Reset extends CgCommand<typeof Reset> {
     'all-topics': Flags.boolean({summary: 'Kafka: every topic the group has offsets for.', helpGroup: 'SCOPE'}),
     export: Flags.boolean({summary: 'Kafka: print the plan as CSV (topic,partition,offset) for --from-file.'}),
     execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false}),
-    'dry-run': Flags.boolean({summary: 'Print the plan only (the default).', default: false}),
+    'dry-run': Flags.boolean({summary: 'Print the plan only (what happens without --execute).', default: false}),
   }
 
   async run(): Promise<void> {

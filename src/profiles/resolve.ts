@@ -40,10 +40,16 @@ const SCHEMES: Record<string, BrokerKind> = {
   'amqps:': 'rabbitmq',
 }
 
+/** Every URL scheme cg accepts, as written in a URL; the `s` forms connect with TLS. */
+export const URL_SCHEMES: readonly string[] = Object.keys(SCHEMES).map((s) => `${s}//`)
+
+/** "redis://, rediss://, kafka://, kafkas://, amqp:// or amqps://", for help texts and hints. */
+export const URL_SCHEMES_TEXT = `${URL_SCHEMES.slice(0, -1).join(', ')} or ${URL_SCHEMES[URL_SCHEMES.length - 1]}`
+
 export function brokerOfUrl(url: string): BrokerKind {
   const m = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)
   const broker = m ? SCHEMES[m[1].toLowerCase()] : undefined
-  if (!broker) throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, 'Use redis://, rediss://, kafka://, amqp:// or amqps://.')
+  if (!broker) throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, `Use ${URL_SCHEMES_TEXT}.`)
   return broker
 }
 

@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const validate = expectValid
 
 const manifest = JSON.parse(readFileSync(root + 'oclif.manifest.json', 'utf8'))
-const commandIds = Object.keys(manifest.commands) as string[]
+// commands with --json (cg autocomplete, which only prints shell setup, has none)
+const commandIds = (Object.keys(manifest.commands) as string[]).filter((id) => 'json' in manifest.commands[id].flags)
 const schemaOf = (id: string) => id.replaceAll(':', '-') + '.json'
 
 describe('JSON schemas', () => {

@@ -2,9 +2,10 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'no
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {kafkaClientOptions} from '../../src/brokers/kafka/kafka-options.js'
 import {CgError} from '../../src/errors/cg-error.js'
 import {exposedSecretsWarning, findConfigPath, hasSecrets, interpolate, loadConfig, userConfigPath, writeDefault} from '../../src/profiles/config-file.js'
-import {BUILT_IN_URL, brokerOfUrl, resolveProfile} from '../../src/profiles/resolve.js'
+import {BUILT_IN_URL, brokerOfUrl, resolveProfile, URL_SCHEMES} from '../../src/profiles/resolve.js'
 import {listProfiles, showProfile, useProfile} from '../../src/services/profiles.js'
 
 function tmp(): string {
@@ -168,6 +169,8 @@ describe('broker from URL scheme', () => {
     ['rediss://h:6380', 'redis'],
     ['REDIS://h', 'redis'],
     ['kafka://a:9092,b:9092', 'kafka'],
+    ['kafkas://a:9093,b:9093', 'kafka'],
+    ['KAFKAS://a:9093', 'kafka'],
     ['amqp://guest:guest@h:5672', 'rabbitmq'],
     ['amqps://h', 'rabbitmq'],
   ])('%s -> %s', (url, broker) => {
@@ -183,6 +186,28 @@ describe('broker from URL scheme', () => {
     }
     expect(err?.exitCode).toBe(2)
     expect(err?.message).not.toContain('hunter22')
+  })
+
+  it('the six schemes are accepted, and the hint for an unknown one names all of them', () => {
+    expect(URL_SCHEMES).toEqual(['redis://', 'rediss://', 'kafka://', 'kafkas://', 'amqp://', 'amqps://'])
+    for (const scheme of URL_SCHEMES) expect(() => brokerOfUrl(`${scheme}h:1`)).not.toThrow()
+    let err: CgError | undefined
+    try {
+      brokerOfUrl('http://h')
+    } catch (error) {
+      err = error as CgError
+    }
+    for (const scheme of URL_SCHEMES) expect(err?.hint).toContain(scheme)
+  })
+
+  it('a kafkas:// profile is Kafka over TLS', async () => {
+    const root = tmp()
+    write(join(root, '.cg.yaml'), 'default: k\nprofiles:\n  k: {url: "kafkas://k1:9093,k2:9093"}\n')
+    const profile = await resolveProfile({env: {}, cwd: root})
+    expect(profile).toMatchObject({broker: 'kafka', url: 'kafkas://k1:9093,k2:9093'})
+    const o = kafkaClientOptions(profile, 1000)
+    expect(o.bootstrapBrokers).toEqual(['k1:9093', 'k2:9093'])
+    expect(o.tls).toEqual({rejectUnauthorized: true})
   })
 
   it('a kafka profile with brokers: gets a kafka:// URL', async () => {

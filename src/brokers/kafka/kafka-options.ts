@@ -14,9 +14,9 @@ const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
  */
 export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaClientOptions {
   const m = /^(kafkas?):\/\/(?:([^@/]*)@)?([^/?#]+)/i.exec(profile.url)
-  if (!m) throw usage(`not a Kafka URL: ${profile.url}`, 'Use kafka://host:port[,host:port].')
+  if (!m) throw usage(`not a Kafka URL: ${profile.url}`, 'Use kafka://host:port[,host:port] (kafkas:// for TLS).')
   const bootstrapBrokers = m[3].split(',').map((b) => b.trim()).filter(Boolean).map((b) => (/:\d+$/.test(b) ? b : `${b}:9092`))
-  if (bootstrapBrokers.length === 0) throw usage(`no brokers in ${profile.url}`, 'Use kafka://host:port[,host:port].')
+  if (bootstrapBrokers.length === 0) throw usage(`no brokers in ${profile.url}`, 'Use kafka://host:port[,host:port] (kafkas:// for TLS).')
   const o = profile.options
   const connectTimeout = Math.min(timeoutMs, 5000)
   const opts: KafkaClientOptions = {

@@ -25,7 +25,7 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   try {
     u = new URL(profile.url)
   } catch {
-    throw usage(`not an AMQP URL: ${profile.url.replace(/\/\/.*@/, '//***@')}`, 'Use amqp://user:pass@host:5672/vhost.')
+    throw usage(`not an AMQP URL: ${profile.url.replace(/\/\/.*@/, '//***@')}`, 'Use amqp://user:pass@host:5672/vhost (amqps://, port 5671, for TLS).')
   }
   const o = profile.options
   const secure = u.protocol === 'amqps:'

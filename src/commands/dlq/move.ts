@@ -4,23 +4,27 @@ import type {MoveOutcome} from '../../brokers/dlq-types.js'
 import {progress} from '../../output/progress.js'
 import {moveToDlq, stopCause} from '../../services/dlq-move.js'
 import {dlqKey, parseIds, parseRate} from '../../services/dlq-select.js'
+import {usageByBroker} from '../../output/help.js'
 
 export default class DlqMove extends CgCommand<typeof DlqMove> {
-  static override summary = 'Move pending entries that keep failing to the dead-letter stream.'
+  static override summary = 'Redis only: move pending entries that keep failing to the dead-letter stream.'
   static override description = [
-    'Candidates come from the group\'s pending entries: --max-deliveries N (delivered N times or more), --min-idle MS, --ids; they combine.',
+    'CRITERIA pick candidates among the group\'s pending entries: --max-deliveries N (delivered N times or more), --min-idle MS, --ids; they combine.',
     'Each DLQ entry holds the original fields plus original_id, original_stream, original_group, consumer, delivery_count, reason and failed_at (ms).',
     'The source entry is acknowledged (XACK), not deleted: other groups of the stream may still need it.',
     'When the stream and the DLQ share a hash slot (standalone, or {tag} keys in a cluster) each batch moves in one atomic script; otherwise a journaled two-step is used. Either way, running again after an interruption finishes the job without duplicates.',
+    '',
+    'Kafka and RabbitMQ: refused (exit 4). Kafka consumers write their own dead-letter topic and RabbitMQ dead-letters by itself; cg dlq list, peek, replay and purge work on both.',
   ].join('\n')
+  static override usage = usageByBroker([['Redis', '[STREAM] [GROUP] CRITERIA [--dlq KEY]']])
   static override examples = [
-    '<%= config.bin %> dlq move tasks workers --max-deliveries 3',
-    '<%= config.bin %> dlq move tasks workers --min-idle 3600000 --dry-run',
-    '<%= config.bin %> dlq move {orders} billing --ids 1700000000000-0 1700000000001-0 --dlq {orders}:dlq',
+    {description: 'Redis: move what group workers of stream tasks got 3 times or more.', command: '<%= config.bin %> dlq move tasks workers --max-deliveries 3'},
+    {description: 'Redis: plan moving what has been idle for an hour.', command: '<%= config.bin %> dlq move tasks workers --min-idle 3600000 --dry-run'},
+    {description: 'Redis: two entries, in a cluster, to a DLQ in the same hash slot.', command: '<%= config.bin %> dlq move {orders} billing --ids 1700000000000-0 1700000000001-0 --dlq {orders}:dlq'},
   ]
   static override args = {
-    stream: Args.string({description: 'stream (default: the profile\'s stream)'}),
-    group: Args.string({description: 'group (default: the profile\'s group)'}),
+    stream: Args.string({description: 'Redis: STREAM (default: the profile\'s stream).'}),
+    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group).'}),
   }
   static override flags = {
     'max-deliveries': Flags.integer({summary: 'Entries delivered at least N times.', min: 1}),

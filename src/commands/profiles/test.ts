@@ -7,7 +7,13 @@ import {testProfile} from '../../services/profiles.js'
 export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
   static override summary = 'Connect with a profile and report the server: broker, version, mode, latency.'
   static override description = 'Exits 69 when the broker is unreachable, authentication fails or TLS fails, with the reason on one line.'
-  static override examples = ['<%= config.bin %> profiles test', '<%= config.bin %> profiles test prod --timeout 2000']
+  static override examples = [
+    {description: 'The profile in use.', command: '<%= config.bin %> profiles test'},
+    {description: 'The profile named prod, giving up after 2 s.', command: '<%= config.bin %> profiles test prod --timeout 2000'},
+    {description: 'Redis: a server given by URL.', command: '<%= config.bin %> profiles test --url redis://127.0.0.1:6379'},
+    {description: 'Kafka: a broker given by URL, with TLS.', command: '<%= config.bin %> profiles test --url kafkas://127.0.0.1:9093'},
+    {description: 'RabbitMQ: a broker given by URL.', command: '<%= config.bin %> profiles test --url amqp://127.0.0.1:5672'},
+  ]
   static override args = {name: Args.string({description: 'profile name (default: the one in use)'})}
 
   private named?: Profile
