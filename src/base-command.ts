@@ -1,26 +1,34 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import type {KafkaAdapter} from './brokers/kafka/kafka-types.js'
-import type {AnyAdapter} from './brokers/open-adapter.js'
-import type {RabbitAdapter} from './brokers/rabbitmq/rabbitmq-types.js'
-import type {BrokerAdapter, Capabilities} from './brokers/types.js'
+import {brokerEntry} from './brokers/registry.js'
+import {BROKER_LABEL, type BrokerKind} from './core/broker.js'
+import type {Connection, DriverModule, ServerInfo} from './core/driver.js'
+import {opName, type Operation} from './core/operations.js'
+import type {FlagBrokers, OpFlags, Request, RunContext} from './core/requests.js'
+import type {BulkEnd, OpResults} from './core/results.js'
 import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
-import {warn, setVerbose, debug} from './output/log.js'
-import {render, renderError, type HumanRenderer} from './output/render.js'
-import {resolveProfile, URL_SCHEMES_TEXT, type BrokerKind, type Profile} from './profiles/resolve.js'
-import type {VariantContext} from './variants/types.js'
+import {debug, setVerbose, warn} from './output/log.js'
+import {progress} from './output/progress.js'
+import {render, renderError} from './output/render.js'
+import type {HumanView} from './output/view-types.js'
+import {resolveProfile, URL_SCHEMES_TEXT, type Profile} from './profiles/resolve.js'
 
 export type CgFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CgCommand)['baseFlags'] & T['flags']>
 export type CgArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
+/** Marks a flag as meaningful on these brokers only; given on another it is refused (exit 2) by CgCommand. */
+export function only<F extends object>(brokers: FlagBrokers, flag: F): F {
+  return Object.assign(flag, {brokers})
+}
+
 /**
- * Global flags, profile -> adapter, rendering and error -> exit code, for every command.
- * A command parses, calls one service with `this.adapter()`, and hands the result to `this.output()`.
+ * Global flags, profile -> driver, the capability gate, foreign-flag refusal, rendering and error -> exit
+ * code, for every command. A command declares its flags and arguments and makes one call: `this.call(op)`.
  */
 export abstract class CgCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     profile: Flags.string({char: 'p', summary: 'Profile to use (see cg profiles list).', helpGroup: 'GLOBAL'}),
-    url: Flags.string({summary: `Broker URL; its scheme picks the broker: ${URL_SCHEMES_TEXT} (the s forms use TLS).`, helpGroup: 'GLOBAL'}),
+    url: Flags.string({summary: `Broker URL; the scheme picks the broker: ${URL_SCHEMES_TEXT}.`, helpGroup: 'GLOBAL'}),
     json: Flags.boolean({summary: 'Print one JSON document on stdout.', helpGroup: 'GLOBAL'}),
     timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, helpGroup: 'GLOBAL'}),
     config: Flags.string({summary: 'Profiles file (default: $CG_CONFIG, .cg.yaml, ~/.config/cg/config.yaml).', helpGroup: 'GLOBAL'}),
@@ -29,8 +37,12 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
 
   protected flags!: CgFlags<T>
   protected args!: CgArgs<T>
+  /** the positional arguments as given, in order */
+  private argv_: string[] = []
+  /** the flags given on the command line (not from defaults) */
+  private given = new Set<string>()
   private cachedProfile?: Profile
-  private openAdapter?: AnyAdapter
+  private conn?: Connection
   /** aborted on the first Ctrl-C: long work stops between atomic steps and reports what it did */
   protected readonly abort = new AbortController()
   private jsonMode = process.argv.includes('--json')
@@ -38,7 +50,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
 
   override async init(): Promise<void> {
     await super.init()
-    const {args, flags} = await this.parse({
+    const {args, flags, raw} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (this.ctor as unknown as typeof CgCommand).baseFlags,
       args: this.ctor.args,
@@ -46,6 +58,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CgFlags<T>
     this.args = args as CgArgs<T>
+    this.argv_ = raw.filter((t) => t.type === 'arg').map((t) => t.input)
+    this.given = new Set(raw.filter((t) => t.type === 'flag').map((t) => t.flag))
     this.jsonMode = Boolean(this.flags.json)
     this.verboseMode = Boolean(this.flags.verbose)
     setVerbose(this.verboseMode)
@@ -69,86 +83,74 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     return this.cachedProfile
   }
 
-  /** The adapter of the profile's broker, whatever it is (profiles test). */
-  protected async anyAdapter(): Promise<AnyAdapter> {
-    if (!this.openAdapter) {
-      const profile = await this.profile()
-      debug(`profile ${profile.name ?? '(none)'} from ${profile.source}: ${profile.broker} ${profile.url}`)
-      const {openAdapter} = await import('./brokers/open-adapter.js')
-      this.openAdapter = await openAdapter(profile, {timeoutMs: this.flags.timeout})
-    }
-    return this.openAdapter
-  }
-
-  /** The Redis Streams adapter; refused (exit 4) when this capability is missing. */
-  protected async adapter(need?: keyof Capabilities, what?: string): Promise<BrokerAdapter> {
-    const adapter = await this.anyAdapter()
-    if (adapter.broker !== 'redis' || (need && !adapter.capabilities[need])) {
-      throw new CgError('unsupported', `${what ?? need ?? this.id} is not possible on ${adapter.broker}`, 'See `cg --help` and the README for what each broker supports.')
-    }
-    return adapter
-  }
-
-  private async typedAdapter<B extends BrokerKind>(broker: B): Promise<Extract<AnyAdapter, {broker: B}>> {
-    const adapter = await this.anyAdapter()
-    if (adapter.broker !== broker) throw new CgError('unexpected', `expected a ${broker} adapter, have ${adapter.broker}`)
-    return adapter as Extract<AnyAdapter, {broker: B}>
-  }
-
   /**
-   * Runs the command's Kafka or RabbitMQ variant (src/variants/) when the profile is not Redis; true when
-   * it did. A command the broker has no meaning for is refused with exit 4 and what to use instead.
-   * Every command but `profiles *` starts with `if (await this.variant()) return`.
+   * The command's one call: refuses flags of other brokers (exit 2) and operations the broker lacks (exit 4,
+   * before connecting), runs the operation on the profile's driver, renders the result, and sets the exit
+   * code a bulk run ended with.
    */
-  protected async variant(): Promise<boolean> {
-    const broker = (await this.profile()).broker
-    if (broker === 'redis') return false
-    const {loadVariant, whyNot} = await import('./variants/index.js')
-    const run = await loadVariant(broker, this.id ?? '')
-    const name = (this.id ?? '').replace(/:/g, ' ')
-    if (!run) throw new CgError('unsupported', `${name} is not possible on ${broker}`, whyNot(broker, this.id ?? ''))
-    await run(this.variantContext())
-    return true
+  protected async call<O extends Operation>(op: O, flags: OpFlags[O]): Promise<OpResults[O]> {
+    const profile = await this.profile()
+    const entry = brokerEntry(profile.broker)
+    this.refuseForeignFlags(profile.broker)
+    const module = await entry.driver()
+    const handler = module.ops[op] as ((conn: Connection, req: Request<OpFlags[O]>) => Promise<OpResults[O]>) | undefined
+    if (!handler) {
+      throw new CgError('unsupported', `${opName(op)} is not possible on ${BROKER_LABEL[profile.broker]}`, module.refusals[op] ?? 'See cg --help for what each broker supports.')
+    }
+    const conn = await this.connect(module, profile)
+    const result = await handler(conn, {args: this.argv_, flags, profile, run: this.runContext()})
+    const views = this.jsonMode ? {} : await entry.views()
+    await render(result, (views[op] ?? noView(op)) as HumanView<OpResults[O]>, {json: this.jsonMode})
+    this.exitFor(result as {totals?: Partial<BulkEnd>})
+    return result
   }
 
-  private variantContext(): VariantContext {
-    return {
-      id: this.id ?? '',
-      args: this.args as Record<string, string | undefined>,
-      flags: this.flags as Record<string, unknown>,
-      signal: this.abort.signal,
-      json: this.jsonMode,
-      profile: () => this.profile(),
-      kafka: () => this.typedAdapter('kafka') as Promise<KafkaAdapter>,
-      rabbitmq: () => this.typedAdapter('rabbitmq') as Promise<RabbitAdapter>,
-      output: (data, human) => this.output(data, human),
-      exitFor: (report) => this.exitFor(report),
+  /** Connects to the profile's broker and asks it who it is (profiles test). */
+  protected async ping(): Promise<ServerInfo> {
+    const profile = await this.profile()
+    return (await this.connect(await brokerEntry(profile.broker).driver(), profile)).ping()
+  }
+
+  private async connect(module: DriverModule, profile: Profile): Promise<Connection> {
+    if (!this.conn) {
+      debug(`profile ${profile.name ?? '(none)'} from ${profile.source}: ${profile.broker} ${profile.url}`)
+      this.conn = await module.connect(profile, {timeoutMs: this.flags.timeout})
+    }
+    return this.conn
+  }
+
+  private runContext(): RunContext {
+    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn}
+  }
+
+  /** A flag given on the command line that means nothing on this broker is a usage error, never ignored. */
+  private refuseForeignFlags(broker: BrokerKind): void {
+    const declared = this.ctor.flags as Record<string, {brokers?: FlagBrokers}> | undefined
+    for (const name of this.given) {
+      const brokers = declared?.[name]?.brokers
+      if (!brokers || brokers.includes(broker)) continue
+      const on = brokers.map((b) => BROKER_LABEL[b]).join(' and ')
+      throw usage(`--${name} is for ${on}; it means nothing on ${BROKER_LABEL[broker]}`, `Leave --${name} out, or pick a ${on} profile or --url. See cg ${opName(this.id as Operation)} --help.`)
     }
   }
 
-  /** An argument, else the profile's default for it, else a usage error. */
-  protected async orProfile(value: string | undefined, key: 'stream' | 'group' | 'consumer', label = key.toUpperCase()): Promise<string> {
-    if (value !== undefined && value !== '') return value
-    const fromProfile = (await this.profile())[key]
-    if (fromProfile) return fromProfile
-    throw usage(`missing ${label}`, `Give ${label} on the command line, or set \`${key}:\` in the profile.`)
-  }
-
-  protected async output<R>(data: R, human: HumanRenderer<R>): Promise<void> {
+  protected async output<R>(data: R, human: HumanView<R>): Promise<void> {
     await render(data, human, {json: this.jsonMode})
   }
 
   /**
-   * Exit 3 when some items failed, 130 when interrupted; the report itself has been printed.
-   * A run stopped by a lost broker (`stoppedBy`) exits with that error's code (69) and says so on stderr.
+   * 130 when interrupted; the stop error's code when a lost broker (or another error) ended a bulk run early,
+   * said on stderr; 3 when some items failed. The report itself has been printed.
    */
-  protected exitFor(report: {failed?: number; interrupted?: boolean; stoppedBy?: unknown}): void {
-    const stop = report.stoppedBy instanceof CgError && report.stoppedBy.exitCode === EXIT_CODES.unreachable ? report.stoppedBy : null
-    if (report.interrupted) process.exitCode = 130
-    else if (stop) {
-      process.exitCode = stop.exitCode
-      warn(`Error: ${stop.message}` + (stop.hint ? `\nHint: ${stop.hint}` : ''))
-    } else if ((report.failed ?? 0) > 0) process.exitCode = 3
+  private exitFor(result: {totals?: Partial<BulkEnd>}): void {
+    const t = result.totals
+    if (!t) return
+    const stopCode = t.errorCode ? EXIT_CODES[t.errorCode] : null
+    if (t.interrupted) process.exitCode = 130
+    else if (stopCode === EXIT_CODES.unreachable) {
+      process.exitCode = stopCode
+      warn(`Error: ${t.error}`)
+    } else if ((t.failed ?? 0) > 0 || t.error) process.exitCode = 3
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<void> {
@@ -158,9 +160,13 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   override async finally(err: Error | undefined): Promise<void> {
-    if (this.openAdapter) await this.openAdapter.close().catch(() => undefined)
+    if (this.conn) await this.conn.close().catch(() => undefined)
     await super.finally(err)
     // A broker socket that fails to close must not keep the process alive after the answer is out.
     setTimeout(() => process.exit(), 500).unref()
   }
+}
+
+function noView(op: Operation): HumanView {
+  return (data, ui) => ui.line(`${opName(op)}: ${JSON.stringify(data)}`)
 }

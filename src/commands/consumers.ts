@@ -1,6 +1,5 @@
 import {Args} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
-import {duration} from '../output/ui.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Consumers extends CgCommand<typeof Consumers> {
@@ -27,22 +26,6 @@ export default class Consumers extends CgCommand<typeof Consumers> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const source = await this.orProfile(this.args.source, 'stream', 'STREAM')
-    const group = await this.orProfile(this.args.group, 'group', 'GROUP')
-    const adapter = await this.adapter()
-    const consumers = await adapter.consumers(source, group)
-    await this.output({source, group, consumers}, async (d, ui) => {
-      await ui.table(
-        [
-          {header: 'CONSUMER', get: (c) => c.name},
-          {header: 'PENDING', get: (c) => c.pending, align: 'right'},
-          {header: 'IDLE', get: (c) => duration(c.idleMs), align: 'right'},
-          {header: 'INACTIVE', get: (c) => duration(c.inactiveMs), align: 'right', empty: 'unknown'},
-        ],
-        d.consumers,
-        `(group ${group} has no consumers)`,
-      )
-    })
+    await this.call('consumers', this.flags)
   }
 }

@@ -1,6 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
-import type {GroupRow} from '../brokers/types.js'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Groups extends CgCommand<typeof Groups> {
@@ -23,26 +22,9 @@ export default class Groups extends CgCommand<typeof Groups> {
     {description: 'RabbitMQ: every queue of vhost "/" with its consumers.', command: '<%= config.bin %> groups --vhost / --url amqp://127.0.0.1:5672'},
   ]
   static override args = {source: Args.string({description: 'Only this one (default: all): Redis STREAM, Kafka TOPIC (groups with offsets on it), RabbitMQ QUEUE.'})}
-  static override flags = {vhost: Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'})}
+  static override flags = {vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'}))}
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const adapter = await this.adapter()
-    const groups = adapter.groups(this.args.source)
-    await this.output({broker: adapter.broker, groups}, async (d, ui) => {
-      await ui.rows<GroupRow>(
-        [
-          {header: 'STREAM', get: (r) => r.source},
-          {header: 'GROUP', get: (r) => r.group},
-          {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
-          {header: 'PENDING', get: (r) => r.pending, align: 'right'},
-          {header: 'LAST-DELIVERED', get: (r) => r.lastDeliveredId},
-          {header: 'ENTRIES-READ', get: (r) => r.entriesRead, align: 'right', empty: 'unknown'},
-          {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
-        ],
-        d.groups,
-        '(no consumer groups)',
-      )
-    })
+    await this.call('groups', this.flags)
   }
 }

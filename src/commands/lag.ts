@@ -1,6 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
-import {duration} from '../output/ui.js'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Lag extends CgCommand<typeof Lag> {
@@ -24,30 +23,14 @@ export default class Lag extends CgCommand<typeof Lag> {
   ]
   static override args = {group: Args.string({description: 'Only this one (default: all): Redis GROUP (of any stream), Kafka GROUP, RabbitMQ QUEUE.'})}
   static override flags = {
-    stream: Flags.string({summary: 'Redis: only groups of this stream.'}),
-    topic: Flags.string({summary: 'Kafka: only this topic.'}),
-    window: Flags.string({summary: 'Kafka: sample offsets over this long (e.g. 30s, PT1M) and give each partition a status: ok, warn, stalled, stopped, rewound.'}),
-    samples: Flags.integer({summary: 'Kafka: samples taken over --window (default 5).', min: 2}),
-    vhost: Flags.string({summary: 'RabbitMQ: only this vhost.'}),
+    stream: only(['redis'], Flags.string({summary: 'Redis: only groups of this stream.'})),
+    topic: only(['kafka'], Flags.string({summary: 'Kafka: only this topic.'})),
+    window: only(['kafka'], Flags.string({summary: 'Kafka: sample offsets over this long (e.g. 30s, PT1M) and give each partition a status: ok, warn, stalled, stopped, rewound.'})),
+    samples: only(['kafka'], Flags.integer({summary: 'Kafka: samples taken over --window (default 5).', min: 2})),
+    vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost.'})),
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const adapter = await this.adapter()
-    const rows = adapter.lag(this.args.group, this.flags.stream)
-    await this.output({broker: adapter.broker, groups: rows}, async (d, ui) => {
-      await ui.rows(
-        [
-          {header: 'STREAM', get: (r) => r.source},
-          {header: 'GROUP', get: (r) => r.group},
-          {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
-          {header: 'PENDING', get: (r) => r.pending, align: 'right'},
-          {header: 'OLDEST-PENDING', get: (r) => r.oldestPendingId},
-          {header: 'OLDEST-IDLE', get: (r) => duration(r.oldestPendingIdleMs), align: 'right'},
-        ],
-        d.groups,
-        '(no consumer groups)',
-      )
-    })
+    await this.call('lag', this.flags)
   }
 }

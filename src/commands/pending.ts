@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
-import {pendingReport} from '../services/pending.js'
-import {duration} from '../output/ui.js'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Pending extends CgCommand<typeof Pending> {
@@ -30,51 +28,14 @@ export default class Pending extends CgCommand<typeof Pending> {
     consumer: Args.string({description: 'Redis: only this consumer\'s entries.'}),
   }
   static override flags = {
-    'min-idle': Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0}),
-    count: Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 0, exclusive: ['all']}),
-    all: Flags.boolean({summary: 'Redis: every entry (streamed page by page).'}),
-    start: Flags.string({summary: 'Redis: smallest id to show (default -).'}),
-    end: Flags.string({summary: 'Redis: largest id to show (default +).'}),
+    'min-idle': only(['redis'], Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0})),
+    count: only(['redis'], Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 0, exclusive: ['all']})),
+    all: only(['redis'], Flags.boolean({summary: 'Redis: every entry (streamed page by page).'})),
+    start: only(['redis'], Flags.string({summary: 'Redis: smallest id to show (default -).'})),
+    end: only(['redis'], Flags.string({summary: 'Redis: largest id to show (default +).'})),
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const source = await this.orProfile(this.args.source, 'stream', 'STREAM')
-    const group = await this.orProfile(this.args.group, 'group', 'GROUP')
-    const f = this.flags
-    const report = await pendingReport(await this.adapter(), {
-      source,
-      group,
-      consumer: this.args.consumer,
-      minIdleMs: f['min-idle'],
-      start: f.start,
-      end: f.end,
-      count: f.all ? null : (f.count ?? 100),
-    })
-    await this.output(report, async (d, ui) => {
-      const s = d.summary
-      await ui.kv([
-        ['stream', d.source],
-        ['group', d.group],
-        ...(d.consumer ? [['consumer', d.consumer] as [string, unknown]] : []),
-        ['pending', s.count],
-        ['oldest', s.minId],
-        ['newest', s.maxId],
-      ])
-      if (s.consumers.length > 1) await ui.line('per consumer: ' + s.consumers.map((c) => `${c.name}=${c.pending}`).join(', '))
-      await ui.line()
-      const shown = await ui.rows(
-        [
-          {header: 'ID', get: (e) => e.id},
-          {header: 'CONSUMER', get: (e) => e.consumer},
-          {header: 'IDLE', get: (e) => duration(e.idleMs), align: 'right'},
-          {header: 'IDLE-MS', get: (e) => e.idleMs, align: 'right'},
-          {header: 'DELIVERIES', get: (e) => e.deliveries, align: 'right'},
-        ],
-        d.entries,
-        '(no pending entries)',
-      )
-      if (d.limit !== null && shown === d.limit && s.count > shown) await ui.line(`(showing ${shown} of ${s.count}; use --count N or --all)`)
-    })
+    await this.call('pending', this.flags)
   }
 }

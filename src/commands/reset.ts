@@ -1,9 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
-import {usage} from '../errors/cg-error.js'
-import type {Ui} from '../output/ui.js'
-import {signedInt} from '../services/inputs.js'
-import {reset, resetMode, type Position, type PositionReport} from '../services/position.js'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Reset extends CgCommand<typeof Reset> {
@@ -36,54 +32,18 @@ export default class Reset extends CgCommand<typeof Reset> {
     'to-datetime': Flags.string({summary: 'Deliver entries from this time on (ISO 8601; no zone = UTC).', helpGroup: 'MODE'}),
     'by-duration': Flags.string({summary: 'Deliver entries from this long ago on (PnDTnHnMnS, e.g. PT1H).', helpGroup: 'MODE'}),
     'shift-by': Flags.string({summary: 'Move N entries (Kafka: offsets) forward (+) or back (-) from the current position.', helpGroup: 'MODE'}),
-    'to-id': Flags.string({summary: 'Redis: position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'}),
-    'to-current': Flags.boolean({summary: 'Kafka: keep the committed offsets (commits them for partitions in scope).', helpGroup: 'MODE'}),
-    'to-offset': Flags.string({summary: 'Kafka: this offset on every partition in scope (clamped to the log).', helpGroup: 'MODE'}),
-    'from-file': Flags.string({summary: 'Kafka: offsets from a CSV file (topic,partition,offset), as --export writes it.', helpGroup: 'MODE'}),
-    topic: Flags.string({summary: 'Kafka: topic, or topic:p1,p2 (repeatable).', multiple: true, helpGroup: 'SCOPE'}),
-    'all-topics': Flags.boolean({summary: 'Kafka: every topic the group has offsets for.', helpGroup: 'SCOPE'}),
-    export: Flags.boolean({summary: 'Kafka: print the plan as CSV (topic,partition,offset) for --from-file.'}),
+    'to-id': only(['redis'], Flags.string({summary: 'Redis: position = this id (<ms>-<seq>, $ or 0).', helpGroup: 'MODE'})),
+    'to-current': only(['kafka'], Flags.boolean({summary: 'Kafka: keep the committed offsets (commits them for partitions in scope).', helpGroup: 'MODE'})),
+    'to-offset': only(['kafka'], Flags.string({summary: 'Kafka: this offset on every partition in scope (clamped to the log).', helpGroup: 'MODE'})),
+    'from-file': only(['kafka'], Flags.string({summary: 'Kafka: offsets from a CSV file (topic,partition,offset), as --export writes it.', helpGroup: 'MODE'})),
+    topic: only(['kafka'], Flags.string({summary: 'Kafka: topic, or topic:p1,p2 (repeatable).', multiple: true, helpGroup: 'SCOPE'})),
+    'all-topics': only(['kafka'], Flags.boolean({summary: 'Kafka: every topic the group has offsets for.', helpGroup: 'SCOPE'})),
+    export: only(['kafka'], Flags.boolean({summary: 'Kafka: print the plan as CSV (topic,partition,offset) for --from-file.'})),
     execute: Flags.boolean({summary: 'Carry the plan out (without it: print the plan only).', default: false}),
     'dry-run': Flags.boolean({summary: 'Print the plan only (what happens without --execute).', default: false}),
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const source = await this.orProfile(this.args.source, 'stream')
-    const group = await this.orProfile(this.args.group, 'group')
-    const f = this.flags
-    if (f.execute && f['dry-run']) throw usage('--execute and --dry-run exclude each other', 'Leave --execute out for a dry run.')
-    const mode = resetMode({
-      toEarliest: f['to-earliest'],
-      toLatest: f['to-latest'],
-      toDatetime: f['to-datetime'],
-      byDuration: f['by-duration'],
-      shiftBy: f['shift-by'] === undefined ? undefined : signedInt(f['shift-by'], '--shift-by'),
-      toId: f['to-id'],
-    })
-    const adapter = await this.adapter('reset', 'reset')
-    const report = await reset(adapter, {source, group, mode, execute: f.execute})
-    await this.output(report, renderPosition)
+    await this.call('reset', this.flags)
   }
-}
-
-/** The plan and outcome of setid and reset. */
-export async function renderPosition(r: PositionReport, ui: Ui): Promise<void> {
-  const show = (p: Position) => `${p.lastDeliveredId ?? '-'} (entries-read ${p.entriesRead ?? 'unknown'}, lag ${p.lag ?? 'unknown'})`
-  const how = r.mode === 'setid' ? 'setid' : `reset --${r.mode}${r.modeValue === null ? '' : ' ' + r.modeValue}`
-  await ui.line(r.executed ? `Moved ${r.source}/${r.group} (${how}).` : `Plan for ${r.source}/${r.group} (${how}); nothing changed${r.mode === 'setid' ? '' : ' (add --execute to apply)'}.`)
-  const pairs: Array<[string, unknown]> = [
-    ['current', show(r.current)],
-    ['new', `${r.target.lastDeliveredId} (entries-read ${r.target.entriesRead ?? (r.mode === 'setid' ? 'not set' : 'left out')}${r.mode === 'setid' ? '' : `, lag ${r.target.lag ?? 'unknown'}`})`],
-  ]
-  if (r.redeliver !== null && r.redeliver > 0) pairs.push(['redeliver', entries(r.redeliver)])
-  if (r.skip !== null && r.skip > 0) pairs.push(['skip', entries(r.skip)])
-  if (r.redeliver === null && r.mode !== 'setid') pairs.push(['redeliver/skip', 'unknown (not cheap to count)'])
-  if (r.after) pairs.push(['after', show(r.after)])
-  for (const w of r.warnings) pairs.push(['warning', w])
-  await ui.kv(pairs)
-}
-
-function entries(n: number): string {
-  return n === 1 ? '1 entry' : `${n} entries`
 }

@@ -1,8 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../base-command.js'
-import {fromTheRight, nonNegativeInt} from '../services/inputs.js'
-import {setId} from '../services/position.js'
-import {renderPosition} from './reset.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class SetId extends CgCommand<typeof SetId> {
@@ -28,13 +25,6 @@ export default class SetId extends CgCommand<typeof SetId> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const [s, g, id] = fromTheRight([this.args.source, this.args.group, this.args.id], ['STREAM', 'GROUP', 'ID'])
-    const source = await this.orProfile(s, 'stream')
-    const group = await this.orProfile(g, 'group')
-    const entriesRead = this.flags['entries-read'] === undefined ? null : nonNegativeInt(this.flags['entries-read'], '--entries-read', '0')
-    const adapter = await this.adapter('setId', 'setid')
-    const report = await setId(adapter, {source, group, id: id!, entriesRead, dryRun: this.flags['dry-run']})
-    await this.output(report, renderPosition)
+    await this.call('setid', this.flags)
   }
 }

@@ -1,4 +1,5 @@
 import type {ChalkInstance} from 'chalk'
+import type {Rows} from '../core/results.js'
 import {redact} from '../profiles/redact.js'
 import {Writer} from './writer.js'
 
@@ -27,27 +28,19 @@ export class Ui {
     for (const [k, v] of pairs) await this.line(`${this.color.dim(k.padEnd(width))}  ${cell(v)}`)
   }
 
-  /** A boxed table for results that fit in memory. */
+  /** A table of rows already in memory: the same style as rows(). */
   async table<R>(columns: Array<Column<R>>, rows: R[], emptyText = '(none)'): Promise<void> {
-    if (rows.length === 0) return this.line(this.color.dim(emptyText))
-    const {default: Table} = await import('cli-table3')
-    const t = new Table({
-      head: columns.map((c) => this.color.bold(c.header)),
-      colAligns: columns.map((c) => c.align ?? 'left'),
-      style: {head: [], border: []},
-      // no rule between body rows: compact, and still easy to scan
-      chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
-    })
-    for (const r of rows) t.push(columns.map((c) => cell(c.get(r), c.empty)))
-    await this.line(t.toString())
+    await this.rows(columns, rows, emptyText)
   }
 
   /**
-   * Rows of any number, aligned in fixed-width columns and written as they come (bounded memory).
+   * The one table style of cg: plain columns separated by two spaces, a bold header on a terminal, no boxes,
+   * so a table reads the same in a terminal and in grep/awk. Rows of any number, written as they come
+   * (bounded memory).
    * Widths are taken from the first page of rows. With `max`, only the first `max` rows are printed,
    * plus any later row that `notable` picks (failures, say); the rest are counted in a closing line.
    */
-  async rows<R>(columns: Array<Column<R>>, rows: AsyncIterable<R>, emptyText = '(none)', opts: {max?: number; notable?: (row: R) => boolean} = {}): Promise<number> {
+  async rows<R>(columns: Array<Column<R>>, rows: Rows<R>, emptyText = '(none)', opts: {max?: number; notable?: (row: R) => boolean} = {}): Promise<number> {
     const max = opts.max ?? Number.POSITIVE_INFINITY
     let widths: number[] | undefined
     let page: string[][] = []

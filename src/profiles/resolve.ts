@@ -1,8 +1,10 @@
+import {BROKERS} from '../brokers/registry.js'
+import type {BrokerKind} from '../core/broker.js'
 import {CgError} from '../errors/cg-error.js'
 import {exposedSecretsWarning, findConfigPath, interpolate, loadConfig, type ConfigFile, type RawProfile} from './config-file.js'
 import {registerSecret, SECRET_KEYS} from './redact.js'
 
-export type BrokerKind = 'redis' | 'kafka' | 'rabbitmq'
+export type {BrokerKind} from '../core/broker.js'
 
 export const BUILT_IN_URL = 'redis://127.0.0.1:6379'
 
@@ -31,14 +33,7 @@ export interface ResolveInput {
   warn?: (message: string) => void
 }
 
-const SCHEMES: Record<string, BrokerKind> = {
-  'redis:': 'redis',
-  'rediss:': 'redis',
-  'kafka:': 'kafka',
-  'kafkas:': 'kafka',
-  'amqp:': 'rabbitmq',
-  'amqps:': 'rabbitmq',
-}
+const SCHEMES: Record<string, BrokerKind> = Object.fromEntries(BROKERS.flatMap((b) => b.schemes.map((s) => [`${s}:`, b.kind])))
 
 /** Every URL scheme cg accepts, as written in a URL; the `s` forms connect with TLS. */
 export const URL_SCHEMES: readonly string[] = Object.keys(SCHEMES).map((s) => `${s}//`)

@@ -2,7 +2,7 @@ import {CgError} from '../errors/cg-error.js'
 import {exposedSecretsWarning, findConfigPath, loadConfig, userConfigPath, writeDefault, type ConfigFile} from '../profiles/config-file.js'
 import {maskSecrets, redactUrl} from '../profiles/redact.js'
 import {BUILT_IN_URL, buildProfile, lookup, resolveProfile, type BrokerKind, type Profile, type ResolveInput} from '../profiles/resolve.js'
-import type {BaseAdapter} from '../brokers/types.js'
+import type {ServerInfo} from '../core/driver.js'
 
 // What `cg profiles list/show/use/test` report. Plain data; every URL is masked here, and the JSON writer
 // and the table scrub registered secrets once more on the way out.
@@ -135,7 +135,6 @@ export async function useProfile(name: string, where: Where, dryRun = false): Pr
   return {default: name, previous: file.default ?? null, configFile: ref(file)!, dryRun}
 }
 
-export async function testProfile(profile: Profile, adapter: BaseAdapter): Promise<ProfileTest> {
-  const info = await adapter.ping()
+export function testProfile(profile: Profile, info: ServerInfo): ProfileTest {
   return {name: profile.name, source: profile.source, broker: info.broker, url: redactUrl(profile.url), ok: true, version: info.version, mode: info.mode, latencyMs: info.latencyMs}
 }

@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
-import {listDlq} from '../../services/dlq-browse.js'
-import {dlqKey, parseWhere} from '../../services/dlq-select.js'
 import {usageByBroker, WHICH_DLQ} from '../../output/help.js'
 
 export default class DlqList extends CgCommand<typeof DlqList> {
@@ -31,27 +29,6 @@ export default class DlqList extends CgCommand<typeof DlqList> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const profile = await this.profile()
-    const dlq = dlqKey({flag: this.flags.dlq, profile: profile.dlq, stream: this.args.stream ?? profile.stream})
-    const report = await listDlq(await this.adapter('dlq', 'dlq list'), {dlq, where: parseWhere(this.flags.where), count: this.flags.count ?? null})
-    await this.output(report, async (d, ui) => {
-      await ui.kv([['dlq', d.dlq], ['entries', d.length]])
-      await ui.line()
-      await ui.rows(
-        [
-          {header: 'DLQ-ID', get: (r) => r.dlqId},
-          {header: 'ORIGINAL-ID', get: (r) => r.originalId},
-          {header: 'STREAM', get: (r) => r.originalStream},
-          {header: 'CONSUMER', get: (r) => r.consumer},
-          {header: 'DELIVERIES', get: (r) => r.deliveryCount, align: 'right'},
-          {header: 'REASON', get: (r) => r.reason},
-          {header: 'FAILED-AT', get: (r) => (r.failedAt === null ? null : new Date(r.failedAt).toISOString())},
-          {header: 'LAYOUT', get: (r) => r.layout},
-        ],
-        d.entries,
-        '(empty)',
-      )
-    })
+    await this.call('dlq:list', this.flags)
   }
 }

@@ -1,9 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
-import type {MoveOutcome} from '../../brokers/dlq-types.js'
-import {progress} from '../../output/progress.js'
-import {moveToDlq, stopCause} from '../../services/dlq-move.js'
-import {dlqKey, parseIds, parseRate} from '../../services/dlq-select.js'
 import {usageByBroker} from '../../output/help.js'
 
 export default class DlqMove extends CgCommand<typeof DlqMove> {
@@ -38,58 +34,6 @@ export default class DlqMove extends CgCommand<typeof DlqMove> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const f = this.flags
-    const stream = await this.orProfile(this.args.stream, 'stream', 'STREAM')
-    const group = await this.orProfile(this.args.group, 'group', 'GROUP')
-    const dlq = dlqKey({flag: f.dlq, profile: (await this.profile()).dlq, stream})
-    const reason = f.reason ?? (f['max-deliveries'] !== undefined ? 'max_deliveries_exceeded' : f['min-idle'] !== undefined ? 'idle_timeout' : 'moved_by_cg')
-    const report = await moveToDlq(await this.adapter('dlq', 'dlq move'), {
-      stream,
-      group,
-      dlq,
-      reason,
-      maxDeliveries: f['max-deliveries'],
-      minIdleMs: f['min-idle'],
-      ids: parseIds(f.ids),
-      limit: f.limit ?? null,
-      rate: parseRate(f.rate),
-      dryRun: f['dry-run'],
-      signal: this.abort.signal,
-      progress: f['dry-run'] ? undefined : progress('moving to ' + dlq),
-    })
-    await this.output(report, async (d, ui) => {
-      await ui.kv([
-        ['stream', d.stream],
-        ['group', d.group],
-        ['dlq', d.dlq],
-        ['mode', d.mode],
-      ])
-      await ui.line()
-      if (d.plan) {
-        await ui.line(`dry run: would move ${d.plan.count} entries (nothing changed)`)
-        if (d.plan.consumers.length) await ui.line('per consumer: ' + d.plan.consumers.map((c) => `${c.consumer}=${c.count}`).join(', '))
-        if (d.plan.firstIds.length) await ui.line('first ids: ' + d.plan.firstIds.join(' '))
-        if (d.plan.notPending.length) await ui.line(ui.color.yellow(`not pending (would be skipped): ${d.plan.notPending.join(' ')}`))
-        return
-      }
-      await ui.rows<MoveOutcome>(
-        [
-          {header: 'ID', get: (o) => o.id},
-          {header: 'STATUS', get: (o) => o.status},
-          {header: 'DLQ-ID', get: (o) => o.dlqId},
-          {header: 'NOTE', get: (o) => o.note, empty: ''},
-        ],
-        d.entries as AsyncIterable<MoveOutcome>,
-        '(nothing to move)',
-        {max: 20, notable: (o) => o.status !== 'moved'},
-      )
-      const t = d.totals
-      await ui.line()
-      await ui.line(`moved ${t.moved}, deleted ${t.deleted}, skipped ${t.skipped}, failed ${t.failed}` + (t.resumed ? `, resumed ${t.resumed}` : ''))
-      if (t.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
-      if (t.error) await ui.line(ui.color.red(`stopped: ${t.error}`))
-    })
-    this.exitFor({failed: report.totals.failed + (report.totals.error ? 1 : 0), interrupted: report.totals.interrupted, stoppedBy: stopCause.get(report.totals)})
+    await this.call('dlq:move', this.flags)
   }
 }

@@ -1,8 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
-import {isStreamId} from '../../brokers/redis/stream-id.js'
-import {peekDlq} from '../../services/dlq-browse.js'
-import {dlqKey} from '../../services/dlq-select.js'
 import {usageByBroker, WHICH_DLQ} from '../../output/help.js'
 
 export default class DlqPeek extends CgCommand<typeof DlqPeek> {
@@ -35,26 +32,6 @@ export default class DlqPeek extends CgCommand<typeof DlqPeek> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const profile = await this.profile()
-    let {stream, id} = this.args
-    // `cg dlq peek --dlq KEY ID`: with the DLQ named, a lone argument that is an id is the ID
-    if (id === undefined && stream !== undefined && (this.flags.dlq ?? profile.dlq) && isStreamId(stream)) [stream, id] = [undefined, stream]
-    const dlq = dlqKey({flag: this.flags.dlq, profile: profile.dlq, stream: stream ?? profile.stream})
-    const report = await peekDlq(await this.adapter('dlq', 'dlq peek'), {dlq, id, count: this.flags.count})
-    await this.output(report, async (d, ui) => {
-      let n = 0
-      for await (const e of d.entries) {
-        if (n++) await ui.line()
-        await ui.line(ui.color.bold(`${e.dlqId}`) + ui.color.dim(`  layout ${e.layout}`))
-        await ui.kv(e.fields.map((x) => [x.name + (x.nameEncoding ? ' (base64)' : ''), x.encoding === 'base64' ? `${x.value} (base64)` : x.value] as [string, unknown]))
-        if (e.layout === 'b' && e.replayFields) {
-          await ui.line(ui.color.dim('original_data:'))
-          await ui.kv(e.replayFields.map((x) => ['  ' + x.name, x.encoding === 'base64' ? `${x.value} (base64)` : x.value] as [string, unknown]))
-        }
-        if (e.replayError) await ui.line(ui.color.yellow(`cannot replay: ${e.replayError}`))
-      }
-      if (!n) await ui.line(ui.color.dim('(empty)'))
-    })
+    await this.call('dlq:peek', this.flags)
   }
 }

@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../../base-command.js'
-import {purgeDlq} from '../../services/dlq-browse.js'
-import {dlqKey, parseIds, parseWhere} from '../../services/dlq-select.js'
+import {CgCommand, only} from '../../base-command.js'
 import {usageByBroker, WHICH_DLQ} from '../../output/help.js'
 
 export default class DlqPurge extends CgCommand<typeof DlqPurge> {
@@ -25,32 +23,13 @@ export default class DlqPurge extends CgCommand<typeof DlqPurge> {
   static override args = {stream: Args.string({description: 'Redis: STREAM whose DLQ to purge. Kafka: TOPIC whose DLQ to purge. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile\'s stream (Redis, Kafka).'})}
   static override flags = {
     dlq: Flags.string({summary: 'The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile\'s dlq on Redis and Kafka, else found from the argument).'}),
-    ids: Flags.string({summary: 'Redis: only these DLQ entry ids.', multiple: true}),
-    where: Flags.string({summary: 'Redis: only entries whose FIELD equals VALUE (repeatable; all must match).', multiple: true}),
+    ids: only(['redis'], Flags.string({summary: 'Redis: only these DLQ entry ids.', multiple: true})),
+    where: only(['redis'], Flags.string({summary: 'Redis: only entries whose FIELD equals VALUE (repeatable; all must match).', multiple: true})),
     'dry-run': Flags.boolean({summary: 'Count what would be deleted; change nothing.'}),
     yes: Flags.boolean({summary: 'Confirm the deletion.'}),
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const f = this.flags
-    const profile = await this.profile()
-    const dlq = dlqKey({flag: f.dlq, profile: profile.dlq, stream: this.args.stream ?? profile.stream})
-    const report = await purgeDlq(await this.adapter('dlq', 'dlq purge'), {
-      dlq,
-      ids: parseIds(f.ids),
-      where: parseWhere(f.where),
-      dryRun: f['dry-run'],
-      yes: f.yes,
-      signal: this.abort.signal,
-    })
-    await this.output(report, async (d, ui) => {
-      const what = d.all ? 'every entry' : 'the chosen entries'
-      await ui.line(d.dryRun ? `dry run: would delete ${d.count} entries of ${d.dlq} (${what}; nothing changed)` : `deleted ${d.count} entries of ${d.dlq} (${what})`)
-      if (d.firstIds.length) await ui.line('first ids: ' + d.firstIds.join(' '))
-      if (d.missing.length) await ui.line(ui.color.yellow(`not in the DLQ: ${d.missing.join(' ')}`))
-      if (d.interrupted) await ui.line(ui.color.yellow('interrupted: run the same command again to finish'))
-    })
-    this.exitFor(report)
+    await this.call('dlq:purge', this.flags)
   }
 }

@@ -1,8 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
-import type {Ui} from '../../output/ui.js'
-import {createGroup, type GroupCreateReport} from '../../services/group-admin.js'
-import {nonNegativeInt} from '../../services/inputs.js'
 import {usageByBroker} from '../../output/help.js'
 
 export default class GroupCreate extends CgCommand<typeof GroupCreate> {
@@ -29,19 +26,6 @@ export default class GroupCreate extends CgCommand<typeof GroupCreate> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const source = await this.orProfile(this.args.source, 'stream')
-    const group = await this.orProfile(this.args.group, 'group')
-    const entriesRead = this.flags['entries-read'] === undefined ? null : nonNegativeInt(this.flags['entries-read'], '--entries-read', '0')
-    const adapter = await this.adapter('groupCreate', 'group create')
-    const report = await createGroup(adapter, {source, group, start: this.flags.start, mkstream: this.flags.mkstream, entriesRead, dryRun: this.flags['dry-run']})
-    await this.output(report, renderGroupCreate)
+    await this.call('group:create', this.flags)
   }
-}
-
-async function renderGroupCreate(r: GroupCreateReport, ui: Ui): Promise<void> {
-  const what = `group ${r.group} on ${r.source} at ${r.start}${r.createsStream ? ' (creating the stream)' : ''}`
-  if (r.dryRun) return ui.line(`Dry run: would create ${what}. Nothing changed.`)
-  await ui.line(`Created ${what}.`)
-  if (r.after) await ui.kv([['last-delivered-id', r.after.lastDeliveredId], ['entries-read', r.after.entriesRead ?? 'unknown'], ['lag', r.after.lag ?? 'unknown']])
 }

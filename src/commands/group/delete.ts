@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {CgCommand} from '../../base-command.js'
-import type {Ui} from '../../output/ui.js'
-import {deleteGroup, type GroupDeleteReport} from '../../services/group-admin.js'
+import {CgCommand, only} from '../../base-command.js'
 import {usageByBroker} from '../../output/help.js'
 
 export default class GroupDelete extends CgCommand<typeof GroupDelete> {
@@ -25,21 +23,11 @@ export default class GroupDelete extends CgCommand<typeof GroupDelete> {
     group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: not taken.'}),
   }
   static override flags = {
-    force: Flags.boolean({summary: 'Redis: delete even with consumers or pending entries.', default: false}),
+    force: only(['redis'], Flags.boolean({summary: 'Redis: delete even with consumers or pending entries.', default: false})),
     'dry-run': Flags.boolean({summary: 'Print the plan; change nothing.', default: false}),
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    const source = await this.orProfile(this.args.source, 'stream')
-    const group = await this.orProfile(this.args.group, 'group')
-    const adapter = await this.adapter('groupDelete', 'group delete')
-    const report = await deleteGroup(adapter, {source, group, force: this.flags.force, dryRun: this.flags['dry-run']})
-    await this.output(report, renderGroupDelete)
+    await this.call('group:delete', this.flags)
   }
-}
-
-async function renderGroupDelete(r: GroupDeleteReport, ui: Ui): Promise<void> {
-  const lost = r.consumers || r.pending ? ` with ${r.consumers} consumer(s) and ${r.pending} pending entries` : ''
-  await ui.line(r.dryRun ? `Dry run: would delete group ${r.group} of ${r.source}${lost}. Nothing changed.` : `Deleted group ${r.group} of ${r.source}${lost}.`)
 }

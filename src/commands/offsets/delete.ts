@@ -1,6 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 import {CgCommand} from '../../base-command.js'
-import {CgError} from '../../errors/cg-error.js'
 import {usageByBroker} from '../../output/help.js'
 
 export default class OffsetsDelete extends CgCommand<typeof OffsetsDelete> {
@@ -21,7 +20,6 @@ export default class OffsetsDelete extends CgCommand<typeof OffsetsDelete> {
   }
 
   async run(): Promise<void> {
-    if (await this.variant()) return
-    throw new CgError('unsupported', 'offsets delete is not possible on redis', 'Offsets are a Kafka notion; on Redis use `cg group delete` or `cg setid`.')
+    await this.call('offsets:delete', this.flags)
   }
 }

@@ -26,7 +26,7 @@ export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
   }
 
   async run(): Promise<void> {
-    const result = await testProfile(await this.profile(), await this.anyAdapter())
+    const result = testProfile(await this.profile(), await this.ping())
     await this.output(result, async (d, ui) => {
       await ui.kv([
         ['profile', d.name ?? '(none)'],

@@ -1,0 +1,100 @@
+// The one bulk runner: claim, dlq move, replay and purge on every broker go through it. It runs atomic
+// steps of a batch each, holds --rate and --limit, counts progress, stops between steps on Ctrl-C, and
+// records the error that ended a run early in the totals (the report is already being written), so the
+// base command can exit 3 (some failed), 130 (interrupted) or 69 (broker lost).
+import type {Progress} from '../core/requests.js'
+import {bulkEnd, type BulkEnd} from '../core/results.js'
+import {CgError} from '../errors/cg-error.js'
+import {toCgError} from '../errors/error-map.js'
+import {batchSize, TokenBucket} from './dlq-rate.js'
+
+/** How an item ended: done (claimed, moved, replayed, purged), skipped, or failed. */
+export type BulkStatus = 'done' | 'skipped' | 'failed'
+
+export interface BulkCounts extends BulkEnd {
+  done: number
+}
+
+export interface BulkRun<O> {
+  /**
+   * One atomic step over at most `max` items: their outcomes, or null when nothing is left. A step either
+   * happens whole or not at all, so stopping between steps loses nothing.
+   */
+  step(max: number): Promise<O[] | null>
+  status(outcome: O): BulkStatus
+  /** at most this many items done or failed (skipped ones do not count); null: no limit */
+  limit: number | null
+  /** at most this many items a second; null: as fast as the broker takes them */
+  rate: number | null
+  /** items per step (default: large without a rate, about a tenth of a second's worth with one) */
+  batch?: number
+  signal: AbortSignal
+  progress?: Progress
+}
+
+export function bulkCounts(): BulkCounts {
+  return {...bulkEnd(), done: 0}
+}
+
+/**
+ * Runs the steps and yields every outcome as it comes; `counts` is complete once the generator is done.
+ * Errors do not escape: the first one stops the run and is recorded in `counts.error` / `counts.errorCode`.
+ */
+export async function* runBulk<O>(run: BulkRun<O>, counts: BulkCounts): AsyncGenerator<O> {
+  const size = run.batch ?? batchSize(run.rate)
+  const bucket = run.rate ? new TokenBucket(run.rate, size) : null
+  let left = run.limit ?? Number.POSITIVE_INFINITY
+  try {
+    while (left > 0) {
+      if (run.signal.aborted) {
+        counts.interrupted = true
+        return
+      }
+      const max = Math.min(size, left)
+      if (bucket && !(await bucket.take(max, run.signal))) {
+        counts.interrupted = true
+        return
+      }
+      const outcomes = await run.step(max)
+      if (outcomes === null) return
+      for (const o of outcomes) {
+        const s = run.status(o)
+        if (s === 'done') counts.done++
+        else if (s === 'skipped') counts.skipped++
+        else counts.failed++
+        if (s !== 'skipped') left--
+        yield o
+      }
+      run.progress?.add(outcomes.length)
+    }
+  } catch (error) {
+    const e = error instanceof CgError ? error : toCgError(error)
+    counts.error = e.message
+    counts.errorCode = e.code
+  } finally {
+    run.progress?.done()
+  }
+}
+
+/**
+ * A step function over a stream of items: each call takes up to `max` items from `items` and hands them to
+ * `work` as one atomic step. Items already taken when the run stops are not lost: the next run reads them again.
+ */
+export function batchesOf<I, O>(items: AsyncIterable<I>, work: (batch: I[]) => Promise<O[]>): (max: number) => Promise<O[] | null> {
+  const it = items[Symbol.asyncIterator]()
+  let done = false
+  return async (max) => {
+    if (done) return null
+    const batch: I[] = []
+    while (batch.length < max) {
+      const next = await it.next()
+      if (next.done) {
+        done = true
+        break
+      }
+      batch.push(next.value)
+    }
+    if (batch.length === 0) return null
+    return work(batch)
+  }
+}
