@@ -11,6 +11,7 @@ import {debug, setVerbose, warn} from './output/log.js'
 import {progress} from './output/progress.js'
 import {render, renderError} from './output/render.js'
 import type {HumanView} from './output/view-types.js'
+import {warning} from './output/wording.js'
 import {resolveProfile, URL_SCHEMES_TEXT, type Profile} from './profiles/resolve.js'
 
 export type CgFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof CgCommand)['baseFlags'] & T['flags']>
@@ -120,7 +121,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   private runContext(): RunContext {
-    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn}
+    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn: (m) => warn(warning(m))}
   }
 
   /** A flag given on the command line that means nothing on this broker is a usage error, never ignored. */

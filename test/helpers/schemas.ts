@@ -7,7 +7,7 @@ import {expect} from 'vitest'
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url))
 /** top-level files, one per command (plus error.json); kafka/ and rabbitmq/ hold the broker variants they refer to */
 export const SCHEMA_FILES = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))
-const VARIANT_FILES = ['kafka', 'rabbitmq'].flatMap((d) => (existsSync(SCHEMA_DIR + d) ? readdirSync(SCHEMA_DIR + d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`) : []))
+const VARIANT_FILES: string[] = []
 
 const ajv = new Ajv({allErrors: true, strict: false})
 for (const f of [...SCHEMA_FILES, ...VARIANT_FILES]) ajv.addSchema(JSON.parse(readFileSync(SCHEMA_DIR + f, 'utf8')), f)
