@@ -18,7 +18,7 @@ down_node() {
   local node=$1 pid pidfile="$1/broker.pid" lockfd
   [[ -d $node ]] || { printf 'already down'; return; }
   exec {lockfd}>"$node/.lock"
-  flock -w 180 "$lockfd" || kdie "timed out waiting for another kafka-up/down on $node"
+  flock -w 180 "$lockfd" || kdie "timed out after 180s waiting for another kafka-up/down on $node" "wait for it to finish; \`fuser -v $node/.lock\` shows who holds it"
   pid=""
   [[ -f $pidfile ]] && pid="$(tr -dc 0-9 <"$pidfile")"
   if [[ -z $pid ]] || ! is_our_broker "$pid" "$node"; then
@@ -48,9 +48,9 @@ if [[ ${1:-} == all && $# == 1 ]]; then
   exit 0
 fi
 
-(($# == 2)) || kdie "usage: kafka-down.sh VERSION PORT | kafka-down.sh all"
+(($# == 2)) || kdie "usage: kafka-down.sh VERSION PORT | kafka-down.sh all" "e.g. scripts/kafka/kafka-down.sh latest 9092"
 VERSION="$(kafka_resolve_version "$1")"
 PORT=$2
-[[ $PORT =~ ^[0-9]+$ ]] || kdie "bad port '$PORT'"
+[[ $PORT =~ ^[0-9]+$ ]] || kdie "bad port '$PORT'" "give a port number, e.g. 9092"
 r="$(down_node "$KAFKA_BASE/$VERSION/node-$PORT")"
 printf '%-10s %s:%s  %s (Kafka %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$r" "$VERSION" "$(elapsed "$T0")"

@@ -24,7 +24,7 @@ KAFKA_PROG=kafka-tool
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-(($# >= 2)) || kdie "usage: kafka-tool.sh VERSION CLASS|ALIAS ARGS..."
+(($# >= 2)) || kdie "usage: kafka-tool.sh VERSION CLASS|ALIAS ARGS..." "e.g. scripts/kafka/kafka-tool.sh latest topics --bootstrap-server 127.0.0.1:9092 --list"
 VERSION="$(kafka_resolve_version "$1")"
 CLASS=$2
 shift 2
@@ -37,7 +37,7 @@ case "$CLASS" in
   groups) CLASS=org.apache.kafka.tools.GroupsCommand ;;
   storage) CLASS=kafka.tools.StorageTool ;;
   *.*) ;;
-  *) kdie "unknown tool '$CLASS' (give a class name or one of: consumer-groups topics console-consumer console-producer groups storage)" ;;
+  *) kdie "unknown tool '$CLASS'" "give a class name or one of: consumer-groups topics console-consumer console-producer groups storage" ;;
 esac
 
 kafka_ensure_libs "$VERSION"

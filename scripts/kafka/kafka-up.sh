@@ -13,34 +13,67 @@
 # that will not start any more is wiped and re-formatted, saying so. (After a
 # kill -9 the restart takes ~10 s more: the controller refuses the new broker
 # registration until the old one's broker.session.timeout.ms, 9 s, expires.)
-# Prints one status line on stdout; notes and errors go to stderr.
+# Prints one status line on stdout; notes and errors go to stderr. An error is
+# "kafka-up: ERROR: <cause>" + "hint: <what to do>", exit status 3 (no or too
+# old java, no mvn, Maven Central unreachable, a port held by another program,
+# ...); scripts/brokers-up.sh runs this with KAFKA_PROG=brokers-up, so the
+# messages carry its name.
 # Env: KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_HEAP_OPTS
 #      (default "-Xms256m -Xmx512m").
 set -euo pipefail
 # shellcheck disable=SC2034 # used by kdie/knote in lib.sh
-KAFKA_PROG=kafka-up
+KAFKA_PROG=${KAFKA_PROG:-kafka-up}
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-(($# == 3)) || kdie "usage: kafka-up.sh VERSION PORT CONTROLLER_PORT"
+(($# == 3)) || kdie "usage: kafka-up.sh VERSION PORT CONTROLLER_PORT" "e.g. scripts/kafka/kafka-up.sh latest 9092 9093"
 VERSION="$(kafka_resolve_version "$1")"
 PORT=$2 CPORT=$3
-[[ $PORT =~ ^[0-9]+$ && $CPORT =~ ^[0-9]+$ && $PORT != "$CPORT" ]] || kdie "bad ports '$PORT' '$CPORT'"
-command -v java >/dev/null 2>&1 || kdie "java not found (Kafka $VERSION needs Java 17+)"
+[[ $PORT =~ ^[0-9]+$ && $CPORT =~ ^[0-9]+$ && $PORT != "$CPORT" ]] || kdie "bad ports '$PORT' '$CPORT'" "give two different port numbers"
+kafka_need_java "$VERSION"
 TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 LABEL="kafka $VERSION $KAFKA_HOST:$PORT"
+# 4.x also listens with SASL_PLAINTEXT on PORT+2 (see write_config).
+SASL_PORT=$((PORT + 2))
+sasl_on() { (($(kafka_major "$VERSION") >= 4)); }
+OUR_PORTS=("$PORT" "$CPORT")
+sasl_on && OUR_PORTS+=("$SASL_PORT")
+
+# A cg test broker (this node or another checkout's) on PORT+ARGS: its node dir.
+CG_BROKER_RE=" kafka\.Kafka (/[^ ]*/\.brokers/kafka/[^/ ]+/node-[0-9]+)/server\.properties"
+
+# Before anything is set up (jars, dirs): a port held by a program that is not
+# a cg Kafka broker is refused right away. (Ours are reused or stopped below.)
+# Without ss the owner is unknown: that case is left to the checks below.
+if command -v ss >/dev/null 2>&1; then
+  for p in "${OUR_PORTS[@]}"; do
+    port_open "$p" || continue
+    ours=0
+    for lp in $(listener_pids "$p"); do
+      [[ "$(broker_cmdline "$lp")" =~ $CG_BROKER_RE ]] && ours=1
+    done
+    ((ours)) && continue
+    # Unknown owner (another user's process) that speaks Kafka: a cg broker
+    # of another user, maybe; stopped below if it is ours, refused if not.
+    [[ -z "$(listener_pids "$p")" ]] && kafka_answers "$p" && continue
+    kafka_port_refuse "$p" "kafka $VERSION"
+  done
+fi
 
 T0="$(now)"
 NODE="$KAFKA_BASE/$VERSION/node-$PORT"
 DATA="$KAFKA_BASE/$VERSION/data-$PORT"
 PIDFILE="$NODE/broker.pid"
 LOG="$NODE/broker.log"
-mkdir -p "$NODE"
+{ mkdir -p "$NODE" 2>/dev/null && [[ -w $NODE ]]; } \
+  || kdie "cannot write $(kafka_rel "$NODE") as user $(id -un) (.brokers/kafka belongs to $(stat -c %U -- "$KAFKA_BASE" 2>/dev/null || echo '?'))" \
+    "run as the user that owns the checkout's .brokers (or root), or: sudo chown -R $(id -un) $(kafka_rel "$KAFKA_BASE")"
 
 # One kafka-up/down at a time per node. Started JVMs get this fd (and the
 # brokers-up lock, fd 9) closed so they never hold a lock.
 exec 8>"$NODE/.lock"
-flock -w 180 8 || kdie "$LABEL: timed out waiting for another kafka-up/down on this node"
+flock -w 180 8 || kdie "$LABEL: timed out after 180s waiting for another kafka-up/down on this node" \
+  "wait for it to finish; \`fuser -v $NODE/.lock\` shows who holds it"
 
 kafka_ensure_libs "$VERSION"
 LIBS="$(kafka_libs_dir "$VERSION")"
@@ -51,8 +84,6 @@ read_pid() { if [[ -f $PIDFILE ]]; then tr -dc 0-9 <"$PIDFILE"; fi; }
 # --- configuration -------------------------------------------------------------
 # 4.x also listens with SASL_PLAINTEXT on PORT+2 (PLAIN user cg/cg-secret; SCRAM-SHA-256/512 user
 # cg-scram/cg-secret, created after start): the authentication tests need a real SASL listener.
-SASL_PORT=$((PORT + 2))
-sasl_on() { (($(kafka_major "$VERSION") >= 4)); }
 write_config() {
   local out=${1:-$NODE/server.properties} listeners advertised protomap
   listeners="PLAINTEXT://$KAFKA_HOST:$PORT,CONTROLLER://$KAFKA_HOST:$CPORT"
@@ -175,11 +206,11 @@ rm -f "$PIDFILE"
 # Ports taken? Either a cg test broker that is not this node (lost pid file, any
 # version after a KAFKA_VERSION bump, or another checkout's .brokers/kafka),
 # which we stop, or something else: refuse.
-for p in "$PORT" "$CPORT"; do
+for p in "${OUR_PORTS[@]}"; do
   port_open "$p" || continue
   for lp in $(listener_pids "$p"); do
     cl="$(broker_cmdline "$lp")"
-    if [[ $cl =~ " kafka.Kafka "(/[^ ]*/\.brokers/kafka/[^/ ]+/node-[0-9]+)/server\.properties ]]; then
+    if [[ $cl =~ $CG_BROKER_RE ]]; then
       other=${BASH_REMATCH[1]}
       knote "$LABEL: port $p is held by the cg broker $other (pid $lp), stopping it"
       stop_pid "$lp" "$other" "$LABEL"
@@ -187,7 +218,7 @@ for p in "$PORT" "$CPORT"; do
     fi
   done
   for ((i = 0; i < 25; i++)); do port_open "$p" || break; sleep 0.2; done
-  port_open "$p" && kdie "$LABEL: $KAFKA_HOST:$p is in use by another process (not a cg broker); stop it or pick other ports"
+  if port_open "$p"; then kafka_port_refuse "$p" "kafka $VERSION"; fi
 done
 
 format_storage() {
@@ -195,7 +226,8 @@ format_storage() {
   if ! out="$(java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$(kafka_tools_log_opts "$VERSION")" \
     -cp "$LIBS/*" kafka.tools.StorageTool format -t "$KAFKA_CLUSTER_ID" -c "$NODE/server.properties" 2>&1 </dev/null 8>&- 9>&-)"; then
     printf '%s\n' "$out" >&2
-    kdie "$LABEL: kafka.tools.StorageTool format failed"
+    kdie "$LABEL: kafka.tools.StorageTool format failed: $(sed '/^[[:space:]]*$/d' <<<"$out" | tail -n1)" \
+      "see the output above; the data dir is $(kafka_rel "$DATA")"
   fi
 }
 
@@ -275,7 +307,7 @@ if ! wait_ready; then
     stop_pid "$pid" "$NODE" "$LABEL"
     rm -f "$PIDFILE"
     show_tail
-    kdie "$LABEL: broker did not start on a freshly formatted data dir ($WHY)"
+    kdie "$LABEL: broker did not start on a freshly formatted data dir ($WHY)" "see the log above: $(kafka_rel "$LOG")"
   fi
   show_tail
   knote "$LABEL: broker did not start on the existing data dir ($WHY): wiping $DATA and re-formatting"
@@ -287,7 +319,7 @@ if ! wait_ready; then
     stop_pid "$pid" "$NODE" "$LABEL"
     rm -f "$PIDFILE"
     show_tail
-    kdie "$LABEL: broker did not start even on a wiped data dir ($WHY)"
+    kdie "$LABEL: broker did not start even on a wiped data dir ($WHY)" "see the log above: $(kafka_rel "$LOG")"
   fi
   how="started (data dir wiped and re-formatted: the old one did not start)"
 fi
