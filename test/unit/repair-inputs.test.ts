@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {CgError} from '../../src/errors/cg-error.js'
 import {fromTheRight, nonNegativeInt, signedInt} from '../../src/services/inputs.js'
-import {parseDatetime, parseDuration, resetMode} from '../../src/services/position.js'
+import {resetMode} from '../../src/brokers/redis/redis-position.js'
+import {parseDatetime, parseDuration} from '../../src/services/position.js'
 
 const usageError = (fn: () => unknown) => {
   try {

@@ -1,5 +1,5 @@
 import {isUtf8} from 'node:buffer'
-import type {RawDlqEntry, RawField} from '../dlq-types.js'
+import type {RawDlqEntry, RawField} from './redis-dlq-types.js'
 
 /**
  * The two DLQ entry layouts found in the field:

@@ -1,31 +1,30 @@
+// The Redis adapter: one connection (standalone or cluster) and the reads cg makes there. Repairs and the
+// DLQ have their own I/O classes (redis-repair.ts, redis-dlq.ts) on the same connection.
 import type {Redis} from 'ioredis'
+import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
-import type {BrokerAdapter, Capabilities, ConsumerRow, GroupRow, LagRow, PendingEntry, PendingQuery, PendingSummary, ServerInfo} from '../types.js'
-import type {ConnectOptions} from '../open-adapter.js'
 import {connectRedis, type RedisConnection} from './redis-connection.js'
 import {wrap} from './redis-errors.js'
 import {RedisDlq} from './redis-dlq.js'
 import {RedisRepair} from './redis-repair.js'
+import type {ConsumerRow, GroupRow, LagRow, PendingEntry, PendingQuery, PendingSummary, StreamsAdapter} from './redis-types.js'
 import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
 
-export class RedisAdapter implements BrokerAdapter {
-  readonly broker = 'redis' as const
-  readonly capabilities: Capabilities = {claim: true, setId: true, reset: true, consumerDelete: true, groupCreate: true, groupDelete: true, dlq: true}
-
+export class RedisAdapter implements StreamsAdapter {
   readonly repair: RedisRepair
   readonly dlq: RedisDlq
 
   private constructor(readonly conn: RedisConnection) {
     this.repair = new RedisRepair(this)
-    this.dlq = new RedisDlq(this)
+    this.dlq = new RedisDlq(conn)
   }
 
   static async connect(profile: Profile, opts: ConnectOptions): Promise<RedisAdapter> {
-    return new RedisAdapter(await connectRedis(profile, opts.timeoutMs))
+    return new RedisAdapter(await connectRedis(profile, opts))
   }
 
   async close(): Promise<void> {
@@ -100,12 +99,12 @@ export class RedisAdapter implements BrokerAdapter {
     const node = this.conn.nodeFor(source)
     const [count, minId, maxId, perConsumer] = (await wrap({source, group}, () => node.call('XPENDING', source, group))) as [number, string | null, string | null, Array<[string, string]> | null]
     const consumers = (perConsumer ?? []).map(([name, n]) => ({name: String(name), pending: Number(n)}))
-    if (consumer === undefined) return {source, group, consumer: null, count: Number(count), minId: minId ?? null, maxId: maxId ?? null, consumers}
+    if (consumer === undefined) return {count: Number(count), minId: minId ?? null, maxId: maxId ?? null, consumers}
     const mine = consumers.filter((c) => c.name === consumer)
     const known = (await this.consumers(source, group)).some((c) => c.name === consumer)
     if (!known) throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
     const first = mine.length ? ((await node.call('XPENDING', source, group, '-', '+', 1, consumer)) as Array<[string]>)[0]?.[0] ?? null : null
-    return {source, group, consumer, count: mine[0]?.pending ?? 0, minId: first, maxId: null, consumers: mine}
+    return {count: mine[0]?.pending ?? 0, minId: first, maxId: null, consumers: mine}
   }
 
   /** Pages through the PEL with an exclusive start, so any size is read in bounded memory. */

@@ -1,9 +1,9 @@
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
+import type {ConnectOptions} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
-import {debug} from '../../output/log.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -66,7 +66,12 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   }
 }
 
-export async function connectRedis(profile: Profile, timeoutMs: number): Promise<RedisConnection> {
+/** ConnectOptions plus a --verbose log line writer, when the caller has one (drivers never import output/). */
+export type RedisConnectOptions = ConnectOptions & {debug?: (message: string) => void}
+
+export async function connectRedis(profile: Profile, opts: RedisConnectOptions): Promise<RedisConnection> {
+  const {timeoutMs} = opts
+  const debug = opts.debug ?? (() => undefined)
   // ioredis is CommonJS: a bundle sees its exports on .default, plain Node ESM as named exports.
   const ioredis = await import('ioredis')
   const {Redis, Cluster} = (ioredis as unknown as {default?: typeof ioredis}).default ?? ioredis

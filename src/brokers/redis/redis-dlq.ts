@@ -1,11 +1,12 @@
+// Dead-letter I/O: reads, journaled two-step and scripted atomic moves and replays, deletes (see redis-dlq-types.ts).
 import {createHash} from 'node:crypto'
 import type {Redis} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
-import type {DlqOps, DlqSummary, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from '../dlq-types.js'
-import type {RedisAdapter} from './redis-adapter.js'
+import type {DlqOps, DlqSummary, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from './redis-dlq-types.js'
 import {JOURNALED_ADD, MOVE_ATOMIC, REPLAY_ATOMIC, SUMMARY_PAGE} from './dlq-scripts.js'
 import {redisError, wrap} from './redis-errors.js'
+import type {RedisConnection} from './redis-connection.js'
 import {isStreamId} from './stream-id.js'
 
 const READ_PAGE = 1000
@@ -20,10 +21,10 @@ type Call = {keys: string[]; args: Array<string | Buffer>}
 
 export class RedisDlq implements DlqOps {
   private readonly loaded = new WeakMap<Redis, Set<string>>()
-  constructor(private readonly redis: RedisAdapter) {}
+  constructor(private readonly conn: RedisConnection) {}
 
   private node(key: string): Redis {
-    return this.redis.conn.nodeFor(key)
+    return this.conn.nodeFor(key)
   }
 
   async assertDlq(dlq: string): Promise<void> {
@@ -101,11 +102,11 @@ export class RedisDlq implements DlqOps {
   }
 
   moveMode(stream: string, dlq: string): MoveMode {
-    return this.redis.conn.sameSlot(stream, dlq) ? 'atomic' : 'two-step'
+    return this.conn.sameSlot(stream, dlq) ? 'atomic' : 'two-step'
   }
 
   replayMode(dlq: string, target: string): MoveMode {
-    return this.redis.conn.sameSlot(dlq, target) ? 'atomic' : 'two-step'
+    return this.conn.sameSlot(dlq, target) ? 'atomic' : 'two-step'
   }
 
   async moveBatch(t: MoveTarget, ids: string[], failedAtMs: number): Promise<MoveOutcome[]> {

@@ -1,10 +1,10 @@
+// Repair I/O on consumer groups: one atomic step per call (claim, SETID, DELCONSUMER, CREATE, DESTROY) and
+// the reads they plan with. The operations (redis-claim.ts, redis-position.ts ...) drive the loops.
 import type {Redis} from 'ioredis'
 import {CgError} from '../../errors/cg-error.js'
-import type {GroupRow} from '../types.js'
-import type {ClaimQuery, ClaimStep, GroupCreateRequest, RepairOps, ShiftResult, StreamInfo} from '../repair-types.js'
-import type {RedisAdapter} from './redis-adapter.js'
 import {wrap} from './redis-errors.js'
 import {fields, num, text} from './replies.js'
+import type {ClaimQuery, ClaimStep, GroupCreateSpec, RepairOps, ShiftResult, StreamInfo, StreamsAdapter} from './redis-types.js'
 import {compareIds} from './stream-id.js'
 
 /** Entries read per XRANGE page when counting or shifting (only ids are kept). */
@@ -45,7 +45,7 @@ return {-1, 0, 0}
 type RangeReply = Array<[string, unknown]>
 
 export class RedisRepair implements RepairOps {
-  constructor(private readonly redis: RedisAdapter) {}
+  constructor(private readonly redis: StreamsAdapter) {}
 
   private node(key: string): Redis {
     return this.redis.conn.nodeFor(key)
@@ -62,7 +62,7 @@ export class RedisRepair implements RepairOps {
     const reply = (await wrap(q, () => this.node(q.source).call('XAUTOCLAIM', ...args))) as [string, unknown[], string[] | undefined]
     const next = String(reply[0])
     const claimed = q.justId ? (reply[1] as string[]) : (reply[1] as RangeReply).filter(Boolean).map((e) => String(e[0]))
-    return {claimed, deleted: reply[2] ?? [], skipped: 0, next: next === '0-0' ? null : next}
+    return {claimed, deleted: reply[2] ?? [], skipped: [], next: next === '0-0' ? null : next}
   }
 
   /** One page of the consumer's idle entries (XPENDING IDLE ... consumer), claimed with XCLAIM. */
@@ -73,14 +73,14 @@ export class RedisRepair implements RepairOps {
     if (q.minIdleMs > 0) args.push('IDLE', q.minIdleMs)
     args.push(cursor === null ? '-' : '(' + cursor, '+', max, from)
     const rows = (await wrap(ctx, () => node.call('XPENDING', ...args))) as Array<[string, string, number, number]>
-    if (rows.length === 0) return {claimed: [], deleted: [], skipped: 0, next: null}
+    if (rows.length === 0) return {claimed: [], deleted: [], skipped: [], next: null}
     const ids = rows.map((r) => String(r[0]))
     const claimArgs: Array<string | number> = [q.source, q.group, q.to, q.minIdleMs, ...ids]
     if (q.justId) claimArgs.push('JUSTID')
     const reply = (await wrap(ctx, () => node.call('XCLAIM', ...claimArgs))) as unknown[]
     const claimed = q.justId ? (reply as string[]) : (reply as RangeReply).filter(Boolean).map((e) => String(e[0]))
     const next = rows.length < max ? null : ids[ids.length - 1]
-    if (claimed.length === ids.length) return {claimed, deleted: [], skipped: 0, next}
+    if (claimed.length === ids.length) return {claimed, deleted: [], skipped: [], next}
     // Rare: some ids were not claimed. Gone from the PEL = their message was deleted (XCLAIM drops them
     // since 7.0); still pending = no longer idle enough or taken by someone else meanwhile.
     const got = new Set(claimed)
@@ -88,12 +88,8 @@ export class RedisRepair implements RepairOps {
     const pipe = node.pipeline()
     for (const id of missing) pipe.call('XPENDING', q.source, q.group, id, id, 1)
     const checks = (await pipe.exec()) ?? []
-    const deleted = missing.filter((_, i) => Array.isArray(checks[i]?.[1]) && (checks[i][1] as unknown[]).length === 0)
-    return {claimed, deleted, skipped: missing.length - deleted.length, next}
-  }
-
-  group(source: string, group: string): Promise<GroupRow> {
-    return this.redis.group(source, group)
+    const gone = (i: number) => Array.isArray(checks[i]?.[1]) && (checks[i][1] as unknown[]).length === 0
+    return {claimed, deleted: missing.filter((_, i) => gone(i)), skipped: missing.filter((_, i) => !gone(i)), next}
   }
 
   async streamExists(source: string): Promise<boolean> {
@@ -196,7 +192,7 @@ export class RedisRepair implements RepairOps {
     return Number(await wrap({source, group, consumer}, () => this.node(source).call('XGROUP', 'DELCONSUMER', source, group, consumer)))
   }
 
-  async createGroup(req: GroupCreateRequest): Promise<void> {
+  async createGroup(req: GroupCreateSpec): Promise<void> {
     const args: Array<string | number> = ['CREATE', req.source, req.group, req.start]
     if (req.mkstream) args.push('MKSTREAM')
     if (req.entriesRead !== null) args.push('ENTRIESREAD', req.entriesRead)

@@ -1,7 +1,77 @@
-// Repairs on consumer groups: claim, setid/reset, consumer delete, group create/delete.
-// Plain data in and out; every mutation has a plan that --dry-run prints. The adapter does one atomic
-// step per call; the services in src/services drive the loops, progress, Ctrl-C and the report.
-import type {GroupRow} from './types.js'
+// The Redis adapter's shape: plain data rows, the reads, and the repair I/O (one atomic step per call).
+// The operations in redis-inspect.ts, redis-claim.ts, redis-position.ts ... drive it; the DLQ I/O has its
+// own shape in redis-dlq-types.ts. Unknown values are null, never 0.
+import type {Connection} from '../../core/driver.js'
+import type {RedisConnection} from './redis-connection.js'
+import type {DlqOps} from './redis-dlq-types.js'
+
+export interface GroupRow {
+  source: string
+  group: string
+  consumers: number | null
+  pending: number | null
+  lastDeliveredId: string | null
+  entriesRead: number | null
+  lag: number | null
+}
+
+export interface ConsumerRow {
+  name: string
+  pending: number
+  idleMs: number
+  /** ms since the last successful read; null where the server does not say (Redis < 7.2) or never read */
+  inactiveMs: number | null
+}
+
+export interface PendingSummary {
+  count: number
+  minId: string | null
+  maxId: string | null
+  consumers: Array<{name: string; pending: number}>
+}
+
+export interface PendingEntry {
+  id: string
+  consumer: string
+  idleMs: number
+  deliveries: number
+}
+
+export interface PendingQuery {
+  source: string
+  group: string
+  consumer?: string
+  minIdleMs?: number
+  start?: string
+  end?: string
+  /** null: all of them */
+  count: number | null
+}
+
+export interface LagRow {
+  source: string
+  group: string
+  lag: number | null
+  pending: number | null
+  oldestPendingId: string | null
+  oldestPendingIdleMs: number | null
+}
+
+/** The Redis Streams adapter: a connection to a standalone server or a cluster and what cg reads there. */
+export interface StreamsAdapter extends Connection {
+  readonly conn: RedisConnection
+  /** Fails with "not found" / "wrong type" unless the key is a stream. */
+  assertStream(key: string): Promise<void>
+  groups(source?: string): AsyncIterable<GroupRow>
+  /** The group's row; not_found when the stream or the group is missing. */
+  group(source: string, group: string): Promise<GroupRow>
+  consumers(source: string, group: string): Promise<ConsumerRow[]>
+  pendingSummary(source: string, group: string, consumer?: string): Promise<PendingSummary>
+  pendingEntries(query: PendingQuery): AsyncIterable<PendingEntry>
+  lag(group?: string, source?: string): AsyncIterable<LagRow>
+  readonly repair: RepairOps
+  readonly dlq: DlqOps
+}
 
 export interface ClaimQuery {
   source: string
@@ -21,7 +91,7 @@ export interface ClaimStep {
   /** pending entries whose message is gone from the stream; the broker dropped them from the PEL */
   deleted: string[]
   /** entries looked at but left where they were (no longer idle enough, or taken meanwhile) */
-  skipped: number
+  skipped: string[]
   /** where the next step starts; null when there is nothing left */
   next: string | null
 }
@@ -45,7 +115,7 @@ export interface ShiftResult {
   moved: number
 }
 
-export interface GroupCreateRequest {
+export interface GroupCreateSpec {
   source: string
   group: string
   start: string
@@ -53,11 +123,10 @@ export interface GroupCreateRequest {
   entriesRead: number | null
 }
 
+/** Repairs on consumer groups: plain data in and out, one atomic step per call. */
 export interface RepairOps {
   /** One claim step of at most `max` entries, starting at `cursor` (null: the beginning). */
   claimStep(q: ClaimQuery, cursor: string | null, max: number): Promise<ClaimStep>
-  /** The group's row; not_found when the stream or the group is missing. */
-  group(source: string, group: string): Promise<GroupRow>
   streamInfo(source: string): Promise<StreamInfo>
   streamExists(source: string): Promise<boolean>
   setId(source: string, group: string, id: string, entriesRead: number | null): Promise<void>
@@ -71,7 +140,7 @@ export interface RepairOps {
   deleteIdleConsumer(source: string, group: string, consumer: string): Promise<{deleted: boolean; pending: number}>
   /** Deletes the consumer and its pending entries; returns how many entries were dropped. */
   deleteConsumer(source: string, group: string, consumer: string): Promise<number>
-  createGroup(req: GroupCreateRequest): Promise<void>
+  createGroup(req: GroupCreateSpec): Promise<void>
   /** Destroys the group, unless (without force) it has consumers or pending entries: atomically checked. */
   destroyGroup(source: string, group: string, force: boolean): Promise<{destroyed: boolean; consumers: number; pending: number}>
 }

@@ -1,23 +1,25 @@
-import type {DlqOps, DlqSummary, MoveMode, ReplayItem, ReplayOutcome} from '../brokers/dlq-types.js'
-import {decodeEntry, type DecodedDlqEntry} from '../brokers/redis/dlq-layout.js'
-import type {BrokerAdapter} from '../brokers/types.js'
-import {usage} from '../errors/cg-error.js'
-import type {Progress} from '../output/progress.js'
-import {selectPages, type Selection} from './dlq-browse.js'
-import {dlqOps, stopCause} from './dlq-move.js'
-import {batchSize, RateLimitedBatches} from './dlq-rate.js'
-import {fallbackTarget, prefetch, type WhereClause} from './dlq-select.js'
+// cg dlq replay on Redis: DLQ entries -> their original streams with their original fields, byte for byte,
+// then out of the DLQ, batch by batch through the bulk runner (exactly once across kills and re-runs: RedisDlq).
+import type {OpRequest, RunContext} from '../../core/requests.js'
+import type {BulkEnd, DlqReplayResult} from '../../core/results.js'
+import {usage} from '../../errors/cg-error.js'
+import {optionalArg, profileValue} from '../../services/args.js'
+import {batchesOf, bulkCounts, runBulk, type BulkRun} from '../../services/bulk.js'
+import {batchSize} from '../../services/dlq-rate.js'
+import {fallbackTarget, parseIds, parseRate, parseWhere, prefetch, type WhereClause} from '../../services/dlq-select.js'
+import {decodeEntry, type DecodedDlqEntry} from './dlq-layout.js'
+import {ended} from './redis-bulk.js'
+import {dlqOf, selectPages, type Selection} from './redis-dlq-browse.js'
+import type {DlqOps, DlqSummary, MoveMode, ReplayItem, ReplayOutcome} from './redis-dlq-types.js'
+import type {StreamsAdapter} from './redis-types.js'
 
-export interface ReplayRequest {
+interface ReplayRequest {
   dlq: string
   source?: string
   ids?: string[]
   where: WhereClause[]
   limit: number | null
   rate: number | null
-  dryRun: boolean
-  signal: AbortSignal
-  progress?: Progress
 }
 
 export interface TargetTotals {
@@ -28,14 +30,10 @@ export interface TargetTotals {
   failed: number
 }
 
-export interface ReplayTotals {
+export interface ReplayTotals extends BulkEnd {
   replayed: number
   /** two-step replays a killed run left half done, finished first (not counted in replayed) */
   resumed: number
-  skipped: number
-  failed: number
-  interrupted: boolean
-  error: string | null
   targets: TargetTotals[]
 }
 
@@ -47,10 +45,10 @@ export interface ReplayPlan {
   missing: string[]
 }
 
-export interface ReplayReport {
+export interface ReplayReport extends DlqReplayResult {
   dlq: string
-  source: string | null
-  dryRun: boolean
+  /** SOURCE: where entries that do not name their stream go ([] when not given) */
+  sources: string[]
   criteria: {ids: string[] | null; where: string[]; limit: number | null; rate: number | null}
   plan: ReplayPlan | null
   /** one outcome per entry, produced while the replay runs (empty for a dry run) */
@@ -61,10 +59,18 @@ export interface ReplayReport {
 
 const FIRST_IDS = 10
 
-/** DLQ entries -> their original streams with their original fields, then out of the DLQ. */
-export async function replayDlq(adapter: BrokerAdapter, req: ReplayRequest): Promise<ReplayReport> {
-  const ops = dlqOps(adapter, 'dlq replay')
-  await ops.assertDlq(req.dlq)
+export async function dlqReplay(conn: StreamsAdapter, req: OpRequest<'dlq:replay'>): Promise<ReplayReport> {
+  const f = req.flags
+  const source = optionalArg(req, 0) ?? profileValue(req, 'stream')
+  const rp: ReplayRequest = {dlq: dlqOf(req, source), source, ids: parseIds(f.ids), where: parseWhere(f.where), limit: f.limit ?? null, rate: parseRate(f.rate)}
+  const dryRun = f['dry-run'] === true
+  const ops = conn.dlq
+  await ops.assertDlq(rp.dlq)
+  return replay(ops, rp, dryRun, req.run)
+}
+
+/** DLQ entries chosen by the request; a dry run's plan, or the outcomes as the replay runs. */
+async function replay(ops: DlqOps, req: ReplayRequest, dryRun: boolean, run: RunContext): Promise<ReplayReport> {
   const fallback = fallbackTarget(req.dlq, req.source)
   if (fallback === req.dlq) throw usage(`SOURCE ${req.source} is the DLQ itself`, 'Name the stream to replay onto, or give the DLQ with --dlq.')
   const pageSize = Math.min(1000, batchSize(req.rate) * 2)
@@ -83,15 +89,16 @@ export async function replayDlq(adapter: BrokerAdapter, req: ReplayRequest): Pro
     yield* pages
   }
 
-  const totals: ReplayTotals = {replayed: 0, resumed: 0, skipped: 0, failed: 0, interrupted: false, error: null, targets: []}
+  const totals: ReplayTotals = {replayed: 0, resumed: 0, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null, targets: []}
   const base = {
+    broker: 'redis' as const,
     dlq: req.dlq,
-    source: req.source ?? null,
-    dryRun: req.dryRun === true,
+    sources: req.source === undefined ? [] : [req.source],
+    dryRun,
     criteria: {ids: req.ids ?? null, where: req.where.map((w) => `${w.field}=${w.value.toString()}`), limit: req.limit, rate: req.rate},
   }
-  if (req.dryRun) return {...base, plan: await plan(ops, req, all(), fallback), entries: [], totals}
-  return {...base, plan: null, entries: execute(ops, req, all(), fallback, totals), totals}
+  if (dryRun) return {...base, plan: await plan(ops, req, all(), fallback), entries: [], totals}
+  return {...base, plan: null, entries: execute(ops, req, all(), fallback, totals, run), totals}
 }
 
 /** A DLQ entry as much as a replay needs of it (a DecodedDlqEntry, or a summary whose fields stay on the server). */
@@ -150,43 +157,22 @@ async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Candid
   return p
 }
 
-async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
-  const batches = new RateLimitedBatches(req, (items: ReplayItem[]) => ops.replayBatch(req.dlq, items))
-  const perTarget = new Map<string, TargetTotals>()
+/** A replayable entry, or an outcome known without the broker (nowhere to go, nothing to put back, gone). */
+type ReplayStepItem = {item: ReplayItem} | {outcome: ReplayOutcome}
+
+/** What each candidate becomes, in order; targets a killed run left half done are finished first. */
+async function* replayItems(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayStepItem> {
   const resumedTargets = new Set<string>()
   const finished = new Set<string>()
-  const count = (o: ReplayOutcome) => {
-    totals[o.status]++
-    let t = perTarget.get(o.target)
-    if (!t) {
-      perTarget.set(o.target, (t = {target: o.target, mode: ops.replayMode(req.dlq, o.target), replayed: 0, skipped: 0, failed: 0}))
-      totals.targets.push(t)
-    }
-    t[o.status]++
-    return o
-  }
-  const flush = async function* (): AsyncGenerator<ReplayOutcome> {
-    const outcomes = await batches.flush()
-    if (!outcomes) return void (totals.interrupted = true)
-    for (const o of outcomes) yield count(o)
-  }
-  try {
-    for await (const page of pages) {
-      for (const id of page.missing) yield count({dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'})
-      for (const e of page.entries) {
-        const target = targetOf(e, fallback)
-        if (!target) {
-          yield count({dlqId: e.dlqId, target: '', status: 'failed', newId: null, note: 'no original_stream and no SOURCE given'})
-          continue
-        }
-        if (!e.replayFields) {
-          yield count({dlqId: e.dlqId, target, status: 'failed', newId: null, note: e.replayError})
-          continue
-        }
-        if (target === req.dlq) {
-          yield count({dlqId: e.dlqId, target, status: 'failed', newId: null, note: 'its target is the DLQ itself'})
-          continue
-        }
+  const fail = (dlqId: string, target: string, note: string | null): ReplayStepItem => ({outcome: {dlqId, target, status: 'failed', newId: null, note}})
+  for await (const page of pages) {
+    for (const id of page.missing) yield {outcome: {dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'}}
+    for (const e of page.entries) {
+      const target = targetOf(e, fallback)
+      if (!target) yield fail(e.dlqId, '', 'no original_stream and no SOURCE given')
+      else if (!e.replayFields) yield fail(e.dlqId, target, e.replayError)
+      else if (target === req.dlq) yield fail(e.dlqId, target, 'its target is the DLQ itself')
+      else {
         if (!resumedTargets.has(target)) {
           resumedTargets.add(target)
           for (const id of await ops.resumeReplays(req.dlq, target)) finished.add(id)
@@ -194,20 +180,41 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
         }
         // already on the target from a killed run (a page read ahead may still hold it)
         if (finished.has(e.dlqId)) continue
-        if (batches.push({dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'})) {
-          yield* flush()
-          if (req.signal.aborted) totals.interrupted = true
-          if (totals.interrupted) return
-        }
+        yield {item: {dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'}}
       }
     }
-    yield* flush()
-  } catch (error) {
-    // The report is already being written: record the failure in it (exit 3; 69 when the broker was lost) rather than break the document.
-    totals.error = (error as Error).message
-    stopCause.set(totals, error)
-    totals.failed += batches.waiting
-  } finally {
-    req.progress?.done()
   }
+}
+
+/** One atomic step: the batch's replayable entries in one call, the known outcomes in their place. */
+async function replayStep(ops: DlqOps, dlq: string, batch: ReplayStepItem[]): Promise<ReplayOutcome[]> {
+  const items = batch.flatMap((x) => ('item' in x ? [x.item] : []))
+  const done = items.length ? await ops.replayBatch(dlq, items) : []
+  if (items.length === batch.length) return done
+  let next = 0
+  return batch.map((x) => ('item' in x ? done[next++] : x.outcome))
+}
+
+async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals, ctx: RunContext): AsyncGenerator<ReplayOutcome> {
+  const perTarget = new Map<string, TargetTotals>()
+  const run: BulkRun<ReplayOutcome> = {
+    step: batchesOf(replayItems(ops, req, pages, fallback, totals), (batch) => replayStep(ops, req.dlq, batch)),
+    status: (o) => (o.status === 'replayed' ? 'done' : o.status),
+    limit: req.limit,
+    rate: req.rate,
+    signal: ctx.signal,
+    progress: ctx.progress('replaying ' + req.dlq),
+  }
+  const counts = bulkCounts()
+  for await (const o of runBulk(run, counts)) {
+    totals[o.status]++
+    let t = perTarget.get(o.target)
+    if (!t) {
+      perTarget.set(o.target, (t = {target: o.target, mode: ops.replayMode(req.dlq, o.target), replayed: 0, skipped: 0, failed: 0}))
+      totals.targets.push(t)
+    }
+    t[o.status]++
+    yield o
+  }
+  Object.assign(totals, ended(counts))
 }

@@ -1,5 +1,5 @@
-// Dead-letter queues: list, peek, move, replay, purge. Plain data in and out.
-// The adapter does broker I/O in batches; planning, filters, rates and reports live in src/services/dlq-*.ts.
+// Dead-letter streams: list, peek, move, replay, purge. Plain data in and out.
+// RedisDlq (redis-dlq.ts) does the broker I/O in batches; selection, plans and reports live in redis-dlq-*.ts.
 
 /** One field of an entry, raw bytes (binary-safe). */
 export type RawField = [name: Buffer, value: Buffer]

@@ -1,0 +1,87 @@
+// cg groups, consumers, pending and lag on Redis: each names its arguments (STREAM GROUP ...), reads through
+// the adapter, and returns the common core with Redis's own facts beside it.
+import type {OpRequest, Request} from '../../core/requests.js'
+import {mapRows, type ConsumersResult, type GroupCore, type GroupsResult, type LagCore, type LagResult, type PendingResult, type Rows} from '../../core/results.js'
+import {usage} from '../../errors/cg-error.js'
+import {namedArgs, optionalArg, profileValue, type ArgSpec} from '../../services/args.js'
+import type {ConsumerRow, GroupRow, PendingEntry, StreamsAdapter} from './redis-types.js'
+import {parseStreamId} from './stream-id.js'
+
+/** STREAM GROUP, each from the profile when left out. */
+export const STREAM_GROUP: readonly ArgSpec[] = [
+  {name: 'STREAM', profile: 'stream'},
+  {name: 'GROUP', profile: 'group'},
+]
+
+/** An argument that may be left out (`[STREAM GROUP] ID`): given, else the profile's, else a usage error. */
+export function orProfile(req: Request<unknown>, value: string | undefined, spec: ArgSpec): string {
+  const v = value ?? (spec.profile ? profileValue(req, spec.profile) : undefined)
+  if (v === undefined) throw usage(`missing ${spec.name}`, `Give ${spec.name} on the command line${spec.profile ? `, or set \`${spec.profile}:\` in the profile` : ''}.`)
+  return v
+}
+
+/** A group as every Redis command shows it: the core, then Redis's position and PEL size. */
+export interface RedisGroupRow extends GroupCore {
+  pending: number | null
+  lastDeliveredId: string | null
+  entriesRead: number | null
+}
+
+export function groupRow(r: GroupRow): RedisGroupRow {
+  return {group: r.group, sources: [r.source], state: null, consumers: r.consumers, lag: r.lag, pending: r.pending, lastDeliveredId: r.lastDeliveredId, entriesRead: r.entriesRead}
+}
+
+export async function groups(conn: StreamsAdapter, req: OpRequest<'groups'>): Promise<GroupsResult<RedisGroupRow>> {
+  return {broker: 'redis', groups: mapRows(conn.groups(optionalArg(req, 0)), groupRow)}
+}
+
+export interface RedisConsumersResult extends ConsumersResult<ConsumerRow> {
+  sources: string[]
+}
+
+export async function consumers(conn: StreamsAdapter, req: OpRequest<'consumers'>): Promise<RedisConsumersResult> {
+  const [source, group] = namedArgs(req, STREAM_GROUP, 'cg consumers [STREAM] [GROUP]')
+  return {broker: 'redis', group, sources: [source], consumers: await conn.consumers(source, group)}
+}
+
+export interface RedisPendingResult extends PendingResult {
+  pending: number
+  sources: string[]
+  /** only this consumer's entries (the CONSUMER argument), else null */
+  consumer: string | null
+  minId: string | null
+  maxId: string | null
+  /** pending entries per consumer */
+  consumers: Array<{name: string; pending: number}>
+  /** the entry limit applied (null: all) */
+  limit: number | null
+  entries: Rows<PendingEntry>
+}
+
+/** The summary first (it also proves the stream and group exist), then the entries, streamed. */
+export async function pending(conn: StreamsAdapter, req: OpRequest<'pending'>): Promise<RedisPendingResult> {
+  const usageLine = 'cg pending [STREAM] [GROUP] [CONSUMER]'
+  const [source, group] = namedArgs({...req, args: req.args.slice(0, 2)}, STREAM_GROUP, usageLine)
+  const consumer = optionalArg(req, 2)
+  const f = req.flags
+  const start = f.start === undefined ? undefined : parseStreamId(f.start, '--start', ['-', '+'])
+  const end = f.end === undefined ? undefined : parseStreamId(f.end, '--end', ['-', '+'])
+  const limit = f.all ? null : (f.count ?? 100)
+  const s = await conn.pendingSummary(source, group, consumer)
+  const entries = limit === 0 ? [] : conn.pendingEntries({source, group, consumer, minIdleMs: f['min-idle'], start, end, count: limit})
+  return {broker: 'redis', group, sources: [source], consumer: consumer ?? null, pending: s.count, minId: s.minId, maxId: s.maxId, consumers: s.consumers, limit, entries}
+}
+
+export interface RedisLagRow extends LagCore {
+  pending: number | null
+  oldestPendingId: string | null
+  oldestPendingIdleMs: number | null
+}
+
+export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<LagResult<RedisLagRow>> {
+  const rows = conn.lag(optionalArg(req, 0), req.flags.stream)
+  return {
+    broker: 'redis',
+    groups: mapRows(rows, (r) => ({group: r.group, sources: [r.source], lag: r.lag, pending: r.pending, oldestPendingId: r.oldestPendingId, oldestPendingIdleMs: r.oldestPendingIdleMs})),
+  }
+}
