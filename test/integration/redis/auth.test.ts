@@ -77,7 +77,7 @@ profiles:
     it('redis://user:pass@host in --url', async () => {
       const res = await runCg(['groups', stream, '--url', `redis://${user}:${password}@${HOST}`, '--json'])
       expect(res.code, res.stderr).toBe(0)
-      expect(res.json().groups).toMatchObject([{source: stream, group: 'workers', pending: 2}])
+      expect(res.json().groups).toMatchObject([{sources: [stream], group: 'workers', pending: 2}])
       expectNoSecret(res, password)
     })
 
@@ -85,7 +85,7 @@ profiles:
       for (const profile of ['url-creds', 'fields']) {
         const res = await runCg(['pending', '-p', profile, '--json'], {cwd: dir})
         expect(res.code, `${profile}: ${res.stderr}`).toBe(0)
-        expect(res.json()).toMatchObject({source: stream, group: 'workers', summary: {count: 2}})
+        expect(res.json()).toMatchObject({sources: [stream], group: 'workers', pending: 2})
         expectNoSecret(res, password)
       }
     })

@@ -254,15 +254,15 @@ describe('dlq on a standalone Redis', () => {
     const dlq = `${s}:dlq`
     for (let i = 0; i < 6; i++) await r.xadd(dlq, '*', 'n', String(i), 'reason', i < 2 ? 'old' : 'new')
     const dry = await runCg(['dlq', 'purge', s, '--where', 'reason=old', '--dry-run', '--json', ...URL])
-    expect(dry.json()).toMatchObject({dryRun: true, count: 2, all: false})
+    expect(dry.json()).toMatchObject({dryRun: true, plan: {count: 2}, all: false})
     expect(await r.xlen(dlq)).toBe(6)
     const refused = await runCg(['dlq', 'purge', s, ...URL])
     expect(refused.code).toBe(4)
     const some = await runCg(['dlq', 'purge', s, '--where', 'reason=old', '--yes', '--json', ...URL])
-    expect(some.json()).toMatchObject({count: 2})
+    expect(some.json()).toMatchObject({totals: {purged: 2}})
     expect(await r.xlen(dlq)).toBe(4)
     const all = await runCg(['dlq', 'purge', s, '--yes', '--json', ...URL])
-    expect(all.json()).toMatchObject({count: 4, all: true})
+    expect(all.json()).toMatchObject({totals: {purged: 4}, all: true})
     expect(await r.xlen(dlq)).toBe(0)
 
     const missing = await runCg(['dlq', 'list', `${s}-none`, '--json', ...URL])

@@ -24,13 +24,13 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
   it('groups lists every group of every stream with lag and pending', async () => {
     const res = await runCg(['groups', '--url', url, '--json'])
     expect(res.code).toBe(0)
-    const rows = res.json().groups.filter((g: any) => g.source === stream || g.source === stream2)
+    const rows = res.json().groups.filter((g: any) => g.sources[0] === stream || g.sources[0] === stream2)
     expect(rows).toHaveLength(3)
-    const workers = rows.find((g: any) => g.source === stream && g.group === 'workers')
+    const workers = rows.find((g: any) => g.sources[0] === stream && g.group === 'workers')
     expect(workers).toMatchObject({consumers: 3, pending: 6, entriesRead: 6, lag: 1})
     const audit = rows.find((g: any) => g.group === 'audit')
     expect(audit).toMatchObject({consumers: 0, pending: 0, lag: 0})
-    expect(rows.find((g: any) => g.source === stream2)).toMatchObject({pending: 0, lag: 3})
+    expect(rows.find((g: any) => g.sources[0] === stream2)).toMatchObject({pending: 0, lag: 3})
   })
 
   it('groups STREAM limits to one stream; lag is null (unknown), never 0, after SETID without ENTRIESREAD', async () => {
@@ -57,8 +57,8 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     const res = await runCg(['pending', stream, 'workers', '--url', url, '--json'])
     expect(res.code).toBe(0)
     const d = res.json()
-    expect(d.summary.count).toBe(6)
-    expect(d.summary.consumers).toEqual([{name: 'worker1', pending: 2}, {name: 'worker2', pending: 2}, {name: 'worker3', pending: 2}])
+    expect(d.pending).toBe(6)
+    expect(d.consumers).toEqual([{name: 'worker1', pending: 2}, {name: 'worker2', pending: 2}, {name: 'worker3', pending: 2}])
     expect(d.entries).toHaveLength(6)
     expect(d.entries[0]).toMatchObject({consumer: 'worker1', deliveries: 1})
     expect(d.entries.map((e: any) => e.id)).toEqual([...d.entries.map((e: any) => e.id)].sort())
@@ -66,7 +66,7 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
 
   it('pending CONSUMER, --count, --start/--end and --min-idle filter', async () => {
     const one = (await runCg(['pending', stream, 'workers', 'worker2', '--url', url, '--json'])).json()
-    expect(one.summary.count).toBe(2)
+    expect(one.pending).toBe(2)
     expect(one.entries.every((e: any) => e.consumer === 'worker2')).toBe(true)
     const two = (await runCg(['pending', stream, 'workers', '--count', '2', '--url', url, '--json'])).json()
     expect(two.entries).toHaveLength(2)
@@ -82,7 +82,7 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     expect(res.code).toBe(0)
     const [row] = res.json().groups
     const first = (await r.xrange(stream, '-', '+', 'COUNT', 1))[0][0]
-    expect(row).toMatchObject({source: stream, group: 'workers', lag: 1, pending: 6, oldestPendingId: first})
+    expect(row).toMatchObject({sources: [stream], group: 'workers', lag: 1, pending: 6, oldestPendingId: first})
     expect(row.oldestPendingIdleMs).toBeGreaterThanOrEqual(0)
   })
 

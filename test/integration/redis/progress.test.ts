@@ -76,6 +76,6 @@ describe('progress on a terminal, none off it (standalone)', () => {
       await seedGroup(db.r, s, 'g', N, ['c1', 'c2'])
     }
     const {tty, piped} = await bothWays(['claim', s, 'g', '--idle', '0', '--to', 'rescuer', '--json', '--url', REDIS_URL], seed, 'claiming to rescuer')
-    for (const report of [tty, piped]) expect(report).toMatchObject({claimed: {count: N}, interrupted: false})
+    for (const report of [tty, piped]) expect(report).toMatchObject({totals: {claimed: N, interrupted: false}})
   })
 })

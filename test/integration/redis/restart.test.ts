@@ -162,7 +162,7 @@ describe(`broker SIGKILL mid-repair, restart, re-run: nothing lost (${N} entries
 
     const rerun = await runCg(['claim', s, 'g', '--idle', '0', '--to', 'rescuer', '--json', '--url', server.url], {timeoutMs: 120_000})
     expect(rerun.code, rerun.stderr).toBe(0)
-    expect(rerun.json()).toMatchObject({claimed: {count: N}, deleted: {count: 0}, interrupted: false})
+    expect(rerun.json()).toMatchObject({totals: {claimed: N, deleted: 0, interrupted: false}})
     const after = await pendingTotal(r, s, 'g')
     expect(after.count).toBe(N)
     expect([...after.byConsumer]).toEqual([['rescuer', N]])

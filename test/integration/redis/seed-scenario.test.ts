@@ -40,7 +40,7 @@ describe('seed 001 scenario: tasks / workers', () => {
     for (const w of ['worker1', 'worker2', 'worker3']) expect(res.stdout).toContain(w)
     const json = (await runCg(['pending', stream, 'workers', '--json'], {cwd})).json()
     expect(json.entries.map((e: any) => e.id)).toEqual(ids)
-    expect(json.summary.consumers).toEqual([
+    expect(json.consumers).toEqual([
       {name: 'worker1', pending: 2},
       {name: 'worker2', pending: 2},
       {name: 'worker3', pending: 2},
@@ -53,7 +53,7 @@ describe('seed 001 scenario: tasks / workers', () => {
     expect(res.code, res.stderr).toBe(0)
     const out = (await runCg(['pending', '--json'], {cwd})).json()
     expect(out.entries.every((e: any) => e.consumer === 'recovery-worker')).toBe(true)
-    expect(out.summary.count).toBe(6)
+    expect(out.pending).toBe(6)
   })
 
   it("the DLQ handler's layout (seed 001) is replayed onto tasks byte for byte", async () => {
