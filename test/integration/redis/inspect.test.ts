@@ -2,6 +2,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
 import {redis, seedGroup, uniq, TARGETS} from '../../helpers/redis.js'
+import {expectValid} from '../../helpers/schemas.js'
 
 describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => {
   let r: Redis | Cluster
@@ -77,6 +78,16 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     expect(idle.entries).toEqual([])
   })
 
+  it('pending --count 0 gives the summary without entries, and says so', async () => {
+    const res = await runCg(['pending', stream, 'workers', '--count', '0', '--url', url, '--json'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.json()).toMatchObject({pending: 6, limit: 0, entries: []})
+    const human = await runCg(['pending', stream, 'workers', '--count', '0', '--url', url])
+    expect(human.stdout).toMatch(/pending\s+6/)
+    expect(human.stdout).toContain('none listed with --count 0')
+    expect(human.stdout).not.toContain('(no pending entries)')
+  })
+
   it('lag reports per group lag and the oldest pending entry', async () => {
     const res = await runCg(['lag', 'workers', '--stream', stream, '--url', url, '--json'])
     expect(res.code).toBe(0)
@@ -84,6 +95,29 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     const first = (await r.xrange(stream, '-', '+', 'COUNT', 1))[0][0]
     expect(row).toMatchObject({sources: [stream], group: 'workers', lag: 1, pending: 6, oldestPendingId: first})
     expect(row.oldestPendingIdleMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('every --json document validates against its schema, with the common core', async () => {
+    const samples: Array<[string, string[]]> = [
+      ['groups', ['groups', stream]],
+      ['consumers', ['consumers', stream, 'workers']],
+      ['pending', ['pending', stream, 'workers', '--all']],
+      ['pending', ['pending', stream, 'workers', 'worker1']],
+      ['lag', ['lag', '--stream', stream]],
+    ]
+    for (const [schema, argv] of samples) {
+      const res = await runCg([...argv, '--url', url, '--json'])
+      expect(res.code, `${argv.join(' ')}: ${res.stderr}`).toBe(0)
+      const doc = res.json()
+      expectValid(`${schema}.json`, doc, argv.join(' '))
+      expect(doc.broker).toBe('redis')
+    }
+    const pending = (await runCg(['pending', stream, 'workers', '--url', url, '--json'])).json()
+    expect(pending).toMatchObject({group: 'workers', sources: [stream], pending: 6})
+    const consumers = (await runCg(['consumers', stream, 'workers', '--url', url, '--json'])).json()
+    expect(consumers).toMatchObject({group: 'workers', sources: [stream]})
+    const groups = (await runCg(['groups', stream, '--url', url, '--json'])).json().groups
+    expect(groups.find((g: any) => g.group === 'workers')).toMatchObject({sources: [stream], state: null, consumers: 3, lag: 1})
   })
 
   it('missing stream, group and consumer exit 5; bad ids exit 2', async () => {
