@@ -3,9 +3,9 @@
 import type {OpRequest} from '../../core/requests.js'
 import type {ChangeResult} from '../../core/results.js'
 import {CgError, refused, usage} from '../../errors/cg-error.js'
-import {bulkCounts, runBulk} from '../../services/bulk.js'
+import {bulkCounts} from '../../services/bulk.js'
 import {fromTheRight} from '../../services/inputs.js'
-import {CLAIM_BATCH, claimStatus, claimSteps} from './redis-claim.js'
+import {claimAll} from './redis-claim.js'
 import {orProfile, STREAM_GROUP} from './redis-inspect.js'
 import type {StreamsAdapter} from './redis-types.js'
 
@@ -87,11 +87,9 @@ export async function consumerDelete(conn: StreamsAdapter, req: OpRequest<'consu
   try {
     for (let round = 0; round < HANDOFF_ROUNDS; round++) {
       const counts = bulkCounts()
-      const run = {step: claimSteps(conn.repair, query), status: claimStatus, limit: null, rate: null, batch: CLAIM_BATCH, signal: req.run.signal, progress: {add: (n: number) => bar.add(n), done() {}}}
-      for await (const o of runBulk(run, counts)) {
-        if (o.status === 'claimed') h.ids.push(o.id)
-        else if (o.status === 'deleted') h.deleted.ids.push(o.id)
-      }
+      const got = await claimAll(conn.repair, query, {limit: null, signal: req.run.signal, progress: bar}, counts)
+      h.ids = h.ids.concat(got.claimed)
+      h.deleted.ids = h.deleted.ids.concat(got.deleted)
       h.count = h.ids.length
       h.deleted.count = h.deleted.ids.length
       const stopped = `after handing ${h.count} of ${consumer}'s entries to ${h.to}; ${consumer} is not deleted`

@@ -4,9 +4,9 @@ import type {OpRequest} from '../../core/requests.js'
 import type {BulkEnd, DlqMoveResult} from '../../core/results.js'
 import {usage} from '../../errors/cg-error.js'
 import {namedArgs} from '../../services/args.js'
-import {batchesOf, bulkCounts, runBulk, type BulkRun} from '../../services/bulk.js'
+import {bulkCounts, runBulk, type BulkRun} from '../../services/bulk.js'
 import {parseIds, parseRate, prefetch} from '../../services/dlq-select.js'
-import {ended} from './redis-bulk.js'
+import {ended, pagedBatches} from './redis-bulk.js'
 import {dlqOf} from './redis-dlq-browse.js'
 import type {DlqOps, MoveCandidate, MoveMode, MoveOutcome, MoveTarget} from './redis-dlq-types.js'
 import {STREAM_GROUP} from './redis-inspect.js'
@@ -87,8 +87,9 @@ export async function dlqMove(conn: StreamsAdapter, req: OpRequest<'dlq:move'>):
   }
   if (dryRun) return {...report, plan: await plan(ops, mv), entries: [], totals}
   totals.resumed = await ops.resumeMoves(mv)
+  const notPending = new Set<string>()
   const run: BulkRun<MoveOutcome> = {
-    step: batchesOf(candidates(ops, mv), (batch) => moveStep(ops, mv, batch)),
+    step: pagedBatches(candidates(ops, mv, notPending), (batch) => moveStep(ops, mv, batch, notPending)),
     status: (o) => (o.status === 'moved' ? 'done' : o.status === 'failed' ? 'failed' : 'skipped'),
     limit: mv.limit,
     rate,
@@ -117,27 +118,27 @@ function selected(c: MoveCandidate, req: MoveRequest): boolean {
   return (req.maxDeliveries === undefined || c.deliveries >= req.maxDeliveries) && (req.minIdleMs === undefined || c.idleMs >= req.minIdleMs)
 }
 
-/** A pending entry to move, or an id of --ids that is not pending in the group (reported as skipped). */
-interface Candidate {
-  id: string
-  pending: boolean
-}
-
-/** The candidates in PEL order (--ids: in the order given), the next page read while this one moves. */
-async function* candidates(ops: DlqOps, req: MoveRequest): AsyncGenerator<Candidate> {
+/**
+ * The ids to move in PEL order (--ids: in the order given), page by page, the next page read while this
+ * one moves. Ids of --ids that are not pending in the group go along, noted in `notPending`, to be
+ * reported as skipped in their place.
+ */
+async function* candidates(ops: DlqOps, req: MoveRequest, notPending: Set<string>): AsyncGenerator<string[]> {
   for await (const page of prefetch(candidatePages(ops, req))) {
-    for (const id of page.notPending) yield {id, pending: false}
-    for (const c of page.pending) if (selected(c, req)) yield {id: c.id, pending: true}
+    for (const id of page.notPending) notPending.add(id)
+    const ids = [...page.notPending]
+    for (const c of page.pending) if (selected(c, req)) ids.push(c.id)
+    if (ids.length) yield ids
   }
 }
 
 /** One atomic step: the batch's pending entries moved in one call, the others skipped. */
-async function moveStep(ops: DlqOps, t: MoveTarget, batch: Candidate[]): Promise<MoveOutcome[]> {
-  const ids = batch.filter((c) => c.pending).map((c) => c.id)
+async function moveStep(ops: DlqOps, t: MoveTarget, batch: string[], notPending: Set<string>): Promise<MoveOutcome[]> {
+  if (notPending.size === 0) return ops.moveBatch(t, batch, Date.now())
+  const ids = batch.filter((id) => !notPending.has(id))
   const moved = ids.length ? await ops.moveBatch(t, ids, Date.now()) : []
-  if (ids.length === batch.length) return moved
   let next = 0
-  return batch.map((c) => (c.pending ? moved[next++] : {id: c.id, status: 'skipped', dlqId: null, note: 'not pending in the group'}))
+  return batch.map((id) => (notPending.has(id) ? {id, status: 'skipped', dlqId: null, note: 'not pending in the group'} : moved[next++]))
 }
 
 /** The outcomes of the run as they come; `totals` is complete once they have all been read. */

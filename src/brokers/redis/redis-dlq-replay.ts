@@ -4,11 +4,11 @@ import type {OpRequest, RunContext} from '../../core/requests.js'
 import type {BulkEnd, DlqReplayResult} from '../../core/results.js'
 import {usage} from '../../errors/cg-error.js'
 import {optionalArg, profileValue} from '../../services/args.js'
-import {batchesOf, bulkCounts, runBulk, type BulkRun} from '../../services/bulk.js'
+import {bulkCounts, runBulk, type BulkRun} from '../../services/bulk.js'
 import {batchSize} from '../../services/dlq-rate.js'
 import {fallbackTarget, parseIds, parseRate, parseWhere, prefetch, type WhereClause} from '../../services/dlq-select.js'
 import {decodeEntry, type DecodedDlqEntry} from './dlq-layout.js'
-import {ended} from './redis-bulk.js'
+import {ended, pagedBatches} from './redis-bulk.js'
 import {dlqOf, selectPages, type Selection} from './redis-dlq-browse.js'
 import type {DlqOps, DlqSummary, MoveMode, ReplayItem, ReplayOutcome} from './redis-dlq-types.js'
 import type {StreamsAdapter} from './redis-types.js'
@@ -158,20 +158,22 @@ async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Candid
 }
 
 /** A replayable entry, or an outcome known without the broker (nowhere to go, nothing to put back, gone). */
-type ReplayStepItem = {item: ReplayItem} | {outcome: ReplayOutcome}
+type ReplayStepItem = ReplayItem | ReplayOutcome
 
-/** What each candidate becomes, in order; targets a killed run left half done are finished first. */
-async function* replayItems(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayStepItem> {
+const known = (x: ReplayStepItem): x is ReplayOutcome => 'status' in x
+
+/** What each candidate becomes, in order, page by page; targets a killed run left half done are finished first. */
+async function* replayItems(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayStepItem[]> {
   const resumedTargets = new Set<string>()
   const finished = new Set<string>()
-  const fail = (dlqId: string, target: string, note: string | null): ReplayStepItem => ({outcome: {dlqId, target, status: 'failed', newId: null, note}})
+  const fail = (dlqId: string, target: string, note: string | null): ReplayOutcome => ({dlqId, target, status: 'failed', newId: null, note})
   for await (const page of pages) {
-    for (const id of page.missing) yield {outcome: {dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'}}
+    const out: ReplayStepItem[] = page.missing.map((id): ReplayOutcome => ({dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'}))
     for (const e of page.entries) {
       const target = targetOf(e, fallback)
-      if (!target) yield fail(e.dlqId, '', 'no original_stream and no SOURCE given')
-      else if (!e.replayFields) yield fail(e.dlqId, target, e.replayError)
-      else if (target === req.dlq) yield fail(e.dlqId, target, 'its target is the DLQ itself')
+      if (!target) out.push(fail(e.dlqId, '', 'no original_stream and no SOURCE given'))
+      else if (!e.replayFields) out.push(fail(e.dlqId, target, e.replayError))
+      else if (target === req.dlq) out.push(fail(e.dlqId, target, 'its target is the DLQ itself'))
       else {
         if (!resumedTargets.has(target)) {
           resumedTargets.add(target)
@@ -179,26 +181,26 @@ async function* replayItems(ops: DlqOps, req: ReplayRequest, pages: AsyncIterabl
           totals.resumed = finished.size
         }
         // already on the target from a killed run (a page read ahead may still hold it)
-        if (finished.has(e.dlqId)) continue
-        yield {item: {dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'}}
+        if (!finished.has(e.dlqId)) out.push({dlqId: e.dlqId, target, fields: e.replayFields, ownFields: e.layout === 'a'})
       }
     }
+    if (out.length) yield out
   }
 }
 
 /** One atomic step: the batch's replayable entries in one call, the known outcomes in their place. */
 async function replayStep(ops: DlqOps, dlq: string, batch: ReplayStepItem[]): Promise<ReplayOutcome[]> {
-  const items = batch.flatMap((x) => ('item' in x ? [x.item] : []))
+  const items = batch.filter((x): x is ReplayItem => !known(x))
   const done = items.length ? await ops.replayBatch(dlq, items) : []
   if (items.length === batch.length) return done
   let next = 0
-  return batch.map((x) => ('item' in x ? done[next++] : x.outcome))
+  return batch.map((x) => (known(x) ? x : done[next++]))
 }
 
 async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals, ctx: RunContext): AsyncGenerator<ReplayOutcome> {
   const perTarget = new Map<string, TargetTotals>()
   const run: BulkRun<ReplayOutcome> = {
-    step: batchesOf(replayItems(ops, req, pages, fallback, totals), (batch) => replayStep(ops, req.dlq, batch)),
+    step: pagedBatches(replayItems(ops, req, pages, fallback, totals), (batch) => replayStep(ops, req.dlq, batch)),
     status: (o) => (o.status === 'replayed' ? 'done' : o.status),
     limit: req.limit,
     rate: req.rate,
