@@ -103,7 +103,7 @@ describe.each(KITS)('contract on $name', (kit) => {
   })
 
   it('an unreachable broker exits 69', async () => {
-    const res = await runCg([...s.argv.groups.length ? ['groups'] : ['groups'], '--url', kit.unreachableUrl, '--timeout', '3000', '--json'])
+    const res = await runCg([...kit.unreachable(s), '--timeout', '3000', '--json'])
     expect(res.code, res.stdout + res.stderr).toBe(69)
     expectValid('error.json', res.json())
   })

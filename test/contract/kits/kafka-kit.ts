@@ -10,7 +10,7 @@ function kafkaKit(name: string, url: string, bootstrap: string): Kit {
   return {
     name,
     broker: 'kafka',
-    unreachableUrl: 'kafka://127.0.0.1:1',
+    unreachable: (s) => ['groups', s.source, '--url', 'kafka://127.0.0.1:1'],
     async seed() {
       const admin = kafkaAdmin(bootstrap)
       const topic = kname('contract')

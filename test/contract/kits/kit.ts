@@ -37,7 +37,7 @@ export interface Kit {
   /** the deployment's name in test titles */
   name: string
   broker: 'redis' | 'kafka' | 'rabbitmq'
-  /** a URL where nothing listens, for the unreachable case */
-  unreachableUrl: string
+  /** a command and --url that reach no broker, for the unreachable case (exit 69) */
+  unreachable(s: Scenario): string[]
   seed(): Promise<Scenario>
 }

@@ -1,5 +1,5 @@
 import {connect} from 'amqplib'
-import {RABBIT_URL, uniqName} from '../../helpers/rabbitmq.js'
+import {queueInfo, RABBIT_URL, uniqName, waitFor} from '../../helpers/rabbitmq.js'
 import type {Kit} from './kit.js'
 
 /**
@@ -9,7 +9,8 @@ import type {Kit} from './kit.js'
 export const RABBITMQ_KIT: Kit = {
   name: 'rabbitmq',
   broker: 'rabbitmq',
-  unreachableUrl: 'amqp://guest:guest@127.0.0.1:1',
+  // the management API would still answer on 15672: lag needs the AMQP port, which is closed
+  unreachable: (s) => ['lag', s.source, '--url', 'amqp://guest:guest@127.0.0.1:1'],
   async seed() {
     const conn = await connect(RABBIT_URL)
     const ch = await conn.createChannel()
@@ -31,6 +32,11 @@ export const RABBITMQ_KIT: Kit = {
       if (m) ch.nack(m, false, false)
     }
     for (let i = 0; i < 100 && (await ready(dlq)) < 3; i++) await new Promise((r) => setTimeout(r, 50))
+    // the management API samples queue stats every 5 s: wait until it shows what the broker holds
+    await waitFor('management stats of the seeded queue', async () => {
+      const q = await queueInfo(queue)
+      return q.messages_ready === 7 && q.messages_unacknowledged === 0
+    }, 20_000)
     return {
       url: RABBIT_URL,
       argv: {groups: [queue], lag: [queue], consumers: [queue], pending: [queue], replay: [dlq]},

@@ -7,7 +7,7 @@ function redisKit(name: string, url: string, connect: () => Promise<Redis | Clus
   return {
     name,
     broker: 'redis',
-    unreachableUrl: 'redis://127.0.0.1:1',
+    unreachable: (s) => ['groups', s.source, '--url', 'redis://127.0.0.1:1'],
     async seed() {
       const r = await connect()
       const stream = uniq('contract')
