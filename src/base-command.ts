@@ -121,7 +121,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   private runContext(): RunContext {
-    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn: (m) => warn(warning(m))}
+    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn: (m) => warn(warning(m)), debug}
   }
 
   /** A flag given on the command line that means nothing on this broker is a usage error, never ignored. */
@@ -140,16 +140,16 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * 130 when interrupted; the stop error's code when a lost broker (or another error) ended a bulk run early,
-   * said on stderr; 3 when some items failed. The report itself has been printed.
+   * 130 when interrupted; when an error ended a bulk run early, that error's own exit code (69 the broker was
+   * lost, 4 refused, ...), said on stderr; 3 when some items failed or the error was unexpected. The report
+   * itself has been printed.
    */
   private exitFor(result: {totals?: Partial<BulkEnd>}): void {
     const t = result.totals
     if (!t) return
-    const stopCode = t.errorCode ? EXIT_CODES[t.errorCode] : null
     if (t.interrupted) process.exitCode = 130
-    else if (stopCode === EXIT_CODES.unreachable) {
-      process.exitCode = stopCode
+    else if (t.errorCode && t.errorCode !== 'unexpected' && EXIT_CODES[t.errorCode] > 3) {
+      process.exitCode = EXIT_CODES[t.errorCode]
       warn(`Error: ${t.error}`)
     } else if ((t.failed ?? 0) > 0 || t.error) process.exitCode = 3
   }
