@@ -1,7 +1,7 @@
 // Kafka behind the driver contract: each operation names its arguments (GROUP, TOPIC ...), calls the Kafka
 // services, and returns plain data with the common core.
 import type {DriverModule} from '../../core/driver.js'
-import {groupsReport} from '../../services/kafka/inspect.js'
+import {groupsReport} from './kafka-lag.js'
 import {optionalArg} from '../../services/args.js'
 import type {KafkaAdapter} from './kafka-types.js'
 

@@ -1,6 +1,6 @@
 import {usage} from '../../errors/cg-error.js'
 import type {Ui} from '../../output/ui.js'
-import {removeKafkaMember, type KafkaConsumerDeleteReport} from '../../services/kafka/offsets-admin.js'
+import {removeKafkaMember, type KafkaConsumerDeleteReport} from '../../brokers/kafka/kafka-repair.js'
 import type {VariantContext} from '../types.js'
 
 /**

@@ -1,5 +1,5 @@
 import {usage} from '../../errors/cg-error.js'
-import {consumersReport} from '../../services/kafka/inspect.js'
+import {consumersReport} from '../../brokers/kafka/kafka-lag.js'
 import type {VariantContext} from '../types.js'
 
 /**

@@ -1,5 +1,5 @@
 import {parseWhere} from '../../services/dlq-select.js'
-import {listKafkaDlq} from '../../services/kafka/dlq-browse.js'
+import {listKafkaDlq} from '../../brokers/kafka/kafka-dlq-browse.js'
 import type {VariantContext} from '../types.js'
 
 /** cg dlq list [SOURCE] [--dlq TOPIC] [--where ...] [--count N] on Kafka: read-only (no group, no commit). */

@@ -1,6 +1,6 @@
 import {usage} from '../../errors/cg-error.js'
-import {parseRecordId} from '../../services/kafka/dlq-target.js'
-import {peekKafkaDlq} from '../../services/kafka/dlq-browse.js'
+import {parseRecordId} from '../../brokers/kafka/kafka-dlq-target.js'
+import {peekKafkaDlq} from '../../brokers/kafka/kafka-dlq-browse.js'
 import type {VariantContext} from '../types.js'
 
 /** cg dlq peek [SOURCE] [PARTITION:OFFSET] [--dlq TOPIC] [--count N] on Kafka: read-only. */

@@ -1,4 +1,4 @@
-import {purgeKafkaDlq} from '../../services/kafka/dlq-browse.js'
+import {purgeKafkaDlq} from '../../brokers/kafka/kafka-dlq-browse.js'
 import type {VariantContext} from '../types.js'
 
 /** cg dlq purge [SOURCE] [--dlq TOPIC] (--dry-run | --yes) on Kafka: DeleteRecords up to the log end. */

@@ -1,7 +1,7 @@
 import {usage} from '../../errors/cg-error.js'
 import {progress} from '../../output/progress.js'
 import {parseRate, parseWhere} from '../../services/dlq-select.js'
-import {replayKafkaDlq} from '../../services/kafka/dlq-replay.js'
+import {replayKafkaDlq} from '../../brokers/kafka/kafka-dlq-replay.js'
 import type {VariantContext} from '../types.js'
 
 /** cg dlq replay [SOURCE] [--dlq TOPIC] [--to TOPIC] [--where ...] [--limit N] [--rate N/s] [--dry-run] on Kafka. */

@@ -1,6 +1,6 @@
 import {usage} from '../../errors/cg-error.js'
 import type {Ui} from '../../output/ui.js'
-import {deleteKafkaGroup, type KafkaGroupDeleteReport} from '../../services/kafka/offsets-admin.js'
+import {deleteKafkaGroup, type KafkaGroupDeleteReport} from '../../brokers/kafka/kafka-repair.js'
 import type {VariantContext} from '../types.js'
 import {kafkaGroupArg} from './reset.js'
 

@@ -1,4 +1,4 @@
-import {groupsReport, type KafkaGroupRow} from '../../services/kafka/inspect.js'
+import {groupsReport, type KafkaGroupRow} from '../../brokers/kafka/kafka-lag.js'
 import type {VariantContext} from '../types.js'
 
 /** `cg groups [TOPIC]` on Kafka: every group of both protocols (classic and consumer/KIP-848). */

@@ -1,7 +1,7 @@
 import {usage} from '../../errors/cg-error.js'
 import {debug} from '../../output/log.js'
-import {lagReport, type GroupLag, type PartitionRow} from '../../services/kafka/inspect.js'
-import {parseWindow} from '../../services/kafka/lag-window.js'
+import {lagReport, type GroupLag, type PartitionRow} from '../../brokers/kafka/kafka-lag.js'
+import {parseWindow} from '../../brokers/kafka/kafka-lag-window.js'
 import type {VariantContext} from '../types.js'
 import {DESCRIBE_COLUMNS} from './pending.js'
 

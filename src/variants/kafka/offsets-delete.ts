@@ -1,6 +1,6 @@
 import {usage} from '../../errors/cg-error.js'
 import type {Ui} from '../../output/ui.js'
-import {deleteKafkaOffsets, type KafkaOffsetsDeleteReport, type OffsetDeleteRow} from '../../services/kafka/offsets-admin.js'
+import {deleteKafkaOffsets, type KafkaOffsetsDeleteReport, type OffsetDeleteRow} from '../../brokers/kafka/kafka-repair.js'
 import type {VariantContext} from '../types.js'
 
 /** `cg offsets delete GROUP --topic T[:P,P]` on Kafka: OffsetDelete, refused (4) for topics the live group consumes. */

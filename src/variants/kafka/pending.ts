@@ -1,6 +1,6 @@
 import {usage} from '../../errors/cg-error.js'
 import type {Column} from '../../output/ui.js'
-import {pendingReport, type PartitionRow} from '../../services/kafka/inspect.js'
+import {pendingReport, type PartitionRow} from '../../brokers/kafka/kafka-lag.js'
 import type {VariantContext} from '../types.js'
 import {groupAndTopic} from './consumers.js'
 

@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {CgError, usage} from '../../errors/cg-error.js'
 import {warn} from '../../output/log.js'
 import type {Ui} from '../../output/ui.js'
-import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode, type KafkaResetReport, type ResetPartition} from '../../services/kafka/reset.js'
+import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode, type KafkaResetReport, type ResetPartition} from '../../brokers/kafka/kafka-reset.js'
 import type {VariantContext} from '../types.js'
 
 /** The GROUP of a Kafka command whose Redis form is `[STREAM] [GROUP]`: one value is the group. */

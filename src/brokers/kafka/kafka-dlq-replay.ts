@@ -4,7 +4,7 @@
 // either the whole transaction or none of it; the next run fences the old producer (same transactional
 // id), which aborts its open transaction, and resumes from the committed offsets: every record exactly once.
 import type {Consumer, Producer} from '@platformatic/kafka'
-import {kafkaLib} from '../../brokers/kafka/kafka-adapter.js'
+import {kafkaLib} from './kafka-adapter.js'
 import {
   committedOffsets,
   type DlqRecord,
@@ -14,13 +14,13 @@ import {
   readPartition,
   type TopicLayout,
   topicLayout,
-} from '../../brokers/kafka/kafka-dlq.js'
-import {flatten, kafkaError} from '../../brokers/kafka/kafka-errors.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+} from './kafka-dlq.js'
+import {flatten, kafkaError} from './kafka-errors.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {CgError} from '../../errors/cg-error.js'
-import {batchSize, TokenBucket} from '../dlq-rate.js'
-import {prefetch, type WhereClause} from '../dlq-select.js'
-import {matchesWhere, pickDlq, replayHeaders, resolveTarget, type TargetSource, targetPartition} from './dlq-target.js'
+import {batchSize, TokenBucket} from '../../services/dlq-rate.js'
+import {prefetch, type WhereClause} from '../../services/dlq-select.js'
+import {matchesWhere, pickDlq, replayHeaders, resolveTarget, type TargetSource, targetPartition} from './kafka-dlq-target.js'
 
 export interface KafkaReplayRequest {
   source?: string

@@ -10,10 +10,10 @@ import {
   topicPartitionCounts,
   type KafkaGroupInfo,
   type TopicPartitions,
-} from '../../brokers/kafka/kafka-offsets.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+} from './kafka-offsets.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseDatetime, parseDuration} from '../position.js'
+import {parseDatetime, parseDuration} from '../../services/position.js'
 
 export type KafkaResetMode =
   | {kind: 'to-earliest'}

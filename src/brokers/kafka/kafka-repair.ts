@@ -12,10 +12,10 @@ import {
   type KafkaGroupInfo,
   type KafkaMember,
   type TopicPartitions,
-} from '../../brokers/kafka/kafka-offsets.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+} from './kafka-offsets.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseScope} from './reset.js'
+import {parseScope} from './kafka-reset.js'
 
 async function existingGroup(adapter: KafkaAdapter, group: string): Promise<{info: KafkaGroupInfo; committed: Map<string, Map<number, number>>}> {
   const [info, committed] = await Promise.all([describeGroup(adapter, group), committedOffsets(adapter, group)])

@@ -1,9 +1,9 @@
 // Kafka inspection reports: groups, consumers (members), pending/lag per partition (the view of
 // `kafka-consumer-groups.sh --describe`), and lag over a window with a status per partition and group.
 import {CgError, notFound} from '../../errors/cg-error.js'
-import {committedOffsets, describeGroups, endOffsets, listGroups, topicPartitions, type CommittedOffsets, type DescribedGroup, type MemberInfo} from '../../brokers/kafka/kafka-inspect.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
-import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './lag-window.js'
+import {committedOffsets, describeGroups, endOffsets, listGroups, topicPartitions, type CommittedOffsets, type DescribedGroup, type MemberInfo} from './kafka-inspect.js'
+import type {KafkaAdapter} from './kafka-types.js'
+import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
 
 export interface KafkaGroupRow {
   group: string

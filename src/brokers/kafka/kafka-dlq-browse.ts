@@ -1,9 +1,9 @@
 // cg dlq list / peek / purge on Kafka. list and peek read with plain Fetch requests (read_committed):
 // no group is joined and nothing is committed. purge deletes records below the log end (DeleteRecords).
-import {deleteRecordsBefore, type DlqRecord, partitionBounds, readPartition, topicLayout} from '../../brokers/kafka/kafka-dlq.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+import {deleteRecordsBefore, type DlqRecord, partitionBounds, readPartition, topicLayout} from './kafka-dlq.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, refused, usage} from '../../errors/cg-error.js'
-import type {WhereClause} from '../dlq-select.js'
+import type {WhereClause} from '../../services/dlq-select.js'
 import {
   CG_COUNT,
   CONNECT_MESSAGE,
@@ -13,8 +13,8 @@ import {
   showBytes,
   SPRING_MESSAGE,
   type TargetSource,
-} from './dlq-target.js'
-import {replayGroup, resolveDlqTopic} from './dlq-replay.js'
+} from './kafka-dlq-target.js'
+import {replayGroup, resolveDlqTopic} from './kafka-dlq-replay.js'
 
 export interface KafkaDlqWhere {
   source?: string
