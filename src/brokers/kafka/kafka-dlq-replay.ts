@@ -1,9 +1,18 @@
 // cg dlq replay on Kafka: reads the DLQ topic from the replay group's committed offsets with plain Fetch
-// requests (the group is never joined), and in each Kafka transaction produces a batch to its targets and
+// requests (the group is never joined), and in each Kafka transaction produces records to their targets and
 // commits the group's new offsets (AddOffsetsToTxn + TxnOffsetCommit). A run killed at any point leaves
 // either the whole transaction or none of it; the next run fences the old producer (same transactional
 // id), which aborts its open transaction, and resumes from the committed offsets: every record exactly once.
+// The bulk runner (src/services/bulk.ts) drives it: each of its steps sends a batch inside the open
+// transaction (with --rate, a tenth of a second's worth; a transaction then spans about a second of them),
+// and a transaction is committed when it holds a full batch, when its partition ends, and when the run stops.
 import type {Consumer, Producer} from '@platformatic/kafka'
+import type {Progress} from '../../core/requests.js'
+import {bulkEnd, type BulkEnd} from '../../core/results.js'
+import {CgError} from '../../errors/cg-error.js'
+import {bulkCounts, runBulk} from '../../services/bulk.js'
+import {batchSize} from '../../services/dlq-rate.js'
+import {prefetch, type WhereClause} from '../../services/dlq-select.js'
 import {kafkaLib} from './kafka-adapter.js'
 import {
   committedOffsets,
@@ -12,14 +21,10 @@ import {
   listTopicNames,
   partitionBounds,
   readPartition,
-  type TopicLayout,
   topicLayout,
 } from './kafka-dlq.js'
 import {flatten, kafkaError} from './kafka-errors.js'
 import type {KafkaAdapter} from './kafka-types.js'
-import {CgError} from '../../errors/cg-error.js'
-import {batchSize, TokenBucket} from '../../services/dlq-rate.js'
-import {prefetch, type WhereClause} from '../../services/dlq-select.js'
 import {matchesWhere, pickDlq, replayHeaders, resolveTarget, type TargetSource, targetPartition} from './kafka-dlq-target.js'
 
 export interface KafkaReplayRequest {
@@ -33,10 +38,8 @@ export interface KafkaReplayRequest {
   rate: number | null
   dryRun: boolean
   signal: AbortSignal
-  /** records per transaction (default 5000; with --rate about a tenth of a second's worth) */
-  batch?: number
-  progress?: {add(n: number): void; done(): void}
-  progressFor?: (total: number) => {add(n: number): void; done(): void}
+  /** a progress display for this many records (not on a dry run) */
+  progress?: (total: number) => Progress
 }
 
 export interface TargetTotals {
@@ -54,18 +57,28 @@ export interface ReplayFailure {
   error: string
 }
 
+export interface ReplayPartition {
+  partition: number
+  /** where this run started (the group's committed offset, else the log start) */
+  from: string
+  /** the end it read to (the last stable offset) */
+  to: string
+  committed: string | null
+  firstSkipped: string | null
+}
+
 export interface KafkaReplayReport {
-  broker: 'kafka'
   dlq: string
+  /** cg's replay group (cg-replay.<dlq>): its committed offsets are the replay's progress */
   group: string
   source: string | null
   dryRun: boolean
   criteria: {to: string | null; where: string[]; limit: number | null; rate: number | null}
-  /** where this run started per partition (the group's committed offset, else the log start) and the end it read to */
-  partitions: Array<{partition: number; from: string; to: string; committed: string | null; firstSkipped: string | null}>
+  partitions: ReplayPartition[]
   targets: TargetTotals[]
   failures: ReplayFailure[]
-  totals: {replayed: number; skipped: number; failed: number; transactions: number; interrupted: boolean}
+  /** replayed: committed to the targets (a dry run: would be); transactions: committed transactions */
+  totals: BulkEnd & {replayed: number; transactions: number}
 }
 
 export const replayGroup = (dlq: string): string => `cg-replay.${dlq}`
@@ -78,10 +91,12 @@ export interface Planned {
   from?: TargetSource | null
 }
 
+const isFenced = (err: unknown): boolean => /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_FENCED/.test(flatten(err))
+
 /** An unexpected client error names the Kafka error codes underneath ("Producing messages failed." alone says nothing). */
 function withCodes(e: CgError, err: unknown): CgError {
   if (e.code !== 'unexpected') return e
-  if (/PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_FENCED/.test(flatten(err))) {
+  if (isFenced(err)) {
     return new CgError('refused', 'another cg dlq replay of this DLQ started and took over (same transactional id); this run stopped, its open transaction was aborted', 'Let the other run finish; nothing was replayed twice.', {cause: err})
   }
   const codes = [...new Set(flatten(err).match(/\b[A-Z][A-Z_]{6,}\b/g) ?? [])].filter((c) => c !== 'PLT_KFK_RESPONSE' && c !== 'PLT_KFK_MULTIPLE')
@@ -144,34 +159,47 @@ async function beginFenced(producer: Producer<Buffer, Buffer, Buffer, Buffer>, a
   }
 }
 
-export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayRequest): Promise<KafkaReplayReport> {
-  const dlq = await resolveDlqTopic(adapter, q)
-  const group = replayGroup(dlq)
-  const layout = await topicLayout(adapter, dlq)
-  const topics = await listTopicNames(adapter)
-  const {murmur2} = await kafkaLib()
-  const report: KafkaReplayReport = {
-    broker: 'kafka',
-    dlq,
-    group,
-    source: q.source ?? null,
-    dryRun: q.dryRun,
-    criteria: {to: q.to ?? null, where: q.whereText, limit: q.limit, rate: q.rate},
-    partitions: [],
-    targets: [],
-    failures: [],
-    totals: {replayed: 0, skipped: 0, failed: 0, transactions: 0, interrupted: false},
-  }
-  if (q.to && !topics.has(q.to)) throw new CgError('not_found', `target topic ${q.to} does not exist`, 'cg never creates topics: create it first, or pick another with --to.')
+/** Records per transaction without --rate; with it, about a second's worth. */
+const TX_RECORDS = 5000
+/** A step reads past at most this many skipped records (a --where that skips most of a DLQ still moves in steps). */
+const SCAN_RECORDS = 5000
 
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined
-  let tx: Awaited<ReturnType<Producer['beginTransaction']>> | undefined
-  if (!q.dryRun) {
-    // Same transactional id for every run on this DLQ: starting the producer fences an earlier run
-    // (killed or still running) and aborts its open transaction before we read the group's offsets.
+/** How a record of the DLQ ended in this run: replayed (or, on a dry run, would be), skipped or failed. */
+const SKIPPED = {status: 'skipped'} as const
+const FAILED = {status: 'failed'} as const
+type Outcome = Planned | typeof SKIPPED | typeof FAILED
+
+/**
+ * The replay's one transactional producer: sends go into the open transaction, commit() adds the replay
+ * group's offset of the partition and commits. Any failure aborts the open transaction: none of it counts.
+ */
+class ReplayTransactions {
+  /** transactions committed */
+  transactions = 0
+  /** records in committed transactions */
+  replayed = 0
+  /** set when another run took this DLQ's transactional id over: this run has to stop */
+  fenced: CgError | null = null
+  private tx: Awaited<ReturnType<Producer['beginTransaction']>> | undefined
+  /** records sent in the open transaction */
+  private sent: Planned[] = []
+
+  private constructor(
+    private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>,
+    private readonly adapter: KafkaAdapter,
+    private readonly dlq: string,
+    private readonly group: string,
+    private readonly onCommit: (planned: Planned[]) => void,
+  ) {}
+
+  /**
+   * Same transactional id for every run on this DLQ: starting the producer fences an earlier run (killed or
+   * still running) and aborts its open transaction, before the caller reads the group's offsets.
+   */
+  static async open(adapter: KafkaAdapter, dlq: string, group: string, onCommit: (planned: Planned[]) => void): Promise<ReplayTransactions> {
     // producerId/epoch -1: a fresh InitProducerId (the client's default of 0/0 reads as "resume producer 0"
     // and is fenced once the id has a history). The request timeout is also the transaction timeout.
-    producer = await adapter.producer({
+    const producer = await adapter.producer({
       idempotent: true,
       transactionalId: group,
       producerId: -1n,
@@ -179,12 +207,108 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
       autocreateTopics: false,
       timeout: Math.max(adapter.options.timeout, 15_000),
     })
-    tx = await beginFenced(producer, adapter, group)
+    const t = new ReplayTransactions(producer, adapter, dlq, group, onCommit)
+    t.tx = await beginFenced(producer, adapter, group)
+    return t
   }
+
+  /** Sends records in the open transaction (begun when needed). */
+  async send(partition: number, batch: Planned[]): Promise<void> {
+    if (batch.length === 0) return
+    try {
+      this.tx ??= await this.producer.beginTransaction()
+      // the client puts one send's records for a partition in one record batch: keep each send well
+      // under the brokers' default message.max.bytes (1 MiB)
+      for (const chunk of byteChunks(batch, SEND_BYTES)) {
+        await this.tx.send({
+          messages: chunk.map(({record: r, target, partition: p}) => ({
+            topic: target,
+            partition: p,
+            key: r.key ?? undefined,
+            value: r.value ?? undefined,
+            headers: replayHeaders(r, this.dlq, target),
+          })),
+        })
+      }
+      for (const p of batch) this.sent.push(p)
+    } catch (err) {
+      throw await this.failed(err, partition)
+    }
+  }
+
+  /** Commits the open transaction with the group's offset of `partition` (the next offset to read). */
+  async commit(partition: number, nextOffset: bigint, coordinator: number): Promise<void> {
+    try {
+      this.tx ??= await this.producer.beginTransaction()
+      await this.tx.addConsumer({groupId: this.group} as unknown as Consumer)
+      // TxnOffsetCommit as a "simple" (generation -1, no member) commit: the group is cg's own and never joined
+      await this.tx.addOffset({
+        topic: this.dlq,
+        partition,
+        offset: nextOffset - 1n,
+        metadata: {consumer: {groupId: this.group, generationId: -1, memberId: '', coordinatorId: coordinator}},
+      } as never)
+      await this.tx.commit()
+      this.tx = undefined
+    } catch (err) {
+      throw await this.failed(err, partition)
+    }
+    this.transactions++
+    this.replayed += this.sent.length
+    this.onCommit(this.sent)
+    this.sent = []
+  }
+
+  /** Aborts the open transaction, if any (an error or an earlier stop left it). */
+  async abort(): Promise<void> {
+    const t = this.tx
+    this.tx = undefined
+    this.sent = []
+    await t?.abort().catch(() => undefined)
+  }
+
+  private async failed(err: unknown, partition: number): Promise<CgError> {
+    await this.abort()
+    const e = withCodes(kafkaError(err, this.adapter.options, `replaying ${this.dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
+    if (isFenced(err)) this.fenced = e
+    return e
+  }
+}
+
+/** One partition being read: its records from where the run started, and what has been dealt with. */
+interface Cursor {
+  part: ReplayPartition
+  records: AsyncIterator<DlqRecord[]>
+  page: DlqRecord[]
+  index: number
+  /** the offset after the last record replayed or skipped */
+  position: bigint
+  /** records replayed or skipped since the last commit */
+  uncommitted: number
+}
+
+export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayRequest): Promise<KafkaReplayReport> {
+  const dlq = await resolveDlqTopic(adapter, q)
+  const group = replayGroup(dlq)
+  const layout = await topicLayout(adapter, dlq)
+  const topics = await listTopicNames(adapter)
+  const {murmur2} = await kafkaLib()
+  if (q.to && !topics.has(q.to)) throw new CgError('not_found', `target topic ${q.to} does not exist`, 'cg never creates topics: create it first, or pick another with --to.')
+
+  const byTarget = new Map<string, TargetTotals>()
+  const note = (planned: Planned[]) => {
+    for (const {target, from, record: r} of planned) {
+      let t = byTarget.get(target)
+      if (!t) byTarget.set(target, (t = {target, from: from ?? null, replayed: 0, firstOffsets: []}))
+      t.replayed++
+      if (t.firstOffsets.length < 3) t.firstOffsets.push(`${r.partition}:${r.offset}`)
+    }
+  }
+  const tx = q.dryRun ? null : await ReplayTransactions.open(adapter, dlq, group, note)
   const committed = await committedOffsets(adapter, group, layout)
   const bounds = await partitionBounds(adapter, layout)
   const consumer = await adapter.consumer({groupId: group})
-  const coordinator = q.dryRun ? -1 : await groupCoordinator(adapter, group)
+  const coordinator = tx ? await groupCoordinator(adapter, group) : -1
   const partitionCounts = new Map<string, number>()
   const partitionsOf = async (topic: string): Promise<number> => {
     let n = partitionCounts.get(topic)
@@ -195,137 +319,141 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
     return n
   }
 
+  const partitions: ReplayPartition[] = []
   let total = 0
   for (const b of bounds) {
     const c = committed.get(b.partition) ?? null
     const from = c !== null && c > b.start ? (c > b.end ? b.end : c) : b.start
-    report.partitions.push({partition: b.partition, from: String(from), to: String(b.end), committed: c === null ? null : String(c), firstSkipped: null})
+    partitions.push({partition: b.partition, from: String(from), to: String(b.end), committed: c === null ? null : String(c), firstSkipped: null})
     total += Number(b.end - from)
   }
-  const progress = q.progress ?? q.progressFor?.(q.limit !== null ? Math.min(total, q.limit) : total)
-  const byTarget = new Map<string, TargetTotals>()
-  const note = (target: string, from: TargetSource | null, r: DlqRecord, n: number) => {
-    let t = byTarget.get(target)
-    if (!t) byTarget.set(target, (t = {target, from, replayed: 0, firstOffsets: []}))
-    t.replayed += n
-    if (t.firstOffsets.length < 3) t.firstOffsets.push(`${r.partition}:${r.offset}`)
-  }
-  // records per transaction: 5000, or about a second's worth with --rate; with --rate each transaction is
-  // sent in steps of a tenth of a second's worth, each waiting for its tokens
-  const size = q.batch ?? (q.rate ? Math.max(1, Math.min(5000, Math.ceil(q.rate))) : 5000)
-  const step = q.rate ? batchSize(q.rate, 5000) : Number.POSITIVE_INFINITY
-  const bucket = q.rate ? new TokenBucket(q.rate, batchSize(q.rate, 5000)) : null
-  let remaining = q.limit ?? Number.POSITIVE_INFINITY
+  const failures: ReplayFailure[] = []
+  // a transaction holds TX_RECORDS records, or about a second's worth with --rate (sent in the runner's
+  // steps of a tenth of a second's worth, each waiting for its tokens)
+  const perTx = q.rate ? Math.max(1, Math.min(TX_RECORDS, Math.ceil(q.rate))) : TX_RECORDS
+  const todo = partitions.filter((p) => BigInt(p.from) < BigInt(p.to))
+  let cur: Cursor | null = null
 
-  /** Produces the batch and commits offsets (next offset of this partition) in one transaction. */
-  const commitBatch = async (partition: number, batch: Planned[], nextOffset: bigint): Promise<void> => {
-    if (!producer) return
-    let sent = 0
-    try {
-      tx ??= await producer.beginTransaction()
-      // the client puts one send's records for a partition in one record batch: keep each send well
-      // under the brokers' default message.max.bytes (1 MiB)
-      sending: for (const chunk of byteChunks(batch, SEND_BYTES)) {
-        for (let i = 0; i < chunk.length; i += step) {
-          const part = chunk.slice(i, i + step)
-          // Ctrl-C while waiting for the rate: commit what was sent, and stop
-          if (bucket && !(await bucket.take(part.length, q.signal))) break sending
-          await tx.send({
-            messages: part.map(({record: r, target, partition: p}) => ({
-              topic: target,
-              partition: p,
-              key: r.key ?? undefined,
-              value: r.value ?? undefined,
-              headers: replayHeaders(r, dlq, target),
-            })),
-          })
-          sent += part.length
-        }
-      }
-      if (sent === 0 && batch.length) return
-      const next = sent === batch.length ? nextOffset : batch[sent - 1]!.record.offset + 1n
-      await tx.addConsumer({groupId: group} as unknown as Consumer)
-      // TxnOffsetCommit as a "simple" (generation -1, no member) commit: the group is cg's own and never joined
-      await tx.addOffset({
-        topic: dlq,
-        partition,
-        offset: next - 1n,
-        metadata: {consumer: {groupId: group, generationId: -1, memberId: '', coordinatorId: coordinator}},
-      } as never)
-      await tx.commit()
-      tx = undefined
-    } catch (err) {
-      const t = tx
-      tx = undefined
-      await t?.abort().catch(() => undefined)
-      throw withCodes(kafkaError(err, adapter.options, `replaying ${dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
-    }
-    report.totals.transactions++
-    for (const p of batch.slice(0, sent)) note(p.target, p.from ?? null, p.record, 1)
-    report.totals.replayed += sent
-    progress?.add(sent)
+  /** Commits what the partition has dealt with since its last commit (replayed records and skipped ones). */
+  const commit = async (c: Cursor): Promise<void> => {
+    if (tx && c.uncommitted > 0) await tx.commit(c.part.partition, c.position, coordinator)
+    c.uncommitted = 0
   }
 
-  try {
-    outer: for (const part of report.partitions) {
+  /** Leaves the current partition (its end, a failed record, or the end of the run), committing it. */
+  const leave = async (c: Cursor): Promise<void> => {
+    cur = null
+    await c.records.return?.()
+    await commit(c)
+  }
+
+  /**
+   * One step: up to `max` records of one partition replayed (sent in the open transaction; a dry run only
+   * plans them), and the records skipped on the way. A record whose target is missing fails, and its
+   * partition stops there: later records wait behind it, so order and exactly-once hold.
+   */
+  const step = async (max: number): Promise<Outcome[] | null> => {
+    if (!cur) {
+      const part = todo.shift()
+      if (!part) return null
       const from = BigInt(part.from)
-      const to = BigInt(part.to)
-      if (from >= to) continue
-      let batch: Planned[] = []
-      /** offset after the last record this partition has dealt with (replayed or skipped) */
-      let position = from
-      let dirty = false
-      const flush = async () => {
-        if (!dirty) return
-        await commitBatch(part.partition, batch, position)
-        batch = []
-        dirty = false
-      }
-      for await (const page of prefetch(readPartition(adapter, consumer, layout, part.partition, from, to, {signal: q.signal}))) {
-        for (const r of page) {
-          if (remaining <= 0) break
-          const {topic, from: how} = resolveTarget(r, dlq, q.to)
-          if (q.where.length && !matchesWhere(r, q.where, topic)) {
-            report.totals.skipped++
-            part.firstSkipped ??= String(r.offset)
-            position = r.offset + 1n
-            dirty = true
-            continue
-          }
-          const problem = topic === null ? 'no target: no Spring/Connect/cg header and the DLQ name has no .dlq/-dlq/.DLT suffix (use --to)' : !topics.has(topic) ? `target topic ${topic} does not exist` : null
-          if (problem) {
-            // this partition stops here: later records wait behind it, so order and exactly-once hold
-            report.totals.failed++
-            report.failures.push({partition: r.partition, offset: String(r.offset), target: topic, error: problem})
-            await flush()
-            continue outer
-          }
-          const count = partitionCounts.get(topic!) ?? (await partitionsOf(topic!))
-          if (q.dryRun) note(topic!, how, r, 1)
-          else batch.push({record: r, target: topic!, partition: targetPartition(r, topic!, count, murmur2), from: how})
-          if (q.dryRun) report.totals.replayed++
-          remaining--
-          position = r.offset + 1n
-          dirty = true
-          if (batch.length >= size) {
-            await flush()
-            if (q.signal.aborted) break outer
-          }
-        }
-        if (q.dryRun) continue
-        if (remaining <= 0) break
-        // progress on skipped-only pages is committed too, so a rerun does not scan them again
-        if (!batch.length && dirty && position - BigInt(part.from) > BigInt(size)) await flush()
-        if (q.signal.aborted) break outer
-      }
-      if (!q.dryRun) await flush()
-      if (q.signal.aborted || remaining <= 0) break
+      cur = {part, records: prefetch(readPartition(adapter, consumer, layout, part.partition, from, BigInt(part.to)))[Symbol.asyncIterator](), page: [], index: 0, position: from, uncommitted: 0}
     }
-  } finally {
-    if (tx) await tx.abort().catch(() => undefined)
-    progress?.done()
+    const c: Cursor = cur
+    const out: Outcome[] = []
+    const batch: Planned[] = []
+    let skipped = 0
+    let ended = false
+    while (batch.length < max && skipped < SCAN_RECORDS) {
+      if (c.index >= c.page.length) {
+        const next = await c.records.next()
+        if (next.done) {
+          ended = true
+          break
+        }
+        c.page = next.value
+        c.index = 0
+        continue
+      }
+      const r = c.page[c.index++]!
+      const {topic, from: how} = resolveTarget(r, dlq, q.to)
+      if (q.where.length && !matchesWhere(r, q.where, topic)) {
+        c.part.firstSkipped ??= String(r.offset)
+        c.position = r.offset + 1n
+        c.uncommitted++
+        skipped++
+        out.push(SKIPPED)
+        continue
+      }
+      const problem = topic === null ? 'no target: no Spring/Connect/cg header and the DLQ name has no .dlq/-dlq/.DLT suffix (use --to)' : !topics.has(topic) ? `target topic ${topic} does not exist` : null
+      if (problem) {
+        failures.push({partition: r.partition, offset: String(r.offset), target: topic, error: problem})
+        out.push(FAILED)
+        ended = true
+        break
+      }
+      const count = partitionCounts.get(topic!) ?? (await partitionsOf(topic!))
+      const planned: Planned = {record: r, target: topic!, partition: tx ? targetPartition(r, topic!, count, murmur2) : undefined, from: how}
+      batch.push(planned)
+      out.push(planned)
+      c.position = r.offset + 1n
+      c.uncommitted++
+    }
+    if (tx) await tx.send(c.part.partition, batch)
+    else note(batch)
+    if (ended) await leave(c)
+    else if (c.uncommitted >= perTx) await commit(c)
+    return out
   }
-  if (q.signal.aborted) report.totals.interrupted = true
-  report.targets = [...byTarget.values()]
-  return report
+
+  const counts = bulkCounts()
+  const run = runBulk<Outcome>(
+    {
+      step,
+      status: (o) => (o === SKIPPED ? 'skipped' : o === FAILED ? 'failed' : 'done'),
+      limit: q.limit,
+      // a dry run reads only: no rate
+      rate: tx ? q.rate : null,
+      batch: tx && q.rate ? batchSize(q.rate, TX_RECORDS) : perTx,
+      signal: q.signal,
+      progress: tx ? q.progress?.(q.limit !== null ? Math.min(total, q.limit) : total) : undefined,
+    },
+    counts,
+  )
+  try {
+    for await (const _ of run) {
+      // outcomes are counted by the runner; targets are noted when their transaction commits
+    }
+    // stopped by --limit or Ctrl-C, or done: what the open transaction holds is committed
+    if (cur && !counts.error) await leave(cur)
+  } catch (error) {
+    const e = error instanceof CgError ? error : kafkaError(error, adapter.options, `replaying ${dlq}`)
+    counts.error = e.message
+    counts.errorCode = e.code
+  } finally {
+    await (cur as Cursor | null)?.records.return?.()
+    await tx?.abort()
+  }
+  // another run took this DLQ over: it goes on from where this one stopped, so this one ends with the error (exit 4)
+  if (tx?.fenced) throw tx.fenced
+  return {
+    dlq,
+    group,
+    source: q.source ?? null,
+    dryRun: q.dryRun,
+    criteria: {to: q.to ?? null, where: q.whereText, limit: q.limit, rate: q.rate},
+    partitions,
+    targets: [...byTarget.values()],
+    failures,
+    totals: {
+      // records whose transaction committed (a transaction aborted by an error does not count)
+      replayed: tx ? tx.replayed : counts.done,
+      skipped: counts.skipped,
+      failed: counts.failed,
+      transactions: tx ? tx.transactions : 0,
+      interrupted: counts.interrupted,
+      error: counts.error,
+      errorCode: counts.errorCode,
+    },
+  }
 }
