@@ -2,7 +2,7 @@
 // no group is joined and nothing is committed. purge deletes records below the log end (DeleteRecords),
 // one partition per step of the bulk runner.
 import type {RunContext} from '../../core/requests.js'
-import type {BulkEnd} from '../../core/results.js'
+import {bulkEnd, type BulkEnd} from '../../core/results.js'
 import {CgError, refused} from '../../errors/cg-error.js'
 import {bulkCounts, runBulk} from '../../services/bulk.js'
 import type {WhereClause} from '../../services/dlq-select.js'
@@ -177,15 +177,15 @@ export async function purgeKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {d
   const layout = await topicLayout(adapter, dlq)
   const bounds = await partitionBounds(adapter, layout)
   const partitions = bounds.map((b) => ({partition: b.partition, from: String(b.start), to: String(b.highWatermark), count: Number(b.highWatermark - b.start)}))
-  const counts = bulkCounts()
-  const report: KafkaPurgeReport = {dlq, dryRun: q.dryRun, partitions, totals: {purged: 0, ...counts}}
+  const report: KafkaPurgeReport = {dlq, dryRun: q.dryRun, partitions, totals: {purged: 0, ...bulkEnd()}}
   if (q.dryRun) {
     report.totals.purged = partitions.reduce((n, p) => n + p.count, 0)
     return report
   }
   if (!q.yes) throw refused(`purge deletes every record of ${dlq} for good`, 'Check with --dry-run, then run again with --yes.')
   const todo = partitions.filter((p) => p.count > 0)
-  // one outcome per partition: a partition is the unit DeleteRecords deletes atomically
+  const counts = bulkCounts()
+  // one step per partition: DeleteRecords deletes a partition's prefix whole or not at all
   const steps = runBulk<PurgedPartition>(
     {
       step: async () => {
@@ -202,8 +202,8 @@ export async function purgeKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {d
     },
     counts,
   )
-  for await (const p of steps) report.totals.purged += p.count
-  const {done, ...end} = counts
-  report.totals = {purged: report.totals.purged, ...end}
+  let purged = 0
+  for await (const p of steps) purged += p.count
+  report.totals = {purged, skipped: counts.skipped, failed: counts.failed, interrupted: counts.interrupted, error: counts.error, errorCode: counts.errorCode}
   return report
 }

@@ -8,7 +8,7 @@
 // and a transaction is committed when it holds a full batch, when its partition ends, and when the run stops.
 import type {Consumer, Producer} from '@platformatic/kafka'
 import type {Progress} from '../../core/requests.js'
-import {bulkEnd, type BulkEnd} from '../../core/results.js'
+import type {BulkEnd} from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
 import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {batchSize} from '../../services/dlq-rate.js'
