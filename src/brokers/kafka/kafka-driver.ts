@@ -38,8 +38,8 @@ function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
   return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
 }
 
-// RunContext has no channel for --verbose notes yet (see the report of this change): until it has, the note
-// goes to stderr under --verbose here.
+// RunContext has no channel for --verbose notes yet: until it has one, a note goes to stderr here under --verbose
+// (the lag --window samples are what a person or a test watching the run waits for).
 function verboseNote(run: RunContext, message: string): void {
   const debug = (run as RunContext & {debug?: (m: string) => void}).debug
   if (debug) debug(message)

@@ -1,6 +1,5 @@
 // Not a variant table any more: Kafka's commands are the operations of src/brokers/kafka/kafka-driver.ts.
-// Kept only while test/unit/help.test.ts reads the Kafka commands from here; it goes when that test asks
-// the driver (`id in driver.ops`).
+// Kept only while src/variants/index.ts (which nothing calls now) still imports it; both go together.
 import {driver} from '../../brokers/kafka/kafka-driver.js'
 import type {VariantTable} from '../types.js'
 
