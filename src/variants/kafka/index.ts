@@ -1,18 +1,8 @@
+// Not a variant table any more: Kafka's commands are the operations of src/brokers/kafka/kafka-driver.ts.
+// Kept only while src/variants/index.ts (which nothing calls now) still imports it; both go together.
+import {driver} from '../../brokers/kafka/kafka-driver.js'
 import type {VariantTable} from '../types.js'
 
-/** Commands with a Kafka meaning; any other command is refused on Kafka (exit 4). */
-export const KAFKA: VariantTable = {
-  groups: () => import('./groups.js'),
-  consumers: () => import('./consumers.js'),
-  pending: () => import('./pending.js'),
-  lag: () => import('./lag.js'),
-  claim: () => import('./claim.js'),
-  reset: () => import('./reset.js'),
-  'group:delete': () => import('./group-delete.js'),
-  'offsets:delete': () => import('./offsets-delete.js'),
-  'consumer:delete': () => import('./consumer-delete.js'),
-  'dlq:replay': () => import('./dlq-replay.js'),
-  'dlq:list': () => import('./dlq-list.js'),
-  'dlq:peek': () => import('./dlq-peek.js'),
-  'dlq:purge': () => import('./dlq-purge.js'),
-}
+export const KAFKA: VariantTable = Object.fromEntries(
+  Object.keys(driver.ops).map((op) => [op, () => Promise.reject(new Error(`${op} runs through the Kafka driver`))]),
+)

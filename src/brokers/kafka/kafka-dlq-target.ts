@@ -1,8 +1,8 @@
 // Pure rules of Kafka DLQ handling: which topic is the DLQ, where a record goes back to, which records
 // a --where picks, the headers a replay adds and the partition it keeps. No I/O here.
-import type {DlqRecord} from '../../brokers/kafka/kafka-dlq.js'
+import type {DlqRecord} from './kafka-dlq.js'
 import {usage} from '../../errors/cg-error.js'
-import type {WhereClause} from '../dlq-select.js'
+import type {WhereClause} from '../../services/dlq-select.js'
 
 /** DLQ suffixes cg recognises, in the order it looks for them. */
 export const DLQ_SUFFIXES = ['.dlq', '-dlq', '.DLT'] as const

@@ -1,19 +1,23 @@
 // Kafka inspection reports: groups, consumers (members), pending/lag per partition (the view of
 // `kafka-consumer-groups.sh --describe`), and lag over a window with a status per partition and group.
+// Rows carry the common core (group, sources, state, consumers, lag; a member is a consumer, named by its
+// member id) beside Kafka's own facts.
 import {CgError, notFound} from '../../errors/cg-error.js'
-import {committedOffsets, describeGroups, endOffsets, listGroups, topicPartitions, type CommittedOffsets, type DescribedGroup, type MemberInfo} from '../../brokers/kafka/kafka-inspect.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
-import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './lag-window.js'
+import {committedOffsets, describeGroups, endOffsets, listGroups, topicPartitions, type CommittedOffsets, type DescribedGroup, type MemberInfo} from './kafka-inspect.js'
+import type {KafkaAdapter} from './kafka-types.js'
+import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
 
 export interface KafkaGroupRow {
   group: string
+  /** the topics the group has offsets on or members assigned */
+  sources: string[]
   state: string
-  protocol: string
-  protocolType: string
-  members: number
+  /** members */
+  consumers: number
   /** sum of the partitions' lag; null when the group has no committed offset (unknown, never 0) */
   lag: number | null
-  topics: string[]
+  protocol: string
+  protocolType: string
 }
 
 export interface PartitionRow {
@@ -22,7 +26,8 @@ export interface PartitionRow {
   currentOffset: number | null
   logEndOffset: number | null
   lag: number | null
-  consumerId: string | null
+  /** the member id of the owner */
+  consumer: string | null
   host: string | null
   clientId: string | null
   /** with --window only */
@@ -33,9 +38,12 @@ export interface PartitionRow {
 
 export interface GroupLag {
   group: string
+  /** the topics of its partitions */
+  sources: string[]
   state: string
   protocol: string
-  members: number
+  /** members */
+  consumers: number
   lag: number | null
   /** with --window only */
   status?: WindowStatus | null
@@ -120,68 +128,135 @@ function groupLag(s: Snapshot, group: string, topic?: string): GroupLag {
         currentOffset: current,
         logEndOffset: end,
         lag: current !== null && end !== null ? end - current : null,
-        consumerId: m?.memberId ?? null,
+        consumer: m?.memberId ?? null,
         host: m?.host ?? null,
         clientId: m?.clientId ?? null,
       })
     }
   }
-  const known = rows.filter((r) => r.lag !== null)
   return {
     group,
+    sources: [...parts.keys()].sort(),
     state: d?.state ?? 'Dead',
     protocol: d?.protocol ?? 'classic',
-    members: d?.members.length ?? 0,
-    lag: known.length ? known.reduce((n, r) => n + (r.lag as number), 0) : null,
+    consumers: d?.members.length ?? 0,
+    // no partition at all: what it consumes is unknown
+    lag: sumKnown(rows, null),
     partitions: rows,
   }
 }
 
+/** Sum of the known lags; null when none is known (unknown, never 0); `none` for no rows at all. */
+function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | null {
+  if (rows.length === 0) return none
+  let known = 0
+  let sum = 0
+  for (const r of rows) {
+    if (r.lag === null) continue
+    known++
+    sum += r.lag
+  }
+  return known ? sum : null
+}
+
 /** `cg groups [TOPIC]`: every group of both protocols with state, protocol, members, total lag, topics. */
-export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promise<{broker: 'kafka'; groups: KafkaGroupRow[]}> {
+export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promise<KafkaGroupRow[]> {
   const listed = await listGroups(adapter)
   const ids = listed.map((g) => g.group)
   const s = await snapshot(adapter, ids, topic)
   const rows: KafkaGroupRow[] = []
   for (const g of listed) {
-    const lag = groupLag(s, g.group, topic)
-    const topics = [...new Set(lag.partitions.map((p) => p.topic))].sort()
     if (topic !== undefined && !(s.committed.get(g.group)?.has(topic) ?? false)) continue
+    const lag = groupLag(s, g.group, topic)
     const d = s.described.get(g.group)
-    rows.push({group: g.group, state: d?.state ?? g.state, protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol, protocolType: g.protocolType, members: lag.members, lag: lag.lag, topics})
+    rows.push({
+      group: g.group,
+      sources: lag.sources,
+      state: d?.state ?? g.state,
+      consumers: lag.consumers,
+      lag: lag.lag,
+      protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol,
+      protocolType: g.protocolType,
+    })
   }
-  return {broker: 'kafka', groups: rows}
+  return rows
 }
 
-/** `cg consumers GROUP`: the members with their assignment (ConsumerGroupDescribe first, classic fallback). */
-export async function consumersReport(adapter: KafkaAdapter, group: string, topic?: string) {
-  const described = (await describeGroups(adapter, [group])).get(group)
-  if (!described || (described.state === 'Dead' && described.members.length === 0)) {
-    const committed = await committedOffsets(adapter, [group])
-    if ((committed.get(group)?.size ?? 0) === 0) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)
+export interface KafkaConsumerRow {
+  /** the member id */
+  name: string
+  /** lag of the partitions assigned to it; null when none of them has a committed offset */
+  pending: number | null
+  /** Kafka does not say how long a member has been idle */
+  idleMs: null
+  clientId: string
+  host: string
+  /** group.instance.id of a static member */
+  instanceId: string | null
+  assignment: MemberInfo['assignment']
+}
+
+export interface KafkaConsumersReport {
+  group: string
+  state: string
+  protocol: string
+  assignor: string | null
+  consumers: KafkaConsumerRow[]
+}
+
+/** `cg consumers GROUP`: the members with their assignment and lag (ConsumerGroupDescribe first, classic fallback). */
+export async function consumersReport(adapter: KafkaAdapter, group: string, topic?: string): Promise<KafkaConsumersReport> {
+  const s = await snapshot(adapter, [group], topic)
+  if (!exists(s, group)) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)
+  const described = s.described.get(group)
+  const lagByOwner = new Map<string, PartitionRow[]>()
+  for (const row of groupLag(s, group, topic).partitions) {
+    if (row.consumer === null) continue
+    const list = lagByOwner.get(row.consumer) ?? []
+    list.push(row)
+    lagByOwner.set(row.consumer, list)
   }
-  const members = (described?.members ?? [])
-    .map((m) => ({...m, assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic)}))
-    .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.memberId.localeCompare(y.memberId))
+  const consumers = (described?.members ?? [])
+    .map((m): KafkaConsumerRow => ({
+      name: m.memberId,
+      // a member without partitions holds no work
+      pending: sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
+      idleMs: null,
+      clientId: m.clientId,
+      host: m.host,
+      instanceId: m.instanceId,
+      assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
+    }))
+    .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.name.localeCompare(y.name))
   return {
-    broker: 'kafka' as const,
     group,
     state: described?.state ?? 'Empty',
     protocol: described?.protocol ?? 'classic',
     assignor: described?.assignor ?? null,
-    consumers: members,
+    consumers,
   }
 }
 
+export interface KafkaPendingReport {
+  group: string
+  state: string
+  protocol: string
+  consumers: number
+  /** the group's total lag (null: no committed offset) */
+  pending: number | null
+  partitions: PartitionRow[]
+}
+
 /** `cg pending GROUP`: per partition current offset, log-end offset, lag and owner. */
-export async function pendingReport(adapter: KafkaAdapter, group: string, topic?: string): Promise<{broker: 'kafka'} & GroupLag> {
+export async function pendingReport(adapter: KafkaAdapter, group: string, topic?: string): Promise<KafkaPendingReport> {
   const s = await snapshot(adapter, [group], topic)
   if (!exists(s, group)) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)
   if (topic !== undefined) {
     const known = await topicPartitions(adapter, [topic])
     if (!known.has(topic)) throw notFound(`topic ${topic} does not exist`, 'Check the topic name (cg groups shows the topics of each group).')
   }
-  return {broker: 'kafka', ...groupLag(s, group, topic)}
+  const {state, protocol, consumers, lag, partitions} = groupLag(s, group, topic)
+  return {group, state, protocol, consumers, pending: lag, partitions}
 }
 
 export interface LagOptions {
@@ -196,7 +271,6 @@ export interface LagOptions {
 }
 
 export interface LagReport {
-  broker: 'kafka'
   window: {ms: number; samples: number} | null
   groups: GroupLag[]
 }
@@ -211,7 +285,7 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
   if (opts.windowMs === undefined) {
     const s = await snapshot(adapter, ids, opts.topic)
     if (opts.group !== undefined && !exists(s, opts.group)) throw notFound(`consumer group ${opts.group} does not exist`, HINT_GROUPS)
-    return {broker: 'kafka', window: null, groups: keep(s).map((g) => groupLag(s, g, opts.topic))}
+    return {window: null, groups: keep(s).map((g) => groupLag(s, g, opts.topic))}
   }
 
   const samples = opts.samples ?? 5
@@ -249,7 +323,7 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
     report.status = worst(report.partitions.map((r) => r.status ?? null))
     return report
   })
-  return {broker: 'kafka', window: {ms: opts.windowMs, samples}, groups}
+  return {window: {ms: opts.windowMs, samples}, groups}
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

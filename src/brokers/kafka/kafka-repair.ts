@@ -12,10 +12,11 @@ import {
   type KafkaGroupInfo,
   type KafkaMember,
   type TopicPartitions,
-} from '../../brokers/kafka/kafka-offsets.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+} from './kafka-offsets.js'
+import type {KafkaAdapter} from './kafka-types.js'
+import {bulkEnd, type BulkEnd} from '../../core/results.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseScope} from './reset.js'
+import {parseScope} from './kafka-reset.js'
 
 async function existingGroup(adapter: KafkaAdapter, group: string): Promise<{info: KafkaGroupInfo; committed: Map<string, Map<number, number>>}> {
   const [info, committed] = await Promise.all([describeGroup(adapter, group), committedOffsets(adapter, group)])
@@ -31,14 +32,15 @@ function memberNames(info: KafkaGroupInfo): string {
 // ---- group delete ----
 
 export interface KafkaGroupDeleteReport {
-  broker: 'kafka'
   group: string
   state: string
   protocol: 'classic' | 'consumer' | null
-  members: number
+  /** members (always 0: a group with members is not deleted) */
+  consumers: number
   /** partitions with a committed offset (deleted with the group) */
   committedPartitions: number
-  topics: string[]
+  /** the topics of those offsets */
+  sources: string[]
   dryRun: boolean
   deleted: boolean
 }
@@ -54,13 +56,12 @@ export async function deleteKafkaGroup(adapter: KafkaAdapter, o: {group: string;
     )
   }
   const report: KafkaGroupDeleteReport = {
-    broker: 'kafka',
     group: o.group,
     state: info.state,
     protocol: info.protocol,
-    members: 0,
+    consumers: 0,
     committedPartitions: [...committed.values()].reduce((n, m) => n + m.size, 0),
-    topics: [...committed.keys()].sort(),
+    sources: [...committed.keys()].sort(),
     dryRun: o.dryRun,
     deleted: false,
   }
@@ -83,14 +84,14 @@ export interface OffsetDeleteRow {
 }
 
 export interface KafkaOffsetsDeleteReport {
-  broker: 'kafka'
   group: string
   state: string
-  members: number
+  /** members */
+  consumers: number
   dryRun: boolean
   partitions: OffsetDeleteRow[]
-  deleted: number
-  failed: number
+  /** offsets deleted, partitions without one (skipped), partitions the broker refused (failed: exit 3) */
+  totals: BulkEnd & {deleted: number}
 }
 
 /** OffsetDelete for topics (or topic:partitions) the group does not consume now; refused (4) for those it does. */
@@ -126,7 +127,9 @@ export async function deleteKafkaOffsets(adapter: KafkaAdapter, o: {group: strin
     }
   }
   if (bad.length) throw new CgError('not_found', `partition${bad.length > 1 ? 's' : ''} not found: ${bad.join(', ')}`, 'Check the partition numbers.')
-  const report: KafkaOffsetsDeleteReport = {broker: 'kafka', group: o.group, state: info.state, members: info.members.length, dryRun: o.dryRun, partitions: rows, deleted: 0, failed: 0}
+  const totals = {deleted: 0, ...bulkEnd()}
+  totals.skipped = rows.filter((r) => r.offset === null).length
+  const report: KafkaOffsetsDeleteReport = {group: o.group, state: info.state, consumers: info.members.length, dryRun: o.dryRun, partitions: rows, totals}
   const toDelete = rows.filter((r) => r.offset !== null)
   if (o.dryRun || toDelete.length === 0) return report
   await loadErrorNames()
@@ -142,23 +145,25 @@ export async function deleteKafkaOffsets(adapter: KafkaAdapter, o: {group: strin
       row.error = res.error
     }
   }
-  report.deleted = rows.filter((r) => r.status === 'deleted').length
-  report.failed = rows.filter((r) => r.status === 'failed').length
+  totals.deleted = rows.filter((r) => r.status === 'deleted').length
+  totals.failed = rows.filter((r) => r.status === 'failed').length
   return report
 }
 
 // ---- consumer delete ----
 
 export interface KafkaConsumerDeleteReport {
-  broker: 'kafka'
   group: string
   protocol: 'classic' | 'consumer' | null
   state: string
-  member: {memberId: string; instanceId: string | null; clientId: string; host: string; partitions: number}
+  /** the member id */
+  consumer: string
+  /** the rest of what the group says of the member; partitions: how many it had assigned */
+  member: {instanceId: string | null; clientId: string; host: string; partitions: number}
   /** how the LeaveGroup names it: by group.instance.id (static member) or member id */
   by: 'instance-id' | 'member-id'
   dryRun: boolean
-  removed: boolean
+  deleted: boolean
 }
 
 /**
@@ -182,14 +187,14 @@ export async function removeKafkaMember(adapter: KafkaAdapter, o: {group: string
     )
   }
   const report: KafkaConsumerDeleteReport = {
-    broker: 'kafka',
     group: o.group,
     protocol: info.protocol,
     state: info.state,
-    member: {memberId: m.memberId, instanceId: m.instanceId, clientId: m.clientId, host: m.host, partitions: m.assignment.reduce((n, a) => n + a.partitions.length, 0)},
+    consumer: m.memberId,
+    member: {instanceId: m.instanceId, clientId: m.clientId, host: m.host, partitions: m.assignment.reduce((n, a) => n + a.partitions.length, 0)},
     by: m.instanceId ? 'instance-id' : 'member-id',
     dryRun: o.dryRun,
-    removed: false,
+    deleted: false,
   }
   if (o.dryRun) return report
   await loadErrorNames()
@@ -209,6 +214,6 @@ export async function removeKafkaMember(adapter: KafkaAdapter, o: {group: string
   }
   if (error === 'FENCED_INSTANCE_ID') throw new CgError('refused', `the broker refused to remove ${o.member}: its group.instance.id now belongs to another member (FENCED_INSTANCE_ID)`)
   if (error) throw new CgError('unexpected', `the broker did not remove member ${o.member}: ${error}`)
-  report.removed = true
+  report.deleted = true
   return report
 }

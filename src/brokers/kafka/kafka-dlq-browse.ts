@@ -1,9 +1,13 @@
 // cg dlq list / peek / purge on Kafka. list and peek read with plain Fetch requests (read_committed):
-// no group is joined and nothing is committed. purge deletes records below the log end (DeleteRecords).
-import {deleteRecordsBefore, type DlqRecord, partitionBounds, readPartition, topicLayout} from '../../brokers/kafka/kafka-dlq.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
-import {CgError, refused, usage} from '../../errors/cg-error.js'
-import type {WhereClause} from '../dlq-select.js'
+// no group is joined and nothing is committed. purge deletes records below the log end (DeleteRecords),
+// one partition per step of the bulk runner.
+import type {RunContext} from '../../core/requests.js'
+import {bulkEnd, type BulkEnd} from '../../core/results.js'
+import {CgError, refused} from '../../errors/cg-error.js'
+import {bulkCounts, runBulk} from '../../services/bulk.js'
+import type {WhereClause} from '../../services/dlq-select.js'
+import {deleteRecordsBefore, type DlqRecord, partitionBounds, readPartition, topicLayout} from './kafka-dlq.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {
   CG_COUNT,
   CONNECT_MESSAGE,
@@ -13,8 +17,8 @@ import {
   showBytes,
   SPRING_MESSAGE,
   type TargetSource,
-} from './dlq-target.js'
-import {replayGroup, resolveDlqTopic} from './dlq-replay.js'
+} from './kafka-dlq-target.js'
+import {replayGroup, resolveDlqTopic} from './kafka-dlq-replay.js'
 
 export interface KafkaDlqWhere {
   source?: string
@@ -23,6 +27,8 @@ export interface KafkaDlqWhere {
 }
 
 export interface KafkaDlqRow {
+  /** PARTITION:OFFSET, as cg dlq peek takes it */
+  dlqId: string
   partition: number
   offset: string
   /** ms since the epoch */
@@ -34,12 +40,12 @@ export interface KafkaDlqRow {
   targetFrom: TargetSource | null
   reason: string | null
   replayCount: number | null
-  headers: number
+  /** how many headers the record has (cg dlq peek shows them) */
+  headerCount: number
   valueBytes: number | null
 }
 
 export interface KafkaDlqListReport {
-  broker: 'kafka'
   dlq: string
   /** committed records in the topic now (log end minus log start, per partition summed; transaction markers count) */
   length: number
@@ -60,7 +66,6 @@ export interface KafkaDlqPeekEntry extends KafkaDlqRow {
 }
 
 export interface KafkaDlqPeekReport {
-  broker: 'kafka'
   dlq: string
   entries: AsyncIterable<KafkaDlqPeekEntry>
 }
@@ -70,6 +75,7 @@ function row(r: DlqRecord, dlq: string): KafkaDlqRow {
   const t = resolveTarget(r, dlq)
   const count = headerText(r, CG_COUNT)
   return {
+    dlqId: `${r.partition}:${r.offset}`,
     partition: r.partition,
     offset: String(r.offset),
     timestamp: Number(r.timestamp),
@@ -79,7 +85,7 @@ function row(r: DlqRecord, dlq: string): KafkaDlqRow {
     targetFrom: t.from,
     reason: headerText(r, SPRING_MESSAGE) ?? headerText(r, CONNECT_MESSAGE),
     replayCount: count !== null && /^\d+$/.test(count) ? Number(count) : null,
-    headers: r.headers.length,
+    headerCount: r.headers.length,
     valueBytes: r.value === null ? null : r.value.length,
   }
 }
@@ -123,7 +129,6 @@ export async function listKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {wh
   const dlq = await resolveDlqTopic(adapter, q)
   const bounds = await partitionBounds(adapter, await topicLayout(adapter, dlq))
   return {
-    broker: 'kafka',
     dlq,
     length: bounds.reduce((n, b) => n + Number(b.end - b.start), 0),
     partitions: bounds.map((b) => ({partition: b.partition, start: String(b.start), end: String(b.end)})),
@@ -135,35 +140,70 @@ export async function peekKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {id
   const dlq = await resolveDlqTopic(adapter, q)
   const sel = q.id ? {where: [], count: 1, partition: q.id.partition, offset: q.id.offset} : {where: [], count: q.count}
   const entries = mapped(records(adapter, dlq, sel), (r) => peekEntry(r, dlq))
-  if (!q.id) return {broker: 'kafka', dlq, entries}
+  if (!q.id) return {dlq, entries}
   // one record: say so when that offset holds none
   const first = await entries.next()
   if (first.done || first.value.offset !== String(q.id.offset)) {
     throw new CgError('not_found', `no record at ${dlq} partition ${q.id.partition} offset ${q.id.offset}`, 'List the DLQ with cg dlq list to see its partitions and offsets.')
   }
-  return {broker: 'kafka', dlq, entries: (async function* () { yield first.value })()}
+  return {dlq, entries: (async function* () { yield first.value })()}
+}
+
+export interface PurgedPartition {
+  partition: number
+  /** the log start before */
+  from: string
+  /** the high watermark: everything below it goes */
+  to: string
+  count: number
 }
 
 export interface KafkaPurgeReport {
-  broker: 'kafka'
   dlq: string
   dryRun: boolean
-  /** records deleted (or, on a dry run, that would be) */
-  count: number
-  partitions: Array<{partition: number; from: string; to: string; count: number}>
+  /** what each partition held (or, on a dry run, would lose) */
+  partitions: PurgedPartition[]
+  /** records deleted (on a dry run: that would be) */
+  totals: BulkEnd & {purged: number}
 }
 
-/** Deletes every record of the DLQ up to its log end (Kafka deletes prefixes only: no --ids / --where). */
-export async function purgeKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {dryRun: boolean; yes: boolean; selective: boolean}): Promise<KafkaPurgeReport> {
-  if (q.selective) throw usage('Kafka cannot delete chosen records', 'Kafka deletes records only below an offset (DeleteRecords): cg dlq purge deletes the whole DLQ. To keep some, replay them first (cg dlq replay --where ...).')
+/**
+ * Deletes every record of the DLQ up to its log end, partition by partition (Kafka deletes prefixes only:
+ * cg has no --ids / --where for Kafka). A partition is deleted whole or not at all; a run stopped by Ctrl-C or
+ * an error reports the partitions it emptied, and running it again empties the rest.
+ */
+export async function purgeKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {dryRun: boolean; yes: boolean; run: RunContext}): Promise<KafkaPurgeReport> {
   const dlq = await resolveDlqTopic(adapter, q)
   const layout = await topicLayout(adapter, dlq)
   const bounds = await partitionBounds(adapter, layout)
   const partitions = bounds.map((b) => ({partition: b.partition, from: String(b.start), to: String(b.highWatermark), count: Number(b.highWatermark - b.start)}))
-  const report: KafkaPurgeReport = {broker: 'kafka', dlq, dryRun: q.dryRun, count: partitions.reduce((n, p) => n + p.count, 0), partitions}
-  if (q.dryRun) return report
+  const report: KafkaPurgeReport = {dlq, dryRun: q.dryRun, partitions, totals: {purged: 0, ...bulkEnd()}}
+  if (q.dryRun) {
+    report.totals.purged = partitions.reduce((n, p) => n + p.count, 0)
+    return report
+  }
   if (!q.yes) throw refused(`purge deletes every record of ${dlq} for good`, 'Check with --dry-run, then run again with --yes.')
-  const todo = bounds.filter((b) => b.highWatermark > b.start).map((b) => ({partition: b.partition, offset: b.highWatermark}))
-  if (todo.length) await deleteRecordsBefore(adapter, dlq, todo)
+  const todo = partitions.filter((p) => p.count > 0)
+  const counts = bulkCounts()
+  // one step per partition: DeleteRecords deletes a partition's prefix whole or not at all
+  const steps = runBulk<PurgedPartition>(
+    {
+      step: async () => {
+        const p = todo.shift()
+        if (!p) return null
+        await deleteRecordsBefore(adapter, dlq, [{partition: p.partition, offset: BigInt(p.to)}])
+        return [p]
+      },
+      status: () => 'done',
+      limit: null,
+      rate: null,
+      batch: 1,
+      signal: q.run.signal,
+    },
+    counts,
+  )
+  let purged = 0
+  for await (const p of steps) purged += p.count
+  report.totals = {purged, skipped: counts.skipped, failed: counts.failed, interrupted: counts.interrupted, error: counts.error, errorCode: counts.errorCode}
   return report
 }

@@ -10,10 +10,10 @@ import {
   topicPartitionCounts,
   type KafkaGroupInfo,
   type TopicPartitions,
-} from '../../brokers/kafka/kafka-offsets.js'
-import type {KafkaAdapter} from '../../brokers/kafka/kafka-types.js'
+} from './kafka-offsets.js'
+import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseDatetime, parseDuration} from '../position.js'
+import {parseDatetime, parseDuration} from '../../services/position.js'
 
 export type KafkaResetMode =
   | {kind: 'to-earliest'}
@@ -50,12 +50,12 @@ export interface ResetPartition {
 }
 
 export interface KafkaResetReport {
-  broker: 'kafka'
   group: string
   /** the group's state when planned (Java's names); "Dead" for a group that does not exist */
   state: string
   protocol: 'classic' | 'consumer' | null
-  members: number
+  /** members */
+  consumers: number
   mode: string
   /** what the mode was given: offset, shift, datetime, duration, file path; null for earliest/latest/current */
   modeValue: string | number | null
@@ -371,11 +371,10 @@ export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Prom
     o.mode.kind === 'to-datetime' || o.mode.kind === 'by-duration' ? o.mode.value :
     o.mode.kind === 'from-file' ? o.mode.path : null
   const report: KafkaResetReport = {
-    broker: 'kafka',
     group: o.group,
     state: info.state,
     protocol: info.protocol,
-    members: info.members.length,
+    consumers: info.members.length,
     mode: o.mode.kind,
     modeValue,
     dryRun: !o.execute,
