@@ -4,7 +4,7 @@
 // id) and a group's topics are its sources.
 import {readFile} from 'node:fs/promises'
 import type {DriverModule} from '../../core/driver.js'
-import type {Request, RunContext} from '../../core/requests.js'
+import type {Request} from '../../core/requests.js'
 import {usage} from '../../errors/cg-error.js'
 import {namedArgs, optionalArg, profileValue} from '../../services/args.js'
 import {parseRate, parseWhere} from '../../services/dlq-select.js'
@@ -36,14 +36,6 @@ function topicAndGroup(req: Request<unknown>, command: string): {group: string; 
 /** Where a DLQ command looks for its topic: TOPIC (else the profile's stream), --dlq, the profile's dlq. */
 function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
   return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
-}
-
-// RunContext has no channel for --verbose notes yet: until it has one, a note goes to stderr here under --verbose
-// (the lag --window samples are what a person or a test watching the run waits for).
-function verboseNote(run: RunContext, message: string): void {
-  const debug = (run as RunContext & {debug?: (m: string) => void}).debug
-  if (debug) debug(message)
-  else if (process.argv.includes('--verbose')) process.stderr.write(`[cg] ${message}\n`)
 }
 
 async function readPlan(path: string): Promise<string> {
@@ -99,7 +91,7 @@ export const driver: DriverModule<KafkaAdapter> = {
           signal: req.run.signal,
           onSample: (i, n) => {
             progress?.add(1)
-            verboseNote(req.run, `lag window: sample ${i}/${n} taken`)
+            req.run.debug(`lag window: sample ${i}/${n} taken`)
           },
         })
         return {broker: 'kafka', ...report}
