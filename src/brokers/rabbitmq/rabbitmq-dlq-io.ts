@@ -4,7 +4,7 @@
 import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
 import {amqpError} from './rabbitmq-adapter.js'
-import {seg} from './management.js'
+import {seg} from './rabbitmq-management.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface QueueCheck {

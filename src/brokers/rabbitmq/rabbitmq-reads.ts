@@ -1,7 +1,7 @@
 // Management API reads for inspection (queues, consumers, channels, connections) and the AMQP passive
-// declare that confirms a queue's counts. Raw shapes are the API's (snake_case); services map them.
+// declare that confirms a queue's counts. Raw shapes are the API's (snake_case); rabbitmq-inspect.ts maps them.
 import {CgError} from '../../errors/cg-error.js'
-import {seg} from './management.js'
+import {seg} from './rabbitmq-management.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 /** the list endpoints' largest page */
@@ -78,6 +78,11 @@ interface Page<T> {
   items: T[]
   page: number
   page_count: number
+}
+
+/** The name the client gave its connection (connection_name client property), null when none. */
+export function connectionName(c: RawConnection | null | undefined): string | null {
+  return c?.user_provided_name ?? c?.client_properties?.connection_name ?? null
 }
 
 /** GET /api/whoami: the user and its tags ("administrator", "monitoring", "management", ...). */
