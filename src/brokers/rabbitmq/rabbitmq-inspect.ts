@@ -1,10 +1,14 @@
 // RabbitMQ inspection: queues as groups, their consumers, unacked per consumer channel, backlog per queue.
 // Counts the management API samples (every 5 s) are confirmed with an AMQP passive declare where the
-// queue is in the connection's vhost; each count says where it came from.
+// queue is in the connection's vhost; each count says where it came from. A group is a queue's competing
+// consumers: `group` and `sources` of every result are the queue's name.
+import type {OpRequest} from '../../core/requests.js'
+import {mapRows, type ConsumerCore, type ConsumersResult, type GroupCore, type GroupsResult, type LagCore, type LagResult, type PendingResult} from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
-import {defaultDeliveryLimit} from '../../brokers/rabbitmq/rabbitmq-options.js'
-import {getChannel, getConnection, getQueue, idleMsSince, listQueues, mapLimit, passiveCounts, type RawChannel, type RawConnection, type RawQueue} from '../../brokers/rabbitmq/rabbitmq-inspect.js'
-import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
+import {optionalQueueArg, queueArg} from './rabbitmq-args.js'
+import {defaultDeliveryLimit} from './rabbitmq-options.js'
+import {connectionName, getChannel, getConnection, getQueue, idleMsSince, listQueues, mapLimit, passiveCounts, type RawChannel, type RawConnection, type RawQueue} from './rabbitmq-reads.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export type Source = 'amqp' | 'management'
 
@@ -120,8 +124,12 @@ export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: s
   return {broker: 'rabbitmq', serverVersion: version, vhost: input.vhost ?? null, groups: rows()}
 }
 
-export interface ConsumerRow {
-  tag: string
+/** A consumer of the queue: the core (name = consumer tag) and where it sits (channel, connection). */
+export interface ConsumerRow extends ConsumerCore {
+  /** the channel's unacked messages when the consumer is the channel's only one; null when shared or unknown */
+  pending: number | null
+  /** how long the consumer's channel has been idle: 0 while it is active, null when the channel cannot be read */
+  idleMs: number | null
   channel: string
   channelNumber: number | null
   /** the management API's connection name ("peer -> broker") */
@@ -139,8 +147,6 @@ export interface ConsumerRow {
   exclusive: boolean | null
   /** unacked messages of the whole channel (the broker counts them per channel, not per consumer) */
   channelUnacked: number | null
-  /** how long the channel has been idle; null while it is active, or when the channel cannot be read */
-  channelIdleMs: number | null
   channelIdleSince: string | null
   channelConsumers: number | null
 }
@@ -179,10 +185,6 @@ async function lookUp(a: RabbitAdapter, channelNames: string[], connectionNames:
   return {channels: new Map(chans), connections: new Map(conns), warnings}
 }
 
-export function connectionName(c: RawConnection | null | undefined): string | null {
-  return c?.user_provided_name ?? c?.client_properties?.connection_name ?? null
-}
-
 export function peerOf(host: string | undefined, port: number | undefined): string | null {
   if (!host) return null
   return `${host.includes(':') ? `[${host}]` : host}:${port ?? '?'}`
@@ -199,8 +201,13 @@ export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?:
     const cd = c.channel_details
     const ch = looked.channels.get(cd.name) ?? null
     const conn = looked.connections.get(cd.connection_name ?? '') ?? null
+    const channelUnacked = num(ch?.messages_unacknowledged)
+    const channelConsumers = num(ch?.consumer_count)
     return {
-      tag: c.consumer_tag,
+      name: c.consumer_tag,
+      pending: channelConsumers === 1 ? channelUnacked : null,
+      // a channel that is not idle has no idle_since: it is active now
+      idleMs: ch ? (idleMsSince(ch.idle_since, now) ?? 0) : null,
       channel: cd.name,
       channelNumber: cd.number ?? null,
       connection: cd.connection_name ?? '',
@@ -212,13 +219,12 @@ export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?:
       ackMode: c.ack_required === false ? 'auto' : 'manual',
       active: c.active ?? null,
       exclusive: c.exclusive ?? null,
-      channelUnacked: num(ch?.messages_unacknowledged),
-      channelIdleMs: ch ? idleMsSince(ch.idle_since, now) : null,
+      channelUnacked,
       channelIdleSince: ch?.idle_since ?? null,
-      channelConsumers: num(ch?.consumer_count),
+      channelConsumers,
     }
   })
-  rows.sort((x, y) => x.channel.localeCompare(y.channel) || x.tag.localeCompare(y.tag))
+  rows.sort((x, y) => x.channel.localeCompare(y.channel) || x.name.localeCompare(y.name))
   return {broker: 'rabbitmq', vhost, queue: q.name, consumers: rows, warnings: looked.warnings}
 }
 
@@ -384,4 +390,79 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null
+}
+
+// The operations: each reads its arguments, calls the reads above and returns the common core beside
+// RabbitMQ's own fields (the queue's name is `group` and `sources`; `lag` is the backlog of ready messages).
+
+/** A queue as a group row: the core first, then the queue's own facts. */
+export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'ready'> {}
+
+export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
+  serverVersion: string
+  vhost: string | null
+}
+
+function groupRow({queue, ready, state, consumers, ...rest}: QueueRow): RabbitGroupRow {
+  return {group: queue, sources: [queue], state, consumers, lag: ready, ...rest}
+}
+
+export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Promise<RabbitGroupsResult> {
+  const queue = optionalQueueArg(req, 'cg groups [QUEUE] [--vhost V]')
+  const report = await groups(a, {queue, vhost: req.flags.vhost})
+  return {broker: 'rabbitmq', serverVersion: report.serverVersion, vhost: report.vhost, groups: mapRows(report.groups, groupRow)}
+}
+
+export interface RabbitConsumersResult extends ConsumersResult<ConsumerRow> {
+  sources: string[]
+  vhost: string
+  /** things cg could not see (a user without the monitoring tag sees only its own channels) */
+  warnings: string[]
+}
+
+export async function consumersOp(a: RabbitAdapter, req: OpRequest<'consumers'>): Promise<RabbitConsumersResult> {
+  const queue = queueArg(req, 'cg consumers [QUEUE]')
+  const r = await consumers(a, {queue})
+  for (const w of r.warnings) req.run.warn(w)
+  return {broker: 'rabbitmq', group: r.queue, sources: [r.queue], vhost: r.vhost, consumers: r.consumers, warnings: r.warnings}
+}
+
+export interface RabbitPendingResult extends PendingResult, Omit<PendingReport, 'broker' | 'queue'> {
+  sources: string[]
+}
+
+export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Promise<RabbitPendingResult> {
+  const queue = queueArg(req, 'cg pending [QUEUE]')
+  const {broker, queue: name, summary, ...rest} = await pending(a, {queue})
+  for (const w of rest.warnings) req.run.warn(w)
+  // what the group has not finished: the backlog and the messages its consumers hold unacked
+  const total = summary.ready !== null && summary.unacked !== null ? summary.ready + summary.unacked : null
+  return {broker, group: name, sources: [name], pending: total, summary, ...rest}
+}
+
+/** A queue's backlog as a lag row: the core first, then where each count came from. */
+export interface RabbitLagRow extends LagCore {
+  vhost: string
+  type: string
+  /** where the backlog count came from: a passive declare (exact now) or the management sample */
+  lagSource: Source
+  unacked: number | null
+  consumers: number | null
+  consumersSource: Source
+  /** change of the backlog in messages/s over the last sample, null when unknown */
+  lagRate: number | null
+}
+
+export interface RabbitLagResult extends LagResult<RabbitLagRow> {
+  vhost: string | null
+}
+
+function lagRow(r: LagRow): RabbitLagRow {
+  return {group: r.queue, sources: [r.queue], lag: r.ready, vhost: r.vhost, type: r.type, lagSource: r.readySource, unacked: r.unacked, consumers: r.consumers, consumersSource: r.consumersSource, lagRate: r.readyRate}
+}
+
+export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<RabbitLagResult> {
+  const queue = optionalQueueArg(req, 'cg lag [QUEUE] [--vhost V]')
+  const report = await lag(a, {queue, vhost: req.flags.vhost})
+  return {broker: 'rabbitmq', vhost: report.vhost, groups: mapRows(report.groups, lagRow)}
 }
