@@ -3,14 +3,17 @@
 // on a confirm channel, ack the DLQ copy only after the confirm came and no basic.return was seen;
 // everything else stays in the DLQ (nack + requeue at the end). Never declares or changes a queue.
 import type {ConsumeMessage} from 'amqplib'
-import {checkQueue, ConfirmPublisher, exchangeExists, QueueReader} from '../../brokers/rabbitmq/rabbitmq-dlq.js'
-import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
-import {CgError} from '../../errors/cg-error.js'
-import {batchSize, TokenBucket} from '../dlq-rate.js'
-import type {WhereClause} from '../dlq-select.js'
-import {type Delivery, lastDeath, majorOf, matchesWhere, publishOptions, REPLAY_ID, replayHeaders, replayIdOf, replayTarget, type Target, targetKey} from './dlq-message.js'
-import {sideEffect} from './dlq-browse.js'
-import {dlqHeader, resolveDlq, type DlqHeader} from './dlq-resolve.js'
+import type {OpRequest, Progress} from '../../core/requests.js'
+import {bulkEnd, type BulkEnd, type DlqReplayResult} from '../../core/results.js'
+import {CgError, usage} from '../../errors/cg-error.js'
+import {bulkCounts, runBulk} from '../../services/bulk.js'
+import {parseRate, parseWhere, type WhereClause} from '../../services/dlq-select.js'
+import {optionalName} from './rabbitmq-args.js'
+import {sideEffect} from './rabbitmq-dlq-browse.js'
+import {checkQueue, ConfirmPublisher, exchangeExists, QueueReader} from './rabbitmq-dlq-io.js'
+import {type Delivery, lastDeath, majorOf, matchesWhere, publishOptions, REPLAY_ID, replayHeaders, replayIdOf, replayTarget, type Target, targetKey} from './rabbitmq-dlq-message.js'
+import {dlqHeader, resolveDlq, type DlqHeader} from './rabbitmq-dlq-resolve.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface ReplayRequest {
   queue?: string
@@ -22,7 +25,7 @@ export interface ReplayRequest {
   rate: number | null
   dryRun: boolean
   signal: AbortSignal
-  progress?: {add(n: number): void; done(): void}
+  progress?: Progress
   /** consumer prefetch of a replay (default REPLAY_PREFETCH; a dry run reads with 1000) */
   prefetch?: number
 }
@@ -46,22 +49,22 @@ export interface TargetPlan {
   firstMessageIds: string[]
 }
 
-export interface ReplayTotals {
+export interface ReplayTotals extends BulkEnd {
   replayed: number
+  /** messages with nothing saying where they came from (no x-death, no --to-exchange); left in the DLQ */
   skipped: number
+  /** messages not replayed: returned, nacked, refused (mixed targets), or their exchange is missing; left in the DLQ */
   failed: number
   /** messages read that the filter (--where) did not select; left in the DLQ */
   notSelected: number
-  /** selected messages refused because their target differs from the first one's (mixed targets) */
+  /** selected messages refused because their target differs from the first one's (mixed targets; counted in failed) */
   refusedOtherTarget: number
-  interrupted: boolean
-  error: string | null
   /** the target of this run (the first selected message's, or --to-exchange) */
   target: string | null
   otherTargets: string[]
 }
 
-export interface ReplayReport extends DlqHeader {
+export interface ReplayReport extends DlqHeader, DlqReplayResult {
   serverVersion: string
   dryRun: boolean
   ready: number
@@ -87,8 +90,25 @@ export interface ReplayReport extends DlqHeader {
  */
 const REPLAY_PREFETCH = 5000
 
-/** Why a run stopped early (a lost channel): read by the variant for the exit code. */
-export const stopCause = new WeakMap<ReplayTotals, unknown>()
+export async function replayOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:replay'>): Promise<ReplayReport> {
+  const f = req.flags
+  if (f['routing-key'] !== undefined && f['to-exchange'] === undefined) throw usage('--routing-key needs --to-exchange', 'Give both, e.g. --to-exchange orders --routing-key order.created (use --to-exchange "" for the default exchange).')
+  const queue = optionalName(req.args[0], 'QUEUE')
+  const dlq = optionalName(f.dlq, '--dlq')
+  const dryRun = Boolean(f['dry-run'])
+  return replayDlq(rabbit, {
+    queue,
+    dlq,
+    toExchange: optionalName(f['to-exchange'], '--to-exchange'),
+    routingKey: optionalName(f['routing-key'], '--routing-key'),
+    where: parseWhere(f.where),
+    limit: f.limit ?? null,
+    rate: parseRate(f.rate),
+    dryRun,
+    signal: req.run.signal,
+    progress: dryRun ? undefined : req.run.progress('replaying ' + (dlq ?? queue ?? '')),
+  })
+}
 
 export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Promise<ReplayReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
@@ -98,7 +118,7 @@ export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Prom
   if (req.toExchange !== undefined && !(await exchangeExists(rabbit, req.toExchange))) {
     throw new CgError('not_found', `exchange ${req.toExchange} not found in vhost ${rabbit.options.vhost}`, 'cg never declares exchanges: check the name given to --to-exchange.')
   }
-  const totals: ReplayTotals = {replayed: 0, skipped: 0, failed: 0, notSelected: 0, refusedOtherTarget: 0, interrupted: false, error: null, target: null, otherTargets: []}
+  const totals: ReplayTotals = {replayed: 0, ...bulkEnd(), notSelected: 0, refusedOtherTarget: 0, target: null, otherTargets: []}
   const base = {
     ...dlqHeader(rabbit, r),
     serverVersion: version,
@@ -177,6 +197,13 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
   return {read: reader.count, selected, notSelected, noTarget, mixedTargets: list.length > 1 && ctx.req.toExchange === undefined, targets: list, sideEffect: sideEffect(ctx.type, ctx.deliveryLimit, reader.count)}
 }
 
+/**
+ * The replay through the bulk runner. Publishes are pipelined: each message is published as it arrives
+ * and settled (acked, or left for the requeue at the end) when its confirm comes; a step hands back the
+ * outcomes settled so far, and the publishes in flight are bounded by the step's budget (the limit left,
+ * and at most a prefetch window). Under --rate a step publishes its batch and waits for every confirm.
+ * Stopping between steps loses nothing: whatever is not acked goes back to the DLQ at the end.
+ */
 async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
   const {req} = ctx
   const prefetch = req.prefetch ?? REPLAY_PREFETCH
@@ -185,7 +212,13 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
   const exchanges = new Map<string, boolean>()
   const other = new Set<string>()
   const username = ctx.rabbit.options.username
-  let selected = 0
+  // the runner stops between steps on this: after Ctrl-C, once every publish in flight has settled
+  const stop = new AbortController()
+  let started = false
+  let readerDone = false
+  let inflight = 0
+  let settled: ReplayOutcome[] = []
+  let wake: (() => void) | undefined
 
   const outcome = (c: Candidate, status: ReplayOutcome['status'], note: string | null): ReplayOutcome => ({
     position: c.position,
@@ -196,115 +229,150 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     status,
     note,
   })
-
-  // Publishes are pipelined: each message is published as it arrives and settled (ack, or left for the
-  // requeue at the end) when its confirm comes; the consumer prefetch bounds what is in flight.
-  const bucket = req.rate ? new TokenBucket(req.rate, batchSize(req.rate)) : null
-  let finished: ReplayOutcome[] = []
-  const count = (o: ReplayOutcome) => {
-    totals[o.status]++
-    return o
-  }
-  // publishes whose confirm (and, for a failed one, its leave()) has not come yet; `idle` wakes the
-  // final wait when the last one settles
-  let pending = 0
-  let idle: (() => void) | undefined
-  const settled = () => {
-    req.progress?.add(1)
-    if (--pending === 0) idle?.()
+  const land = (o: ReplayOutcome) => {
+    inflight--
+    settled.push(o)
+    const w = wake
+    wake = undefined
+    w?.()
   }
   const publish = (c: Candidate) => {
     const t = c.target!
     const d = c.m as unknown as Delivery
-    const headers = replayHeaders(d, c.replayId)
-    pending++
-    publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, headers, t.cc), c.replayId, (res) => {
+    inflight++
+    publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, replayHeaders(d, c.replayId), t.cc), c.replayId, (res) => {
       if (res.ok) {
         reader.ack(c.m)
-        finished.push(outcome(c, 'replayed', null))
-        settled()
+        land(outcome(c, 'replayed', null))
         return
       }
-      void reader.leave(c.m).then(() => {
-        finished.push(outcome(c, 'failed', `${res.note}; left in the DLQ`))
-        settled()
-      }, settled)
+      const failed = outcome(c, 'failed', `${res.note}; left in the DLQ`)
+      void reader.leave(c.m).then(() => land(failed), () => land(failed))
     })
   }
 
-  // hands out the settled outcomes in the order of their confirms (a batch at a time: no shift() per entry)
-  function* drain(): Generator<ReplayOutcome> {
-    while (finished.length) {
-      const batch = finished
-      finished = []
-      for (const o of batch) yield count(o)
+  /** Why a selected message is not published (skipped or failed), or null: it goes out. */
+  const refusal = (c: Candidate): {status: 'skipped' | 'failed'; note: string} | null => {
+    if (!c.target || c.key === null) return {status: 'skipped', note: 'no x-death header says where it came from (give --to-exchange); left in the DLQ'}
+    if (req.toExchange === undefined) {
+      totals.target ??= c.key
+      if (c.key !== totals.target) {
+        other.add(c.key)
+        totals.refusedOtherTarget++
+        return {status: 'failed', note: `refused: target ${c.key} differs from ${totals.target} (mixed targets: choose one with --where or --to-exchange); left in the DLQ`}
+      }
+    }
+    if (!exchanges.get(c.target.exchange)) return {status: 'failed', note: `exchange ${c.target.exchange} not found (cg never declares it); left in the DLQ`}
+    if (c.m.properties.userId !== undefined && c.m.properties.userId !== username) {
+      return {status: 'failed', note: `its user-id property ${c.m.properties.userId} is not the replaying user ${username}: the broker would refuse the publish; left in the DLQ`}
+    }
+    return null
+  }
+  const dispatch = (c: Candidate): boolean | Promise<boolean> => {
+    const no = refusal(c)
+    if (no) {
+      return reader.leave(c.m).then(() => {
+        settled.push(outcome(c, no.status, no.note))
+        return no.status === 'failed'
+      })
+    }
+    const full = publisher.full
+    if (full) {
+      return full.then(() => {
+        publish(c)
+        return true
+      })
+    }
+    publish(c)
+    return true
+  }
+  /**
+   * One delivery: published (true: it used the step's budget), settled at once as skipped or failed, or left
+   * unselected. The usual case (a known exchange, room to write) returns at once, without a promise.
+   */
+  const admit = (m: ConsumeMessage): boolean | Promise<boolean> => {
+    const c = candidate(ctx, m, reader.count)
+    if (!c.selected) {
+      totals.notSelected++
+      return reader.leave(m).then(() => false)
+    }
+    const exchange = c.target?.exchange
+    if (exchange !== undefined && !exchanges.has(exchange)) {
+      return exchangeExists(ctx.rabbit, exchange).then((exists) => {
+        exchanges.set(exchange, exists)
+        return dispatch(c)
+      })
+    }
+    return dispatch(c)
+  }
+  const drain = (): ReplayOutcome[] => {
+    const out = settled
+    settled = []
+    return out
+  }
+  const settlement = () => new Promise<void>((resolve) => (wake = resolve))
+  // after Ctrl-C nothing more is taken: what is in flight settles, the rest stays in the DLQ
+  const reading = () => !readerDone && !req.signal.aborted
+  /** the end of the messages: null, or (after Ctrl-C) an empty step that lets the runner see the stop */
+  const end = (): ReplayOutcome[] | null => {
+    if (!req.signal.aborted) return null
+    stop.abort()
+    return []
+  }
+
+  const step = async (max: number): Promise<ReplayOutcome[] | null> => {
+    if (!started) {
+      started = true
+      await reader.start()
+      await publisher.open()
+      if (req.toExchange !== undefined) totals.target = targetKey({exchange: req.toExchange, routingKey: req.routingKey ?? '', cc: []})
+    }
+    let budget = max - inflight
+    if (req.rate !== null) {
+      // a rate-sized batch: publish it whole, then wait for every confirm
+      while (budget > 0 && reading()) {
+        const m = reader.take() ?? (await reader.next())
+        if (!m) readerDone = true
+        else if (await admit(m)) budget--
+      }
+      while (inflight > 0) await settlement()
+      if (publisher.lost) throw publisher.lost
+      return settled.length ? drain() : reading() ? [] : end()
+    }
+    for (;;) {
+      if (publisher.lost) throw publisher.lost
+      // publish what has arrived, within the budget
+      while (budget > 0 && reading()) {
+        const m = reader.take()
+        if (!m) break
+        const r = admit(m)
+        if (typeof r === 'boolean' ? r : await r) budget--
+      }
+      if (settled.length) return drain()
+      if (inflight > 0) await settlement()
+      else if (!reading()) return end()
+      else {
+        // nothing in flight: wait for the next delivery (null: the messages of the run are all read)
+        const m = await reader.next()
+        if (!m) readerDone = true
+        else if (await admit(m)) budget--
+      }
     }
   }
 
+  const counts = bulkCounts()
   try {
-    await reader.start()
-    await publisher.open()
-    if (req.toExchange !== undefined) totals.target = targetKey({exchange: req.toExchange, routingKey: req.routingKey ?? '', cc: []})
-    for (;;) {
-      if (req.limit !== null && selected >= req.limit) break
-      const m = reader.take() ?? (await reader.next())
-      if (!m) {
-        if (req.signal.aborted) totals.interrupted = true
-        break
-      }
-      const c = candidate(ctx, m, reader.count)
-      if (!c.selected) {
-        totals.notSelected++
-        await reader.leave(m)
-        continue
-      }
-      selected++
-      let skip: {status: 'skipped' | 'failed'; note: string} | null = null
-      if (!c.target || c.key === null) skip = {status: 'skipped', note: 'no x-death header says where it came from (give --to-exchange); left in the DLQ'}
-      else {
-        if (req.toExchange === undefined) {
-          totals.target ??= c.key
-          if (c.key !== totals.target) {
-            other.add(c.key)
-            totals.refusedOtherTarget++
-            skip = {status: 'skipped', note: `refused: target ${c.key} differs from ${totals.target} (mixed targets: choose one with --where or --to-exchange); left in the DLQ`}
-          }
-        }
-        if (!skip) {
-          let exists = exchanges.get(c.target.exchange)
-          if (exists === undefined) exchanges.set(c.target.exchange, (exists = await exchangeExists(ctx.rabbit, c.target.exchange)))
-          if (!exists) skip = {status: 'failed', note: `exchange ${c.target.exchange} not found (cg never declares it); left in the DLQ`}
-          else if (c.m.properties.userId !== undefined && c.m.properties.userId !== username) {
-            skip = {status: 'failed', note: `its user-id property ${c.m.properties.userId} is not the replaying user ${username}: the broker would refuse the publish; left in the DLQ`}
-          }
-        }
-      }
-      if (skip) {
-        await reader.leave(m)
-        yield count(outcome(c, skip.status, skip.note))
-        continue
-      }
-      if (bucket && !(await bucket.take(1, req.signal))) {
-        totals.interrupted = true
-        await reader.leave(m)
-        break
-      }
-      const full = publisher.full
-      if (full) await full
-      publish(c)
-      if (finished.length) yield* drain()
-      if (publisher.lost) throw publisher.lost
-    }
-    while (pending > 0) await new Promise<void>((resolve) => (idle = resolve))
-    idle = undefined
-    yield* drain()
-    if (publisher.lost) throw publisher.lost
-  } catch (error) {
-    totals.error = (error as Error).message
-    stopCause.set(totals, error)
+    yield* runBulk<ReplayOutcome>({
+      step,
+      status: (o) => (o.status === 'replayed' ? 'done' : o.status),
+      limit: req.limit,
+      rate: req.rate,
+      batch: req.rate === null ? prefetch : undefined,
+      signal: stop.signal,
+      progress: req.progress,
+    }, counts)
   } finally {
-    totals.otherTargets = [...other]
-    req.progress?.done()
+    Object.assign(totals, {replayed: counts.done, skipped: counts.skipped, failed: counts.failed, interrupted: counts.interrupted, error: counts.error, errorCode: counts.errorCode, otherTargets: [...other]})
     // anything not acked (left, unsent after Ctrl-C, prefetched but unread) goes back to the DLQ
     await reader.finish()
     await publisher.close()
