@@ -7,7 +7,7 @@ import {mapRows, type ConsumerCore, type ConsumersResult, type GroupCore, type G
 import {CgError} from '../../errors/cg-error.js'
 import {optionalQueueArg, queueArg} from './rabbitmq-args.js'
 import {defaultDeliveryLimit} from './rabbitmq-options.js'
-import {connectionName, getChannel, getConnection, getQueue, idleMsSince, listQueues, mapLimit, passiveCounts, type RawChannel, type RawConnection, type RawQueue} from './rabbitmq-reads.js'
+import {connectionName, getChannel, getConnection, checkQueue, getQueue, idleMsSince, listQueues, mapLimit, type RawChannel, type RawConnection, type RawQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export type Source = 'amqp' | 'management'
@@ -272,23 +272,23 @@ export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueC
   if (q.vhost !== a.options.vhost) {
     return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
   }
-  let live: {ready: number; consumers: number}
+  let live: {messageCount: number; consumerCount: number}
   try {
-    live = await passiveCounts(a, q.name)
+    live = await checkQueue(a, q.name)
   } catch (err) {
     // an exclusive queue of another connection, or no permission to declare it: the sample is all there is
     if (err instanceof CgError && err.code === 'refused') return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
     throw err
   }
   return {
-    ready: live.ready,
+    ready: live.messageCount,
     readySource: 'amqp',
     unacked: management.unacked,
     unackedSource: 'management',
-    consumers: live.consumers,
+    consumers: live.consumerCount,
     consumersSource: 'amqp',
     management,
-    sampleBehind: management.ready !== live.ready || management.consumers !== live.consumers,
+    sampleBehind: management.ready !== live.messageCount || management.consumers !== live.consumerCount,
   }
 }
 

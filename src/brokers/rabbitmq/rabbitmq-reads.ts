@@ -1,6 +1,7 @@
 // Management API reads for inspection (queues, consumers, channels, connections) and the AMQP passive
 // declare that confirms a queue's counts. Raw shapes are the API's (snake_case); rabbitmq-inspect.ts maps them.
 import {CgError} from '../../errors/cg-error.js'
+import {amqpError} from './rabbitmq-adapter.js'
 import {seg} from './rabbitmq-management.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
@@ -145,24 +146,50 @@ export async function closeConnection(a: RabbitAdapter, name: string, reason: st
   await a.management().delete(`connections/${seg(name)}`, {'X-Reason': reason})
 }
 
-/**
- * AMQP passive declare on a fresh channel (a failed one closes its channel): the queue's ready count and
- * consumer count as the broker has them now. Only for queues of the connection's vhost.
- */
-export async function passiveCounts(a: RabbitAdapter, queue: string): Promise<{ready: number; consumers: number}> {
-  const ch = await a.channel()
+/** AMQP passive declares, each on a fresh channel (a failed declare closes its channel). */
+export interface QueueCheck {
+  /** ready messages (what a passive declare reports) */
+  messageCount: number
+  consumerCount: number
+}
+
+/** Passive declare: the queue's ready count; not_found (exit 5) when it does not exist. */
+export async function checkQueue(rabbit: RabbitAdapter, queue: string): Promise<QueueCheck> {
+  const ch = await rabbit.channel()
   try {
     const ok = await ch.checkQueue(queue)
-    return {ready: ok.messageCount, consumers: ok.consumerCount}
+    return {messageCount: ok.messageCount, consumerCount: ok.consumerCount}
   } catch (err) {
-    const msg = (err as Error).message ?? ''
-    if (/404|NOT_FOUND/.test(msg)) throw new CgError('not_found', `queue ${queue} not found in vhost ${a.options.vhost}`, 'List the queues with `cg groups`.')
-    if (/405|RESOURCE_LOCKED/.test(msg)) throw new CgError('refused', `queue ${queue} is exclusive to another connection: it cannot be declared passively`, 'Its counts come from the management API instead.')
-    if (/403|ACCESS_REFUSED/.test(msg)) throw new CgError('refused', `user ${a.options.username} may not access queue ${queue} (${msg})`, 'Grant the user read/configure permissions on the queue.')
-    throw err
+    throw channelError(err, rabbit, `queue ${queue}`)
   } finally {
     await ch.close().catch(() => undefined)
   }
+}
+
+/** Passive exchange check: true when it exists (the default exchange always does). */
+export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): Promise<boolean> {
+  if (exchange === '') return true
+  const ch = await rabbit.channel()
+  try {
+    await ch.checkExchange(exchange)
+    return true
+  } catch (err) {
+    const e = channelError(err, rabbit, `exchange ${exchange}`)
+    if (e.code === 'not_found') return false
+    throw e
+  } finally {
+    await ch.close().catch(() => undefined)
+  }
+}
+
+/** A channel's error (a failed declare, consume or publish) as a CgError with the exit code of the spec. */
+export function channelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
+  const msg = (err as Error)?.message ?? String(err)
+  if (/NOT_FOUND|404/.test(msg)) return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+  // an exclusive queue of another connection: not even a passive declare may touch it
+  if (/RESOURCE_LOCKED|405/.test(msg)) return new CgError('refused', `${what} is exclusive to another connection`, 'Only that connection may use it; cg groups and cg lag show its counts from the management API.')
+  if (/ACCESS_REFUSED|403/.test(msg)) return new CgError('refused', `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`, 'The user needs configure/read/write permissions on the vhost.')
+  return amqpError(err, rabbit.options)
 }
 
 /** Millisecond age of an idle_since stamp ("2026-11-23T20:45:50.851+00:00" on 3.10+, "2020-01-01 10:00:00" UTC before). */
