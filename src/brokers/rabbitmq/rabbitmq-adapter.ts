@@ -1,9 +1,8 @@
 import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
+import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import type {Profile} from '../../profiles/resolve.js'
-import type {ConnectOptions} from '../open-adapter.js'
-import type {Capabilities, ServerInfo} from '../types.js'
-import {managementApi} from './management.js'
+import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
 import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
 
@@ -19,7 +18,6 @@ async function lib(): Promise<Amqp> {
 
 export class AmqpRabbitAdapter implements RabbitAdapter {
   readonly broker = 'rabbitmq' as const
-  readonly capabilities: Capabilities = {claim: true, setId: false, reset: false, consumerDelete: true, groupCreate: false, groupDelete: false, dlq: true}
   private conn?: Promise<ChannelModel>
   private api?: ManagementApi
   private version?: Promise<string>

@@ -1,53 +1,11 @@
-// Broker I/O for RabbitMQ dead-letter queues: passive checks, queue details from the management API,
+// Broker I/O for RabbitMQ dead-letter queues: queue details and bindings from the management API,
 // a manual-ack reader that leaves what it does not settle in the queue, a confirm-channel publisher
 // that sees basic.return, and purge. Nothing here declares or changes a queue or an exchange.
 import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
-import {amqpError} from './rabbitmq-adapter.js'
-import {seg} from './management.js'
+import {seg} from './rabbitmq-management.js'
+import {channelError} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
-
-export interface QueueCheck {
-  /** ready messages (what a passive declare reports) */
-  messageCount: number
-  consumerCount: number
-}
-
-/** Passive declare: the queue's ready count; not_found (exit 5) when it does not exist. */
-export async function checkQueue(rabbit: RabbitAdapter, queue: string): Promise<QueueCheck> {
-  const ch = await rabbit.channel()
-  try {
-    const ok = await ch.checkQueue(queue)
-    return {messageCount: ok.messageCount, consumerCount: ok.consumerCount}
-  } catch (err) {
-    throw mapChannelError(err, rabbit, `queue ${queue}`)
-  } finally {
-    await ch.close().catch(() => undefined)
-  }
-}
-
-/** Passive exchange check: true when it exists (the default exchange always does). */
-export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): Promise<boolean> {
-  if (exchange === '') return true
-  const ch = await rabbit.channel()
-  try {
-    await ch.checkExchange(exchange)
-    return true
-  } catch (err) {
-    const e = mapChannelError(err, rabbit, `exchange ${exchange}`)
-    if (e.code === 'not_found') return false
-    throw e
-  } finally {
-    await ch.close().catch(() => undefined)
-  }
-}
-
-function mapChannelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
-  const msg = (err as Error)?.message ?? String(err)
-  if (/NOT_FOUND|404/.test(msg)) return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
-  if (/ACCESS_REFUSED|403/.test(msg)) return new CgError('refused', `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`, 'The user needs configure/read/write permissions on the vhost.')
-  return amqpError(err, rabbit.options)
-}
 
 export interface QueueDetails {
   name: string
@@ -146,7 +104,7 @@ export class QueueReader {
       this.wake?.()
     })
     this.ch.on('error', (err: Error) => {
-      this.failure ??= mapChannelError(err, this.rabbit, `queue ${this.queue}`)
+      this.failure ??= channelError(err, this.rabbit, `queue ${this.queue}`)
       this.wake?.()
     })
     await this.consume()
@@ -164,7 +122,7 @@ export class QueueReader {
       }, {noAck: false})
       this.tag = ok.consumerTag
     } catch (err) {
-      throw mapChannelError(err, this.rabbit, `queue ${this.queue}`)
+      throw channelError(err, this.rabbit, `queue ${this.queue}`)
     }
   }
 
@@ -327,7 +285,7 @@ export class ConfirmPublisher {
       if (typeof key === 'string') this.returned.set(key, `returned by the broker: ${(m.fields as unknown as {replyText?: string}).replyText ?? 'NO_ROUTE'} (no queue bound for exchange ${JSON.stringify(m.fields.exchange)} routing key ${JSON.stringify(m.fields.routingKey)})`)
     })
     this.ch.on('error', (err: Error) => {
-      this.closed ??= mapChannelError(err, this.rabbit, 'the publish channel')
+      this.closed ??= channelError(err, this.rabbit, 'the publish channel')
     })
     this.ch.on('close', () => {
       this.closed ??= new CgError('unreachable', 'the publish channel closed', 'Check the broker.')
@@ -397,7 +355,7 @@ export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<
     const ok = await ch.purgeQueue(queue)
     return ok.messageCount
   } catch (err) {
-    throw mapChannelError(err, rabbit, `queue ${queue}`)
+    throw channelError(err, rabbit, `queue ${queue}`)
   } finally {
     await ch.close().catch(() => undefined)
   }

@@ -1,6 +1,6 @@
 // What closing a connection would take down (its channels, consumers and queues), and the close itself.
 import {CgError} from '../../errors/cg-error.js'
-import {closeConnection, connectionChannels, getConnection, idleMsSince, whoami, type RawConnection} from './rabbitmq-inspect.js'
+import {closeConnection, connectionChannels, connectionName, getConnection, idleMsSince, whoami} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface ConsumerRef {
@@ -32,10 +32,6 @@ export interface ConnectionPlan {
   alsoCloses: {channels: string[]; consumers: ConsumerRef[]; queues: string[]}
 }
 
-export function userProvidedName(c: RawConnection | null | undefined): string | null {
-  return c?.user_provided_name ?? c?.client_properties?.connection_name ?? null
-}
-
 /**
  * Everything on one connection. `isTarget(consumer)` marks the consumers the command is about; a channel
  * is a target when it carries one. Channels and consumers that are not targets are listed in alsoCloses.
@@ -52,7 +48,7 @@ export async function connectionPlan(a: RabbitAdapter, name: string, isTarget: (
   const others = channels.flatMap((c) => c.consumers.filter((x) => !isTarget(x)))
   return {
     connection: name,
-    connectionName: userProvidedName(conn),
+    connectionName: connectionName(conn),
     user: conn.user ?? null,
     peer: conn.peer_host ? `${conn.peer_host}:${conn.peer_port ?? '?'}` : null,
     channels,

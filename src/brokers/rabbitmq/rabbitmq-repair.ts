@@ -1,11 +1,16 @@
 // Requeue by closing connections: `cg claim QUEUE --idle MS` and `cg consumer delete QUEUE TAG`.
 // RabbitMQ has no way to take unacked messages from one consumer; closing the consumer's connection sends
 // them back to their queues. The plan names every connection and what else it carries before anything closes.
-import {CgError} from '../../errors/cg-error.js'
-import {assertMayClose, close, connectionPlan, waitGone, type ConnectionPlan, type ConsumerRef} from '../../brokers/rabbitmq/rabbitmq-claim.js'
-import {getChannel, getConnection, getQueue, idleMsSince, mapLimit, type RawQueue} from '../../brokers/rabbitmq/rabbitmq-inspect.js'
-import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
-import {deliveryLimit, queueCounts, type DeliveryLimit, type QueueCounts} from './inspect.js'
+import type {OpRequest, RunContext} from '../../core/requests.js'
+import {bulkEnd, type ChangeResult, type ClaimResult} from '../../core/results.js'
+import {CgError, usage} from '../../errors/cg-error.js'
+import {bulkCounts, runBulk} from '../../services/bulk.js'
+import {nonNegativeInt} from '../../services/inputs.js'
+import {queueAndTagArgs, queueArg} from './rabbitmq-args.js'
+import {assertMayClose, close, connectionPlan, waitGone, type ConnectionPlan, type ConsumerRef} from './rabbitmq-connection-plan.js'
+import {deliveryLimit, queueCounts, type DeliveryLimit, type QueueCounts} from './rabbitmq-inspect.js'
+import {getChannel, getConnection, getQueue, idleMsSince, mapLimit, type RawQueue} from './rabbitmq-reads.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface Skipped {
   channel: string
@@ -22,13 +27,17 @@ export interface Closed {
   error: string | null
 }
 
-export interface ClaimReport {
-  broker: 'rabbitmq'
+/**
+ * cg claim on RabbitMQ. The totals count messages: `claimed` the unacked messages requeued by the
+ * connections closed, `skipped` those of consumer channels left alone, `failed` those of connections cg
+ * could not close.
+ */
+export interface RabbitClaimResult extends ClaimResult {
+  group: string
+  sources: string[]
   vhost: string
-  queue: string
   type: string
   minIdleMs: number
-  dryRun: boolean
   serverVersion: string
   deliveryLimit: DeliveryLimit | null
   /** the connections to close, each with everything else it carries */
@@ -40,11 +49,8 @@ export interface ClaimReport {
   before: QueueCounts
   /** empty on a dry run */
   closed: Closed[]
-  failed: number
-  /** counts once the connections are gone; null on a dry run */
+  /** counts once the connections are gone; null on a dry run or when the run stopped on an error */
   after: QueueCounts | null
-  /** Ctrl-C stopped it between two closes */
-  interrupted: boolean
 }
 
 export function reasonText(what: string): string {
@@ -59,8 +65,16 @@ function quorumWarnings(q: RawQueue, limit: DeliveryLimit | null, version: strin
   return [`${q.name} is a quorum queue with a delivery limit of ${limit.limit} (${limit.from === 'default' ? `the default of RabbitMQ ${version}` : `from ${limit.from}`}): each requeue counts toward it, and a message past the limit is dead-lettered (or dropped without a dead-letter exchange).`]
 }
 
+export async function claimOp(a: RabbitAdapter, req: OpRequest<'claim'>): Promise<RabbitClaimResult> {
+  const queue = queueArg(req, 'cg claim [QUEUE] --idle MS [--dry-run]')
+  if (req.flags.idle === undefined) throw usage('missing --idle', 'Give the minimum channel idle time in ms, for example --idle 60000.')
+  const result = await claim(a, {queue, minIdleMs: nonNegativeInt(req.flags.idle, '--idle'), dryRun: req.flags['dry-run']}, req.run)
+  for (const w of result.warnings) req.run.warn(w)
+  return result
+}
+
 /** The queue's consumer channels that hold unacked messages and have been idle at least minIdleMs. */
-export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean}, signal?: AbortSignal): Promise<ClaimReport> {
+export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean}, run: RunContext): Promise<RabbitClaimResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
   const q = await getQueue(a, vhost, input.queue)
@@ -101,14 +115,40 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
     }
   }
   const before = await queueCounts(a, q)
-  const base = {broker: 'rabbitmq' as const, vhost, queue: q.name, type: q.type ?? 'classic', minIdleMs: input.minIdleMs, dryRun: input.dryRun, serverVersion: version, deliveryLimit: limit, plan, requeues, skipped, warnings, before}
-  if (input.dryRun || plan.length === 0) return {...base, closed: [], failed: 0, after: input.dryRun ? null : before, interrupted: false}
+  const base = {broker: 'rabbitmq' as const, group: q.name, sources: [q.name], vhost, type: q.type ?? 'classic', minIdleMs: input.minIdleMs, dryRun: input.dryRun, serverVersion: version, deliveryLimit: limit, plan, requeues, skipped, warnings, before}
+  if (input.dryRun || plan.length === 0) {
+    return {...base, closed: [], after: input.dryRun ? null : before, totals: {...bulkEnd(), claimed: 0, skipped: skippedMessages(skipped)}}
+  }
   await assertMayClose(a, plan)
   // the plan took a moment: a channel that has since acked or received is no longer stuck, so it is left alone
   const still = await stillStuck(a, plan, input.minIdleMs, skipped)
-  const closed = await closeAll(a, still, reasonText(`requeue unacked messages of queue ${q.name} (channel idle >= ${input.minIdleMs} ms)`), signal)
-  const after = await settledCounts(a, vhost, q.name)
-  return {...base, closed, failed: closed.filter((c) => !c.closed).length, after, interrupted: closed.length < still.length}
+  const reason = reasonText(`requeue unacked messages of queue ${q.name} (channel idle >= ${input.minIdleMs} ms)`)
+  // one connection per step: Ctrl-C stops between two closes, and a lost broker ends the run in its totals
+  const counts = bulkCounts()
+  const closed: Closed[] = []
+  const left = [...still]
+  const steps = runBulk<Closed>({
+    step: async () => {
+      const p = left.shift()
+      return p ? [await closeOne(a, p, reason)] : null
+    },
+    status: (c) => (c.closed ? 'done' : 'failed'),
+    limit: null,
+    rate: null,
+    batch: 1,
+    signal: run.signal,
+  }, counts)
+  for await (const c of steps) closed.push(c)
+  for (const c of closed.filter((x) => x.closed)) await waitGone(a, c.connection, 5000)
+  const after = counts.error ? null : await settledCounts(a, vhost, q.name)
+  const requeuesOf = (ok: boolean) => closed.filter((c) => c.closed === ok).reduce((s, c) => s + (still.find((p) => p.connection === c.connection)?.requeues ?? 0), 0)
+  const {done: _done, ...end} = counts
+  return {...base, closed, after, totals: {...end, claimed: requeuesOf(true), skipped: skippedMessages(skipped), failed: requeuesOf(false)}}
+}
+
+/** The unacked messages of the channels left alone (unknown counts as none). */
+function skippedMessages(skipped: Skipped[]): number {
+  return skipped.reduce((s, x) => s + (x.unacked ?? 0), 0)
 }
 
 async function stillStuck(a: RabbitAdapter, plan: ConnectionPlan[], minIdleMs: number, skipped: Skipped[]): Promise<ConnectionPlan[]> {
@@ -128,25 +168,18 @@ async function stillStuck(a: RabbitAdapter, plan: ConnectionPlan[], minIdleMs: n
   return out
 }
 
-async function closeAll(a: RabbitAdapter, plan: ConnectionPlan[], reason: string, signal?: AbortSignal): Promise<Closed[]> {
-  const closed: Closed[] = []
-  for (const p of plan) {
-    if (signal?.aborted) break
-    try {
-      await close(a, p.connection, reason)
-      closed.push({connection: p.connection, connectionName: p.connectionName, closed: true, error: null})
-    } catch (err) {
-      if (err instanceof CgError && err.code === 'not_found') {
-        // gone by itself since the plan: its messages were requeued all the same
-        closed.push({connection: p.connection, connectionName: p.connectionName, closed: true, error: null})
-        continue
-      }
-      if (err instanceof CgError && (err.code === 'unreachable' || err.code === 'auth' || err.code === 'timeout')) throw err
-      closed.push({connection: p.connection, connectionName: p.connectionName, closed: false, error: (err as Error).message})
-    }
+/** Closes one planned connection; one that went away by itself since the plan counts as closed. */
+async function closeOne(a: RabbitAdapter, p: ConnectionPlan, reason: string): Promise<Closed> {
+  try {
+    await close(a, p.connection, reason)
+  } catch (err) {
+    // gone by itself since the plan: its messages were requeued all the same
+    if (err instanceof CgError && err.code === 'not_found') return {connection: p.connection, connectionName: p.connectionName, closed: true, error: null}
+    // a lost broker or refused credentials end the run (recorded in its totals)
+    if (err instanceof CgError && (err.code === 'unreachable' || err.code === 'auth' || err.code === 'timeout')) throw err
+    return {connection: p.connection, connectionName: p.connectionName, closed: false, error: (err as Error).message}
   }
-  for (const c of closed.filter((x) => x.closed)) await waitGone(a, c.connection, 5000)
-  return closed
+  return {connection: p.connection, connectionName: p.connectionName, closed: true, error: null}
 }
 
 /** The management name of cg's own AMQP connection (opened here if need be), so it is never closed. */
@@ -157,24 +190,30 @@ async function ownConnection(a: RabbitAdapter): Promise<string> {
   return `${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}`
 }
 
-export interface ConsumerDeleteReport {
-  broker: 'rabbitmq'
+export interface RabbitConsumerDeleteResult extends ChangeResult {
+  group: string
+  sources: string[]
   vhost: string
-  queue: string
   tag: string
-  dryRun: boolean
   deliveryLimit: DeliveryLimit | null
   /** the connection that closes, with everything else it carries */
   connection: ConnectionPlan
   requeues: number
   warnings: string[]
+  /** true once the connection is gone (false on a dry run) */
   closed: boolean
-  failed: number
   after: QueueCounts | null
 }
 
+export async function consumerDeleteOp(a: RabbitAdapter, req: OpRequest<'consumer:delete'>): Promise<RabbitConsumerDeleteResult> {
+  const [queue, tag] = queueAndTagArgs(req, 'cg consumer delete [QUEUE] TAG [--dry-run]')
+  const result = await consumerDelete(a, {queue, tag, dryRun: req.flags['dry-run']})
+  for (const w of result.warnings) req.run.warn(w)
+  return result
+}
+
 /** `cg consumer delete QUEUE TAG`: close the consumer's connection, after saying what else it closes. */
-export async function consumerDelete(a: RabbitAdapter, input: {queue: string; vhost?: string; tag: string; dryRun: boolean}): Promise<ConsumerDeleteReport> {
+export async function consumerDelete(a: RabbitAdapter, input: {queue: string; vhost?: string; tag: string; dryRun: boolean}): Promise<RabbitConsumerDeleteResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
   const q = await getQueue(a, vhost, input.queue)
@@ -192,12 +231,17 @@ export async function consumerDelete(a: RabbitAdapter, input: {queue: string; vh
   if (plan.alsoCloses.consumers.length || plan.alsoCloses.channels.length) {
     warnings.push(`the connection also carries ${plan.alsoCloses.channels.length} other channel(s) and ${plan.alsoCloses.consumers.length} other consumer(s)${plan.alsoCloses.queues.length ? ` on ${plan.alsoCloses.queues.join(', ')}` : ''}: they close too`)
   }
-  const base = {broker: 'rabbitmq' as const, vhost, queue: q.name, tag: input.tag, dryRun: input.dryRun, deliveryLimit: limit, connection: plan, requeues: plan.requeues, warnings}
-  if (input.dryRun) return {...base, closed: false, failed: 0, after: null}
+  const base = {broker: 'rabbitmq' as const, group: q.name, sources: [q.name], vhost, tag: input.tag, dryRun: input.dryRun, deliveryLimit: limit, connection: plan, requeues: plan.requeues, warnings}
+  if (input.dryRun) return {...base, closed: false, after: null}
   await assertMayClose(a, [plan])
-  const [res] = await closeAll(a, [plan], reasonText(`consumer delete ${input.tag} on queue ${q.name}`))
-  const after = await settledCounts(a, vhost, q.name)
-  return {...base, closed: res.closed, failed: res.closed ? 0 : 1, warnings: res.error ? [...warnings, res.error] : warnings, after}
+  // one connection: a close the broker refuses is the command's error (nothing else was done)
+  try {
+    await close(a, plan.connection, reasonText(`consumer delete ${input.tag} on queue ${q.name}`))
+  } catch (err) {
+    if (!(err instanceof CgError && err.code === 'not_found')) throw err
+  }
+  await waitGone(a, plan.connection, 5000)
+  return {...base, closed: true, after: await settledCounts(a, vhost, q.name)}
 }
 
 /**

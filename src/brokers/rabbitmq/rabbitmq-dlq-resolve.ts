@@ -1,9 +1,10 @@
 // Which queue is the DLQ: `--dlq QUEUE` as given; a positional QUEUE that has a dead-letter exchange
 // (argument, else policy) is a source queue, and its DLQ is the one queue bound to that exchange (with
 // the dead-letter routing key when one is set); a QUEUE without one is the DLQ itself.
-import {bindingsFrom, queueDetails, type QueueDetails} from '../../brokers/rabbitmq/rabbitmq-dlq.js'
-import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
+import {bindingsFrom, queueDetails, type QueueDetails} from './rabbitmq-dlq-io.js'
+import type {Result} from '../../core/results.js'
 import {CgError, usage} from '../../errors/cg-error.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface ResolvedDlq {
   dlq: string
@@ -13,8 +14,7 @@ export interface ResolvedDlq {
 }
 
 /** What every DLQ report (list/peek, replay, purge) starts with: which queue, and how it was found. */
-export interface DlqHeader {
-  broker: 'rabbitmq'
+export interface DlqHeader extends Result {
   vhost: string
   dlq: string
   resolvedFrom: ResolvedDlq['resolvedFrom']

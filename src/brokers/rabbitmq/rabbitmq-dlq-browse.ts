@@ -1,12 +1,16 @@
 // cg dlq list / peek on RabbitMQ: reads the DLQ with manual acks and puts every message back
 // (nack + requeue), so nothing is lost; says what the read changed (redelivered flag, delivery counts).
 import type {ConsumeMessage} from 'amqplib'
-import {checkQueue, QueueReader} from '../../brokers/rabbitmq/rabbitmq-dlq.js'
-import type {RabbitAdapter} from '../../brokers/rabbitmq/rabbitmq-types.js'
+import type {OpRequest} from '../../core/requests.js'
+import type {DlqListResult} from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
-import type {WhereClause} from '../dlq-select.js'
-import {bodyView, type BodyView, type Death, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, replayCountOf, replayIdOf, replayTarget, targetKey} from './dlq-message.js'
-import {dlqHeader, resolveDlq, type DlqHeader} from './dlq-resolve.js'
+import {parseWhere, type WhereClause} from '../../services/dlq-select.js'
+import {optionalName} from './rabbitmq-args.js'
+import {QueueReader} from './rabbitmq-dlq-io.js'
+import {checkQueue} from './rabbitmq-reads.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
+import {bodyView, type BodyView, type Death, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, replayCountOf, replayIdOf, replayTarget, targetKey} from './rabbitmq-dlq-message.js'
+import {dlqHeader, resolveDlq, type DlqHeader} from './rabbitmq-dlq-resolve.js'
 
 export interface BrowseRequest {
   queue?: string
@@ -39,7 +43,7 @@ export interface DlqMessage {
   body: BodyView & {truncated: boolean}
 }
 
-export interface BrowseReport extends DlqHeader {
+export interface BrowseReport extends DlqHeader, DlqListResult {
   serverVersion: string
   /** ready messages when the read started (passive declare) */
   ready: number
@@ -48,6 +52,24 @@ export interface BrowseReport extends DlqHeader {
   /** what reading did to the messages, in plain words */
   sideEffect: string
   messages: DlqMessage[]
+}
+
+/** cg dlq list [QUEUE] [--dlq QUEUE]: one row per dead-lettered message with its last death; every message is put back. */
+export async function listOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:list'>): Promise<BrowseReport> {
+  const f = req.flags
+  return browseDlq(rabbit, {queue: optionalName(req.args[0], 'QUEUE'), dlq: optionalName(f.dlq, '--dlq'), count: f.count ?? null, where: parseWhere(f.where), maxBody: 256, signal: req.run.signal})
+}
+
+/** cg dlq peek [QUEUE] [MESSAGE-ID]: messages in full (x-death history, properties, typed headers, body); all put back. */
+export async function peekOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:peek'>): Promise<BrowseReport> {
+  let [queue, id] = req.args as Array<string | undefined>
+  // `cg dlq peek --dlq QUEUE ID`: with the DLQ named, a lone argument is the message id
+  if (req.flags.dlq && queue !== undefined && id === undefined) [queue, id] = [undefined, queue]
+  const report = await browseDlq(rabbit, {queue: optionalName(queue, 'QUEUE'), dlq: optionalName(req.flags.dlq, '--dlq'), count: req.flags.count, where: [], id, maxBody: null, signal: req.run.signal})
+  if (id !== undefined && report.messages.length === 0) {
+    throw new CgError('not_found', `no message with message-id ${id} in ${report.dlq} (${report.read} read and put back)`, `List the message ids with cg dlq list ${report.dlq}.`)
+  }
+  return report
 }
 
 export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Promise<BrowseReport> {

@@ -1,7 +1,7 @@
 // Pure logic on dead-lettered RabbitMQ messages: x-death history, replay target, replay headers, the
 // JSON view of typed headers and bodies, and --where matching. No I/O here (unit-tested on its own).
 import {createHash} from 'node:crypto'
-import type {WhereClause} from '../dlq-select.js'
+import type {WhereClause} from '../../services/dlq-select.js'
 
 /** The header cg adds on every replayed message: how many times cg has replayed this message. */
 export const REPLAY_COUNT = 'x-cg-replay-count'
