@@ -1,6 +1,7 @@
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
+import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
 import {debug} from '../../output/log.js'
@@ -31,11 +32,12 @@ interface TlsOptions {
 
 /** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
 export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions {
-  const u = new URL(profile.url)
+  const u = parseBrokerUrl(profile.url)
+  const {host, port} = u.hosts[0]
   const o = profile.options
   const tlsIn = (o.tls ?? undefined) as TlsOptions | boolean | undefined
   let tls: RedisOptions['tls']
-  if (u.protocol === 'rediss:' || tlsIn) {
+  if (u.tls || tlsIn) {
     const t = typeof tlsIn === 'object' ? tlsIn : {}
     tls = {
       ca: tlsFile(profile, 'ca', t.ca),
@@ -43,16 +45,15 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
       key: tlsFile(profile, 'key', t.key),
       // `${VAR}` interpolation yields strings, so "false" must count as false
       rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-      servername: t.servername ?? u.hostname,
+      servername: t.servername ?? host,
     }
   }
-  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : undefined
   return {
-    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    username: o.username != null ? String(o.username) : u.username ? decodeURIComponent(u.username) : undefined,
-    password: o.password != null ? String(o.password) : u.password ? decodeURIComponent(u.password) : undefined,
-    db: Number.isInteger(db) ? db : undefined,
+    host,
+    port: port ?? 6379,
+    username: o.username != null ? String(o.username) : u.username,
+    password: o.password != null ? String(o.password) : u.password,
+    db: u.db,
     tls,
     // RESP2 keeps reply shapes stable across server versions (flat [k, v, ...] arrays).
     protocol: 2,
@@ -153,10 +154,15 @@ function clustered(cluster: Cluster): RedisConnection {
   }
 }
 
+function hostOf(profile: Profile): string {
+  const {host, port} = parseBrokerUrl(profile.url).hosts[0]
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 6379}`
+}
+
 function connectionError(error: unknown, profile: Profile): CgError {
   const e = error as {message?: string; code?: string}
   const msg = String(e?.message ?? error)
-  const where = new URL(profile.url).host
+  const where = hostOf(profile)
   if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
     return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check the username and password of the profile, or the credentials in its URL.')
   }
