@@ -11,7 +11,8 @@ const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
  * profile's `brokers:`), `clientId` (default "cg"), TLS for `kafkas://` or `tls:` (ca/cert/key files read
  * relative to the config file, rejectUnauthorized, servername), SASL from `sasl: {mechanism, username,
  * password}` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; username/password may also be top-level fields or in
- * the URL, USER:PASSWORD@ before the hosts). Retries and timeouts are bounded so an unreachable broker fails within a few seconds.
+ * the URL, USER:PASSWORD@ before the hosts; given without `sasl:`, they are used with SASL PLAIN).
+ * Retries and timeouts are bounded so an unreachable broker fails within a few seconds.
  */
 export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaClientOptions {
   const u = parseBrokerUrl(profile.url)
@@ -43,7 +44,9 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     opts.tls = out
   }
   const rawSasl = o.sasl
-  const sasl = (typeof rawSasl === 'string' ? {mechanism: rawSasl} : rawSasl) as Record<string, unknown> | undefined
+  let sasl = (typeof rawSasl === 'string' ? {mechanism: rawSasl} : rawSasl) as Record<string, unknown> | undefined
+  // credentials without `sasl:` (in the URL, or username/password fields) are SASL PLAIN, never dropped
+  if (sasl == null && (u.username !== undefined || u.password !== undefined || o.username != null || o.password != null)) sasl = {mechanism: 'PLAIN'}
   const urlUser = u.username
   const urlPass = u.password
   if (sasl && typeof sasl === 'object') {
@@ -51,7 +54,7 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     if (!MECHANISMS.includes(mechanism)) throw usage(`unsupported SASL mechanism ${mechanism}`, 'Use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.')
     const username = sasl.username ?? o.username ?? urlUser
     const password = sasl.password ?? o.password ?? urlPass
-    if (username == null || password == null) throw usage(`SASL ${mechanism} needs a username and a password`, 'Set sasl.username and sasl.password in the profile (${VAR} reads the environment).')
+    if (username == null || password == null) throw usage(`SASL ${mechanism} needs a username and a password`, 'Set sasl.username and sasl.password in the profile (${VAR} reads the environment), or both in the URL (USER:PASSWORD@ before the hosts).')
     opts.sasl = {mechanism, username: String(username), password: String(password)}
   }
   return opts
