@@ -83,6 +83,7 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
     first.disconnect()
     throw connectionError(reason ?? error, profile)
   })
+  if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
   if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
 
@@ -151,6 +152,31 @@ function clustered(cluster: Cluster): RedisConnection {
     close: async () => {
       await cluster.quit().catch(() => cluster.disconnect())
     },
+  }
+}
+
+/**
+ * ioredis sends SELECT during its handshake and, when the server refuses it, goes on with database 0 (it
+ * only emits an error event): so the database of the URL is selected once more here, and a refusal stops
+ * the command before it does anything.
+ */
+async function selectDatabase(client: Redis, db: number, user: string | undefined, profile: Profile): Promise<void> {
+  try {
+    await client.select(db)
+  } catch (error) {
+    client.disconnect()
+    const msg = String((error as Error)?.message ?? error).split('\n')[0]
+    const where = hostOf(profile)
+    if (/NOPERM/.test(msg)) {
+      throw new CgError('auth', `Redis at ${where} refused database ${db} to ${user ? `user ${user}` : 'the default user'} (${msg})`, 'Allow SELECT for the ACL user (ACL SETUSER USER +select), or leave /DB out of the URL to use database 0.')
+    }
+    if (/cluster mode/i.test(msg)) {
+      throw new CgError('usage', `Redis at ${where} is a cluster: it has database 0 only, not ${db}`, 'Leave /DB out of the URL of a Redis Cluster.')
+    }
+    if (/DB index|out of range|invalid/i.test(msg)) {
+      throw new CgError('usage', `Redis at ${where} has no database ${db} (${msg})`, 'Its databases are numbered from 0 to `databases` - 1 (CONFIG GET databases; 16 by default): fix the /DB of the URL.')
+    }
+    throw connectionError(error, profile)
   }
 }
 
