@@ -1,3 +1,4 @@
+import {isIP} from 'node:net'
 import {usage} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
@@ -40,7 +41,8 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     if (t.passphrase != null) out.passphrase = String(t.passphrase)
     // `${VAR}` interpolation yields strings, so "false" must count as false
     out.rejectUnauthorized = t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false'
-    if (t.servername != null) out.servername = String(t.servername)
+    // SNI takes a DNS name only: node warns (DEP0123) when given an IP address
+    if (t.servername != null && !isIP(String(t.servername))) out.servername = String(t.servername)
     opts.tls = out
   }
   const rawSasl = o.sasl

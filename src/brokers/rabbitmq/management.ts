@@ -1,5 +1,6 @@
 import {request as httpsRequest} from 'node:https'
 import {CgError} from '../../errors/cg-error.js'
+import {isPlainTextReply, notTlsError} from '../tls-check.js'
 import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
 
 interface Reply {
@@ -33,6 +34,7 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       const e = err as Error & {code?: string; cause?: {code?: string}}
       if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new CgError('timeout', `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {cause: err})
       const code = e.cause?.code ?? e.code
+      if (url.protocol === 'https:' && isPlainTextReply(err)) throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
       if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
         throw new CgError('unreachable', `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`, 'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.', {cause: err})
       }

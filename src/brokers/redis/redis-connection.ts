@@ -1,3 +1,4 @@
+import {isIP} from 'node:net'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
@@ -5,6 +6,7 @@ import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
 import {debug} from '../../output/log.js'
+import {tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -39,13 +41,16 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   let tls: RedisOptions['tls']
   if (u.tls || tlsIn) {
     const t = typeof tlsIn === 'object' ? tlsIn : {}
+    // SNI takes a DNS name only: node warns (DEP0123) when given an IP address
+    const sni = t.servername ?? host
+    const servername = isIP(sni) ? undefined : sni
     tls = {
       ca: tlsFile(profile, 'ca', t.ca),
       cert: tlsFile(profile, 'cert', t.cert),
       key: tlsFile(profile, 'key', t.key),
       // `${VAR}` interpolation yields strings, so "false" must count as false
       rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-      servername: t.servername ?? host,
+      ...(servername ? {servername} : {}),
     }
   }
   return {
@@ -79,9 +84,10 @@ export async function connectRedis(profile: Profile, timeoutMs: number): Promise
     reason = e
     debug(`redis: ${e.message}`)
   })
-  await withDeadline(first.connect(), timeoutMs).catch((error: unknown) => {
+  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs), tlsTarget, timeoutMs).catch((error: unknown) => {
     first.disconnect()
-    throw connectionError(reason ?? error, profile)
+    throw connectionError(error instanceof CgError ? error : reason ?? error, profile)
   })
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
@@ -186,6 +192,7 @@ function hostOf(profile: Profile): string {
 }
 
 function connectionError(error: unknown, profile: Profile): CgError {
+  if (error instanceof CgError) return error
   const e = error as {message?: string; code?: string}
   const msg = String(e?.message ?? error)
   const where = hostOf(profile)
@@ -193,7 +200,7 @@ function connectionError(error: unknown, profile: Profile): CgError {
     return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check the username and password of the profile, or the credentials in its URL.')
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
-    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
+    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${tlsReason(msg)}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
   }
   if (/Unknown RESP type|Protocol error/i.test(msg)) {
     return new CgError('unreachable', `${where} does not answer as a Redis server`, 'Check the host and port: something other than Redis listens there (a proxy? an HTTP port?).')
