@@ -3,6 +3,7 @@ import {usage} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
+import {checkAmqpName} from './rabbitmq-names.js'
 import type {RabbitOptions} from './rabbitmq-types.js'
 
 interface TlsIn {
@@ -34,6 +35,7 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   const username = str(o.username) ?? parts.username ?? 'guest'
   const password = str(o.password) ?? parts.password ?? 'guest'
   const vhost = str(o.vhost) ?? (parts.vhost ? parts.vhost : '/')
+  checkAmqpName(vhost, 'the vhost')
   const amqp = new URL(profile.url)
   amqp.username = encodeURIComponent(username)
   amqp.password = encodeURIComponent(password)
