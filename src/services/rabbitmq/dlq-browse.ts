@@ -74,6 +74,11 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
   } finally {
     await reader.finish()
   }
+  // as on Redis and Kafka, an id that names nothing is "not found" (exit 5), not an empty answer
+  if (req.id !== undefined && messages.length === 0) {
+    const effect = sideEffect(r.details.type, r.details.deliveryLimit, reader.count).replace(/\.?$/, '.')
+    throw new CgError('not_found', `no message with message-id or replay id ${req.id} in ${r.dlq} (${reader.count} messages read)`, `List the messages with: cg dlq list ${r.dlq}. ${effect[0].toUpperCase()}${effect.slice(1)}`)
+  }
   return {
     ...dlqHeader(rabbit, r),
     serverVersion: version,
