@@ -1,8 +1,8 @@
-import {readFile} from 'node:fs/promises'
-import {CgError, usage} from '../../errors/cg-error.js'
+import {usage} from '../../errors/cg-error.js'
 import {warn} from '../../output/log.js'
 import type {Ui} from '../../output/ui.js'
 import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode, type KafkaResetReport, type ResetPartition} from '../../services/kafka/reset.js'
+import {readInputFile} from '../../services/inputs.js'
 import type {VariantContext} from '../types.js'
 
 /** The GROUP of a Kafka command whose Redis form is `[STREAM] [GROUP]`: one value is the group. */
@@ -33,12 +33,7 @@ export async function run(ctx: VariantContext): Promise<void> {
   })
   let mode: KafkaResetMode
   if (parsed.kind === 'from-file') {
-    let text: string
-    try {
-      text = parsed.path === '-' ? await readStdin() : await readFile(parsed.path, 'utf8')
-    } catch (err) {
-      throw new CgError('usage', `cannot read --from-file ${parsed.path}: ${(err as Error).message}`)
-    }
+    const text = await readInputFile(parsed.path, '--from-file', 'Give the CSV that `cg reset GROUP ... --export` or kafka-consumer-groups.sh --export wrote (topic,partition,offset lines); - reads it from stdin.')
     mode = {kind: 'from-file', path: parsed.path, rows: parseResetPlanCsv(text, group, parsed.path)}
   } else mode = parsed
   const scope = parseScope(f.topic as string[] | undefined, Boolean(f['all-topics']), mode.kind === 'from-file')
@@ -52,12 +47,6 @@ export async function run(ctx: VariantContext): Promise<void> {
     return
   }
   await ctx.output(report, renderReset)
-}
-
-async function readStdin(): Promise<string> {
-  let s = ''
-  for await (const chunk of process.stdin) s += chunk
-  return s
 }
 
 async function renderReset(r: KafkaResetReport, ui: Ui): Promise<void> {
