@@ -147,7 +147,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     if (report.interrupted) process.exitCode = 130
     else if (stop) {
       process.exitCode = stop.exitCode
-      warn(`Error: ${stop.message}` + (stop.hint ? `\nHint: ${stop.hint}` : ''))
+      warn(`Error: ${stop.message}`)
+      if (stop.hint) warn(`Hint: ${stop.hint}`)
     } else if ((report.failed ?? 0) > 0) process.exitCode = 3
   }
 

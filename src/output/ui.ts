@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 import {redact} from '../profiles/redact.js'
+import {markedStyles, safeLine, type Colors} from './escape.js'
 import {Writer} from './writer.js'
 
 export interface Column<R> {
@@ -10,21 +11,32 @@ export interface Column<R> {
   empty?: string
 }
 
-/** What a command's human renderer may use. Everything goes to stdout, already redacted. */
+/**
+ * What a command's human renderer may use. Everything goes to stdout, redacted, with control characters
+ * escaped (a name cannot move the cursor, recolor or clear the screen); `color` styles survive that.
+ */
 export class Ui {
   private readonly writer: Writer
-  constructor(readonly color: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
+  readonly color: Colors
+  constructor(private readonly chalk: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
     this.writer = new Writer(stream as never)
+    this.color = markedStyles(chalk)
   }
 
   async line(text = ''): Promise<void> {
+    await this.raw(safeLine(text))
+  }
+
+  /** text already made safe here */
+  private async raw(text: string): Promise<void> {
     await this.writer.write(redact(text) + '\n')
   }
 
   /** "key: value" lines, aligned. */
   async kv(pairs: Array<[string, unknown]>): Promise<void> {
-    const width = Math.max(...pairs.map(([k]) => k.length))
-    for (const [k, v] of pairs) await this.line(`${this.color.dim(k.padEnd(width))}  ${cell(v)}`)
+    const keys = pairs.map(([k]) => safeLine(k))
+    const width = Math.max(...keys.map((k) => k.length))
+    for (const [i, [, v]] of pairs.entries()) await this.raw(`${this.chalk.dim(keys[i].padEnd(width))}  ${cell(v)}`)
   }
 
   /** A boxed table for results that fit in memory. */
@@ -32,14 +44,14 @@ export class Ui {
     if (rows.length === 0) return this.line(this.color.dim(emptyText))
     const {default: Table} = await import('cli-table3')
     const t = new Table({
-      head: columns.map((c) => this.color.bold(c.header)),
+      head: columns.map((c) => this.chalk.bold(c.header)),
       colAligns: columns.map((c) => c.align ?? 'left'),
       style: {head: [], border: []},
       // no rule between body rows: compact, and still easy to scan
       chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
     })
     for (const r of rows) t.push(columns.map((c) => cell(c.get(r), c.empty)))
-    await this.line(t.toString())
+    await this.raw(t.toString())
   }
 
   /**
@@ -56,9 +68,9 @@ export class Ui {
     const flush = async () => {
       if (!widths) {
         widths = columns.map((c, i) => Math.max(c.header.length, ...page.map((r) => r[i].length)))
-        await this.line(this.color.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
+        await this.raw(this.chalk.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
       }
-      for (const r of page) await this.line(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
+      for (const r of page) await this.raw(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
       page = []
     }
     for await (const r of rows) {
@@ -85,11 +97,11 @@ function pad(s: string, width: number, align?: 'left' | 'right'): string {
   return align === 'right' ? s.padStart(width) : s.padEnd(width)
 }
 
+/** A value as table text, control characters escaped. */
 export function cell(v: unknown, empty = '-'): string {
   if (v === null || v === undefined) return empty
   if (Array.isArray(v)) return v.map((x) => cell(x)).join(', ')
-  if (typeof v === 'object') return JSON.stringify(v)
-  return String(v)
+  return safeLine(typeof v === 'object' ? JSON.stringify(v) : String(v))
 }
 
 /** 1234567 ms -> "20m34s"; null stays null so the table prints the column's empty text. */
