@@ -7,6 +7,7 @@ import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {warn, setVerbose, debug} from './output/log.js'
 import {render, renderError, type HumanRenderer} from './output/render.js'
+import {keepWorkingWhenOutputCloses, OutputClosedError, outputClosed} from './output/writer.js'
 import {resolveProfile, URL_SCHEMES_TEXT, type BrokerKind, type Profile} from './profiles/resolve.js'
 import type {VariantContext} from './variants/types.js'
 
@@ -49,6 +50,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     this.jsonMode = Boolean(this.flags.json)
     this.verboseMode = Boolean(this.flags.verbose)
     setVerbose(this.verboseMode)
+    // a repair (a command with --dry-run, not given) finishes its work even when its reader has gone
+    keepWorkingWhenOutputCloses('dry-run' in (this.ctor.flags ?? {}) && !(this.flags as {'dry-run'?: boolean})['dry-run'])
     let interrupts = 0
     process.on('SIGINT', () => {
       interrupts++
@@ -153,6 +156,11 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    // `cg ... | head`: the reader had enough; end quietly, as a finished command
+    if (err instanceof OutputClosedError || (outputClosed() && (err as {code?: string}).code === 'EPIPE')) {
+      process.exitCode = 0
+      return
+    }
     const e = toCgError(err)
     process.exitCode = e.exitCode
     await renderError(e, {json: this.jsonMode, verbose: this.verboseMode})
