@@ -23,7 +23,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     profile: Flags.string({char: 'p', summary: 'Profile to use (see cg profiles list).', helpGroup: 'GLOBAL'}),
     url: Flags.string({summary: `Broker URL; its scheme picks the broker: ${URL_SCHEMES_TEXT} (the s forms use TLS).`, helpGroup: 'GLOBAL'}),
     json: Flags.boolean({summary: 'Print one JSON document on stdout.', helpGroup: 'GLOBAL'}),
-    timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, helpGroup: 'GLOBAL'}),
+    // a Node timer holds at most 2^31 - 1 ms: above, it fires at once (with a warning)
+    timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, max: 2_147_483_647, helpGroup: 'GLOBAL'}),
     config: Flags.string({summary: 'Profiles file (default: $CG_CONFIG, .cg.yaml, ~/.config/cg/config.yaml).', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({summary: 'Log broker calls and show stack traces on stderr.', helpGroup: 'GLOBAL'}),
   }

@@ -6,7 +6,7 @@ import {flag, refuseFlags} from './inspect-args.js'
 
 export async function run(ctx: VariantContext): Promise<void> {
   refuseFlags(ctx, ['stream', 'topic', 'window', 'samples'], 'On RabbitMQ: cg lag [QUEUE] [--vhost V].')
-  if (ctx.args.group === '') throw usage('empty QUEUE')
+  if (ctx.args.group === '') throw usage('empty QUEUE', 'Give a queue name, or leave it out for every queue (cg groups lists them).')
   const report = await lag(await ctx.rabbitmq(), {queue: ctx.args.group, vhost: flag(ctx, 'vhost')})
   await ctx.output(report, render)
 }
