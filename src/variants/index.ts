@@ -8,9 +8,16 @@ type OtherBroker = Exclude<BrokerKind, 'redis'>
  * then refuses with exit 4 and the hint of `whyNot`).
  */
 export async function loadVariant(broker: OtherBroker, id: string): Promise<Variant | null> {
-  const table: VariantTable = broker === 'kafka' ? (await import('./kafka/index.js')).KAFKA : (await import('./rabbitmq/index.js')).RABBITMQ
+  const mod = broker === 'kafka' ? await import('./kafka/index.js') : await import('./rabbitmq/index.js')
+  const table: VariantTable = 'KAFKA' in mod ? mod.KAFKA : mod.RABBITMQ
   const load = table[id]
-  return load ? (await load()).run : null
+  if (!load) return null
+  const {run} = await load()
+  // names the broker cannot hold are refused (exit 2) before the variant calls the broker
+  return async (ctx) => {
+    await mod.checkNames(ctx)
+    await run(ctx)
+  }
 }
 
 /** Why a command has no meaning on a broker, and what to use instead. */

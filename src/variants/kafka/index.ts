@@ -1,4 +1,5 @@
-import type {VariantTable} from '../types.js'
+import {checkKafkaNames} from '../../brokers/kafka/kafka-names.js'
+import type {VariantContext, VariantTable} from '../types.js'
 
 /** Commands with a Kafka meaning; any other command is refused on Kafka (exit 4). */
 export const KAFKA: VariantTable = {
@@ -15,4 +16,9 @@ export const KAFKA: VariantTable = {
   'dlq:list': () => import('./dlq-list.js'),
   'dlq:peek': () => import('./dlq-peek.js'),
   'dlq:purge': () => import('./dlq-purge.js'),
+}
+
+/** Names Kafka cannot hold (an illegal topic name, a string over 32767 bytes) are refused before any call. */
+export async function checkNames(ctx: VariantContext): Promise<void> {
+  checkKafkaNames(ctx.id, ctx.args, ctx.flags)
 }

@@ -1,11 +1,8 @@
 import {checkAmqpNames} from '../../brokers/rabbitmq/rabbitmq-names.js'
-import type {VariantTable} from '../types.js'
+import type {VariantContext, VariantTable} from '../types.js'
 
-/**
- * Commands with a RabbitMQ meaning; any other command is refused on RabbitMQ (exit 4). Each first checks
- * the names it was given against the AMQP limit, so a name RabbitMQ cannot hold never reaches the broker.
- */
-export const RABBITMQ: VariantTable = namesChecked({
+/** Commands with a RabbitMQ meaning; any other command is refused on RabbitMQ (exit 4). */
+export const RABBITMQ: VariantTable = {
   groups: () => import('./groups.js'),
   consumers: () => import('./consumers.js'),
   pending: () => import('./pending.js'),
@@ -16,21 +13,9 @@ export const RABBITMQ: VariantTable = namesChecked({
   'dlq:peek': () => import('./dlq-peek.js'),
   'dlq:replay': () => import('./dlq-replay.js'),
   'dlq:purge': () => import('./dlq-purge.js'),
-})
+}
 
-function namesChecked(table: VariantTable): VariantTable {
-  return Object.fromEntries(
-    Object.entries(table).map(([id, load]) => [
-      id,
-      async () => {
-        const {run} = await load()
-        return {
-          run: async (ctx) => {
-            checkAmqpNames(ctx.args, ctx.flags, await ctx.profile())
-            await run(ctx)
-          },
-        }
-      },
-    ]),
-  )
+/** Names RabbitMQ cannot hold (over 255 bytes) are refused before any call. */
+export async function checkNames(ctx: VariantContext): Promise<void> {
+  checkAmqpNames(ctx.args, ctx.flags, await ctx.profile())
 }
