@@ -170,6 +170,12 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   override async finally(err: Error | undefined): Promise<void> {
     if (this.openAdapter) await this.openAdapter.close().catch(() => undefined)
     await super.finally(err)
+    if (outputClosed()) {
+      // oclif then waits for a drain of stdout that never comes once its reader has gone: end here
+      process.exitCode ??= 0
+      setTimeout(() => process.exit(), 0)
+      return
+    }
     // A broker socket that fails to close must not keep the process alive after the answer is out.
     setTimeout(() => process.exit(), 500).unref()
   }

@@ -58,6 +58,8 @@ export class Writer {
     if (!this.stream.write(chunk)) {
       await new Promise<void>((resolve, reject) => {
         const onDrain = () => { cleanup(); resolve() }
+        // a stream destroyed without an error event would never drain
+        const onClose = () => onError(Object.assign(new Error('output closed'), {code: 'EPIPE'}))
         const onError = (e: NodeJS.ErrnoException) => {
           cleanup()
           if (this.stream === process.stdout && e.code === 'EPIPE') {
@@ -67,9 +69,14 @@ export class Writer {
           }
           reject(e)
         }
-        const cleanup = () => { this.stream.off('drain', onDrain); this.stream.off('error', onError) }
+        const cleanup = () => {
+          this.stream.off('drain', onDrain)
+          this.stream.off('error', onError)
+          this.stream.off('close', onClose)
+        }
         this.stream.on('drain', onDrain)
         this.stream.on('error', onError)
+        this.stream.on('close', onClose)
       })
     }
   }
