@@ -2,13 +2,14 @@
 // found, 69 unreachable/auth/TLS; never 1), exactly one `Error:` line and one `Hint:` line on stderr
 // (plain) or the error document alone on stdout (--json), no stack trace, no secret, and for commands
 // that change things, the broker state as it was. Real brokers only: a broker that is down fails.
+import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runCg, type CliResult} from '../helpers/cli.js'
+import {BIN, cgEnv, runCg, type CliResult} from '../helpers/cli.js'
 import {commitOffsets, createTopic, deleteGroups, deleteTopics, kafkaAdmin, kname, produce, KAFKA} from '../helpers/kafka.js'
 import {mgmt, enc, RABBIT_HOST, useRabbit} from '../helpers/rabbitmq.js'
 import {REDIS_URL, redis, seedGroup, uniq} from '../helpers/redis.js'
@@ -177,6 +178,39 @@ describe('Redis standalone: malformed input', () => {
     {what: 'reset --from-file on Redis', args: () => ['reset', S, G, '--from-file', csv, '--execute'], code: 2, mutates: true},
   ]
   runTable('redis', cases, state, () => REDIS_URL)
+
+  it('names holding control characters are shown escaped in tables and lines, raw in JSON', async () => {
+    const evil = uniq(ESCAPES)
+    await r.xgroup('CREATE', evil, 'g\x1b[31m\nred', '$', 'MKSTREAM')
+    try {
+      const plain = await runCg(['groups', evil, '--url', REDIS_URL])
+      expect(plain.code, plain.stderr).toBe(0)
+      expect(plain.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/)
+      expect(plain.stdout).toContain('evil\\x1b[2J\\x1b[31m\\nname')
+      expect(plain.stdout).toContain('g\\x1b[31m\\nred')
+      const json = await runCg(['groups', evil, '--url', REDIS_URL, '--json'])
+      expect(json.json().groups[0]).toMatchObject({source: evil, group: 'g\x1b[31m\nred'})
+    } finally {
+      await r.del(evil)
+    }
+  })
+
+  it.each([false, true])('a reader that closes the pipe (cg ... | head) ends cg quietly with exit 0 (--json %s)', async (json) => {
+    const big = uniq('pipe')
+    await seedGroup(r, big, G, 20_000, ['c1'])
+    try {
+      const child = spawn(process.execPath, [BIN, 'pending', big, G, '--all', '--url', REDIS_URL, ...(json ? ['--json'] : [])], {cwd: '/tmp', env: cgEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+      let stderr = ''
+      child.stderr.on('data', (d) => (stderr += d))
+      // read the first chunk, then go away as head does
+      child.stdout.once('data', () => child.stdout.destroy())
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+    } finally {
+      await r.del(big)
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------------
