@@ -19,7 +19,7 @@ export function escapeControl(text: string): string {
 // marker that no broker data can contain (random per process), and restoreStyles() turns them back.
 const MARK = `\u{E000}${Math.random().toString(36).slice(2, 10)}\u{E001}`
 
-export const STYLES = ['bold', 'dim', 'red', 'green', 'yellow'] as const
+export const STYLES = ['bold', 'dim', 'italic', 'underline', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'gray'] as const
 export type Colors = Record<(typeof STYLES)[number], (text: string) => string>
 
 /** Styles for renderers: the text is escaped first, then styled under the marker. */
