@@ -2,12 +2,14 @@
 // GROUP MEMBER, TOPIC of a DLQ), checks its flags, calls the Kafka code of this folder, and returns plain data:
 // the common core (src/core/results.ts) beside Kafka's own facts. A member is a consumer (named by its member
 // id) and a group's topics are its sources.
+import {checkKafkaNames} from './kafka-names.js'
 import {readFile} from 'node:fs/promises'
 import type {DriverModule} from '../../core/driver.js'
 import type {Request} from '../../core/requests.js'
 import {usage} from '../../errors/cg-error.js'
 import {namedArgs, optionalArg, profileValue} from '../../services/args.js'
 import {parseRate, parseWhere} from '../../services/dlq-select.js'
+import {readInputFile} from '../../services/inputs.js'
 import {listKafkaDlq, peekKafkaDlq, purgeKafkaDlq} from './kafka-dlq-browse.js'
 import {replayKafkaDlq} from './kafka-dlq-replay.js'
 import {parseRecordId} from './kafka-dlq-target.js'
@@ -38,16 +40,6 @@ function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
   return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
 }
 
-async function readPlan(path: string): Promise<string> {
-  try {
-    if (path !== '-') return await readFile(path, 'utf8')
-    let text = ''
-    for await (const chunk of process.stdin) text += chunk
-    return text
-  } catch (err) {
-    throw usage(`cannot read --from-file ${path}: ${(err as Error).message}`, 'Give the path of a CSV written by `cg reset ... --export` (or - for stdin).')
-  }
-}
 
 export const driver: DriverModule<KafkaAdapter> = {
   broker: 'kafka',
@@ -58,6 +50,7 @@ export const driver: DriverModule<KafkaAdapter> = {
     'group:create': 'A Kafka group comes into being when a consumer joins or offsets are committed: use `cg reset GROUP --topic T --to-earliest --execute` to give a new group offsets.',
     'dlq:move': 'Kafka consumers write their own dead-letter topic (Spring .DLT, Kafka Connect errors.deadletterqueue): cg reads and replays it with `cg dlq replay --dlq TOPIC`.',
   },
+  checkNames: (op, req) => checkKafkaNames(op, req.args, req.flags),
   async connect(profile, opts) {
     const {PlatformaticKafkaAdapter} = await import('./kafka-adapter.js')
     return PlatformaticKafkaAdapter.connect(profile, opts)
@@ -115,7 +108,7 @@ export const driver: DriverModule<KafkaAdapter> = {
         fromFile: f['from-file'],
         toId: f['to-id'],
       })
-      const mode: KafkaResetMode = parsed.kind === 'from-file' ? {kind: 'from-file', path: parsed.path, rows: parseResetPlanCsv(await readPlan(parsed.path), group, parsed.path)} : parsed
+      const mode: KafkaResetMode = parsed.kind === 'from-file' ? {kind: 'from-file', path: parsed.path, rows: parseResetPlanCsv(await readInputFile(parsed.path, '--from-file', 'Give the CSV that `cg reset GROUP ... --export` or kafka-consumer-groups.sh --export wrote (topic,partition,offset lines); - reads it from stdin.'), group, parsed.path)} : parsed
       const scope = parseScope(f.topic, Boolean(f['all-topics']), mode.kind === 'from-file')
       return {broker: 'kafka', ...(await resetOffsets(conn, {group, mode, scope, execute: f.execute, exportCsv: Boolean(f.export)}))}
     },

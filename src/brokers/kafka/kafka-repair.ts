@@ -98,7 +98,7 @@ export interface KafkaOffsetsDeleteReport {
 export async function deleteKafkaOffsets(adapter: KafkaAdapter, o: {group: string; topics: string[] | undefined; dryRun: boolean}): Promise<KafkaOffsetsDeleteReport> {
   if (!o.topics?.length) throw usage('offsets delete needs --topic', 'Give --topic T or T:P,P (repeatable).')
   const scope = parseScope(o.topics, false, false)
-  if (scope.kind !== 'topics') throw usage('offsets delete needs --topic')
+  if (scope.kind !== 'topics') throw usage('offsets delete needs --topic', 'Give --topic TOPIC (or TOPIC:P,P) for each topic whose offsets to delete.')
   const {info, committed} = await existingGroup(adapter, o.group)
   const {partitions, missing} = await topicPartitionCounts(adapter, scope.topics.map((t) => t.topic))
   if (missing.length) throw new CgError('not_found', `topic${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`, 'Check the name.')

@@ -83,7 +83,7 @@ export function parseScope(topics: string[] | undefined, allTopics: boolean, fro
   for (const arg of given) {
     const i = arg.lastIndexOf(':')
     if (i < 0) {
-      if (!arg) throw usage('--topic needs a topic name')
+      if (!arg) throw usage('--topic needs a topic name', 'Give --topic TOPIC or --topic TOPIC:P,P (cg groups lists the topics of each group).')
       byTopic.set(arg, null)
       continue
     }

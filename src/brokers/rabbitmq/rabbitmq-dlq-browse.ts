@@ -65,11 +65,8 @@ export async function peekOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:peek'>):
   let [queue, id] = req.args as Array<string | undefined>
   // `cg dlq peek --dlq QUEUE ID`: with the DLQ named, a lone argument is the message id
   if (req.flags.dlq && queue !== undefined && id === undefined) [queue, id] = [undefined, queue]
-  const report = await browseDlq(rabbit, {queue: optionalName(queue, 'QUEUE'), dlq: optionalName(req.flags.dlq, '--dlq'), count: req.flags.count, where: [], id, maxBody: null, signal: req.run.signal})
-  if (id !== undefined && report.messages.length === 0) {
-    throw new CgError('not_found', `no message with message-id ${id} in ${report.dlq} (${report.read} read and put back)`, `List the message ids with cg dlq list ${report.dlq}.`)
-  }
-  return report
+  // an id that names no message is not found (exit 5): browseDlq says so
+  return browseDlq(rabbit, {queue: optionalName(queue, 'QUEUE'), dlq: optionalName(req.flags.dlq, '--dlq'), count: req.flags.count, where: [], id, maxBody: null, signal: req.run.signal})
 }
 
 export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Promise<BrowseReport> {
@@ -95,6 +92,11 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
     }
   } finally {
     await reader.finish()
+  }
+  // as on Redis and Kafka, an id that names nothing is "not found" (exit 5), not an empty answer
+  if (req.id !== undefined && messages.length === 0) {
+    const effect = sideEffect(r.details.type, r.details.deliveryLimit, reader.count).replace(/\.?$/, '.')
+    throw new CgError('not_found', `no message with message-id or replay id ${req.id} in ${r.dlq} (${reader.count} messages read)`, `List the messages with: cg dlq list ${r.dlq}. ${effect[0].toUpperCase()}${effect.slice(1)}`)
   }
   return {
     ...dlqHeader(rabbit, r),

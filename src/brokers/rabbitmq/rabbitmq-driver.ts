@@ -1,6 +1,7 @@
 // RabbitMQ behind the driver contract: a group is a queue's competing consumers, so operations take the
 // QUEUE (`group` and `sources` in results are the queue's name). Each operation lives in its role's file
 // (inspect, repair, dlq-*) and returns plain data with the common core.
+import {checkAmqpNames} from './rabbitmq-names.js'
 import type {DriverModule} from '../../core/driver.js'
 import {listOp, peekOp} from './rabbitmq-dlq-browse.js'
 import {purgeOp} from './rabbitmq-dlq-purge.js'
@@ -19,6 +20,7 @@ export const driver: DriverModule<RabbitAdapter> = {
     'dlq:move': 'RabbitMQ dead-letters by itself (reject without requeue, TTL, length limit, delivery limit): cg replays with `cg dlq replay QUEUE`.',
     'offsets:delete': 'Offsets are a Kafka notion.',
   },
+  checkNames: (_op, req) => checkAmqpNames(req.args, req.flags, req.profile),
   async connect(profile, opts) {
     const {AmqpRabbitAdapter} = await import('./rabbitmq-adapter.js')
     return AmqpRabbitAdapter.connect(profile, opts)

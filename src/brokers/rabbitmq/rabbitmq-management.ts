@@ -1,5 +1,6 @@
 import {request as httpsRequest} from 'node:https'
 import {CgError} from '../../errors/cg-error.js'
+import {isPlainTextReply, notTlsError} from '../tls-check.js'
 import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
 
 interface Reply {
@@ -33,6 +34,7 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       const e = err as Error & {code?: string; cause?: {code?: string}}
       if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new CgError('timeout', `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {cause: err})
       const code = e.cause?.code ?? e.code
+      if (url.protocol === 'https:' && isPlainTextReply(err)) throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
       if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
         throw new CgError('unreachable', `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`, 'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.', {cause: err})
       }
@@ -46,13 +48,18 @@ export function managementApi(o: RabbitOptions): ManagementApi {
     if (res.status === 401 && /not management user/i.test(reason)) {
       throw new CgError('refused', `user ${o.username} may not use the RabbitMQ management API (${reason})`, 'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).')
     }
+    // paths are shown as sent: their segments stay encoded (vhost "/" is %2F)
+    const vhost = /^(?:queues|exchanges|bindings|policies|vhosts)\/([^/?]+)/.exec(path)?.[1]
+    if (res.status === 401 && /not authori[sz]ed to access virtual host/i.test(reason) && vhost !== undefined) {
+      throw new CgError('refused', `user ${o.username} has no permissions on vhost ${decodeURIComponent(vhost)} (${method} /api/${path}: ${reason})`, `Grant the user permissions on the vhost (rabbitmqctl set_permissions -p ${JSON.stringify(decodeURIComponent(vhost))} ${o.username} ".*" ".*" ".*").`)
+    }
     if (res.status === 401 && /not authori[sz]ed to access/i.test(reason)) {
-      throw new CgError('refused', `user ${o.username} may not ${method === 'DELETE' ? 'delete' : 'read'} /api/${decodeURIComponent(path)} (${reason})`, method === 'DELETE' ? 'Closing another user\'s connection needs the administrator tag.' : 'Seeing other users\' channels and connections needs the monitoring or administrator tag.')
+      throw new CgError('refused', `user ${o.username} may not ${method === 'DELETE' ? 'delete' : 'read'} /api/${path} (${reason})`, method === 'DELETE' ? 'Closing another user\'s connection needs the administrator tag.' : 'Seeing other users\' channels and connections needs the monitoring or administrator tag.')
     }
     if (res.status === 401) throw new CgError('auth', `RabbitMQ management API refused the credentials of user ${o.username}${reason ? ` (${reason})` : ''}`, 'Check the profile\'s username and password.')
-    if (res.status === 403) throw new CgError('refused', `user ${o.username} may not ${method} /api/${decodeURIComponent(path)} (${reason || 'forbidden'})`, 'This needs a user with the management (or monitoring/administrator) tag and permissions on the vhost.')
-    if (res.status === 404) throw new CgError('not_found', `not found: /api/${decodeURIComponent(path)}`, 'Check the vhost and the queue or connection name.')
-    throw new CgError('unexpected', `RabbitMQ management API ${method} /api/${path}: HTTP ${res.status} ${reason}`.trim())
+    if (res.status === 403) throw new CgError('refused', `user ${o.username} may not ${method} /api/${path} (${reason || 'forbidden'})`, 'This needs a user with the management (or monitoring/administrator) tag and permissions on the vhost.')
+    if (res.status === 404) throw new CgError('not_found', `not found: /api/${path}`, 'Check the vhost and the queue or connection name.')
+    throw new CgError('unexpected', `RabbitMQ management API ${method} /api/${path.slice(0, 200)}: HTTP ${res.status} ${reason.trim().split('\n')[0].slice(0, 200)}`.trim())
   }
   return {
     async get<T>(path: string, query?: Record<string, string | number | boolean>): Promise<T> {

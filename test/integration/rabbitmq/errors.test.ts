@@ -55,7 +55,7 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
     const path = config({url: URL, management: `https://${RABBIT_HOST}:15672`})
     const r = await runCg(['groups', '--config', path])
     expect(r.code).toBe(69)
-    expect(r.stderr).toContain('TLS handshake with the RabbitMQ management API at https://127.0.0.1:15672 failed')
+    expect(r.stderr).toContain('TLS handshake failed with 127.0.0.1:15672: the server does not speak TLS on this port')
     expect(r.stderr).not.toContain('DeprecationWarning')
   })
 
