@@ -88,7 +88,7 @@ describe('rabbitmq dlq list / peek', () => {
     // an id that no message has: exit 5 (as on Redis and Kafka), and every message read is put back
     const none = await runCg(['dlq', 'peek', qdlq, 'no-such-id', '--json', ...URL])
     expect(none.code, none.stdout).toBe(5)
-    expect(none.json().error).toMatchObject({code: 'not_found', message: expect.stringContaining(`no message with message-id no-such-id in ${qdlq}`)})
+    expect(none.json().error).toMatchObject({code: 'not_found', message: expect.stringContaining(`no message with message-id or replay id no-such-id in ${qdlq}`)})
     await waitDepth(rmq, qdlq, 3)
   })
 
