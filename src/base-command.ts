@@ -8,6 +8,7 @@ import type {BulkEnd, OpResults} from './core/results.js'
 import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {debug, setVerbose, warn} from './output/log.js'
+import {keepWorkingWhenOutputCloses, OutputClosedError, outputClosed} from './output/writer.js'
 import {progress} from './output/progress.js'
 import {render, renderError} from './output/render.js'
 import type {HumanView} from './output/view-types.js'
@@ -31,7 +32,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     profile: Flags.string({char: 'p', summary: 'Profile to use (see cg profiles list).', helpGroup: 'GLOBAL'}),
     url: Flags.string({summary: `Broker URL; the scheme picks the broker: ${URL_SCHEMES_TEXT}.`, helpGroup: 'GLOBAL'}),
     json: Flags.boolean({summary: 'Print one JSON document on stdout.', helpGroup: 'GLOBAL'}),
-    timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, helpGroup: 'GLOBAL'}),
+    // a Node timer holds at most 2^31 - 1 ms: above, it fires at once (with a warning)
+    timeout: Flags.integer({summary: 'Connect and command timeout in ms.', default: 10000, min: 1, max: 2_147_483_647, helpGroup: 'GLOBAL'}),
     config: Flags.string({summary: 'Profiles file (default: $CG_CONFIG, .cg.yaml, ~/.config/cg/config.yaml).', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({summary: 'Log broker calls and show stack traces on stderr.', helpGroup: 'GLOBAL'}),
   }
@@ -64,6 +66,8 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     this.jsonMode = Boolean(this.flags.json)
     this.verboseMode = Boolean(this.flags.verbose)
     setVerbose(this.verboseMode)
+    // a repair (a command with --dry-run, not given) finishes its work even when its reader has gone
+    keepWorkingWhenOutputCloses('dry-run' in (this.ctor.flags ?? {}) && !(this.flags as {'dry-run'?: boolean})['dry-run'])
     let interrupts = 0
     process.on('SIGINT', () => {
       interrupts++
@@ -98,8 +102,11 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     if (!handler) {
       throw new CgError('unsupported', `${opName(op)} is not possible on ${BROKER_LABEL[profile.broker]}`, module.refusals[op] ?? 'See cg --help for what each broker supports.')
     }
+    const req = {args: this.argv_, flags, profile, run: this.runContext()}
+    // names the broker cannot hold (a Kafka topic name, an AMQP name over 255 bytes) are refused before any call
+    module.checkNames?.(op, req as unknown as Request<Record<string, unknown>>)
     const conn = await this.connect(module, profile)
-    const result = await handler(conn, {args: this.argv_, flags, profile, run: this.runContext()})
+    const result = await handler(conn, req)
     const views = this.jsonMode ? {} : await entry.views()
     await render(result, (views[op] ?? noView(op)) as HumanView<OpResults[O]>, {json: this.jsonMode})
     this.exitFor(result as {totals?: Partial<BulkEnd>})
@@ -121,7 +128,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   private runContext(): RunContext {
-    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn: (m) => warn(warning(m))}
+    return {signal: this.abort.signal, progress: (label, total) => progress(label, total), warn: (m) => warn(warning(m)), debug}
   }
 
   /** A flag given on the command line that means nothing on this broker is a usage error, never ignored. */
@@ -140,21 +147,26 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * 130 when interrupted; the stop error's code when a lost broker (or another error) ended a bulk run early,
-   * said on stderr; 3 when some items failed. The report itself has been printed.
+   * 130 when interrupted; when an error ended a bulk run early, that error's own exit code (69 the broker was
+   * lost, 4 refused, ...), said on stderr; 3 when some items failed or the error was unexpected. The report
+   * itself has been printed.
    */
   private exitFor(result: {totals?: Partial<BulkEnd>}): void {
     const t = result.totals
     if (!t) return
-    const stopCode = t.errorCode ? EXIT_CODES[t.errorCode] : null
     if (t.interrupted) process.exitCode = 130
-    else if (stopCode === EXIT_CODES.unreachable) {
-      process.exitCode = stopCode
+    else if (t.errorCode && t.errorCode !== 'unexpected' && EXIT_CODES[t.errorCode] > 3) {
+      process.exitCode = EXIT_CODES[t.errorCode]
       warn(`Error: ${t.error}`)
     } else if ((t.failed ?? 0) > 0 || t.error) process.exitCode = 3
   }
 
   override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    // `cg ... | head`: the reader had enough; end quietly, as a finished command
+    if (err instanceof OutputClosedError || (outputClosed() && (err as {code?: string}).code === 'EPIPE')) {
+      process.exitCode = 0
+      return
+    }
     const e = toCgError(err)
     process.exitCode = e.exitCode
     await renderError(e, {json: this.jsonMode, verbose: this.verboseMode})
@@ -163,6 +175,12 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   override async finally(err: Error | undefined): Promise<void> {
     if (this.conn) await this.conn.close().catch(() => undefined)
     await super.finally(err)
+    if (outputClosed()) {
+      // oclif then waits for a drain of stdout that never comes once its reader has gone: end here
+      process.exitCode ??= 0
+      setTimeout(() => process.exit(), 0)
+      return
+    }
     // A broker socket that fails to close must not keep the process alive after the answer is out.
     setTimeout(() => process.exit(), 500).unref()
   }

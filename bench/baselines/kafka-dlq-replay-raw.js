@@ -4,6 +4,7 @@
 // to the target with key, value and headers as read (one awaited send per batch, default acks).
 // Stops when every partition reached the log end it had at the start. Prints how many it replayed.
 // usage: node kafka-dlq-replay-raw.js BOOTSTRAP DLQ TARGET
+import '../../src/compat/node20.js' // @platformatic/kafka on Node 20 (see src/compat/node20.js)
 import {Admin, Consumer, Producer} from '@platformatic/kafka'
 
 const [bootstrap, dlq, target] = process.argv.slice(2)

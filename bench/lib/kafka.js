@@ -3,6 +3,7 @@
 //
 // Seeding is idempotent: the state is kept between runs (topics and groups named cgbench-lag-*), checked
 // on every run and repaired where it differs, so a second run starts timing within seconds.
+import '../../src/compat/node20.js' // @platformatic/kafka on Node 20 (see src/compat/node20.js)
 import {fileURLToPath} from 'node:url'
 import {Admin, Producer} from '@platformatic/kafka'
 

@@ -29,7 +29,7 @@ export default class Pending extends CgCommand<typeof Pending> {
   }
   static override flags = {
     'min-idle': only(['redis'], Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0})),
-    count: only(['redis'], Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 0, exclusive: ['all']})),
+    count: only(['redis'], Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 1, exclusive: ['all']})),
     all: only(['redis'], Flags.boolean({summary: 'Redis: every entry (streamed page by page).'})),
     start: only(['redis'], Flags.string({summary: 'Redis: smallest id to show (default -).'})),
     end: only(['redis'], Flags.string({summary: 'Redis: largest id to show (default +).'})),

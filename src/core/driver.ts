@@ -3,7 +3,7 @@
 import type {Profile} from '../profiles/resolve.js'
 import type {BrokerKind} from './broker.js'
 import type {Operation, ReadOp} from './operations.js'
-import type {OpRequest} from './requests.js'
+import type {OpRequest, Request} from './requests.js'
 import type {OpResults} from './results.js'
 
 export interface ServerInfo {
@@ -36,4 +36,6 @@ export interface DriverModule<C extends Connection = Connection> {
   /** for each operation the broker lacks: why, and what to use instead (the hint of its exit 4) */
   readonly refusals: Partial<Record<Operation, string>>
   connect(profile: Profile, opts: ConnectOptions): Promise<C>
+  /** refuses (usage error, exit 2) names this broker cannot hold, before anything connects */
+  checkNames?(op: Operation, req: Request<Record<string, unknown>>): void
 }

@@ -20,6 +20,8 @@ export interface RunContext {
   progress(label: string, total?: number | null): Progress
   /** a warning or note for people, on stderr (stdout stays one JSON document) */
   warn(message: string): void
+  /** a note for --verbose only, on stderr */
+  debug(message: string): void
 }
 
 export interface Request<F> {

@@ -26,14 +26,29 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   unexpected: 1,
 }
 
+/** The hint of an error raised without one: every error tells the person what to try next. */
+const DEFAULT_HINTS: Record<ErrorCode, string> = {
+  usage: 'See --help for the arguments and flags.',
+  wrong_type: 'Name a stream key (cg groups lists them).',
+  partial: 'The report says which items failed; run the command again to retry them.',
+  refused: 'See cg --help and the README for what each broker allows.',
+  unsupported: 'See cg --help and the README for what each broker supports.',
+  not_found: 'Check the name (cg groups lists what exists).',
+  unreachable: 'Check the URL or profile and that the broker is up (cg profiles test).',
+  auth: 'Check the credentials and permissions of the profile.',
+  timeout: 'Check the broker, or raise --timeout.',
+  interrupted: 'Run the same command again to finish.',
+  unexpected: 'Run again with --verbose for details.',
+}
+
 export class CgError extends Error {
   readonly code: ErrorCode
-  readonly hint?: string
+  readonly hint: string
   constructor(code: ErrorCode, message: string, hint?: string, options?: {cause?: unknown}) {
     super(message, options)
     this.name = 'CgError'
     this.code = code
-    this.hint = hint
+    this.hint = hint || DEFAULT_HINTS[code]
   }
 
   get exitCode(): number {

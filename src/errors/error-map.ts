@@ -22,7 +22,6 @@ export function toCgError(err: unknown): CgError {
   if (/WRONGTYPE/.test(message)) {
     return new CgError('wrong_type', 'the key holds a value that is not a stream', 'Name a stream key (cg groups lists them).')
   }
-  if (e?.code === 'EPIPE') return new CgError('interrupted', 'output closed')
   return new CgError('unexpected', firstLine(message) || 'unexpected failure', 'Run again with --verbose for details.', {cause: err})
 }
 

@@ -1,8 +1,9 @@
+import {escapeControl} from './escape.js'
 import {redact} from '../profiles/redact.js'
 
-/** Warnings and notes go to stderr, never stdout, so `--json` stdout stays one document. */
+/** Warnings and notes go to stderr, never stdout, so `--json` stdout stays one document; one line each. */
 export function warn(message: string): void {
-  process.stderr.write(redact(message) + '\n')
+  process.stderr.write(escapeControl(redact(message)) + '\n')
 }
 
 let verbose = false
@@ -11,5 +12,5 @@ export function setVerbose(on: boolean): void {
 }
 
 export function debug(message: string): void {
-  if (verbose) process.stderr.write(redact(`[cg] ${message}`) + '\n')
+  if (verbose) process.stderr.write(escapeControl(redact(`[cg] ${message}`)) + '\n')
 }

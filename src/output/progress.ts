@@ -1,3 +1,5 @@
+import {escapeControl} from './escape.js'
+
 /**
  * Progress for long work on stderr, only when stderr is a terminal (scripts and pipes see nothing).
  */
@@ -6,8 +8,9 @@ export interface Progress {
   done(): void
 }
 
-export function progress(label: string, total?: number | null, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progress(labelIn: string, total?: number | null, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return {add() {}, done() {}}
+  const label = escapeControl(labelIn)
   let count = 0
   let last = 0
   const started = Date.now()

@@ -1,5 +1,6 @@
 import {CgError} from '../errors/cg-error.js'
 import {redact} from '../profiles/redact.js'
+import {escapeControl} from './escape.js'
 import {writeJson} from './json.js'
 import {Ui} from './ui.js'
 
@@ -25,8 +26,9 @@ export async function renderError(err: CgError, opts: RenderOptions & {verbose: 
   }
   const c = await colors(process.stderr)
   if (!opts.json || opts.verbose) {
-    process.stderr.write(`${c.red('Error:')} ${message}\n`)
-    if (hint) process.stderr.write(`${c.dim('Hint:')} ${hint}\n`)
+    // one line each, whatever the names in them hold
+    process.stderr.write(`${c.red('Error:')} ${escapeControl(message)}\n`)
+    if (hint) process.stderr.write(`${c.dim('Hint:')} ${escapeControl(hint)}\n`)
   }
   if (opts.verbose && err.cause instanceof Error && err.cause.stack) process.stderr.write(redact(err.cause.stack) + '\n')
   else if (opts.verbose && err.stack) process.stderr.write(redact(err.stack) + '\n')

@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {Rows} from '../core/results.js'
 import {redact} from '../profiles/redact.js'
+import {markedStyles, safeLine, type Colors} from './escape.js'
 import {Writer} from './writer.js'
 
 export interface Column<R> {
@@ -11,21 +12,32 @@ export interface Column<R> {
   empty?: string
 }
 
-/** What a command's human renderer may use. Everything goes to stdout, already redacted. */
+/**
+ * What a command's human renderer may use. Everything goes to stdout, redacted, with control characters
+ * escaped (a name cannot move the cursor, recolor or clear the screen); `color` styles survive that.
+ */
 export class Ui {
   private readonly writer: Writer
-  constructor(readonly color: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
+  readonly color: Colors
+  constructor(private readonly chalk: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
     this.writer = new Writer(stream as never)
+    this.color = markedStyles(chalk)
   }
 
   async line(text = ''): Promise<void> {
+    await this.raw(safeLine(text))
+  }
+
+  /** text already made safe here */
+  private async raw(text: string): Promise<void> {
     await this.writer.write(redact(text) + '\n')
   }
 
   /** "key: value" lines, aligned. */
   async kv(pairs: Array<[string, unknown]>): Promise<void> {
-    const width = Math.max(...pairs.map(([k]) => k.length))
-    for (const [k, v] of pairs) await this.line(`${this.color.dim(k.padEnd(width))}  ${cell(v)}`)
+    const keys = pairs.map(([k]) => safeLine(k))
+    const width = Math.max(...keys.map((k) => k.length))
+    for (const [i, [, v]] of pairs.entries()) await this.raw(`${this.chalk.dim(keys[i].padEnd(width))}  ${cell(v)}`)
   }
 
   /** A table of rows already in memory: the same style as rows(). */
@@ -49,9 +61,9 @@ export class Ui {
     const flush = async () => {
       if (!widths) {
         widths = columns.map((c, i) => Math.max(c.header.length, ...page.map((r) => r[i].length)))
-        await this.line(this.color.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
+        await this.raw(this.chalk.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
       }
-      for (const r of page) await this.line(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
+      for (const r of page) await this.raw(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
       page = []
     }
     for await (const r of rows) {
@@ -78,11 +90,11 @@ function pad(s: string, width: number, align?: 'left' | 'right'): string {
   return align === 'right' ? s.padStart(width) : s.padEnd(width)
 }
 
+/** A value as table text, control characters escaped. */
 export function cell(v: unknown, empty = '-'): string {
   if (v === null || v === undefined) return empty
   if (Array.isArray(v)) return v.map((x) => cell(x)).join(', ')
-  if (typeof v === 'object') return JSON.stringify(v)
-  return String(v)
+  return safeLine(typeof v === 'object' ? JSON.stringify(v) : String(v))
 }
 
 /** 1234567 ms -> "20m34s"; null stays null so the table prints the column's empty text. */

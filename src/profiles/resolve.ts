@@ -1,6 +1,7 @@
 import {BROKERS} from '../brokers/registry.js'
 import type {BrokerKind} from '../core/broker.js'
 import {CgError} from '../errors/cg-error.js'
+import {parseBrokerUrl} from './broker-url.js'
 import {exposedSecretsWarning, findConfigPath, interpolate, loadConfig, type ConfigFile, type RawProfile} from './config-file.js'
 import {registerSecret, SECRET_KEYS} from './redact.js'
 
@@ -97,8 +98,12 @@ export function buildProfile(name: string | null, source: Profile['source'], raw
     throw new CgError('usage', `profile ${name} says broker ${String(brokerField)} but its url is ${broker}`, 'Make `broker:` match the url scheme.')
   }
   registerSecrets(raw)
-  const cred = /:\/\/[^/@\s:]*:([^@/\s]+)@/.exec(url)
-  if (cred) registerSecret(decodeURIComponent(cred[1]))
+  // the password as written, then as decoded: neither may reach any output, error messages included
+  const cred = /^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:(.*)@/is.exec(url)
+  if (cred) registerSecret(cred[1])
+  const where = urlOverride !== undefined ? (source === 'env' ? '$CG_URL' : '--url') : rawUrl ? `the url of profile ${name}` : `the brokers of profile ${name}`
+  const parsed = parseBrokerUrl(url, where)
+  if (parsed.password !== undefined) registerSecret(parsed.password)
   return {name, source, broker, url, stream: str(stream), group: str(group), consumer: str(consumer), dlq: str(dlq), configPath, options}
 }
 

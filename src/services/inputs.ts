@@ -1,3 +1,4 @@
+import {readFile} from 'node:fs/promises'
 import {usage} from '../errors/cg-error.js'
 
 /** A flag value that must be a whole number >= 0 (ms, counts); a usage error with a hint otherwise. */
@@ -24,4 +25,23 @@ export function fromTheRight(given: Array<string | undefined>, names: string[]):
   if (values.length === 1) return [...names.slice(1).map(() => undefined), values[0]]
   const last = names[names.length - 1]
   throw usage(`give ${names.join(' ')}, or ${last} alone`, `With ${last} alone, ${names.slice(0, -1).join(' and ')} come from the profile (stream:, group:).`)
+}
+
+/**
+ * The text of a file a flag names (`-` reads stdin). A usage error that names the flag, the path and
+ * what is wrong (no such file, a directory, no permission) otherwise, with `hint` saying what to give.
+ */
+export async function readInputFile(path: string, flag: string, hint: string): Promise<string> {
+  if (path === '-') {
+    let s = ''
+    for await (const chunk of process.stdin) s += chunk
+    return s
+  }
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String((err as Error).message).split('\n')[0]
+    throw usage(`cannot read ${flag} ${JSON.stringify(path)}: ${why}`, hint)
+  }
 }

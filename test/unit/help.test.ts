@@ -1,8 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {URL_SCHEMES} from '../../src/profiles/resolve.js'
-import {KAFKA} from '../../src/variants/kafka/index.js'
-import {RABBITMQ} from '../../src/variants/rabbitmq/index.js'
+import {BROKERS} from '../../src/brokers/registry.js'
 import {runCg} from '../helpers/cli.js'
 
 type Broker = 'Redis' | 'Kafka' | 'RabbitMQ'
@@ -42,8 +41,6 @@ const SERVES: Record<string, Broker[]> = {
   reset: ['Redis', 'Kafka'],
   setid: ['Redis'],
 }
-/** Kafka variants that only explain the refusal (exit 4). */
-const KAFKA_REFUSALS = new Set(['claim'])
 
 /** An example command that runs on this broker: Redis is the default; the others by URL or profile. */
 const SELECTS: Record<Broker, RegExp> = {
@@ -89,12 +86,18 @@ beforeAll(async () => {
 }, 120_000)
 
 describe('help of every command', () => {
-  it('every command is known here, and the table agrees with the Kafka and RabbitMQ variants', () => {
+  it('every command is known here, and the table agrees with the operations of each broker\'s driver', async () => {
     expect(commands.map((c) => c.id).sort()).toEqual(Object.keys(SERVES).sort())
-    for (const [id, brokers] of Object.entries(SERVES)) {
-      if (brokers.length === 0 || id.startsWith('profiles:')) continue
-      expect(brokers.includes('Kafka'), `${id} on Kafka`).toBe(id in KAFKA && !KAFKA_REFUSALS.has(id))
-      expect(brokers.includes('RabbitMQ'), `${id} on RabbitMQ`).toBe(id in RABBITMQ)
+    const label: Record<string, Broker> = {redis: 'Redis', kafka: 'Kafka', rabbitmq: 'RabbitMQ'}
+    for (const entry of BROKERS) {
+      const {ops, refusals} = await entry.driver()
+      for (const [id, brokers] of Object.entries(SERVES)) {
+        if (brokers.length === 0 || id.startsWith('profiles:')) continue
+        const serves = brokers.includes(label[entry.kind])
+        expect(id in ops, `${id} on ${entry.kind}`).toBe(serves)
+        // an operation a broker has not got is refused with a hint of its own
+        if (!serves) expect(refusals[id as keyof typeof refusals], `${id} refusal on ${entry.kind}`).toMatch(/\S/)
+      }
     }
   })
 

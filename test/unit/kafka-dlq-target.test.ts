@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 import {committedRecords, type DlqRecord} from '../../src/brokers/kafka/kafka-dlq.js'
 import {parseWhere} from '../../src/services/dlq-select.js'
-import {byteChunks} from '../../src/services/kafka/dlq-replay.js'
+import {byteChunks} from '../../src/brokers/kafka/kafka-dlq-replay.js'
 import {
   matchesWhere,
   originalPartition,
@@ -13,7 +13,7 @@ import {
   showBytes,
   stripDlqSuffix,
   targetPartition,
-} from '../../src/services/kafka/dlq-target.js'
+} from '../../src/brokers/kafka/kafka-dlq-target.js'
 
 const rec = (headers: Array<[string, string | Buffer]> = [], key: string | null = null, over: Partial<DlqRecord> = {}): DlqRecord => ({
   partition: 0,

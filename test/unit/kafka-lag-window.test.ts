@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {partitionStatus, parseWindow, sampleTimes, worst, type Sample} from '../../src/services/kafka/lag-window.js'
+import {partitionStatus, parseWindow, sampleTimes, worst, type Sample} from '../../src/brokers/kafka/kafka-lag-window.js'
 import {CgError} from '../../src/errors/cg-error.js'
 
 /** samples from [committed, logEnd] pairs */

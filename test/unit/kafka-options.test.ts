@@ -52,6 +52,13 @@ describe('kafkaClientOptions: a profile as @platformatic/kafka options', () => {
     const top = kafkaClientOptions(profile({url: 'kafka://127.0.0.1:9094', sasl: {mechanism: 'SCRAM-SHA-256'}, username: 'u', password: 'p'}), 1000)
     expect(top.sasl).toEqual({mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p'})
   })
+  it('credentials in the URL (or username/password fields) without sasl: are SASL PLAIN; sasl: decides the mechanism', () => {
+    expect(kafkaClientOptions(profile({url: 'kafka://cg:p%40ss@127.0.0.1:9094'}), 1000).sasl).toEqual({mechanism: 'PLAIN', username: 'cg', password: 'p@ss'})
+    expect(kafkaClientOptions(profile({url: 'kafka://127.0.0.1:9094', username: 'u', password: 'p'}), 1000).sasl).toEqual({mechanism: 'PLAIN', username: 'u', password: 'p'})
+    expect(kafkaClientOptions(profile({url: 'kafka://cg:pw@127.0.0.1:9094', sasl: {mechanism: 'SCRAM-SHA-512'}}), 1000).sasl).toEqual({mechanism: 'SCRAM-SHA-512', username: 'cg', password: 'pw'})
+    expect(() => kafkaClientOptions(profile({url: 'kafka://cg@127.0.0.1:9094'}), 1000)).toThrow(/SASL PLAIN needs a username and a password/)
+    expect(kafkaClientOptions(profile({url: 'kafka://127.0.0.1:9092'}), 1000).sasl).toBeUndefined()
+  })
   it('refuses other mechanisms and missing credentials (exit 2)', () => {
     expect(() => kafkaClientOptions(profile({url: 'kafka://127.0.0.1:9094', sasl: {mechanism: 'GSSAPI', username: 'u', password: 'p'}}), 1000)).toThrow(/unsupported SASL mechanism GSSAPI/)
     try {

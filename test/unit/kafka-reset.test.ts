@@ -2,7 +2,7 @@
 // (those of kafka-consumer-groups.sh: clamping, --shift-by without a commit, --to-datetime falling back to latest).
 import {describe, expect, it} from 'vitest'
 import {CgError} from '../../src/errors/cg-error.js'
-import {computePlan, parseResetMode, parseResetPlanCsv, parseScope, planCsv, resettable, type OffsetMap} from '../../src/services/kafka/reset.js'
+import {computePlan, parseResetMode, parseResetPlanCsv, parseScope, planCsv, resettable, type OffsetMap} from '../../src/brokers/kafka/kafka-reset.js'
 
 const om = (o: Record<string, Array<number | null>>): OffsetMap => new Map(Object.entries(o).map(([t, list]) => [t, new Map(list.map((v, p) => [p, v]))]))
 const cm = (o: Record<string, Array<number | null>>) => new Map(Object.entries(o).map(([t, list]) => [t, new Map(list.flatMap((v, p) => (v === null ? [] : [[p, v] as [number, number]])))]))

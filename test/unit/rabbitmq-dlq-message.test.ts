@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseWhere} from '../../src/services/dlq-select.js'
-import {bodyView, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, publishOptions, replayCountOf, replayHeaders, replayIdOf, replayTarget, targetKey} from '../../src/services/rabbitmq/dlq-message.js'
+import {bodyView, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, publishOptions, replayCountOf, replayHeaders, replayIdOf, replayTarget, targetKey} from '../../src/brokers/rabbitmq/rabbitmq-dlq-message.js'
 
 const xdeath = [
   {count: 2, reason: 'rejected', queue: 'orders', time: {'!': 'timestamp', value: 1700000000}, exchange: 'shop', 'routing-keys': ['order.created', 'audit']},

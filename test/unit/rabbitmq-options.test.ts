@@ -2,11 +2,11 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {idleMsSince} from '../../src/brokers/rabbitmq/rabbitmq-inspect.js'
+import {idleMsSince} from '../../src/brokers/rabbitmq/rabbitmq-reads.js'
 import {defaultDeliveryLimit, majorVersion, rabbitOptions} from '../../src/brokers/rabbitmq/rabbitmq-options.js'
 import {CgError} from '../../src/errors/cg-error.js'
 import {buildProfile} from '../../src/profiles/resolve.js'
-import {deadLetter, deliveryLimit, queueRow} from '../../src/services/rabbitmq/inspect.js'
+import {deadLetter, deliveryLimit, queueRow} from '../../src/brokers/rabbitmq/rabbitmq-inspect.js'
 
 const profile = (raw: Record<string, unknown>, configPath?: string) => buildProfile('p', 'flag', raw, undefined, configPath, {})
 

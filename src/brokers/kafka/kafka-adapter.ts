@@ -3,8 +3,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {Admin, Consumer, Producer} from '@platformatic/kafka'
 import type {Profile} from '../../profiles/resolve.js'
-import type {ConnectOptions} from '../open-adapter.js'
-import type {Capabilities, ServerInfo} from '../types.js'
+import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import {kafkaClientOptions} from './kafka-options.js'
 import {kafkaError} from './kafka-errors.js'
 import type {KafkaAdapter, KafkaClientOptions} from './kafka-types.js'
@@ -29,7 +28,6 @@ export async function kafkaLib(): Promise<Lib> {
 
 export class PlatformaticKafkaAdapter implements KafkaAdapter {
   readonly broker = 'kafka' as const
-  readonly capabilities: Capabilities = {claim: false, setId: false, reset: true, consumerDelete: true, groupCreate: false, groupDelete: true, dlq: true}
   private adminClient?: Admin
   /** closed in reverse order by close(); consumers and producers leave at once (force) */
   private readonly clients: Array<() => Promise<void>> = []

@@ -1,43 +1,178 @@
-// Kafka behind the driver contract: each operation names its arguments (GROUP, TOPIC ...), calls the Kafka
-// services, and returns plain data with the common core.
+// Kafka behind the driver contract: each operation names its arguments in Kafka's terms (GROUP, TOPIC GROUP,
+// GROUP MEMBER, TOPIC of a DLQ), checks its flags, calls the Kafka code of this folder, and returns plain data:
+// the common core (src/core/results.ts) beside Kafka's own facts. A member is a consumer (named by its member
+// id) and a group's topics are its sources.
+import {checkKafkaNames} from './kafka-names.js'
+import {readFile} from 'node:fs/promises'
 import type {DriverModule} from '../../core/driver.js'
-import {groupsReport} from '../../services/kafka/inspect.js'
-import {optionalArg} from '../../services/args.js'
+import type {Request} from '../../core/requests.js'
+import {usage} from '../../errors/cg-error.js'
+import {namedArgs, optionalArg, profileValue} from '../../services/args.js'
+import {parseRate, parseWhere} from '../../services/dlq-select.js'
+import {readInputFile} from '../../services/inputs.js'
+import {listKafkaDlq, peekKafkaDlq, purgeKafkaDlq} from './kafka-dlq-browse.js'
+import {replayKafkaDlq} from './kafka-dlq-replay.js'
+import {parseRecordId} from './kafka-dlq-target.js'
+import {consumersReport, groupsReport, lagReport, pendingReport} from './kafka-lag.js'
+import {parseWindow} from './kafka-lag-window.js'
+import {deleteKafkaGroup, deleteKafkaOffsets, removeKafkaMember} from './kafka-repair.js'
+import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode} from './kafka-reset.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
-function notYet(op: string): never {
-  throw new Error(`${op}: not moved to the driver yet`)
+const GROUP = {name: 'GROUP', profile: 'group'} as const
+
+/**
+ * `[[TOPIC] GROUP]` of consumers and pending: one argument is the GROUP, two are TOPIC GROUP, none is the
+ * profile's group (and its stream as the topic).
+ */
+function topicAndGroup(req: Request<unknown>, command: string): {group: string; topic?: string} {
+  const given = req.args.filter((a) => a !== '')
+  if (given.length > 2) throw usage(`cg ${command} on Kafka takes [TOPIC] GROUP`, 'Kafka lag is per partition, not per member: cg consumers GROUP shows who owns which partition.')
+  if (given.length === 2) return {topic: given[0], group: given[1]}
+  if (given.length === 1) return {group: given[0]}
+  const group = profileValue(req, 'group')
+  if (group === undefined) throw usage(`${command} needs a GROUP on Kafka`, `Give it (cg ${command} GROUP), or set \`group:\` in the profile.`)
+  return {group, topic: profileValue(req, 'stream')}
 }
+
+/** Where a DLQ command looks for its topic: TOPIC (else the profile's stream), --dlq, the profile's dlq. */
+function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
+  return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
+}
+
 
 export const driver: DriverModule<KafkaAdapter> = {
   broker: 'kafka',
   refusals: {
+    claim:
+      'A partition is owned by one member at a time and Kafka has no per-message ownership to move. To free a stuck member\'s partitions: `cg consumer delete GROUP MEMBER` (the group rebalances). To re-read or skip records: stop the group, then `cg reset GROUP --topic T --shift-by N --execute`.',
     setid: 'Kafka groups have committed offsets per partition, not one position: use `cg reset GROUP --to-offset N --topic T`.',
     'group:create': 'A Kafka group comes into being when a consumer joins or offsets are committed: use `cg reset GROUP --topic T --to-earliest --execute` to give a new group offsets.',
     'dlq:move': 'Kafka consumers write their own dead-letter topic (Spring .DLT, Kafka Connect errors.deadletterqueue): cg reads and replays it with `cg dlq replay --dlq TOPIC`.',
   },
+  checkNames: (op, req) => checkKafkaNames(op, req.args, req.flags),
   async connect(profile, opts) {
     const {PlatformaticKafkaAdapter} = await import('./kafka-adapter.js')
     return PlatformaticKafkaAdapter.connect(profile, opts)
   },
   ops: {
     async groups(conn, req) {
-      const report = await groupsReport(conn, optionalArg(req, 0))
-      return {
-        broker: 'kafka',
-        groups: report.groups.map(({members, topics, ...g}) => ({
-          group: g.group,
-          sources: topics,
-          state: g.state,
-          consumers: members,
-          lag: g.lag,
-          protocol: g.protocol,
-          protocolType: g.protocolType,
-        })),
+      return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0))}
+    },
+
+    async consumers(conn, req) {
+      const {group, topic} = topicAndGroup(req, 'consumers')
+      return {broker: 'kafka', ...(await consumersReport(conn, group, topic))}
+    },
+
+    async pending(conn, req) {
+      const {group, topic} = topicAndGroup(req, 'pending')
+      return {broker: 'kafka', ...(await pendingReport(conn, group, topic))}
+    },
+
+    async lag(conn, req) {
+      const {window, samples, topic} = req.flags
+      if (samples !== undefined && window === undefined) throw usage('--samples needs --window', 'Give --window DURATION, e.g. --window 30s --samples 5.')
+      const windowMs = window === undefined ? undefined : parseWindow(window)
+      const progress = windowMs === undefined ? null : req.run.progress(`sampling offsets over ${window}`, samples ?? 5)
+      try {
+        const report = await lagReport(conn, {
+          group: optionalArg(req, 0),
+          topic,
+          windowMs,
+          samples,
+          signal: req.run.signal,
+          onSample: (i, n) => {
+            progress?.add(1)
+            req.run.debug(`lag window: sample ${i}/${n} taken`)
+          },
+        })
+        return {broker: 'kafka', ...report}
+      } finally {
+        progress?.done()
       }
     },
-    consumers: async () => notYet('consumers'),
-    pending: async () => notYet('pending'),
-    lag: async () => notYet('lag'),
+
+    async reset(conn, req) {
+      const f = req.flags
+      const [group] = namedArgs(req, [GROUP], 'cg reset GROUP (--topic T[:P,...] | --all-topics) MODE')
+      if (f.execute && f['dry-run']) throw usage('--execute and --dry-run exclude each other', 'Leave --execute out for a dry run.')
+      const parsed = parseResetMode({
+        toEarliest: f['to-earliest'],
+        toLatest: f['to-latest'],
+        toCurrent: f['to-current'],
+        toOffset: f['to-offset'],
+        shiftBy: f['shift-by'],
+        toDatetime: f['to-datetime'],
+        byDuration: f['by-duration'],
+        fromFile: f['from-file'],
+        toId: f['to-id'],
+      })
+      const mode: KafkaResetMode = parsed.kind === 'from-file' ? {kind: 'from-file', path: parsed.path, rows: parseResetPlanCsv(await readInputFile(parsed.path, '--from-file', 'Give the CSV that `cg reset GROUP ... --export` or kafka-consumer-groups.sh --export wrote (topic,partition,offset lines); - reads it from stdin.'), group, parsed.path)} : parsed
+      const scope = parseScope(f.topic, Boolean(f['all-topics']), mode.kind === 'from-file')
+      return {broker: 'kafka', ...(await resetOffsets(conn, {group, mode, scope, execute: f.execute, exportCsv: Boolean(f.export)}))}
+    },
+
+    async 'group:delete'(conn, req) {
+      const [group] = namedArgs(req, [GROUP], 'cg group delete GROUP')
+      return {broker: 'kafka', ...(await deleteKafkaGroup(conn, {group, dryRun: req.flags['dry-run']}))}
+    },
+
+    async 'offsets:delete'(conn, req) {
+      const [group] = namedArgs(req, [GROUP], 'cg offsets delete GROUP --topic T[:P,...]')
+      return {broker: 'kafka', ...(await deleteKafkaOffsets(conn, {group, topics: req.flags.topic, dryRun: Boolean(req.flags['dry-run'])}))}
+    },
+
+    /** `GROUP MEMBER`, or MEMBER alone with the profile's group; MEMBER is a member id or a group.instance.id. */
+    async 'consumer:delete'(conn, req) {
+      const given = req.args.filter((a) => a !== '')
+      let group: string | undefined
+      let member: string
+      if (given.length === 2) [group, member] = given
+      else if (given.length === 1) {
+        member = given[0]
+        group = profileValue(req, 'group')
+        if (group === undefined) throw usage('missing GROUP', 'Give GROUP MEMBER, or set `group:` in the profile.')
+      } else throw usage('on Kafka give GROUP MEMBER', 'MEMBER is a member id or a group.instance.id (see `cg consumers GROUP`).')
+      return {broker: 'kafka', ...(await removeKafkaMember(conn, {group, member, dryRun: req.flags['dry-run']}))}
+    },
+
+    async 'dlq:list'(conn, req) {
+      const report = await listKafkaDlq(conn, {...dlqWhere(req, optionalArg(req, 0)), where: parseWhere(req.flags.where), count: req.flags.count ?? null})
+      return {broker: 'kafka', ...report}
+    },
+
+    /** `[TOPIC] [PARTITION:OFFSET]`; with the DLQ named by --dlq, a lone PARTITION:OFFSET is the record. */
+    async 'dlq:peek'(conn, req) {
+      let topic = optionalArg(req, 0)
+      let id = optionalArg(req, 1)
+      if (id === undefined && topic !== undefined && parseRecordId(topic)) [topic, id] = [undefined, topic]
+      const rid = id === undefined ? undefined : parseRecordId(id)
+      if (rid === null) throw usage(`${JSON.stringify(id)} is not PARTITION:OFFSET`, 'For example: cg dlq peek orders 0:42 (see cg dlq list for partitions and offsets).')
+      return {broker: 'kafka', ...(await peekKafkaDlq(conn, {...dlqWhere(req, topic), id: rid, count: req.flags.count}))}
+    },
+
+    async 'dlq:purge'(conn, req) {
+      const f = req.flags
+      const report = await purgeKafkaDlq(conn, {...dlqWhere(req, optionalArg(req, 0)), dryRun: Boolean(f['dry-run']), yes: Boolean(f.yes), run: req.run})
+      return {broker: 'kafka', ...report}
+    },
+
+    async 'dlq:replay'(conn, req) {
+      const f = req.flags
+      const dryRun = Boolean(f['dry-run'])
+      const report = await replayKafkaDlq(conn, {
+        ...dlqWhere(req, optionalArg(req, 0)),
+        to: f.to,
+        where: parseWhere(f.where),
+        whereText: f.where ?? [],
+        limit: f.limit ?? null,
+        rate: parseRate(f.rate),
+        dryRun,
+        signal: req.run.signal,
+        progress: (total) => req.run.progress('replaying', total),
+      })
+      return {broker: 'kafka', ...report}
+    },
   },
 }

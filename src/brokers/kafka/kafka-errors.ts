@@ -1,4 +1,5 @@
 import {CgError} from '../../errors/cg-error.js'
+import {isPlainTextReply, notTlsError} from '../tls-check.js'
 import type {KafkaClientOptions} from './kafka-types.js'
 
 /** Any error of @platformatic/kafka as a CgError with the exit code of the spec. */
@@ -19,6 +20,10 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   const denied = [...ids].find((id) => /AUTHORIZATION_FAILED$/.test(id))
   if (denied) {
     return new CgError('refused', `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? `user "${opts.sasl.username}"` : 'this client'}`, 'The user needs the ACLs for this operation (Describe on the group/topic, Read for offsets).', {cause: err})
+  }
+  if (opts.tls && isPlainTextReply(err)) {
+    const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(opts.bootstrapBrokers[0]) ?? []
+    return notTlsError({host: host ?? where, port: Number(port), plain: 'kafka'}, err)
   }
   if (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text)) {
     return new CgError('unreachable', `${prefix}TLS handshake with Kafka at ${where} failed`, 'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.', {cause: err})

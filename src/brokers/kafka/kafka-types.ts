@@ -1,8 +1,7 @@
-// The Kafka adapter's shape. Broker I/O for Kafka lives in src/brokers/kafka/*: the adapter holds the
-// clients (created on first use, closed once), and each area (inspection, offsets, DLQ) has its own file
-// of functions that take the adapter. Services in src/services/kafka/ drive them.
+// The Kafka connection's shape. The adapter holds the clients (created on first use, closed once); each area
+// (inspection, offsets, DLQ) has its own files of functions that take it, and kafka-driver.ts calls them.
 import type {Admin, Producer, Consumer, ProducerOptions, ConsumerOptions} from '@platformatic/kafka'
-import type {BaseAdapter} from '../types.js'
+import type {Connection} from '../../core/driver.js'
 
 export interface KafkaClientOptions {
   clientId: string
@@ -19,7 +18,7 @@ export interface KafkaClientOptions {
   sasl?: {mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string}
 }
 
-export interface KafkaAdapter extends BaseAdapter {
+export interface KafkaAdapter extends Connection {
   readonly broker: 'kafka'
   /** the options every client of this adapter is made with (secrets included: never print) */
   readonly options: KafkaClientOptions

@@ -1,24 +1,273 @@
 // How Kafka results read in a terminal: one table style (src/output/ui.ts), the common wording of
-// src/output/wording.ts.
+// src/output/wording.ts. Tables keep the column names of Kafka's own tools (kafka-consumer-groups.sh).
 import type {Operation} from '../../core/operations.js'
-import type {GroupCore, GroupsResult} from '../../core/results.js'
+import type {GroupsResult} from '../../core/results.js'
+import {warn} from '../../output/log.js'
+import type {Column, Ui} from '../../output/ui.js'
 import type {HumanView} from '../../output/view-types.js'
+import {bulkEnding, counts, dryRun, warning} from '../../output/wording.js'
+import type {KafkaDlqListReport, KafkaDlqPeekReport, KafkaPurgeReport} from './kafka-dlq-browse.js'
+import type {KafkaReplayReport} from './kafka-dlq-replay.js'
+import type {GroupLag, KafkaConsumersReport, KafkaGroupRow, KafkaPendingReport, LagReport, PartitionRow} from './kafka-lag.js'
+import type {KafkaConsumerDeleteReport, KafkaGroupDeleteReport, KafkaOffsetsDeleteReport, OffsetDeleteRow} from './kafka-repair.js'
+import type {KafkaResetReport, ResetPartition} from './kafka-reset.js'
 
-type KafkaGroupRow = GroupCore & {protocol: string; protocolType: string}
+/** The columns of kafka-consumer-groups.sh --describe. */
+const DESCRIBE_COLUMNS: Array<Column<PartitionRow>> = [
+  {header: 'TOPIC', get: (r) => r.topic},
+  {header: 'PARTITION', get: (r) => r.partition, align: 'right'},
+  {header: 'CURRENT-OFFSET', get: (r) => r.currentOffset, align: 'right'},
+  {header: 'LOG-END-OFFSET', get: (r) => r.logEndOffset, align: 'right'},
+  {header: 'LAG', get: (r) => r.lag, align: 'right'},
+  {header: 'CONSUMER-ID', get: (r) => r.consumer},
+  {header: 'HOST', get: (r) => r.host},
+  {header: 'CLIENT-ID', get: (r) => r.clientId},
+]
 
-export const views: Partial<Record<Operation, HumanView>> = {
-  groups: (async (d, ui) => {
-    await ui.rows(
+const noOffsets = (group: string) => `(group ${group} has no committed offsets and no assigned partitions)`
+
+/** A value that may be base64 says so. */
+const shown = (value: string | null, encoding: 'utf8' | 'base64' | null) => (encoding === 'base64' ? `${value} (base64)` : value)
+
+async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
+  await ui.rows(
+    [
+      {header: 'GROUP', get: (r) => r.group},
+      {header: 'STATE', get: (r) => r.state},
+      {header: 'PROTOCOL', get: (r) => r.protocol},
+      {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
+      {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+      {header: 'TOPICS', get: (r) => r.sources.join(',')},
+    ],
+    d.groups,
+    '(no consumer groups)',
+  )
+}
+
+async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
+  await ui.kv([
+    ['group', d.group],
+    ['state', d.state],
+    ['protocol', d.protocol],
+    ['assignor', d.assignor],
+    ['consumers', d.consumers.length],
+  ])
+  await ui.line()
+  await ui.table(
+    [
+      {header: 'MEMBER-ID', get: (m) => m.name},
+      {header: 'CLIENT-ID', get: (m) => m.clientId},
+      {header: 'HOST', get: (m) => m.host},
+      {header: 'INSTANCE-ID', get: (m) => m.instanceId},
+      {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
+      {header: 'ASSIGNMENT', get: (m) => m.assignment.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null},
+    ],
+    d.consumers,
+    `(group ${d.group} has no members)`,
+  )
+}
+
+async function pending(d: KafkaPendingReport, ui: Ui): Promise<void> {
+  await ui.kv([
+    ['group', d.group],
+    ['state', d.state],
+    ['protocol', d.protocol],
+    ['consumers', d.consumers],
+    ['lag', d.pending ?? 'unknown'],
+  ])
+  await ui.line()
+  await ui.table(DESCRIBE_COLUMNS, d.partitions, noOffsets(d.group))
+}
+
+async function lag(d: LagReport, ui: Ui): Promise<void> {
+  const windowed = d.window !== null
+  const empty = d.groups.length === 1 ? noOffsets(d.groups[0].group) : '(no consumer groups)'
+  if (windowed) {
+    await ui.table<GroupLag>(
       [
-        {header: 'GROUP', get: (r) => r.group},
-        {header: 'STATE', get: (r) => r.state},
-        {header: 'PROTOCOL', get: (r) => r.protocol},
-        {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
-        {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
-        {header: 'TOPICS', get: (r) => r.sources.join(',')},
+        {header: 'GROUP', get: (g) => g.group},
+        {header: 'STATE', get: (g) => g.state},
+        {header: 'CONSUMERS', get: (g) => g.consumers, align: 'right'},
+        {header: 'LAG', get: (g) => g.lag, align: 'right', empty: 'unknown'},
+        {header: 'STATUS', get: (g) => g.status, empty: 'unknown'},
       ],
       d.groups,
       '(no consumer groups)',
     )
-  }) satisfies HumanView<GroupsResult<KafkaGroupRow>>,
+    await ui.line()
+  }
+  const rows = (async function* () {
+    for (const g of d.groups) for (const p of g.partitions) yield {...p, group: g.group}
+  })()
+  await ui.rows<PartitionRow & {group: string}>(
+    [
+      {header: 'GROUP', get: (r) => r.group},
+      ...DESCRIBE_COLUMNS,
+      ...(windowed
+        ? [
+            {header: 'MOVED', get: (r: PartitionRow) => r.offsetDelta, align: 'right' as const},
+            {header: 'STATUS', get: (r: PartitionRow) => r.status, empty: 'unknown'},
+          ]
+        : []),
+    ],
+    rows,
+    empty,
+  )
+}
+
+async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {
+  const n = d.partitions.length
+  if (d.csv !== null) {
+    // --export: the CSV alone on stdout (for --from-file); the notes on stderr
+    for (const w of d.warnings) warn(warning(w))
+    if (d.executed) warn(`Reset ${n} partition(s) of group ${d.group}.`)
+    for (const line of d.csv.split('\n')) if (line) await ui.line(line)
+    return
+  }
+  const how = `--${d.mode}${d.modeValue === null ? '' : ' ' + d.modeValue}`
+  if (d.executed) await ui.line(`Reset ${n} partition(s) of group ${d.group} (${how}).`)
+  else {
+    await ui.line(dryRun(`would reset ${n} partition(s) of group ${d.group} (${how}; state ${d.state}${d.consumers ? `, ${d.consumers} member(s)` : ''})`))
+    await ui.line(ui.color.dim('Add --execute to apply the plan.'))
+  }
+  await ui.table<ResetPartition>(
+    [
+      {header: 'TOPIC', get: (x) => x.topic},
+      {header: 'PARTITION', get: (x) => x.partition, align: 'right'},
+      {header: 'CURRENT', get: (x) => x.current, align: 'right'},
+      {header: 'NEW', get: (x) => x.new + (x.clamped ? '*' : ''), align: 'right'},
+      {header: 'LOG-START', get: (x) => x.logStart, align: 'right', empty: 'unknown'},
+      {header: 'LOG-END', get: (x) => x.logEnd, align: 'right', empty: 'unknown'},
+      {header: 'LAG AFTER', get: (x) => x.lagAfter, align: 'right', empty: 'unknown'},
+    ],
+    d.partitions,
+    '(no partitions in scope)',
+  )
+  if (d.partitions.some((x) => x.clamped)) await ui.line('* clamped into [log-start, log-end]')
+  for (const w of d.warnings) await ui.line(ui.color.yellow(warning(w)))
+}
+
+async function groupDelete(d: KafkaGroupDeleteReport, ui: Ui): Promise<void> {
+  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}`
+  await ui.line(d.dryRun ? dryRun(`would delete ${what}`) : `Deleted ${what}.`)
+}
+
+async function offsetsDelete(d: KafkaOffsetsDeleteReport, ui: Ui): Promise<void> {
+  const n = d.partitions.filter((p) => p.offset !== null).length
+  const t = d.totals
+  await ui.line(
+    d.dryRun
+      ? dryRun(`would delete ${n} committed offset(s) of group ${d.group} (${d.state})`)
+      : `Deleted committed offsets of group ${d.group}: ${counts([['deleted', t.deleted], ['without an offset', t.skipped], ['failed', t.failed]])}.`,
+  )
+  await ui.table<OffsetDeleteRow>(
+    [
+      {header: 'TOPIC', get: (x) => x.topic},
+      {header: 'PARTITION', get: (x) => x.partition, align: 'right'},
+      {header: 'OFFSET', get: (x) => x.offset, align: 'right'},
+      {header: 'STATUS', get: (x) => (x.error ? `${x.status}: ${x.error}` : x.status)},
+    ],
+    d.partitions,
+  )
+}
+
+async function consumerDelete(d: KafkaConsumerDeleteReport, ui: Ui): Promise<void> {
+  const m = d.member
+  const who = `member ${d.consumer}${m.instanceId ? ` (instance ${m.instanceId})` : ''} of group ${d.group}`
+  await ui.line(d.dryRun ? dryRun(`would remove ${who} (LeaveGroup by ${d.by})`) : `Removed ${who}; its ${m.partitions} partition(s) go to the other members at the rebalance.`)
+  await ui.kv([
+    ['client', `${m.clientId} ${m.host}`],
+    ['protocol', d.protocol],
+    ['state before', d.state],
+  ])
+  if (!d.dryRun) await ui.line('A client that is still running gets UNKNOWN_MEMBER_ID at its next heartbeat and joins again as a new member (or stops, depending on the client).')
+}
+
+async function dlqList(d: KafkaDlqListReport, ui: Ui): Promise<void> {
+  await ui.kv([
+    ['dlq', d.dlq],
+    ['records', d.length],
+    ['partitions', d.partitions.map((p) => `${p.partition}:${p.start}-${p.end}`).join(' ')],
+  ])
+  await ui.line()
+  await ui.rows(
+    [
+      {header: 'PARTITION:OFFSET', get: (r) => r.dlqId},
+      {header: 'TIMESTAMP', get: (r) => new Date(r.timestamp).toISOString()},
+      {header: 'KEY', get: (r) => shown(r.key, r.keyEncoding)},
+      {header: 'TARGET', get: (r) => (r.target === null ? null : `${r.target} (${r.targetFrom})`)},
+      {header: 'REPLAYS', get: (r) => r.replayCount, align: 'right'},
+      {header: 'BYTES', get: (r) => r.valueBytes, align: 'right'},
+      {header: 'REASON', get: (r) => (r.reason && r.reason.length > 60 ? r.reason.slice(0, 57) + '...' : r.reason)},
+    ],
+    d.entries,
+    '(empty)',
+  )
+}
+
+async function dlqPeek(d: KafkaDlqPeekReport, ui: Ui): Promise<void> {
+  let n = 0
+  for await (const e of d.entries) {
+    if (n++) await ui.line()
+    await ui.line(ui.color.bold(`${d.dlq} ${e.dlqId}`) + ui.color.dim(`  ${new Date(e.timestamp).toISOString()}`))
+    await ui.kv([
+      ['key', shown(e.key, e.keyEncoding)],
+      ['target', e.target === null ? null : `${e.target} (from ${e.targetFrom})`],
+      ...e.headerList.map((h): [string, unknown] => [`header ${h.name}`, shown(h.value, h.encoding)]),
+      ['value', shown(e.value, e.valueEncoding)],
+    ])
+  }
+  if (!n) await ui.line(ui.color.dim('(empty)'))
+}
+
+async function dlqPurge(d: KafkaPurgeReport, ui: Ui): Promise<void> {
+  const n = d.totals.purged
+  await ui.line(d.dryRun ? dryRun(`would delete ${n} records of ${d.dlq}`) : `Deleted ${n} records of ${d.dlq}.`)
+  for (const p of d.partitions) if (p.count) await ui.line(ui.color.dim(`  partition ${p.partition}: offsets ${p.from} to ${p.to} (${p.count})`))
+  await bulkEnding(ui, d.totals)
+}
+
+async function dlqReplay(d: KafkaReplayReport, ui: Ui): Promise<void> {
+  const t = d.totals
+  await ui.kv([
+    ['dlq', d.dlq],
+    ['replay group', d.group],
+    ['from', d.partitions.map((p) => `${p.partition}:${p.from}${p.committed === null ? '' : ' (resumed)'}`).join(' ') || '(no partitions)'],
+  ])
+  await ui.line()
+  if (d.dryRun) await ui.line(dryRun(`would replay ${t.replayed} records of ${d.dlq}`))
+  await ui.table(
+    [
+      {header: 'TARGET', get: (x) => x.target},
+      {header: 'FROM', get: (x) => x.from},
+      {header: d.dryRun ? 'RECORDS' : 'REPLAYED', get: (x) => x.replayed, align: 'right'},
+      {header: 'FIRST (PARTITION:OFFSET)', get: (x) => x.firstOffsets.join(' ')},
+    ],
+    d.targets,
+    '(nothing to replay)',
+  )
+  for (const x of d.failures) await ui.line(ui.color.red(`failed ${x.partition}:${x.offset} -> ${x.target ?? '?'}: ${x.error} (partition ${x.partition} stops there)`))
+  await ui.line()
+  await ui.line(counts([[d.dryRun ? 'would replay' : 'replayed', t.replayed], ['skipped', t.skipped], ['failed', t.failed]]) + (d.dryRun ? '' : ` (${t.transactions} transactions)`))
+  const skipped = d.partitions.filter((p) => p.firstSkipped !== null)
+  if (skipped.length) {
+    await ui.line(ui.color.yellow(`skipped records ${d.dryRun ? 'would be' : 'are'} passed over: the replay group ${d.dryRun ? 'would move' : 'moved'} past them (first skipped: ${skipped.map((p) => `${p.partition}:${p.firstSkipped}`).join(' ')})`))
+    await ui.line(ui.color.dim(`to replay them later, move the group back: cg reset ${d.group} --topic ${d.dlq}:PARTITION --to-offset OFFSET --execute`))
+  }
+  await bulkEnding(ui, t)
+}
+
+export const views: Partial<Record<Operation, HumanView>> = {
+  groups,
+  consumers,
+  pending,
+  lag,
+  reset,
+  'group:delete': groupDelete,
+  'offsets:delete': offsetsDelete,
+  'consumer:delete': consumerDelete,
+  'dlq:list': dlqList,
+  'dlq:peek': dlqPeek,
+  'dlq:purge': dlqPurge,
+  'dlq:replay': dlqReplay,
 }

@@ -1,9 +1,9 @@
 import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
+import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import type {Profile} from '../../profiles/resolve.js'
-import type {ConnectOptions} from '../open-adapter.js'
-import type {Capabilities, ServerInfo} from '../types.js'
-import {managementApi} from './management.js'
+import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
 import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
 
@@ -19,7 +19,6 @@ async function lib(): Promise<Amqp> {
 
 export class AmqpRabbitAdapter implements RabbitAdapter {
   readonly broker = 'rabbitmq' as const
-  readonly capabilities: Capabilities = {claim: true, setId: false, reset: false, consumerDelete: true, groupCreate: false, groupDelete: false, dlq: true}
   private conn?: Promise<ChannelModel>
   private api?: ManagementApi
   private version?: Promise<string>
@@ -36,7 +35,10 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
     this.conn ??= (async () => {
       const amqp = await lib()
       try {
-        const c = await amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, noDelay: true, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
+        const u = new URL(this.options.amqpUrl)
+        const tls = u.protocol === 'amqps:' ? {host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), plain: 'amqp'} : null
+        const connecting = amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, noDelay: true, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
+        const c = await withTlsCheck(connecting, tls, this.options.timeoutMs)
         c.on('error', () => undefined)
         coalesceFrames(c)
         return c
@@ -109,7 +111,7 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
     return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
   }
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|wrong version number/i.test(msg + ' ' + String(e?.code ?? ''))) {
-    return new CgError('unreachable', `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${msg}`, 'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.', {cause: err})
+    return new CgError('unreachable', `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${tlsReason(msg)}`, 'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.', {cause: err})
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|timeout|socket|closed/i.test(msg + ' ' + String(e?.code ?? ''))) {
     return new CgError('unreachable', `cannot reach RabbitMQ at ${o.amqpShown}`, 'Check that the broker is running and the profile\'s url (amqp://user:pass@host:5672/vhost).', {cause: err})

@@ -1,15 +1,14 @@
 // RabbitMQ behind the driver contract: a group is a queue's competing consumers, so operations take the
-// QUEUE (`group` and `sources` in results are the queue's name). Each operation calls the RabbitMQ services
-// and returns plain data with the common core.
+// QUEUE (`group` and `sources` in results are the queue's name). Each operation lives in its role's file
+// (inspect, repair, dlq-*) and returns plain data with the common core.
+import {checkAmqpNames} from './rabbitmq-names.js'
 import type {DriverModule} from '../../core/driver.js'
-import {groups} from '../../services/rabbitmq/inspect.js'
-import {mapRows} from '../../core/results.js'
-import {optionalArg} from '../../services/args.js'
+import {listOp, peekOp} from './rabbitmq-dlq-browse.js'
+import {purgeOp} from './rabbitmq-dlq-purge.js'
+import {replayOp} from './rabbitmq-dlq-replay.js'
+import {consumersOp, groupsOp, lagOp, pendingOp} from './rabbitmq-inspect.js'
+import {claimOp, consumerDeleteOp} from './rabbitmq-repair.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
-
-function notYet(op: string): never {
-  throw new Error(`${op}: not moved to the driver yet`)
-}
 
 export const driver: DriverModule<RabbitAdapter> = {
   broker: 'rabbitmq',
@@ -21,22 +20,21 @@ export const driver: DriverModule<RabbitAdapter> = {
     'dlq:move': 'RabbitMQ dead-letters by itself (reject without requeue, TTL, length limit, delivery limit): cg replays with `cg dlq replay QUEUE`.',
     'offsets:delete': 'Offsets are a Kafka notion.',
   },
+  checkNames: (_op, req) => checkAmqpNames(req.args, req.flags, req.profile),
   async connect(profile, opts) {
     const {AmqpRabbitAdapter} = await import('./rabbitmq-adapter.js')
     return AmqpRabbitAdapter.connect(profile, opts)
   },
   ops: {
-    async groups(conn, req) {
-      const report = await groups(conn, {queue: optionalArg(req, 0), vhost: req.flags.vhost})
-      return {
-        broker: 'rabbitmq',
-        serverVersion: report.serverVersion,
-        vhost: report.vhost,
-        groups: mapRows(report.groups, (q) => ({group: q.queue, sources: [q.queue], lag: q.ready, ...q})),
-      }
-    },
-    consumers: async () => notYet('consumers'),
-    pending: async () => notYet('pending'),
-    lag: async () => notYet('lag'),
+    groups: groupsOp,
+    consumers: consumersOp,
+    pending: pendingOp,
+    lag: lagOp,
+    claim: claimOp,
+    'consumer:delete': consumerDeleteOp,
+    'dlq:list': listOp,
+    'dlq:peek': peekOp,
+    'dlq:replay': replayOp,
+    'dlq:purge': purgeOp,
   },
 }

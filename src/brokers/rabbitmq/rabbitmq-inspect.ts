@@ -1,183 +1,468 @@
-// Management API reads for inspection (queues, consumers, channels, connections) and the AMQP passive
-// declare that confirms a queue's counts. Raw shapes are the API's (snake_case); services map them.
+// RabbitMQ inspection: queues as groups, their consumers, unacked per consumer channel, backlog per queue.
+// Counts the management API samples (every 5 s) are confirmed with an AMQP passive declare where the
+// queue is in the connection's vhost; each count says where it came from. A group is a queue's competing
+// consumers: `group` and `sources` of every result are the queue's name.
+import type {OpRequest} from '../../core/requests.js'
+import {mapRows, type ConsumerCore, type ConsumersResult, type GroupCore, type GroupsResult, type LagCore, type LagResult, type PendingResult} from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
-import {seg} from './management.js'
+import {optionalQueueArg, queueArg} from './rabbitmq-args.js'
+import {defaultDeliveryLimit} from './rabbitmq-options.js'
+import {connectionName, getChannel, getConnection, checkQueue, getQueue, idleMsSince, listQueues, mapLimit, type RawChannel, type RawConnection, type RawQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
-/** the list endpoints' largest page */
-export const PAGE_SIZE = 500
+export type Source = 'amqp' | 'management'
 
-export interface RawQueue {
-  name: string
+export interface DeadLetter {
+  exchange: string | null
+  routingKey: string | null
+  /** where the settings came from: queue arguments win over the policy */
+  from: 'arguments' | 'policy' | 'operator-policy' | 'arguments+policy'
+  /** the policy in effect on the queue, if any */
+  policy: string | null
+  /** x-dead-letter-strategy (quorum queues), null when not set */
+  strategy: string | null
+}
+
+export interface DeliveryLimit {
+  /** null = no limit */
+  limit: number | null
+  from: 'arguments' | 'policy' | 'default'
+}
+
+export interface QueueRow {
   vhost: string
-  type?: string
-  state?: string
-  durable?: boolean
-  consumers?: number
-  messages?: number
-  messages_ready?: number
-  messages_unacknowledged?: number
-  consumer_utilisation?: number | null
-  consumer_capacity?: number | null
-  arguments?: Record<string, unknown>
-  policy?: string | null
-  operator_policy?: string | null
-  effective_policy_definition?: Record<string, unknown> | unknown[]
-  consumer_details?: RawConsumer[]
+  queue: string
+  type: string
+  state: string | null
+  consumers: number | null
+  ready: number | null
+  unacked: number | null
+  messages: number | null
+  /** 0..1, null when the broker has not computed it (no consumers, or stats not yet sampled) */
+  consumerUtilisation: number | null
+  deadLetter: DeadLetter | null
+  /** quorum queues only (null otherwise): requeues count toward it */
+  deliveryLimit: DeliveryLimit | null
 }
 
-export interface RawChannelRef {
-  name: string
-  number?: number
-  connection_name?: string
-  peer_host?: string
-  peer_port?: number
-  user?: string
+export interface GroupsReport {
+  broker: 'rabbitmq'
+  serverVersion: string
+  vhost: string | null
+  groups: AsyncIterable<QueueRow> | QueueRow[]
 }
 
-export interface RawConsumer {
-  consumer_tag: string
-  ack_required?: boolean
-  prefetch_count?: number
-  active?: boolean
-  exclusive?: boolean
-  activity_status?: string
-  channel_details: RawChannelRef
-  queue: {name: string; vhost: string}
-}
-
-export interface RawChannel {
-  name: string
-  number?: number
-  user?: string
-  vhost?: string
-  state?: string
-  idle_since?: string
-  messages_unacknowledged?: number
-  prefetch_count?: number
-  global_prefetch_count?: number
-  consumer_count?: number
-  connection_details?: {name?: string; peer_host?: string; peer_port?: number}
-  consumer_details?: RawConsumer[]
-}
-
-export interface RawConnection {
-  name: string
-  user?: string
-  vhost?: string
-  peer_host?: string
-  peer_port?: number
-  channels?: number
-  state?: string
-  connected_at?: number
-  user_provided_name?: string
-  client_properties?: {connection_name?: string; product?: string}
-}
-
-interface Page<T> {
-  items: T[]
-  page: number
-  page_count: number
-}
-
-/** GET /api/whoami: the user and its tags ("administrator", "monitoring", "management", ...). */
-export async function whoami(a: RabbitAdapter): Promise<{name: string; tags: string[]}> {
-  const w = await a.management().get<{name: string; tags: string | string[]}>('whoami')
-  const tags = Array.isArray(w.tags) ? w.tags : String(w.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean)
-  return {name: w.name, tags}
-}
-
-/** Fails with not_found (5) naming the vhost when it does not exist. */
-export async function checkVhost(a: RabbitAdapter, vhost: string): Promise<void> {
-  try {
-    await a.management().get(`vhosts/${seg(vhost)}`)
-  } catch (err) {
-    if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `vhost ${vhost} not found`, 'List the vhosts with `rabbitmqctl list_vhosts`, or fix `vhost:` in the profile / --vhost.')
-    throw err
+export function queueRow(q: RawQueue, version: string): QueueRow {
+  const util = q.consumer_utilisation ?? q.consumer_capacity
+  return {
+    vhost: q.vhost,
+    queue: q.name,
+    type: q.type ?? 'classic',
+    state: q.state ?? null,
+    consumers: num(q.consumers),
+    ready: num(q.messages_ready),
+    unacked: num(q.messages_unacknowledged),
+    messages: num(q.messages),
+    // the broker says 0 for a queue with no consumers: that is "not applicable", shown as unknown
+    consumerUtilisation: typeof util === 'number' && q.consumers !== 0 ? util : null,
+    deadLetter: deadLetter(q),
+    deliveryLimit: deliveryLimit(q, version),
   }
 }
 
-/** Every queue of one vhost, or of every vhost the user sees, page by page (page_size 500). */
-export async function* listQueues(a: RabbitAdapter, vhost?: string): AsyncGenerator<RawQueue> {
-  if (vhost !== undefined) await checkVhost(a, vhost)
-  const path = vhost === undefined ? 'queues' : `queues/${seg(vhost)}`
-  for (let page = 1; ; page++) {
-    const p = await a.management().get<Page<RawQueue>>(path, {page, page_size: PAGE_SIZE})
-    for (const q of p.items) yield q
-    if (page >= p.page_count || p.items.length === 0) return
+function policyDef(q: RawQueue): Record<string, unknown> {
+  const d = q.effective_policy_definition
+  return d && !Array.isArray(d) ? d : {}
+}
+
+function policyOrigin(q: RawQueue): 'policy' | 'operator-policy' {
+  return !q.policy && q.operator_policy ? 'operator-policy' : 'policy'
+}
+
+export function deadLetter(q: RawQueue): DeadLetter | null {
+  const args = q.arguments ?? {}
+  const def = policyDef(q)
+  const pick = (arg: string, pol: string): [string | null, 'arguments' | 'policy' | 'operator-policy' | null] => {
+    if (args[arg] !== undefined && args[arg] !== null) return [String(args[arg]), 'arguments']
+    if (def[pol] !== undefined && def[pol] !== null) return [String(def[pol]), policyOrigin(q)]
+    return [null, null]
   }
+  const [exchange, exFrom] = pick('x-dead-letter-exchange', 'dead-letter-exchange')
+  const [routingKey, rkFrom] = pick('x-dead-letter-routing-key', 'dead-letter-routing-key')
+  if (exchange === null && routingKey === null) return null
+  const froms = new Set([exFrom, rkFrom].filter((f) => f !== null))
+  const from = froms.size > 1 ? 'arguments+policy' : ([...froms][0] as DeadLetter['from'])
+  const [strategy] = pick('x-dead-letter-strategy', 'dead-letter-strategy')
+  return {exchange, routingKey, from, policy: q.policy ?? q.operator_policy ?? null, strategy}
 }
 
-/** One queue with its consumer_details; a missing queue or vhost is not_found (5) with a clear message. */
-export async function getQueue(a: RabbitAdapter, vhost: string, name: string): Promise<RawQueue> {
-  try {
-    return await a.management().get<RawQueue>(`queues/${seg(vhost)}/${seg(name)}`)
-  } catch (err) {
-    if (err instanceof CgError && err.code === 'not_found') {
-      await checkVhost(a, vhost)
-      throw new CgError('not_found', `queue ${name} not found in vhost ${vhost}`, 'List the queues with `cg groups`.')
-    }
-    throw err
+export function deliveryLimit(q: RawQueue, version: string): DeliveryLimit | null {
+  if ((q.type ?? 'classic') !== 'quorum') return null
+  const arg = q.arguments?.['x-delivery-limit']
+  if (typeof arg === 'number') return {limit: arg, from: 'arguments'}
+  const pol = policyDef(q)['delivery-limit']
+  if (typeof pol === 'number') return {limit: pol, from: 'policy'}
+  return {limit: defaultDeliveryLimit(version), from: 'default'}
+}
+
+/** `cg groups [QUEUE] [--vhost V]`: every queue of every vhost (or one vhost, or one queue), paged. */
+export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: string}): Promise<GroupsReport> {
+  const version = await a.serverVersion()
+  if (input.queue !== undefined) {
+    const vhost = input.vhost ?? a.options.vhost
+    const q = await getQueue(a, vhost, input.queue)
+    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [queueRow(q, version)]}
   }
-}
-
-export async function getChannel(a: RabbitAdapter, name: string): Promise<RawChannel> {
-  return a.management().get<RawChannel>(`channels/${seg(name)}`)
-}
-
-export async function getConnection(a: RabbitAdapter, name: string): Promise<RawConnection> {
-  return a.management().get<RawConnection>(`connections/${seg(name)}`)
-}
-
-/** The channels of one connection, each with its consumer_details (one GET per channel). */
-export async function connectionChannels(a: RabbitAdapter, name: string): Promise<RawChannel[]> {
-  const list = await a.management().get<RawChannel[]>(`connections/${seg(name)}/channels`)
-  return mapLimit(list, 8, (c) => getChannel(a, c.name).catch((err) => (err instanceof CgError && err.code === 'not_found' ? c : Promise.reject(err))))
-}
-
-/** DELETE /api/connections/{name} with an X-Reason header the client sees in its connection.close. */
-export async function closeConnection(a: RabbitAdapter, name: string, reason: string): Promise<void> {
-  await a.management().delete(`connections/${seg(name)}`, {'X-Reason': reason})
-}
-
-/**
- * AMQP passive declare on a fresh channel (a failed one closes its channel): the queue's ready count and
- * consumer count as the broker has them now. Only for queues of the connection's vhost.
- */
-export async function passiveCounts(a: RabbitAdapter, queue: string): Promise<{ready: number; consumers: number}> {
-  const ch = await a.channel()
-  try {
-    const ok = await ch.checkQueue(queue)
-    return {ready: ok.messageCount, consumers: ok.consumerCount}
-  } catch (err) {
-    const msg = (err as Error).message ?? ''
-    if (/404|NOT_FOUND/.test(msg)) throw new CgError('not_found', `queue ${queue} not found in vhost ${a.options.vhost}`, 'List the queues with `cg groups`.')
-    if (/405|RESOURCE_LOCKED/.test(msg)) throw new CgError('refused', `queue ${queue} is exclusive to another connection: it cannot be declared passively`, 'Its counts come from the management API instead.')
-    if (/403|ACCESS_REFUSED/.test(msg)) throw new CgError('refused', `user ${a.options.username} may not access queue ${queue} (${msg})`, 'Grant the user read/configure permissions on the queue.')
-    throw err
-  } finally {
-    await ch.close().catch(() => undefined)
+  const it = listQueues(a, input.vhost)
+  // the first page is read now, so a missing vhost or a refusal is an error before any output
+  const first = await it.next()
+  async function* rows(): AsyncGenerator<QueueRow> {
+    if (first.done) return
+    yield queueRow(first.value, version)
+    for await (const q of it) yield queueRow(q, version)
   }
+  return {broker: 'rabbitmq', serverVersion: version, vhost: input.vhost ?? null, groups: rows()}
 }
 
-/** Millisecond age of an idle_since stamp ("2026-11-23T20:45:50.851+00:00" on 3.10+, "2020-01-01 10:00:00" UTC before). */
-export function idleMsSince(idleSince: string | undefined | null, now = Date.now()): number | null {
-  if (!idleSince) return null
-  const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(idleSince) ? idleSince.replace(' ', 'T') + 'Z' : idleSince
-  const t = Date.parse(iso)
-  return Number.isNaN(t) ? null : Math.max(0, now - t)
+/** A consumer of the queue: the core (name = consumer tag) and where it sits (channel, connection). */
+export interface ConsumerRow extends ConsumerCore {
+  /** the channel's unacked messages when the consumer is the channel's only one; null when shared or unknown */
+  pending: number | null
+  /** how long the consumer's channel has been idle: 0 while it is active, null when the channel cannot be read */
+  idleMs: number | null
+  channel: string
+  channelNumber: number | null
+  /** the management API's connection name ("peer -> broker") */
+  connection: string
+  /** the name the client gave its connection (connection_name client property), null when none */
+  connectionName: string | null
+  user: string | null
+  peer: string | null
+  /** the consumer's prefetch (basic.qos per consumer); 0 = unlimited */
+  prefetch: number | null
+  /** the channel-wide (global) prefetch; 0 = none */
+  channelPrefetch: number | null
+  ackMode: 'manual' | 'auto'
+  active: boolean | null
+  exclusive: boolean | null
+  /** unacked messages of the whole channel (the broker counts them per channel, not per consumer) */
+  channelUnacked: number | null
+  channelIdleSince: string | null
+  channelConsumers: number | null
 }
 
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({length: Math.min(limit, items.length)}, async () => {
-      while (next < items.length) {
-        const i = next++
-        out[i] = await fn(items[i])
+export interface ConsumersReport {
+  broker: 'rabbitmq'
+  vhost: string
+  queue: string
+  consumers: ConsumerRow[]
+  /** things cg could not see (a user without the monitoring tag sees only its own channels) */
+  warnings: string[]
+}
+
+interface Looked {
+  channels: Map<string, RawChannel | null>
+  connections: Map<string, RawConnection | null>
+  warnings: string[]
+}
+
+/** Channel and connection details for a set of channel names; unreadable ones (refused) become null. */
+async function lookUp(a: RabbitAdapter, channelNames: string[], connectionNames: string[]): Promise<Looked> {
+  const warnings: string[] = []
+  const soft = async <T>(what: string, p: Promise<T>): Promise<T | null> => {
+    try {
+      return await p
+    } catch (err) {
+      if (err instanceof CgError && (err.code === 'refused' || err.code === 'not_found')) {
+        warnings.push(`${what}: ${err.code === 'refused' ? `not visible to user ${a.options.username} (needs the monitoring or administrator tag)` : 'gone'}`)
+        return null
       }
-    }),
-  )
-  return out
+      throw err
+    }
+  }
+  const chans = await mapLimit([...new Set(channelNames)], 8, async (n) => [n, await soft(`channel ${n}`, getChannel(a, n))] as const)
+  const conns = await mapLimit([...new Set(connectionNames)], 8, async (n) => [n, await soft(`connection ${n}`, getConnection(a, n))] as const)
+  return {channels: new Map(chans), connections: new Map(conns), warnings}
+}
+
+export function peerOf(host: string | undefined, port: number | undefined): string | null {
+  if (!host) return null
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? '?'}`
+}
+
+/** `cg consumers QUEUE`: the queue's consumers with their channel's unacked count and idle time. */
+export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<ConsumersReport> {
+  const vhost = input.vhost ?? a.options.vhost
+  const q = await getQueue(a, vhost, input.queue)
+  const details = q.consumer_details ?? []
+  const now = Date.now()
+  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const rows = details.map((c): ConsumerRow => {
+    const cd = c.channel_details
+    const ch = looked.channels.get(cd.name) ?? null
+    const conn = looked.connections.get(cd.connection_name ?? '') ?? null
+    const channelUnacked = num(ch?.messages_unacknowledged)
+    const channelConsumers = num(ch?.consumer_count)
+    return {
+      name: c.consumer_tag,
+      pending: channelConsumers === 1 ? channelUnacked : null,
+      // a channel that is not idle has no idle_since: it is active now
+      idleMs: ch ? (idleMsSince(ch.idle_since, now) ?? 0) : null,
+      channel: cd.name,
+      channelNumber: cd.number ?? null,
+      connection: cd.connection_name ?? '',
+      connectionName: connectionName(conn),
+      user: cd.user ?? null,
+      peer: peerOf(cd.peer_host, cd.peer_port),
+      prefetch: num(c.prefetch_count),
+      channelPrefetch: num(ch?.global_prefetch_count),
+      ackMode: c.ack_required === false ? 'auto' : 'manual',
+      active: c.active ?? null,
+      exclusive: c.exclusive ?? null,
+      channelUnacked,
+      channelIdleSince: ch?.idle_since ?? null,
+      channelConsumers,
+    }
+  })
+  rows.sort((x, y) => x.channel.localeCompare(y.channel) || x.name.localeCompare(y.name))
+  return {broker: 'rabbitmq', vhost, queue: q.name, consumers: rows, warnings: looked.warnings}
+}
+
+export interface QueueCounts {
+  ready: number | null
+  readySource: Source
+  unacked: number | null
+  unackedSource: 'management'
+  consumers: number | null
+  consumersSource: Source
+  /** what the management API's last sample said (it lags up to ~5 s) */
+  management: {ready: number | null; unacked: number | null; consumers: number | null}
+  /** true when the passive declare and the sample disagree (the sample is behind) */
+  sampleBehind: boolean
+}
+
+export interface PendingChannel {
+  channel: string
+  connection: string
+  connectionName: string | null
+  user: string | null
+  peer: string | null
+  /** consumer tags on this queue */
+  consumers: string[]
+  /** other queues this channel also consumes from (its unacked count covers them too) */
+  alsoConsumes: string[]
+  prefetch: number | null
+  unacked: number | null
+  idleMs: number | null
+}
+
+export interface PendingReport {
+  broker: 'rabbitmq'
+  vhost: string
+  queue: string
+  type: string
+  summary: QueueCounts
+  channels: PendingChannel[]
+  warnings: string[]
+}
+
+/** Counts of one queue: the management sample, confirmed by a passive declare when the queue is in the connection's vhost. */
+export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueCounts> {
+  const management = {ready: num(q.messages_ready), unacked: num(q.messages_unacknowledged), consumers: num(q.consumers)}
+  if (q.vhost !== a.options.vhost) {
+    return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+  }
+  let live: {messageCount: number; consumerCount: number}
+  try {
+    live = await checkQueue(a, q.name)
+  } catch (err) {
+    // an exclusive queue of another connection, or no permission to declare it: the sample is all there is
+    if (err instanceof CgError && err.code === 'refused') return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+    throw err
+  }
+  return {
+    ready: live.messageCount,
+    readySource: 'amqp',
+    unacked: management.unacked,
+    unackedSource: 'management',
+    consumers: live.consumerCount,
+    consumersSource: 'amqp',
+    management,
+    sampleBehind: management.ready !== live.messageCount || management.consumers !== live.consumerCount,
+  }
+}
+
+/** `cg pending QUEUE`: ready and unacked per consumer channel. */
+export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<PendingReport> {
+  const vhost = input.vhost ?? a.options.vhost
+  const q = await getQueue(a, vhost, input.queue)
+  const summary = await queueCounts(a, q)
+  const details = q.consumer_details ?? []
+  const now = Date.now()
+  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const byChannel = new Map<string, PendingChannel>()
+  for (const c of details) {
+    const cd = c.channel_details
+    let row = byChannel.get(cd.name)
+    if (!row) {
+      const ch = looked.channels.get(cd.name) ?? null
+      const conn = looked.connections.get(cd.connection_name ?? '') ?? null
+      const others = (ch?.consumer_details ?? []).filter((x) => x.queue.name !== q.name || x.queue.vhost !== q.vhost).map((x) => x.queue.name)
+      row = {
+        channel: cd.name,
+        connection: cd.connection_name ?? '',
+        connectionName: connectionName(conn),
+        user: cd.user ?? null,
+        peer: peerOf(cd.peer_host, cd.peer_port),
+        consumers: [],
+        alsoConsumes: [...new Set(others)].sort(),
+        prefetch: ch ? (ch.prefetch_count || ch.global_prefetch_count || num(c.prefetch_count)) ?? null : num(c.prefetch_count),
+        unacked: num(ch?.messages_unacknowledged),
+        idleMs: ch ? idleMsSince(ch.idle_since, now) : null,
+      }
+      byChannel.set(cd.name, row)
+    }
+    row.consumers.push(c.consumer_tag)
+  }
+  const channels = [...byChannel.values()].sort((x, y) => x.channel.localeCompare(y.channel))
+  const warnings = [...looked.warnings]
+  const sum = channels.reduce((s, c) => s + (c.unacked ?? 0), 0)
+  if (summary.unacked !== null && channels.every((c) => c.unacked !== null && c.alsoConsumes.length === 0) && sum !== summary.unacked) {
+    warnings.push(`the channels hold ${sum} unacked, the queue's sample says ${summary.unacked}: the 5-s samples were taken at different times`)
+  }
+  return {broker: 'rabbitmq', vhost, queue: q.name, type: q.type ?? 'classic', summary, channels, warnings}
+}
+
+export interface LagRow {
+  vhost: string
+  queue: string
+  type: string
+  /** the backlog: messages ready for delivery */
+  ready: number | null
+  readySource: Source
+  unacked: number | null
+  consumers: number | null
+  consumersSource: Source
+  /** change of the backlog in messages/s over the last sample, null when unknown */
+  readyRate: number | null
+}
+
+export interface LagReport {
+  broker: 'rabbitmq'
+  vhost: string | null
+  groups: AsyncIterable<LagRow> | LagRow[]
+}
+
+/** `cg lag [QUEUE] [--vhost V]`: backlog per queue, confirmed by passive declares in the connection's vhost. */
+export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: string}): Promise<LagReport> {
+  const toRow = async (q: RawQueue): Promise<LagRow | null> => {
+    let c: QueueCounts
+    try {
+      c = await queueCounts(a, q)
+    } catch (err) {
+      // deleted between the listing and the declare
+      if (err instanceof CgError && err.code === 'not_found' && input.queue === undefined) return null
+      throw err
+    }
+    const rate = (q as RawQueue & {messages_ready_details?: {rate?: number}}).messages_ready_details?.rate
+    return {vhost: q.vhost, queue: q.name, type: q.type ?? 'classic', ready: c.ready, readySource: c.readySource, unacked: c.unacked, consumers: c.consumers, consumersSource: c.consumersSource, readyRate: typeof rate === 'number' ? rate : null}
+  }
+  if (input.queue !== undefined) {
+    const vhost = input.vhost ?? a.options.vhost
+    const row = await toRow(await getQueue(a, vhost, input.queue))
+    return {broker: 'rabbitmq', vhost, groups: row ? [row] : []}
+  }
+  // both endpoints are checked before any output: an unreachable AMQP listener is an error, not a silent fallback
+  await a.connection()
+  const it = listQueues(a, input.vhost)
+  const first = await it.next()
+  async function* rows(): AsyncGenerator<LagRow> {
+    if (first.done) return
+    const r = await toRow(first.value)
+    if (r) yield r
+    for await (const q of it) {
+      const row = await toRow(q)
+      if (row) yield row
+    }
+  }
+  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows()}
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null
+}
+
+// The operations: each reads its arguments, calls the reads above and returns the common core beside
+// RabbitMQ's own fields (the queue's name is `group` and `sources`; `lag` is the backlog of ready messages).
+
+/** A queue as a group row: the core first, then the queue's own facts. */
+export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'ready'> {}
+
+export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
+  serverVersion: string
+  vhost: string | null
+}
+
+function groupRow({queue, ready, state, consumers, ...rest}: QueueRow): RabbitGroupRow {
+  return {group: queue, sources: [queue], state, consumers, lag: ready, ...rest}
+}
+
+export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Promise<RabbitGroupsResult> {
+  const queue = optionalQueueArg(req, 'cg groups [QUEUE] [--vhost V]')
+  const report = await groups(a, {queue, vhost: req.flags.vhost})
+  return {broker: 'rabbitmq', serverVersion: report.serverVersion, vhost: report.vhost, groups: mapRows(report.groups, groupRow)}
+}
+
+export interface RabbitConsumersResult extends ConsumersResult<ConsumerRow> {
+  sources: string[]
+  vhost: string
+  /** things cg could not see (a user without the monitoring tag sees only its own channels) */
+  warnings: string[]
+}
+
+export async function consumersOp(a: RabbitAdapter, req: OpRequest<'consumers'>): Promise<RabbitConsumersResult> {
+  const queue = queueArg(req, 'cg consumers [QUEUE]')
+  const r = await consumers(a, {queue})
+  for (const w of r.warnings) req.run.warn(w)
+  return {broker: 'rabbitmq', group: r.queue, sources: [r.queue], vhost: r.vhost, consumers: r.consumers, warnings: r.warnings}
+}
+
+export interface RabbitPendingResult extends PendingResult, Omit<PendingReport, 'broker' | 'queue'> {
+  sources: string[]
+}
+
+export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Promise<RabbitPendingResult> {
+  const queue = queueArg(req, 'cg pending [QUEUE]')
+  const {broker, queue: name, summary, ...rest} = await pending(a, {queue})
+  for (const w of rest.warnings) req.run.warn(w)
+  // what the group has not finished: the backlog and the messages its consumers hold unacked
+  const total = summary.ready !== null && summary.unacked !== null ? summary.ready + summary.unacked : null
+  return {broker, group: name, sources: [name], pending: total, summary, ...rest}
+}
+
+/** A queue's backlog as a lag row: the core first, then where each count came from. */
+export interface RabbitLagRow extends LagCore {
+  vhost: string
+  type: string
+  /** where the backlog count came from: a passive declare (exact now) or the management sample */
+  lagSource: Source
+  unacked: number | null
+  consumers: number | null
+  consumersSource: Source
+  /** change of the backlog in messages/s over the last sample, null when unknown */
+  lagRate: number | null
+}
+
+export interface RabbitLagResult extends LagResult<RabbitLagRow> {
+  vhost: string | null
+}
+
+function lagRow(r: LagRow): RabbitLagRow {
+  return {group: r.queue, sources: [r.queue], lag: r.ready, vhost: r.vhost, type: r.type, lagSource: r.readySource, unacked: r.unacked, consumers: r.consumers, consumersSource: r.consumersSource, lagRate: r.readyRate}
+}
+
+export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<RabbitLagResult> {
+  const queue = optionalQueueArg(req, 'cg lag [QUEUE] [--vhost V]')
+  const report = await lag(a, {queue, vhost: req.flags.vhost})
+  return {broker: 'rabbitmq', vhost: report.vhost, groups: mapRows(report.groups, lagRow)}
 }

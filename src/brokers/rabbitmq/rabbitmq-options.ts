@@ -1,7 +1,9 @@
 import {isIP} from 'node:net'
 import {usage} from '../../errors/cg-error.js'
+import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
+import {checkAmqpName} from './rabbitmq-names.js'
 import type {RabbitOptions} from './rabbitmq-types.js'
 
 interface TlsIn {
@@ -27,12 +29,13 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   } catch {
     throw usage(`not an AMQP URL: ${profile.url.replace(/\/\/.*@/, '//***@')}`, 'Use amqp://user:pass@host:5672/vhost (amqps://, port 5671, for TLS).')
   }
+  const parts = parseBrokerUrl(profile.url)
   const o = profile.options
-  const secure = u.protocol === 'amqps:'
-  const username = str(o.username) ?? (u.username ? decodeURIComponent(u.username) : 'guest')
-  const password = str(o.password) ?? (u.password ? decodeURIComponent(u.password) : 'guest')
-  const path = u.pathname.replace(/^\//, '')
-  const vhost = str(o.vhost) ?? (path === '' ? '/' : decodeURIComponent(path))
+  const secure = parts.tls
+  const username = str(o.username) ?? parts.username ?? 'guest'
+  const password = str(o.password) ?? parts.password ?? 'guest'
+  const vhost = str(o.vhost) ?? (parts.vhost ? parts.vhost : '/')
+  checkAmqpName(vhost, 'the vhost')
   const amqp = new URL(profile.url)
   amqp.username = encodeURIComponent(username)
   amqp.password = encodeURIComponent(password)

@@ -1,8 +1,7 @@
-// The RabbitMQ adapter's shape: an AMQP connection (amqplib) and the management HTTP API, both opened on
-// first use. Each area (inspection, claim, DLQ) has its own file of functions in src/brokers/rabbitmq/
-// that take the adapter; services in src/services/rabbitmq/ drive them.
+// The RabbitMQ connection of a run: an AMQP connection (amqplib) and the management HTTP API, both opened
+// on first use. Each area (inspection, repair, DLQ) has its own files in this folder, taking the adapter.
 import type {ChannelModel, Channel, ConfirmChannel} from 'amqplib'
-import type {BaseAdapter} from '../types.js'
+import type {Connection} from '../../core/driver.js'
 
 export interface RabbitOptions {
   /** amqp(s)://user:pass@host:port/vhost, as amqplib takes it (secrets included: never print) */
@@ -30,7 +29,7 @@ export interface ManagementApi {
   put(path: string, body: unknown): Promise<void>
 }
 
-export interface RabbitAdapter extends BaseAdapter {
+export interface RabbitAdapter extends Connection {
   readonly broker: 'rabbitmq'
   readonly options: RabbitOptions
   /** the client-provided name of this run's own AMQP connection (never closed by claim / consumer delete) */

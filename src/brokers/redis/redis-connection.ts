@@ -1,9 +1,12 @@
+import {isIP} from 'node:net'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type {ConnectOptions} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
+import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
+import {tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -31,28 +34,31 @@ interface TlsOptions {
 
 /** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
 export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions {
-  const u = new URL(profile.url)
+  const u = parseBrokerUrl(profile.url)
+  const {host, port} = u.hosts[0]
   const o = profile.options
   const tlsIn = (o.tls ?? undefined) as TlsOptions | boolean | undefined
   let tls: RedisOptions['tls']
-  if (u.protocol === 'rediss:' || tlsIn) {
+  if (u.tls || tlsIn) {
     const t = typeof tlsIn === 'object' ? tlsIn : {}
+    // SNI takes a DNS name only: node warns (DEP0123) when given an IP address
+    const sni = t.servername ?? host
+    const servername = isIP(sni) ? undefined : sni
     tls = {
       ca: tlsFile(profile, 'ca', t.ca),
       cert: tlsFile(profile, 'cert', t.cert),
       key: tlsFile(profile, 'key', t.key),
       // `${VAR}` interpolation yields strings, so "false" must count as false
       rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-      servername: t.servername ?? u.hostname,
+      ...(servername ? {servername} : {}),
     }
   }
-  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : undefined
   return {
-    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    username: o.username != null ? String(o.username) : u.username ? decodeURIComponent(u.username) : undefined,
-    password: o.password != null ? String(o.password) : u.password ? decodeURIComponent(u.password) : undefined,
-    db: Number.isInteger(db) ? db : undefined,
+    host,
+    port: port ?? 6379,
+    username: o.username != null ? String(o.username) : u.username,
+    password: o.password != null ? String(o.password) : u.password,
+    db: u.db,
     tls,
     // RESP2 keeps reply shapes stable across server versions (flat [k, v, ...] arrays).
     protocol: 2,
@@ -83,10 +89,12 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     reason = e
     debug(`redis: ${e.message}`)
   })
-  await withDeadline(first.connect(), timeoutMs).catch((error: unknown) => {
+  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs), tlsTarget, timeoutMs).catch((error: unknown) => {
     first.disconnect()
-    throw connectionError(reason ?? error, profile)
+    throw connectionError(error instanceof CgError ? error : reason ?? error, profile)
   })
+  if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
   if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
 
@@ -158,15 +166,46 @@ function clustered(cluster: Cluster): RedisConnection {
   }
 }
 
+/**
+ * ioredis sends SELECT during its handshake and, when the server refuses it, goes on with database 0 (it
+ * only emits an error event): so the database of the URL is selected once more here, and a refusal stops
+ * the command before it does anything.
+ */
+async function selectDatabase(client: Redis, db: number, user: string | undefined, profile: Profile): Promise<void> {
+  try {
+    await client.select(db)
+  } catch (error) {
+    client.disconnect()
+    const msg = String((error as Error)?.message ?? error).split('\n')[0]
+    const where = hostOf(profile)
+    if (/NOPERM/.test(msg)) {
+      throw new CgError('auth', `Redis at ${where} refused database ${db} to ${user ? `user ${user}` : 'the default user'} (${msg})`, 'Allow SELECT for the ACL user (ACL SETUSER USER +select), or leave /DB out of the URL to use database 0.')
+    }
+    if (/cluster mode/i.test(msg)) {
+      throw new CgError('usage', `Redis at ${where} is a cluster: it has database 0 only, not ${db}`, 'Leave /DB out of the URL of a Redis Cluster.')
+    }
+    if (/DB index|out of range|invalid/i.test(msg)) {
+      throw new CgError('usage', `Redis at ${where} has no database ${db} (${msg})`, 'Its databases are numbered from 0 to `databases` - 1 (CONFIG GET databases; 16 by default): fix the /DB of the URL.')
+    }
+    throw connectionError(error, profile)
+  }
+}
+
+function hostOf(profile: Profile): string {
+  const {host, port} = parseBrokerUrl(profile.url).hosts[0]
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 6379}`
+}
+
 function connectionError(error: unknown, profile: Profile): CgError {
+  if (error instanceof CgError) return error
   const e = error as {message?: string; code?: string}
   const msg = String(e?.message ?? error)
-  const where = new URL(profile.url).host
+  const where = hostOf(profile)
   if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
     return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check the username and password of the profile, or the credentials in its URL.')
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
-    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${msg}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
+    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${tlsReason(msg)}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
   }
   if (/Unknown RESP type|Protocol error/i.test(msg)) {
     return new CgError('unreachable', `${where} does not answer as a Redis server`, 'Check the host and port: something other than Redis listens there (a proxy? an HTTP port?).')

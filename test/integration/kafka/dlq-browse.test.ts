@@ -32,7 +32,7 @@ describe.each(KAFKA_TARGETS)('dlq list/peek/purge on $name', (target) => {
     expectValid('dlq-list.json', doc)
     expect(doc).toMatchObject({broker: 'kafka', dlq, length: 3})
     expect(doc.entries).toEqual([
-      expect.objectContaining({partition: 0, offset: '0', key: 'a', keyEncoding: 'utf8', target: source, targetFrom: 'spring', reason: 'NumberFormatException', replayCount: null, headers: 4, valueBytes: 7}),
+      expect.objectContaining({dlqId: '0:0', partition: 0, offset: '0', key: 'a', keyEncoding: 'utf8', target: source, targetFrom: 'spring', reason: 'NumberFormatException', replayCount: null, headerCount: 4, valueBytes: 7}),
       expect.objectContaining({partition: 0, offset: '1', key: Buffer.from([0xff, 0xfe]).toString('base64'), keyEncoding: 'base64', target: source, targetFrom: 'dlq-name', replayCount: 2, valueBytes: 4}),
       expect.objectContaining({partition: 1, offset: '0', key: null, keyEncoding: null, target: source, reason: null}),
     ])
@@ -75,16 +75,18 @@ describe.each(KAFKA_TARGETS)('dlq list/peek/purge on $name', (target) => {
     const dry = await cg('dlq', 'purge', source, '--dry-run', '--json')
     expect(dry.code, dry.stderr).toBe(0)
     expectValid('dlq-purge.json', dry.json())
-    expect(dry.json()).toMatchObject({broker: 'kafka', dlq, dryRun: true, count: 3})
+    expect(dry.json()).toMatchObject({broker: 'kafka', dlq, dryRun: true, totals: {purged: 3}})
     expect((await fx.readAll(dlq)).length).toBe(3)
     const no = await cg('dlq', 'purge', source)
     expect(no.code).toBe(4)
     expect((await fx.readAll(dlq)).length).toBe(3)
     const sel = await cg('dlq', 'purge', source, '--where', 'kind=x', '--yes')
     expect(sel.code).toBe(2)
+    expect(sel.stderr).toContain('--where is for Redis')
+    expect((await fx.readAll(dlq)).length).toBe(3)
     const yes = await cg('dlq', 'purge', source, '--yes', '--json')
     expect(yes.code, yes.stderr).toBe(0)
-    expect(yes.json()).toMatchObject({dryRun: false, count: 3})
+    expect(yes.json()).toMatchObject({dryRun: false, totals: {purged: 3, skipped: 0, failed: 0, interrupted: false, error: null}})
     expect(await fx.readAll(dlq)).toHaveLength(0)
     const after = await cg('dlq', 'list', source, '--json')
     expect(after.json()).toMatchObject({length: 0, entries: []})

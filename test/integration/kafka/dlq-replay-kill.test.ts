@@ -122,7 +122,7 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
     run.child.kill('SIGINT')
     const exit = await run.exited
     expect(exit.code, exit.stderr).toBe(130)
-    expect(exit.stdout).toMatch(/interrupted: run the same command again/)
+    expect(exit.stdout).toMatch(/interrupted: run the same command again/i)
     const committed = await fx.committedTotal(`cg-replay.${dlq}`, dlq, PARTITIONS)
     expect(committed).toBeLessThan(N)
     expect((await fx.readAll(source)).length).toBe(committed)

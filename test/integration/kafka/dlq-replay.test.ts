@@ -128,11 +128,24 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     await fx.produce(dlq, Array.from({length: 5}, (_, i) => ({value: Buffer.from(String(i)), headers: springHeaders(source, 0, i)})))
     const r = await cg('dlq', 'replay', source, '--dry-run')
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toContain('dry run: would replay 5 records (nothing changed)')
+    expect(r.stdout).toContain(`Dry run: would replay 5 records of ${dlq}. Nothing changed.`)
     expect(r.stdout).toMatch(new RegExp(`${source}\\s.*spring.*\\s5\\s.*0:0 0:1 0:2`))
     expect(await fx.readAll(source)).toHaveLength(0)
     expect(await fx.groupExists(`cg-replay.${dlq}`)).toBe(false)
     expect(await fx.committedTotal(`cg-replay.${dlq}`, dlq, 1)).toBe(0)
+  })
+
+  it('flags of other brokers are usage errors (exit 2): nothing is replayed and no replay group appears', async () => {
+    const source = await fx.topic(uniq('kdlq-foreign'))
+    const dlq = await fx.topic(`${source}.dlq`)
+    await fx.produce(dlq, [{value: Buffer.from('x')}])
+    for (const flags of [['--ids', '0-1'], ['--to-exchange', 'orders'], ['--routing-key', 'k']]) {
+      const r = await cg('dlq', 'replay', source, ...flags)
+      expect(r.code, `${flags.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toContain('it means nothing on Kafka')
+    }
+    expect(await fx.readAll(source)).toHaveLength(0)
+    expect(await fx.groupExists(`cg-replay.${dlq}`)).toBe(false)
   })
 
   it('a record whose target topic does not exist fails (exit 3) and its partition stops there', async () => {

@@ -78,6 +78,21 @@ describe('Kafka errors', () => {
     }
   }, 120_000)
 
+  it('what Kafka has no such thing for is refused (exit 4) with a hint, before connecting', async () => {
+    const cases: Array<[string[], string]> = [
+      [['claim', 'g', '--idle', '1000'], 'cg consumer delete GROUP MEMBER'],
+      [['setid', 's', 'g', '0'], 'cg reset GROUP --to-offset N --topic T'],
+      [['group', 'create', 'g'], 'cg reset GROUP --topic T --to-earliest --execute'],
+      [['dlq', 'move', 'g', '--min-idle', '0'], 'cg dlq replay --dlq TOPIC'],
+    ]
+    for (const [cmd, hint] of cases) {
+      const r = await runCg([...cmd, '--url', 'kafka://127.0.0.1:1'])
+      expect(r.code, `${cmd.join(' ')}: ${r.stderr}`).toBe(4)
+      expect(r.stderr).toContain(`${cmd[0] === 'claim' || cmd[0] === 'setid' ? cmd[0] : cmd.slice(0, 2).join(' ')} is not possible on Kafka`)
+      expect(r.stderr).toContain(hint)
+    }
+  })
+
   it('no credentials on a SASL listener: exit 69 with a hint about sasl/tls', async () => {
     const r = await runCg(['groups', '--url', KAFKA_SASL.url])
     expect(r.code, r.stderr).toBe(69)
@@ -104,7 +119,7 @@ describe('Kafka errors', () => {
       expect(bad.stderr).toMatch(/topic \S+ does not exist/)
       const ok = await runCg(['pending', topic, group, '--url', KAFKA.url, '--json'])
       expect(ok.code, ok.stderr).toBe(0)
-      expect(ok.json().lag).toBe(2)
+      expect(ok.json().pending).toBe(2)
     })
     it('flags with no Kafka meaning are usage errors (exit 2), not ignored', async () => {
       for (const args of [['pending', group, '--min-idle', '5'], ['lag', group, '--stream', 's'], ['lag', group, '--samples', '3']]) {

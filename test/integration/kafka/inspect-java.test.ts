@@ -62,7 +62,7 @@ for (const target of KAFKA_TARGETS) {
         const r = await runCg(['lag', g, '--url', target.url, '--json'])
         expect(r.code, r.stderr).toBe(0)
         for (const grp of r.json().groups) {
-          for (const p of grp.partitions) ours.push([grp.group, p.topic, String(p.partition), dash(p.currentOffset), dash(p.logEndOffset), dash(p.lag), dash(p.consumerId), dash(p.host), dash(p.clientId)])
+          for (const p of grp.partitions) ours.push([grp.group, p.topic, String(p.partition), dash(p.currentOffset), dash(p.logEndOffset), dash(p.lag), dash(p.consumer), dash(p.host), dash(p.clientId)])
         }
       }
       expect(ours.sort()).toEqual(expected)
@@ -71,7 +71,7 @@ for (const target of KAFKA_TARGETS) {
       // cg pending gives the same rows for one group
       const p = await runCg(['pending', live, '--url', target.url, '--json'])
       expect(p.code, p.stderr).toBe(0)
-      const pendingRows = p.json().partitions.map((x: any) => [live, x.topic, String(x.partition), dash(x.currentOffset), dash(x.logEndOffset), dash(x.lag), dash(x.consumerId), dash(x.host), dash(x.clientId)])
+      const pendingRows = p.json().partitions.map((x: any) => [live, x.topic, String(x.partition), dash(x.currentOffset), dash(x.logEndOffset), dash(x.lag), dash(x.consumer), dash(x.host), dash(x.clientId)])
       expect(pendingRows.sort()).toEqual(expected.filter((r) => r[0] === live))
     })
   })

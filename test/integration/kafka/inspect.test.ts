@@ -61,12 +61,12 @@ for (const target of KAFKA_TARGETS) {
       expectValid('groups.json', doc)
       expect(doc.broker).toBe('kafka')
       const by = new Map(doc.groups.map((g: any) => [g.group, g]))
-      expect(by.get(live)).toEqual({group: live, state: 'Stable', protocol: 'classic', protocolType: 'consumer', members: 1, lag: await rawLag(live), topics: [topic]})
-      expect(by.get(staticG)).toMatchObject({state: 'Stable', protocol: 'classic', members: 1, lag: 0, topics: [other]})
-      expect(by.get(offsetsOnly)).toMatchObject({state: 'Empty', protocol: 'classic', members: 0, lag: 9 + 8 + 7 + 0 + 4, topics: [topic, other].sort()})
+      expect(by.get(live)).toEqual({group: live, sources: [topic], state: 'Stable', consumers: 1, lag: await rawLag(live), protocol: 'classic', protocolType: 'consumer'})
+      expect(by.get(staticG)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: 0, sources: [other]})
+      expect(by.get(offsetsOnly)).toMatchObject({state: 'Empty', protocol: 'classic', consumers: 0, lag: 9 + 8 + 7 + 0 + 4, sources: [topic, other].sort()})
       // a member that committed nothing: lag unknown (null), never 0
-      expect(by.get(noCommits)).toMatchObject({state: 'Stable', protocol: 'classic', members: 1, lag: null, topics: [topic]})
-      if (modern) expect(by.get(kip)).toEqual({group: kip, state: 'Stable', protocol: 'consumer', protocolType: 'consumer', members: 1, lag: 0, topics: [topic]})
+      expect(by.get(noCommits)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: null, sources: [topic]})
+      if (modern) expect(by.get(kip)).toEqual({group: kip, sources: [topic], state: 'Stable', consumers: 1, lag: 0, protocol: 'consumer', protocolType: 'consumer'})
     })
 
     it('cg groups TOPIC keeps the groups with offsets on that topic; the table shows the same', async () => {
@@ -76,20 +76,20 @@ for (const target of KAFKA_TARGETS) {
       expect(names.sort()).toEqual([offsetsOnly, staticG].sort())
       const t = await runCg(['groups', other, '--url', url])
       expect(t.code, t.stderr).toBe(0)
-      expect(t.stdout).toMatch(/GROUP\s+│\s+STATE\s+│\s+PROTOCOL\s+│\s+MEMBERS\s+│\s+LAG\s+│\s+TOPICS/)
+      expect(t.stdout).toMatch(/^GROUP\s+STATE\s+PROTOCOL\s+CONSUMERS\s+LAG\s+TOPICS$/m)
       expect(t.stdout).toContain(offsetsOnly)
       expect(t.stdout).not.toContain(live)
     })
 
-    it('cg consumers GROUP (classic): member id, client id, host, instance id, assignment', async () => {
+    it('cg consumers GROUP (classic): member id, lag, client id, host, instance id, assignment', async () => {
       const r = await runCg(['consumers', live, '--url', url, '--json'])
       expect(r.code, r.stderr).toBe(0)
       const doc = r.json()
       expectValid('consumers.json', doc)
       expect(doc).toMatchObject({broker: 'kafka', group: live, state: 'Stable', protocol: 'classic'})
-      expect(doc.consumers).toEqual([{memberId: liveMember.memberId, clientId: 'cg-live-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]}])
+      expect(doc.consumers).toEqual([{name: liveMember.memberId, pending: await rawLag(live), idleMs: null, clientId: 'cg-live-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]}])
       const s = await runCg(['consumers', staticG, '--url', url, '--json'])
-      expect(s.json().consumers[0]).toMatchObject({memberId: staticMember.memberId, clientId: 'cg-static-client', instanceId: 'static-1', assignment: [{topic: other, partitions: [0, 1]}]})
+      expect(s.json().consumers[0]).toMatchObject({name: staticMember.memberId, pending: 0, clientId: 'cg-static-client', instanceId: 'static-1', assignment: [{topic: other, partitions: [0, 1]}]})
       const table = await runCg(['consumers', live, '--url', url])
       expect(table.stdout).toContain(`${topic}:0,1,2`)
       expect(table.stdout).toContain(liveMember.memberId)
@@ -104,7 +104,7 @@ for (const target of KAFKA_TARGETS) {
       expect(doc).toMatchObject({group: kip, state: 'Stable', protocol: 'consumer', assignor: expect.any(String)})
       expect(doc.consumers).toHaveLength(1)
       expect(doc.consumers[0]).toMatchObject({clientId: 'cg-kip-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]})
-      expect(doc.consumers[0].memberId).toMatch(/^\S{10,}$/)
+      expect(doc.consumers[0].name).toMatch(/^\S{10,}$/)
     })
 
     it('cg pending GROUP: per partition current offset, log-end offset, lag and owner', async () => {
@@ -112,20 +112,20 @@ for (const target of KAFKA_TARGETS) {
       expect(r.code, r.stderr).toBe(0)
       const doc = r.json()
       expectValid('pending.json', doc)
-      expect(doc).toMatchObject({broker: 'kafka', group: live, state: 'Stable', protocol: 'classic', members: 1, lag: await rawLag(live)})
+      expect(doc).toMatchObject({broker: 'kafka', group: live, state: 'Stable', protocol: 'classic', consumers: 1, pending: await rawLag(live)})
       expect(doc.partitions).toHaveLength(3)
       const committed = doc.partitions.map((p: any) => p.currentOffset ?? 0)
       expect(committed.reduce((a: number, b: number) => a + b, 0)).toBe(12)
       for (const p of doc.partitions) {
-        expect(p).toMatchObject({topic, logEndOffset: 10, consumerId: liveMember.memberId, host: '/127.0.0.1', clientId: 'cg-live-client'})
+        expect(p).toMatchObject({topic, logEndOffset: 10, consumer: liveMember.memberId, host: '/127.0.0.1', clientId: 'cg-live-client'})
         expect(p.lag).toBe(p.currentOffset === null ? null : 10 - p.currentOffset)
       }
       // offsets-only group: no owner; one positional is the group, two are topic and group
       const o = await runCg(['pending', other, offsetsOnly, '--url', url, '--json'])
       expect(o.code, o.stderr).toBe(0)
       expect(o.json().partitions).toEqual([
-        {topic: other, partition: 0, currentOffset: 4, logEndOffset: 4, lag: 0, consumerId: null, host: null, clientId: null},
-        {topic: other, partition: 1, currentOffset: 0, logEndOffset: 4, lag: 4, consumerId: null, host: null, clientId: null},
+        {topic: other, partition: 0, currentOffset: 4, logEndOffset: 4, lag: 0, consumer: null, host: null, clientId: null},
+        {topic: other, partition: 1, currentOffset: 0, logEndOffset: 4, lag: 4, consumer: null, host: null, clientId: null},
       ])
     })
 
@@ -133,7 +133,7 @@ for (const target of KAFKA_TARGETS) {
       const r = await runCg(['pending', noCommits, '--url', url, '--json'])
       expect(r.code, r.stderr).toBe(0)
       const doc = r.json()
-      expect(doc.lag).toBeNull()
+      expect(doc.pending).toBeNull()
       expect(doc.partitions.map((p: any) => [p.partition, p.currentOffset, p.logEndOffset, p.lag])).toEqual([
         [0, null, 10, null],
         [1, null, 10, null],

@@ -40,7 +40,7 @@ describe('Kafka profiles', () => {
     for (const p of ['plain', 's256', 's512']) {
       const r = await runCg(['pending', group, '--config', path, '-p', p, '--json'], {env: {CG_KAFKA_PW: KAFKA_SASL.plain.password}})
       expect(r.code, `${p}: ${r.stderr}`).toBe(0)
-      expect(r.json()).toMatchObject({group, state: 'Empty', lag: 3 + 2})
+      expect(r.json()).toMatchObject({group, state: 'Empty', pending: 3 + 2})
       expect(r.stdout + r.stderr).not.toContain(KAFKA_SASL.plain.password)
       const t = await runCg(['profiles', 'test', '--config', path, '-p', p], {env: {CG_KAFKA_PW: KAFKA_SASL.plain.password}})
       expect(t.code, `${p}: ${t.stderr}`).toBe(0)

@@ -82,7 +82,7 @@ for (const target of KAFKA_TARGETS) {
 
       it('--dry-run says what would go and changes nothing; then deletes; then the group is unknown (exit 5)', async () => {
         const dry = await cgJson(['group', 'delete', gEmpty, '--dry-run'], 'group-delete.json')
-        expect(dry).toMatchObject({broker: 'kafka', group: gEmpty, state: 'Empty', members: 0, committedPartitions: 3, topics: [a, b].sort(), dryRun: true, deleted: false})
+        expect(dry).toMatchObject({broker: 'kafka', group: gEmpty, state: 'Empty', consumers: 0, committedPartitions: 3, sources: [a, b].sort(), dryRun: true, deleted: false})
         expect(await offsets(admin, gEmpty)).toEqual({[a]: {0: 3, 1: 4}, [b]: {0: 2}})
         const done = await cgJson(['group', 'delete', gEmpty], 'group-delete.json')
         expect(done).toMatchObject({dryRun: false, deleted: true})
@@ -110,10 +110,10 @@ for (const target of KAFKA_TARGETS) {
 
       it('deletes the offsets of a topic the live group does not consume (--dry-run first)', async () => {
         const dry = await cgJson(['offsets', 'delete', gLive, '--topic', b, '--dry-run'], 'offsets-delete.json')
-        expect(dry).toMatchObject({broker: 'kafka', group: gLive, dryRun: true, deleted: 0, failed: 0, partitions: [{topic: b, partition: 0, offset: 1, status: 'would delete', error: null}]})
+        expect(dry).toMatchObject({broker: 'kafka', group: gLive, dryRun: true, totals: {deleted: 0, failed: 0}, partitions: [{topic: b, partition: 0, offset: 1, status: 'would delete', error: null}]})
         expect((await offsets(admin, gLive))[b]).toEqual({0: 1})
         const done = await cgJson(['offsets', 'delete', gLive, '--topic', b], 'offsets-delete.json')
-        expect(done).toMatchObject({dryRun: false, deleted: 1, failed: 0})
+        expect(done).toMatchObject({dryRun: false, totals: {deleted: 1, failed: 0}})
         const after = await offsets(admin, gLive)
         expect(after[b]).toBeUndefined()
         expect(after[a]).toBeDefined()
@@ -141,14 +141,14 @@ for (const target of KAFKA_TARGETS) {
         const before = await describeGroup(adapter, gMembers)
         const stat = before.members.find((m) => m.instanceId === 'cg-static-1')!
         const doc = await cgJson(['consumer', 'delete', gMembers, 'cg-static-1', '--dry-run'], 'consumer-delete.json')
-        expect(doc).toMatchObject({broker: 'kafka', group: gMembers, protocol: 'classic', by: 'instance-id', dryRun: true, removed: false, member: {memberId: stat.memberId, instanceId: 'cg-static-1', clientId: 'cg-adm-static'}})
+        expect(doc).toMatchObject({broker: 'kafka', group: gMembers, protocol: 'classic', by: 'instance-id', dryRun: true, deleted: false, consumer: stat.memberId, member: {instanceId: 'cg-static-1', clientId: 'cg-adm-static'}})
         expect(await memberIds(gMembers)).toContain(stat.memberId)
       })
 
       it('removes a static member by group.instance.id (LeaveGroup as admin): that member id leaves the group', async () => {
         const stat = (await describeGroup(adapter, gMembers)).members.find((m) => m.instanceId === 'cg-static-1')!
         const doc = await cgJson(['consumer', 'delete', gMembers, 'cg-static-1'], 'consumer-delete.json')
-        expect(doc).toMatchObject({removed: true, by: 'instance-id', member: {memberId: stat.memberId}})
+        expect(doc).toMatchObject({deleted: true, by: 'instance-id', consumer: stat.memberId})
         // the client is still running: it may rejoin, but with a new member id
         await waitFor(async () => !(await memberIds(gMembers)).includes(stat.memberId), 20_000, 'the static member id to leave')
       })
@@ -181,7 +181,7 @@ for (const target of KAFKA_TARGETS) {
           expect(info.protocol).toBe('consumer')
           const id = info.members[0].memberId
           const doc = await cgJson(['consumer', 'delete', gKip, id], 'consumer-delete.json')
-          expect(doc).toMatchObject({protocol: 'consumer', by: 'member-id', removed: true})
+          expect(doc).toMatchObject({protocol: 'consumer', by: 'member-id', deleted: true})
           await waitFor(async () => !(await memberIds(gKip)).includes(id), 20_000, 'the KIP-848 member to leave')
           // offsets of an Empty consumer-protocol group can be reset again
           await kip.stop()
@@ -209,7 +209,7 @@ for (const target of KAFKA_TARGETS) {
         expect(del.stderr).toContain('instance java-static-1')
         const id = info.members[0].memberId
         const doc = await cgJson(['consumer', 'delete', g, 'java-static-1'], 'consumer-delete.json')
-        expect(doc).toMatchObject({removed: true, by: 'instance-id', member: {memberId: id, partitions: 2}})
+        expect(doc).toMatchObject({deleted: true, by: 'instance-id', consumer: id, member: {partitions: 2}})
         await waitFor(async () => !(await memberIds(g)).includes(id), 20_000, 'the Java member id to leave')
       } finally {
         child.kill('SIGKILL')

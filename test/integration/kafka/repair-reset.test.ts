@@ -117,7 +117,7 @@ for (const target of KAFKA_TARGETS) {
       const r = await cg([group, '--shift-by=-3', '--topic', `${topic}:0,1`])
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/TOPIC.*PARTITION.*CURRENT.*NEW.*LOG-START.*LOG-END.*LAG AFTER/)
-      expect(r.stdout).toContain('nothing changed')
+      expect(r.stdout).toMatch(/nothing changed/i)
       expect(r.stdout).toContain('Warning: new offset -1 is lower than the earliest offset')
     })
 
@@ -171,8 +171,15 @@ for (const target of KAFKA_TARGETS) {
 
     it('a group that does not exist yet gets offsets (as kafka-consumer-groups.sh 4.x does)', async () => {
       const doc = await cgJson([fresh, '--to-earliest', '--topic', `${topic}:1`, '--execute'])
-      expect(doc).toMatchObject({state: 'Dead', members: 0, executed: true})
+      expect(doc).toMatchObject({state: 'Dead', consumers: 0, executed: true})
       expect(await committed(admin, fresh, topic)).toEqual([null, 0, null])
+    })
+
+    it('a flag of another broker is a usage error (exit 2) and changes nothing, even with --execute', async () => {
+      const r = await cg([group, '--to-id', '0', '--topic', topic, '--execute'])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toContain('--to-id is for Redis')
+      expect(await committed(admin, group, topic)).toEqual([5, 2, null])
     })
 
     it('unknown topics and partitions exit 5', async () => {
@@ -202,7 +209,7 @@ for (const target of KAFKA_TARGETS) {
 
       it('a dry run still shows the plan, with a warning that --execute would be refused', async () => {
         const doc = await cgJson([live, '--to-earliest', '--topic', topic])
-        expect(doc.members).toBe(1)
+        expect(doc.consumers).toBe(1)
         expect(doc.warnings[0]).toContain('--execute would be refused now')
       })
     })

@@ -23,7 +23,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expect(r.code, r.stderr).toBe(0)
     const doc = r.json()
     expectValid('claim.json', doc)
-    expect(doc).toMatchObject({dryRun: true, queue: q, type: 'classic', requeues: 3, closed: [], after: null, failed: 0})
+    expect(doc).toMatchObject({dryRun: true, group: q, sources: [q], type: 'classic', requeues: 3, closed: [], after: null, totals: {claimed: 0, failed: 0}})
     expect(doc.plan).toHaveLength(1)
     const p = doc.plan[0]
     expect(p.connectionName).toBe(s.name)
@@ -37,7 +37,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expect(human.stdout).toContain(`Dry run: would close 1 connection(s) to requeue 3 unacked message(s) of ${q}`)
     expect(human.stdout).toContain(`connection "${s.name}"`)
     expect(human.stdout).toContain(`also closes: 1 other channel(s), 1 other consumer(s) on ${other}`)
-    expect(human.stderr).toContain('warning: closing')
+    expect(human.stderr).toContain('Warning: closing')
     expect((await queueInfo(q)).messages_unacknowledged).toBe(3)
   })
 
@@ -52,6 +52,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expectValid('claim.json', nd)
     expect(nd.plan).toEqual([])
     expect(nd.skipped).toEqual([expect.objectContaining({reason: 'not idle long enough', unacked: 4})])
+    expect(nd.totals).toEqual({claimed: 0, skipped: 4, failed: 0, interrupted: false, error: null, errorCode: null})
     expect(await connected(stuck.name)).toBe(true)
 
     const r = await runCg(['claim', q, '--idle', '200', '--url', URL, '--json'])
@@ -60,6 +61,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expectValid('claim.json', doc)
     expect(doc.closed).toEqual([{connection: doc.plan[0].connection, connectionName: stuck.name, closed: true, error: null}])
     expect(doc.requeues).toBe(4)
+    expect(doc.totals).toEqual({claimed: 4, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null})
     expect(doc.before).toMatchObject({ready: 6, readySource: 'amqp', consumers: 1})
     // all 10 back to ready, no consumer left: confirmed by a passive declare, and the sample caught up
     expect(doc.after).toMatchObject({ready: 10, readySource: 'amqp', consumers: 0})
@@ -97,7 +99,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expectValid('claim.json', doc)
     expect(doc).toMatchObject({type: 'quorum', deliveryLimit: {limit: 3, from: 'arguments'}, requeues: 2})
     expect(doc.warnings[0]).toMatch(/quorum queue with a delivery limit of 3 \(from arguments\): each requeue counts toward it/)
-    expect(r.stderr).toMatch(/warning: .*delivery limit of 3/)
+    expect(r.stderr).toMatch(/Warning: .*delivery limit of 3/)
     await s.closed
     // the requeued messages carry their delivery count
     const got = await waitFor('a redelivered message', async () => {
@@ -121,7 +123,38 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expect((await runCg(['claim', q, '--url', URL])).code).toBe(2)
     const to = await runCg(['claim', q, '--idle', '0', '--to', 'w2', '--url', URL])
     expect(to.code).toBe(2)
-    expect(to.stderr).toContain('--to has no meaning on RabbitMQ')
+    expect(to.stderr).toContain('--to is for Redis; it means nothing on RabbitMQ')
+  })
+})
+
+describe('rabbitmq: flags of another broker', () => {
+  const rmq = useRabbit()
+
+  it('are usage errors (exit 2) naming the flag, and nothing is closed, read or moved', async () => {
+    const q = await rmq.queue('foreign', {messages: 5})
+    const s = await rmq.stuck({queue: q, prefetch: 2})
+    await waitStuck(q, 2)
+    const cases: Array<[string[], string]> = [
+      [['claim', q, '--idle', '0', '--no-justid'], '--justid is for Redis'],
+      [['claim', q, '--idle', '0', '--from', 'w1'], '--from is for Redis'],
+      [['claim', q, '--idle', '0', '--count', '5'], '--count is for Redis'],
+      [['consumer', 'delete', q, s.tag, '--force'], '--force is for Redis'],
+      [['pending', q, '--min-idle', '10'], '--min-idle is for Redis'],
+      [['lag', q, '--window', '30s'], '--window is for Kafka'],
+      [['dlq', 'replay', q, '--to', 'elsewhere'], '--to is for Kafka'],
+      [['dlq', 'purge', q, '--ids', '1-0', '--yes'], '--ids is for Redis'],
+    ]
+    for (const [args, says] of cases) {
+      const r = await runCg([...args, '--url', URL])
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toContain(`${says}; it means nothing on RabbitMQ`)
+      expect(r.stdout).toBe('')
+      const j = await runCg([...args, '--url', URL, '--json'])
+      expect(j.code).toBe(2)
+      expect(j.json().error.code).toBe('usage')
+    }
+    expect(await connected(s.name)).toBe(true)
+    expect(await rmq.ch.checkQueue(q)).toMatchObject({messageCount: 3, consumerCount: 1})
   })
 })
 
@@ -150,7 +183,7 @@ describe('rabbitmq: consumer delete QUEUE TAG', () => {
     expect(r.code, r.stderr).toBe(0)
     const doc = r.json()
     expectValid('consumer-delete.json', doc)
-    expect(doc).toMatchObject({closed: true, failed: 0, requeues: 2})
+    expect(doc).toMatchObject({closed: true, requeues: 2})
     expect(doc.after).toMatchObject({ready: 7, readySource: 'amqp', consumers: 1})
     await victim.closed
     expect(await connected(victim.name)).toBe(false)
@@ -167,9 +200,9 @@ describe('rabbitmq: consumer delete QUEUE TAG', () => {
     expect(r.stderr).toContain(s.tag)
   })
 
-  it('--handoff is refused on RabbitMQ (exit 4)', async () => {
+  it('--handoff is a Redis flag: a usage error on RabbitMQ (exit 2)', async () => {
     const r = await runCg(['consumer', 'delete', 'q', 'tag', '--handoff', 'other', '--url', URL])
-    expect(r.code).toBe(4)
-    expect(r.stderr).toContain('--handoff is not possible on RabbitMQ')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--handoff is for Redis; it means nothing on RabbitMQ')
   })
 })

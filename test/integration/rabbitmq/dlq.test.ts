@@ -85,6 +85,11 @@ describe('rabbitmq dlq list / peek', () => {
     const one = (await runCg(['dlq', 'peek', qdlq, 'q-1', '--json', ...URL])).json()
     expect(one.messages.map((x: any) => x.messageId)).toEqual(['q-1'])
     await waitDepth(rmq, qdlq, 3)
+    // an id that no message has: exit 5 (as on Redis and Kafka), and every message read is put back
+    const none = await runCg(['dlq', 'peek', qdlq, 'no-such-id', '--json', ...URL])
+    expect(none.code, none.stdout).toBe(5)
+    expect(none.json().error).toMatchObject({code: 'not_found', message: expect.stringContaining(`no message with message-id or replay id no-such-id in ${qdlq}`)})
+    await waitDepth(rmq, qdlq, 3)
   })
 
   it('a missing queue exits 5', async () => {
@@ -121,7 +126,7 @@ describe('rabbitmq dlq replay', () => {
     expect(res.code, res.stderr + res.stdout).toBe(0)
     const doc = res.json()
     expectValid('dlq-replay.json', doc)
-    expect(doc.totals).toMatchObject({replayed: 40, skipped: 0, failed: 0, refusedOtherTarget: 0, error: null, target: s.exchange})
+    expect(doc.totals).toMatchObject({replayed: 40, skipped: 0, failed: 0, refusedOtherTarget: 0, interrupted: false, error: null, errorCode: null, target: s.exchange})
     expect(doc.entries).toHaveLength(40)
     await waitDepth(rmq, s.dlq, 0)
     const got = await drain(rmq, s.target)
@@ -273,7 +278,7 @@ describe('rabbitmq dlq purge', () => {
     const yes = await runCg(['dlq', 'purge', s.source, '--yes', '--json', ...URL])
     expect(yes.code, yes.stderr).toBe(0)
     expectValid('dlq-purge.json', yes.json())
-    expect(yes.json()).toMatchObject({dryRun: false, count: 12, dlq: s.dlq})
+    expect(yes.json()).toMatchObject({dryRun: false, count: 12, dlq: s.dlq, totals: {purged: 12, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null}})
     await waitDepth(rmq, s.dlq, 0)
   })
 })

@@ -55,7 +55,7 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
     const path = config({url: URL, management: `https://${RABBIT_HOST}:15672`})
     const r = await runCg(['groups', '--config', path])
     expect(r.code).toBe(69)
-    expect(r.stderr).toContain('TLS handshake with the RabbitMQ management API at https://127.0.0.1:15672 failed')
+    expect(r.stderr).toContain('TLS handshake failed with 127.0.0.1:15672: the server does not speak TLS on this port')
     expect(r.stderr).not.toContain('DeprecationWarning')
   })
 
@@ -95,6 +95,16 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
       expect((await runCg([...cmd, '--url', URL])).code, cmd.join(' ')).toBe(5)
     }
   })
+
+  it('a name over 255 bytes (the AMQP limit): a usage error (exit 2) on one short line, before the broker is asked', async () => {
+    const long = 'q'.repeat(300)
+    for (const cmd of [['groups', long], ['lag', long], ['consumers', long], ['pending', long], ['claim', long, '--idle', '0'], ['consumer', 'delete', long, 't'], ['dlq', 'list', long], ['dlq', 'replay', '--dlq', long]]) {
+      const r = await runCg([...cmd, '--url', URL])
+      expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toMatch(/is 300 bytes long.*AMQP names are at most 255 bytes/)
+      expect(r.stderr.length).toBeLessThan(500)
+    }
+  })
 })
 
 describe('rabbitmq errors: a user without the tags an action needs is refused (exit 4)', () => {
@@ -128,9 +138,9 @@ describe('rabbitmq errors: a user without the tags an action needs is refused (e
     expect(r.code, r.stderr).toBe(0)
     const doc = r.json()
     expectValid('consumers.json', doc)
-    expect(doc.consumers[0]).toMatchObject({tag: s.tag, prefetch: 2, channelUnacked: null, channelIdleMs: null, connectionName: null})
+    expect(doc.consumers[0]).toMatchObject({name: s.tag, pending: null, prefetch: 2, channelUnacked: null, idleMs: null, connectionName: null})
     expect(doc.warnings.join('\n')).toContain(`not visible to user ${u.user} (needs the monitoring or administrator tag)`)
-    expect(r.stderr).toContain('warning: channel')
+    expect(r.stderr).toContain('Warning: channel')
   })
 
   it('claim by a management user on another user\'s consumer: refused, nothing closed', async () => {

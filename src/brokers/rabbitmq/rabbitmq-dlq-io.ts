@@ -1,0 +1,366 @@
+// Broker I/O for RabbitMQ dead-letter queues: queue details and bindings from the management API,
+// a manual-ack reader that leaves what it does not settle in the queue, a confirm-channel publisher
+// that sees basic.return, and purge. Nothing here declares or changes a queue or an exchange.
+import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
+import {CgError} from '../../errors/cg-error.js'
+import {seg} from './rabbitmq-management.js'
+import {channelError} from './rabbitmq-reads.js'
+import type {RabbitAdapter} from './rabbitmq-types.js'
+
+export interface QueueDetails {
+  name: string
+  type: string | null
+  messagesReady: number | null
+  messagesUnacked: number | null
+  arguments: Record<string, unknown>
+  policy: string | null
+  /** dead-letter settings: the queue argument wins over the policy */
+  deadLetterExchange: {exchange: string; routingKey: string | null; from: 'argument' | 'policy'} | null
+  deliveryLimit: number | null
+}
+
+interface ApiQueue {
+  name: string
+  type?: string
+  messages_ready?: number
+  messages_unacknowledged?: number
+  arguments?: Record<string, unknown>
+  policy?: string | null
+  effective_policy_definition?: Record<string, unknown> | unknown[]
+}
+
+/** The queue as the management API shows it (type, arguments, policy, dead-letter settings). */
+export async function queueDetails(rabbit: RabbitAdapter, queue: string): Promise<QueueDetails> {
+  let q: ApiQueue
+  try {
+    q = await rabbit.management().get<ApiQueue>(`queues/${seg(rabbit.options.vhost)}/${seg(queue)}`)
+  } catch (err) {
+    if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `queue ${queue} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+    throw err
+  }
+  const args = q.arguments ?? {}
+  const pol = Array.isArray(q.effective_policy_definition) ? {} : (q.effective_policy_definition ?? {})
+  let dlx: QueueDetails['deadLetterExchange'] = null
+  if (typeof args['x-dead-letter-exchange'] === 'string') dlx = {exchange: args['x-dead-letter-exchange'] as string, routingKey: strOrNull(args['x-dead-letter-routing-key']), from: 'argument'}
+  else if (typeof pol['dead-letter-exchange'] === 'string') dlx = {exchange: pol['dead-letter-exchange'] as string, routingKey: strOrNull(pol['dead-letter-routing-key']), from: 'policy'}
+  const limit = args['x-delivery-limit'] ?? pol['delivery-limit']
+  return {
+    name: q.name,
+    type: q.type ?? null,
+    messagesReady: q.messages_ready ?? null,
+    messagesUnacked: q.messages_unacknowledged ?? null,
+    arguments: args,
+    policy: q.policy ?? null,
+    deadLetterExchange: dlx,
+    deliveryLimit: typeof limit === 'number' ? limit : null,
+  }
+}
+
+export interface Binding {
+  destination: string
+  destinationType: string
+  routingKey: string
+}
+
+/** The bindings whose source is this exchange. */
+export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string): Promise<Binding[]> {
+  const rows = await rabbit.management().get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(rabbit.options.vhost)}/${seg(exchange)}/bindings/source`)
+  return rows.map((b) => ({destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key}))
+}
+
+/**
+ * Reads a queue with manual acknowledgements. Every delivery is either acked (`ack`) or left for the
+ * end (`leave`); `finish()` cancels the consumer and nack-requeues everything not acked, so nothing read
+ * is ever lost. At most `max` deliveries are handed out (the queue depth at the start, say), so messages
+ * put back by this reader are never read twice in one run. Messages the reader has to leave hold prefetch
+ * slots: when they fill half the window, the consumer is replaced by a fresh one (unacked messages stay
+ * with the channel).
+ */
+export class QueueReader {
+  private ch?: Channel
+  private tag?: string
+  private readonly buffer: ConsumeMessage[] = []
+  private wake?: () => void
+  private handed = 0
+  private leftByConsumer = 0
+  private ended = false
+  private failure?: Error
+  private rotating = false
+
+  constructor(
+    private readonly rabbit: RabbitAdapter,
+    private readonly queue: string,
+    private readonly opts: {prefetch: number; max: number; idleMs: number; signal?: AbortSignal},
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.opts.max <= 0) {
+      this.ended = true
+      return
+    }
+    this.ch = await this.rabbit.channel()
+    this.ch.on('close', () => {
+      if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
+      this.wake?.()
+    })
+    this.ch.on('error', (err: Error) => {
+      this.failure ??= channelError(err, this.rabbit, `queue ${this.queue}`)
+      this.wake?.()
+    })
+    await this.consume()
+  }
+
+  private async consume(): Promise<void> {
+    const ch = this.ch!
+    await ch.prefetch(Math.min(this.opts.prefetch, 65535))
+    this.leftByConsumer = 0
+    try {
+      const ok = await ch.consume(this.queue, (m) => {
+        if (!m) return // cancelled by the broker (queue deleted)
+        this.buffer.push(m)
+        this.wake?.()
+      }, {noAck: false})
+      this.tag = ok.consumerTag
+    } catch (err) {
+      throw channelError(err, this.rabbit, `queue ${this.queue}`)
+    }
+  }
+
+  /** messages received and not handed out yet */
+  get buffered(): number {
+    return this.buffer.length
+  }
+
+  /** deliveries handed out so far */
+  get count(): number {
+    return this.handed
+  }
+
+  /**
+   * The next delivery when one is buffered and handing it out needs no wait (else undefined: use next()).
+   * Same order and accounting as next().
+   */
+  take(): ConsumeMessage | undefined {
+    if (this.ended || this.failure || this.handed + 1 >= this.opts.max || this.opts.signal?.aborted) return undefined
+    const m = this.buffer.shift()
+    if (m) this.handed++
+    return m
+  }
+
+  /** The next delivery, or null at the end (max reached, queue idle for idleMs, or aborted). */
+  async next(): Promise<ConsumeMessage | null> {
+    if (this.ended) return null
+    if (this.handed >= this.opts.max) return this.end()
+    for (;;) {
+      if (this.failure) throw this.failure
+      const m = this.buffer.shift()
+      if (m) {
+        this.handed++
+        if (this.handed >= this.opts.max) await this.stopConsuming()
+        return m
+      }
+      if (this.opts.signal?.aborted) return this.end()
+      const got = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => done(false), this.opts.idleMs)
+        const onAbort = () => done(false)
+        this.opts.signal?.addEventListener('abort', onAbort, {once: true})
+        const done = (v: boolean) => {
+          clearTimeout(t)
+          this.opts.signal?.removeEventListener('abort', onAbort)
+          this.wake = undefined
+          resolve(v)
+        }
+        this.wake = () => done(true)
+      })
+      if (!got && !this.buffer.length && !this.failure) return this.end()
+    }
+  }
+
+  private async end(): Promise<null> {
+    await this.stopConsuming()
+    return null
+  }
+
+  private async stopConsuming(): Promise<void> {
+    if (!this.tag || !this.ch) return
+    const tag = this.tag
+    this.tag = undefined
+    await this.ch.cancel(tag).catch(() => undefined)
+  }
+
+  /**
+   * Acks the message. Acks are gathered for a turn of the event loop and sent as one `multiple` ack for
+   * the longest run of consecutive delivery tags that are all to be acked (no left message inside it),
+   * and one by one beyond it.
+   */
+  ack(m: ConsumeMessage): void {
+    // after finish() the channel has put every unacked message back: nothing to ack any more
+    if (this.ended) return
+    this.toAck.add(m.fields.deliveryTag)
+    if (this.ackScheduled) return
+    this.ackScheduled = true
+    setImmediate(() => this.flushAcks())
+  }
+
+  private toAck = new Set<number>()
+  private ackScheduled = false
+  /** every delivery tag up to this one has been acked */
+  private ackedUpTo = 0
+  /** a message left below the next tags: `multiple` acks can no longer be used */
+  private blocked = false
+
+  private flushAcks(): void {
+    this.ackScheduled = false
+    if (!this.toAck.size || !this.ch) return
+    const ch = this.ch
+    try {
+      if (!this.blocked) {
+        let top = this.ackedUpTo
+        while (this.toAck.delete(top + 1)) top++
+        if (top > this.ackedUpTo) {
+          ch.ack({fields: {deliveryTag: top}} as ConsumeMessage, true)
+          this.ackedUpTo = top
+        }
+      }
+      for (const tag of this.toAck) ch.ack({fields: {deliveryTag: tag}} as ConsumeMessage, false)
+    } catch {
+      // a closed channel requeues its unacked messages; they stay in the queue
+    }
+    this.toAck.clear()
+  }
+
+  /** Keeps the message unacked until finish() puts it back. */
+  async leave(m: ConsumeMessage): Promise<void> {
+    if (m.fields.deliveryTag > this.ackedUpTo) this.blocked = true
+    this.leftByConsumer++
+    if (this.tag && !this.rotating && this.leftByConsumer * 2 >= this.opts.prefetch && this.handed < this.opts.max) {
+      this.rotating = true
+      try {
+        await this.stopConsuming()
+        await this.consume()
+      } finally {
+        this.rotating = false
+      }
+    }
+  }
+
+  /** Cancels the consumer and requeues every message not acked (left ones and unread prefetched ones). */
+  async finish(): Promise<void> {
+    if (!this.ch) {
+      this.ended = true
+      return
+    }
+    this.flushAcks()
+    this.ended = true
+    await this.stopConsuming()
+    try {
+      this.ch.nackAll(true)
+      await this.ch.close()
+    } catch {
+      // a closed channel has requeued its unacked messages already
+    }
+  }
+}
+
+/** One publish's result. */
+export type PublishResult = {ok: true} | {ok: false; note: string}
+const OK: PublishResult = {ok: true}
+
+/**
+ * A confirm channel with `mandatory` publishes. A publish counts as done only when the broker confirmed
+ * it and did not return it (basic.return comes before the confirm of the same message). Returns are
+ * matched by a per-publish key (the replay id header); a returned key fails every pending publish with it.
+ */
+export class ConfirmPublisher {
+  private ch?: ConfirmChannel
+  private readonly returned = new Map<string, string>()
+  private closed?: Error
+
+  constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
+
+  async open(): Promise<void> {
+    this.ch = await this.rabbit.confirmChannel()
+    this.ch.on('return', (m: ConsumeMessage) => {
+      const key = m.properties.headers?.[this.keyHeader]
+      if (typeof key === 'string') this.returned.set(key, `returned by the broker: ${(m.fields as unknown as {replyText?: string}).replyText ?? 'NO_ROUTE'} (no queue bound for exchange ${JSON.stringify(m.fields.exchange)} routing key ${JSON.stringify(m.fields.routingKey)})`)
+    })
+    this.ch.on('error', (err: Error) => {
+      this.closed ??= channelError(err, this.rabbit, 'the publish channel')
+    })
+    this.ch.on('close', () => {
+      this.closed ??= new CgError('unreachable', 'the publish channel closed', 'Check the broker.')
+    })
+  }
+
+  /**
+   * Publishes; `done` is called once, after the confirm (or nack / return / channel loss) of this message.
+   * The return note of `key` is forgotten right after the confirms that saw it.
+   */
+  send(exchange: string, routingKey: string, content: Buffer, options: Record<string, unknown>, key: string, done: (res: PublishResult) => void): void {
+    if (this.closed) return done({ok: false, note: this.closed.message})
+    const ch = this.ch!
+    try {
+      const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
+        if (err) return done({ok: false, note: 'the broker nacked the publish'})
+        if (this.returned.size) {
+          const ret = this.returned.get(key)
+          if (ret) {
+            this.forget(key)
+            return done({ok: false, note: ret})
+          }
+        }
+        done(OK)
+      })
+      if (!okToWrite) this.draining ??= new Promise<void>((r) => ch.once('drain', () => { this.draining = undefined; r() }))
+    } catch (err) {
+      done({ok: false, note: (err as Error).message})
+    }
+  }
+
+  private draining?: Promise<void>
+
+  /** While the channel's write buffer is full: resolves when it drained (undefined when not full). */
+  get full(): Promise<void> | undefined {
+    return this.draining
+  }
+
+  /**
+   * Forgets a return note once the confirms being handled now have all seen it (a `multiple` confirm
+   * settles several publishes of the same key in one go; each must see the return).
+   */
+  private forget(key: string): void {
+    this.forgetting.push(key)
+    if (this.forgetting.length > 1) return
+    queueMicrotask(() => {
+      for (const k of this.forgetting) this.returned.delete(k)
+      this.forgetting.length = 0
+    })
+  }
+
+  private readonly forgetting: string[] = []
+
+  get lost(): Error | undefined {
+    return this.closed
+  }
+
+  async close(): Promise<void> {
+    await this.ch?.close().catch(() => undefined)
+  }
+}
+
+/** Purges the queue (ready messages only); returns how many were removed. */
+export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<number> {
+  const ch = await rabbit.channel()
+  try {
+    const ok = await ch.purgeQueue(queue)
+    return ok.messageCount
+  } catch (err) {
+    throw channelError(err, rabbit, `queue ${queue}`)
+  } finally {
+    await ch.close().catch(() => undefined)
+  }
+}
+
+function strOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null
+}

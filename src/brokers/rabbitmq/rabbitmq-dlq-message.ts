@@ -1,0 +1,281 @@
+// Pure logic on dead-lettered RabbitMQ messages: x-death history, replay target, replay headers, the
+// JSON view of typed headers and bodies, and --where matching. No I/O here (unit-tested on its own).
+import {createHash} from 'node:crypto'
+import type {WhereClause} from '../../services/dlq-select.js'
+
+/** The header cg adds on every replayed message: how many times cg has replayed this message. */
+export const REPLAY_COUNT = 'x-cg-replay-count'
+/**
+ * A stable id of the DLQ message (a hash of body, properties and headers, broker-maintained delivery
+ * counters left out): a message published twice by an interrupted replay carries the same id and count
+ * on both copies, so consumers can drop the second.
+ */
+export const REPLAY_ID = 'x-cg-replay-id'
+/** Set when the DLQ copy had been delivered before (an earlier run may already have published it). */
+export const POSSIBLE_DUPLICATE = 'x-cg-possible-duplicate'
+/** When the replay happened (ms since the epoch). */
+export const REPLAYED_AT = 'x-cg-replayed-at'
+
+export type Headers = Record<string, unknown>
+
+/** What amqplib gives for a delivery (the parts used here). */
+export interface Delivery {
+  content: Buffer
+  fields: {deliveryTag: number; redelivered: boolean; exchange: string; routingKey: string}
+  properties: {
+    contentType?: string
+    contentEncoding?: string
+    headers?: Headers
+    deliveryMode?: number
+    priority?: number
+    correlationId?: string
+    replyTo?: string
+    expiration?: string
+    messageId?: string
+    timestamp?: number
+    type?: string
+    userId?: string
+    appId?: string
+    clusterId?: string
+  }
+}
+
+export interface Death {
+  reason: string | null
+  count: number | null
+  queue: string | null
+  exchange: string | null
+  routingKeys: string[]
+  /** ISO time of the (most recent) dead-lettering of this entry */
+  time: string | null
+  originalExpiration: string | null
+}
+
+/** x-death, most recent first (3.x and 4.x agree on the order); [] when the message was never dead-lettered. */
+export function deathsOf(headers: Headers | undefined): Death[] {
+  const xd = headers?.['x-death']
+  if (!Array.isArray(xd)) return []
+  return xd.filter((d) => d && typeof d === 'object').map((d: Record<string, unknown>) => deathOf(d))
+}
+
+function deathOf(d: Record<string, unknown>, withTime = true): Death {
+  return {
+    reason: str(d.reason),
+    count: num(d.count),
+    queue: str(d.queue),
+    exchange: d.exchange === undefined || d.exchange === null ? null : str(d.exchange) ?? '',
+    routingKeys: Array.isArray(d['routing-keys']) ? (d['routing-keys'] as unknown[]).map((k) => text(k)) : [],
+    time: withTime ? timeOf(d.time) : null,
+    originalExpiration: str(d['original-expiration']),
+  }
+}
+
+/** x-death[0] (the most recent death) alone: what a replay routes by, without reading the rest. */
+function firstDeathOf(headers: Headers | undefined, withTime: boolean): Death | null {
+  const xd = headers?.['x-death']
+  if (!Array.isArray(xd)) return null
+  for (const d of xd) if (d && typeof d === 'object') return deathOf(d as Record<string, unknown>, withTime)
+  return null
+}
+
+/**
+ * The death a replay routes by. 3.x and 4.x both put the most recent death first in x-death. On 3.13+
+ * the broker also sets x-last-death-*; on 4.x a client-supplied x-death is no longer interpreted by the
+ * broker (a replayed message that dies again gets a fresh history), so the history before a replay is
+ * only visible through cg's own replay headers there. `withTime` false leaves `time` null (cheaper, for
+ * callers that only route or filter).
+ */
+export function lastDeath(headers: Headers | undefined, serverMajor: number, withTime = true): Death | null {
+  const first = firstDeathOf(headers, withTime)
+  if (first) return first
+  if (serverMajor >= 4 || headers?.['x-last-death-exchange'] !== undefined) {
+    const ex = headers?.['x-last-death-exchange']
+    if (ex !== undefined) return {reason: str(headers?.['x-last-death-reason']), count: null, queue: str(headers?.['x-last-death-queue']), exchange: text(ex), routingKeys: [], time: null, originalExpiration: null}
+  }
+  return null
+}
+
+export interface Target {
+  exchange: string
+  routingKey: string
+  /** further routing keys (CC) when the original had several and the headers carry no CC */
+  cc: string[]
+}
+
+/** "orders" or "(default) -> q" for the default exchange: what "one target" means for mixed-target checks. */
+export function targetKey(t: Target): string {
+  return t.exchange === '' ? `(default exchange) -> ${t.routingKey}` : t.exchange
+}
+
+/**
+ * Where a replay republishes a message: --to-exchange / --routing-key when given, else x-death[0]'s
+ * exchange and routing keys. With --to-exchange but no --routing-key the original keys are kept (else the
+ * delivery's own routing key). null when nothing says where (no x-death and no --to-exchange).
+ */
+export function replayTarget(m: Delivery, death: Death | null, override: {exchange?: string; routingKey?: string}): Target | null {
+  const exchange = override.exchange ?? death?.exchange ?? null
+  if (exchange === null) return null
+  let keys = override.routingKey !== undefined ? [override.routingKey] : death?.routingKeys.length ? death.routingKeys : [m.fields.routingKey]
+  const [routingKey, ...rest] = keys
+  // a CC header on the message routes the extra keys by itself; only add CC when the headers have none
+  const hasCc = m.properties.headers?.CC !== undefined
+  keys = hasCc ? [] : rest
+  return {exchange, routingKey, cc: keys}
+}
+
+/** Broker-maintained counters that change when a message is merely read and requeued. */
+const VOLATILE = new Set(['x-delivery-count', 'x-delivery-limit-count', POSSIBLE_DUPLICATE])
+
+/**
+ * The stable replay id of a DLQ message (see REPLAY_ID): a hash of the properties, the headers (in wire
+ * order, which the broker keeps across redeliveries; delivery counters left out) and the body.
+ */
+export function replayIdOf(m: Delivery): string {
+  const h = createHash('sha256')
+  const {headers, ...props} = m.properties
+  let stable = headers ?? {}
+  for (const k of VOLATILE) {
+    if (k in stable) {
+      stable = {...stable}
+      for (const v of VOLATILE) delete stable[v]
+      break
+    }
+  }
+  // one update for the text part (same bytes as hashing its pieces one by one)
+  h.update(JSON.stringify(props) + '\0' + JSON.stringify(stable) + '\0')
+  h.update(m.content)
+  return h.digest('base64url').slice(0, 22)
+}
+
+/** cg's replay count on the message (0 when never replayed by cg). */
+export function replayCountOf(headers: Headers | undefined): number {
+  const v = headers?.[REPLAY_COUNT]
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0
+  return Number.isFinite(n) ? n : 0
+}
+
+/** The headers a replayed copy carries: the originals untouched (typed values as amqplib decoded them) plus cg's. */
+export function replayHeaders(m: Delivery, replayId: string, now = Date.now()): Headers {
+  // copied key by key (same order as the original): an object spread or a delete costs several times
+  // more here and leaves an object that amqplib encodes more slowly
+  const src = m.properties.headers
+  const redelivered = m.fields.redelivered
+  const h: Headers = {}
+  if (src) for (const k in src) if (redelivered || k !== POSSIBLE_DUPLICATE) h[k] = src[k]
+  h[REPLAY_COUNT] = replayCountOf(src) + 1
+  h[REPLAY_ID] = replayId
+  h[REPLAYED_AT] = {'!': 'timestamp', value: Math.floor(now / 1000)}
+  if (redelivered) h[POSSIBLE_DUPLICATE] = true
+  return h
+}
+
+/** amqplib publish options that reproduce the message's properties. */
+export function publishOptions(m: Delivery, headers: Headers, cc: string[]): Record<string, unknown> {
+  const p = m.properties
+  const o: Record<string, unknown> = {mandatory: true, headers}
+  for (const k of ['contentType', 'contentEncoding', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'expiration', 'messageId', 'timestamp', 'type', 'userId', 'appId'] as const) {
+    if (p[k] !== undefined && p[k] !== null) o[k] = p[k]
+  }
+  if (cc.length) o.CC = cc
+  return o
+}
+
+/** Header values as JSON: typed ones as {type, value}, byte arrays as base64, tables recursively. */
+export function headerJson(v: unknown): unknown {
+  if (v === null || v === undefined) return null
+  if (Buffer.isBuffer(v)) return {type: 'bytes', value: v.toString('base64')}
+  if (Array.isArray(v)) return v.map(headerJson)
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>
+    if ('!' in o) {
+      const t = String(o['!'])
+      if (t === 'timestamp' && typeof o.value === 'number') return {type: 'timestamp', value: new Date(o.value * 1000).toISOString()}
+      return {type: t, value: o.value as unknown}
+    }
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(o)) out[k] = headerJson(x)
+    return out
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
+  return v
+}
+
+export interface BodyView {
+  encoding: 'utf8' | 'base64'
+  value: string
+  bytes: number
+}
+
+/** The body as text when it is valid UTF-8 without control characters (tab/newline allowed), else base64. */
+export function bodyView(b: Buffer, max?: number): BodyView & {truncated: boolean} {
+  const cut = max !== undefined && b.length > max ? b.subarray(0, max) : b
+  const truncated = cut.length < b.length
+  const s = cut.toString('utf8')
+  const ok = Buffer.from(s, 'utf8').equals(cut) && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s)
+  return ok ? {encoding: 'utf8', value: s, bytes: b.length, truncated} : {encoding: 'base64', value: cut.toString('base64'), bytes: b.length, truncated}
+}
+
+/**
+ * --where FIELD=VALUE on a message: FIELD is a header name (values compared as text: strings, numbers,
+ * booleans, byte arrays as their bytes), or one of x-death.reason, x-death.queue, x-death.exchange,
+ * x-death.routing-key (the most recent death), or a property: message-id, type, app-id,
+ * correlation-id, content-type. Every clause must match.
+ */
+export function matchesWhere(m: Delivery, death: Death | null, where: WhereClause[]): boolean {
+  return where.every((w) => valuesOf(m, death, w.field).some((v) => v.equals(w.value)))
+}
+
+function valuesOf(m: Delivery, death: Death | null, field: string): Buffer[] {
+  const p = m.properties
+  switch (field) {
+    case 'x-death.reason':
+      return death?.reason ? [Buffer.from(death.reason)] : []
+    case 'x-death.queue':
+      return death?.queue ? [Buffer.from(death.queue)] : []
+    case 'x-death.exchange':
+      return death?.exchange !== null && death?.exchange !== undefined ? [Buffer.from(death.exchange)] : []
+    case 'x-death.routing-key':
+      return (death?.routingKeys ?? []).map((k) => Buffer.from(k))
+    case 'message-id':
+      return p.messageId !== undefined ? [Buffer.from(String(p.messageId))] : []
+    case 'type':
+      return p.type !== undefined ? [Buffer.from(String(p.type))] : []
+    case 'app-id':
+      return p.appId !== undefined ? [Buffer.from(String(p.appId))] : []
+    case 'correlation-id':
+      return p.correlationId !== undefined ? [Buffer.from(String(p.correlationId))] : []
+    case 'content-type':
+      return p.contentType !== undefined ? [Buffer.from(String(p.contentType))] : []
+  }
+  const v = p.headers?.[field]
+  if (v === undefined) return []
+  const flat = Array.isArray(v) ? v : [v]
+  return flat.map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(typeof x === 'object' && x !== null && 'value' in x ? String((x as {value: unknown}).value) : String(x))))
+}
+
+function str(v: unknown): string | null {
+  if (v === undefined || v === null) return null
+  return text(v)
+}
+
+function text(v: unknown): string {
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v)
+}
+
+function num(v: unknown): number | null {
+  if (typeof v === 'number') return v
+  if (v && typeof v === 'object' && 'value' in v) return Number((v as {value: unknown}).value)
+  return null
+}
+
+function timeOf(v: unknown): string | null {
+  if (v && typeof v === 'object' && (v as Record<string, unknown>)['!'] === 'timestamp') return new Date(Number((v as {value: unknown}).value) * 1000).toISOString()
+  if (typeof v === 'number') return new Date(v * 1000).toISOString()
+  return null
+}
+
+/** "3.10.8" -> 3 (0 when unknown). */
+export function majorOf(version: string): number {
+  const m = /^(\d+)\./.exec(version)
+  return m ? Number(m[1]) : 0
+}

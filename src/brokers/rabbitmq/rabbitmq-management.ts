@@ -1,0 +1,97 @@
+import {request as httpsRequest} from 'node:https'
+import {CgError} from '../../errors/cg-error.js'
+import {isPlainTextReply, notTlsError} from '../tls-check.js'
+import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
+
+interface Reply {
+  status: number
+  text: string
+}
+
+/**
+ * The management HTTP API: basic auth, a deadline per request, errors as CgError. http:// goes through
+ * Node's fetch; https:// through node:https so the profile's TLS options (ca, cert, key, servername,
+ * rejectUnauthorized) apply.
+ *
+ * Status mapping: 401 "Login failed" -> auth (69); 401 for a user who may log in but lacks the tag or
+ * the right to an object ("Not management user", "User not authorised to access object") and 403 ->
+ * refused (4); 404 -> not_found (5).
+ */
+export function managementApi(o: RabbitOptions): ManagementApi {
+  const auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64')
+  async function send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Reply> {
+    if (url.protocol === 'https:') return httpsSend(method, url, headers, body, o)
+    const res = await fetch(url, {method, headers, body, signal: AbortSignal.timeout(o.timeoutMs)})
+    return {status: res.status, text: await res.text().catch(() => '')}
+  }
+  async function call(method: string, path: string, query?: Record<string, string | number | boolean>, body?: unknown, extra: Record<string, string> = {}): Promise<Reply> {
+    const url = new URL(`${o.managementUrl}/api/${path}`)
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v))
+    let res: Reply
+    try {
+      res = await send(method, url, {authorization: auth, accept: 'application/json', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...extra}, body === undefined ? undefined : JSON.stringify(body))
+    } catch (err) {
+      const e = err as Error & {code?: string; cause?: {code?: string}}
+      if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new CgError('timeout', `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {cause: err})
+      const code = e.cause?.code ?? e.code
+      if (url.protocol === 'https:' && isPlainTextReply(err)) throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
+      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
+        throw new CgError('unreachable', `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`, 'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.', {cause: err})
+      }
+      throw new CgError('unreachable', `cannot reach the RabbitMQ management API at ${o.managementUrl}${code ? ` (${code})` : ''}`, 'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.', {cause: err})
+    }
+    if (res.status >= 200 && res.status < 300) return res
+    let reason = res.text
+    try {
+      reason = (JSON.parse(res.text) as {reason?: string}).reason ?? res.text
+    } catch {}
+    if (res.status === 401 && /not management user/i.test(reason)) {
+      throw new CgError('refused', `user ${o.username} may not use the RabbitMQ management API (${reason})`, 'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).')
+    }
+    // paths are shown as sent: their segments stay encoded (vhost "/" is %2F)
+    const vhost = /^(?:queues|exchanges|bindings|policies|vhosts)\/([^/?]+)/.exec(path)?.[1]
+    if (res.status === 401 && /not authori[sz]ed to access virtual host/i.test(reason) && vhost !== undefined) {
+      throw new CgError('refused', `user ${o.username} has no permissions on vhost ${decodeURIComponent(vhost)} (${method} /api/${path}: ${reason})`, `Grant the user permissions on the vhost (rabbitmqctl set_permissions -p ${JSON.stringify(decodeURIComponent(vhost))} ${o.username} ".*" ".*" ".*").`)
+    }
+    if (res.status === 401 && /not authori[sz]ed to access/i.test(reason)) {
+      throw new CgError('refused', `user ${o.username} may not ${method === 'DELETE' ? 'delete' : 'read'} /api/${path} (${reason})`, method === 'DELETE' ? 'Closing another user\'s connection needs the administrator tag.' : 'Seeing other users\' channels and connections needs the monitoring or administrator tag.')
+    }
+    if (res.status === 401) throw new CgError('auth', `RabbitMQ management API refused the credentials of user ${o.username}${reason ? ` (${reason})` : ''}`, 'Check the profile\'s username and password.')
+    if (res.status === 403) throw new CgError('refused', `user ${o.username} may not ${method} /api/${path} (${reason || 'forbidden'})`, 'This needs a user with the management (or monitoring/administrator) tag and permissions on the vhost.')
+    if (res.status === 404) throw new CgError('not_found', `not found: /api/${path}`, 'Check the vhost and the queue or connection name.')
+    throw new CgError('unexpected', `RabbitMQ management API ${method} /api/${path.slice(0, 200)}: HTTP ${res.status} ${reason.trim().split('\n')[0].slice(0, 200)}`.trim())
+  }
+  return {
+    async get<T>(path: string, query?: Record<string, string | number | boolean>): Promise<T> {
+      return JSON.parse((await call('GET', path, query)).text) as T
+    },
+    async delete(path: string, headers?: Record<string, string>): Promise<void> {
+      await call('DELETE', path, undefined, undefined, headers)
+    },
+    async post<T>(path: string, body: unknown): Promise<T> {
+      const {text} = await call('POST', path, undefined, body)
+      return (text ? JSON.parse(text) : undefined) as T
+    },
+    async put(path: string, body: unknown): Promise<void> {
+      await call('PUT', path, undefined, body)
+    },
+  }
+}
+
+async function httpsSend(method: string, url: URL, headers: Record<string, string>, body: string | undefined, o: RabbitOptions): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, {method, headers, timeout: o.timeoutMs, ...(o.tls ?? {})}, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (text += d))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, text}))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), {name: 'TimeoutError'})))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** A path segment, vhost "/" included. */
+export const seg = (s: string): string => encodeURIComponent(s)
