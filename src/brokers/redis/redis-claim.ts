@@ -1,9 +1,8 @@
 // cg claim on Redis: XAUTOCLAIM (or XPENDING + XCLAIM with --from) step by step through the bulk runner.
-import type {OpRequest} from '../../core/requests.js'
+import type {OpRequest, Progress} from '../../core/requests.js'
 import type {BulkEnd, ClaimResult} from '../../core/results.js'
 import {usage} from '../../errors/cg-error.js'
 import {namedArgs, profileValue} from '../../services/args.js'
-import type {Progress} from '../../core/requests.js'
 import {bulkCounts, runBulk, type BulkCounts, type BulkRun} from '../../services/bulk.js'
 import {nonNegativeInt} from '../../services/inputs.js'
 import {ended} from './redis-bulk.js'
@@ -11,7 +10,7 @@ import {STREAM_GROUP} from './redis-inspect.js'
 import type {ClaimQuery, ClaimStep, PendingEntry, RepairOps, StreamsAdapter} from './redis-types.js'
 
 /** Entries per claim step: few round trips, and a short enough call not to stall the server. */
-export const CLAIM_BATCH = 1000
+const CLAIM_BATCH = 1000
 
 /**
  * One claim step per call (null once the PEL has been gone through or `limit` entries are claimed): an
@@ -19,7 +18,7 @@ export const CLAIM_BATCH = 1000
  * claim of 100,000 entries then yields 100 times instead of 100,000 (the per-id yields cost claim-100k
  * about a fifth more CPU), so --count and progress count claimed ids here.
  */
-export function claimSteps(repair: RepairOps, q: ClaimQuery, limit: number | null, progress?: Progress): BulkRun<ClaimStep>['step'] {
+function claimSteps(repair: RepairOps, q: ClaimQuery, limit: number | null, progress?: Progress): BulkRun<ClaimStep>['step'] {
   let cursor: string | null = null
   let done = false
   let left = limit ?? Number.POSITIVE_INFINITY
