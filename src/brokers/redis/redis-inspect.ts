@@ -68,7 +68,7 @@ export async function pending(conn: StreamsAdapter, req: OpRequest<'pending'>): 
   const end = f.end === undefined ? undefined : parseStreamId(f.end, '--end', ['-', '+'])
   const limit = f.all ? null : (f.count ?? 100)
   const s = await conn.pendingSummary(source, group, consumer)
-  const entries = limit === 0 ? [] : conn.pendingEntries({source, group, consumer, minIdleMs: f['min-idle'], start, end, count: limit})
+  const entries = conn.pendingEntries({source, group, consumer, minIdleMs: f['min-idle'], start, end, count: limit})
   return {broker: 'redis', group, sources: [source], consumer: consumer ?? null, pending: s.count, minId: s.minId, maxId: s.maxId, consumers: s.consumers, limit, entries}
 }
 

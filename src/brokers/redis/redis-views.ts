@@ -61,10 +61,6 @@ const pending: HumanView<RedisPendingResult> = async (d, ui) => {
   ])
   if (d.consumers.length > 1) await ui.line('per consumer: ' + d.consumers.map((c) => `${c.name}=${c.pending}`).join(', '))
   await ui.line()
-  if (d.limit === 0 && d.pending > 0) {
-    await ui.line(ui.color.dim(`(${d.pending} entries, none listed with --count 0; use --count N or --all)`))
-    return
-  }
   const shown = await ui.rows<PendingEntry>(
     [
       {header: 'ID', get: (e) => e.id},

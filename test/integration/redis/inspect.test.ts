@@ -78,16 +78,6 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     expect(idle.entries).toEqual([])
   })
 
-  it('pending --count 0 gives the summary without entries, and says so', async () => {
-    const res = await runCg(['pending', stream, 'workers', '--count', '0', '--url', url, '--json'])
-    expect(res.code, res.stderr).toBe(0)
-    expect(res.json()).toMatchObject({pending: 6, limit: 0, entries: []})
-    const human = await runCg(['pending', stream, 'workers', '--count', '0', '--url', url])
-    expect(human.stdout).toMatch(/pending\s+6/)
-    expect(human.stdout).toContain('none listed with --count 0')
-    expect(human.stdout).not.toContain('(no pending entries)')
-  })
-
   it('lag reports per group lag and the oldest pending entry', async () => {
     const res = await runCg(['lag', 'workers', '--stream', stream, '--url', url, '--json'])
     expect(res.code).toBe(0)
