@@ -1,19 +1,5 @@
-import {parseStreamId} from '../brokers/redis/stream-id.js'
-import type {DecodedDlqEntry} from '../brokers/redis/dlq-layout.js'
+// Selecting and pacing DLQ work on every broker: --where FIELD=VALUE, --rate, and reading a page ahead.
 import {usage} from '../errors/cg-error.js'
-
-/** `--dlq KEY`, else the profile's `dlq`, else `<stream>:dlq`. */
-export function dlqKey(opts: {flag?: string; profile?: string; stream?: string}): string {
-  const key = opts.flag ?? opts.profile ?? (opts.stream ? `${opts.stream}:dlq` : undefined)
-  if (!key) throw usage('missing the dead-letter stream', 'Give STREAM (its DLQ is STREAM:dlq), --dlq KEY, or set `dlq:` or `stream:` in the profile.')
-  return key
-}
-
-/** Where a replayed entry goes: its original_stream, else SOURCE, else the DLQ key without ":dlq". */
-export function fallbackTarget(dlq: string, source?: string): string | null {
-  if (source) return source
-  return dlq.endsWith(':dlq') && dlq.length > 4 ? dlq.slice(0, -4) : null
-}
 
 export interface WhereClause {
   field: string
@@ -27,17 +13,6 @@ export function parseWhere(exprs: string[] | undefined): WhereClause[] {
     if (eq <= 0) throw usage(`--where ${JSON.stringify(e)} is not FIELD=VALUE`, 'For example: --where reason=max_deliveries_exceeded (repeat --where to require several).')
     return {field: e.slice(0, eq), value: Buffer.from(e.slice(eq + 1))}
   })
-}
-
-/** Every clause must match some value of its field (meta fields, and for layout (b) the decoded data). */
-export function matches(entry: DecodedDlqEntry, where: WhereClause[]): boolean {
-  return where.every((w) => entry.valuesOf(w.field).some((v) => v.equals(w.value)))
-}
-
-export function parseIds(ids: string[] | undefined, what = '--ids'): string[] | undefined {
-  if (!ids?.length) return undefined
-  const out = ids.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean).map((s) => parseStreamId(s, what))
-  return [...new Set(out)]
 }
 
 /** `--rate 500/s`, `500`, `30/m` -> entries per second. */

@@ -3,7 +3,8 @@ import {describe, expect, it} from 'vitest'
 import {decodeEntry, failedAtMs, showBytes} from '../../src/brokers/redis/dlq-layout.js'
 import {journalKey} from '../../src/brokers/redis/redis-dlq.js'
 import {batchSize, TokenBucket} from '../../src/services/dlq-rate.js'
-import {dlqKey, fallbackTarget, matches, parseIds, parseRate, parseWhere} from '../../src/services/dlq-select.js'
+import {dlqKey, fallbackTarget, matches, parseIds} from '../../src/brokers/redis/redis-dlq-select.js'
+import {parseRate, parseWhere} from '../../src/services/dlq-select.js'
 
 const b = (s: string) => Buffer.from(s)
 const entry = (flat: Array<string | Buffer>) => {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {CgError} from '../../src/errors/cg-error.js'
 import {fromTheRight, nonNegativeInt, signedInt} from '../../src/services/inputs.js'
 import {resetMode} from '../../src/brokers/redis/redis-position.js'
-import {parseDatetime, parseDuration} from '../../src/services/position.js'
+import {parseDatetime, parseDuration} from '../../src/services/time.js'
 
 const usageError = (fn: () => unknown) => {
   try {

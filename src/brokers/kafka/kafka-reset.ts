@@ -13,7 +13,7 @@ import {
 } from './kafka-offsets.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseDatetime, parseDuration} from '../../services/position.js'
+import {parseDatetime, parseDuration} from '../../services/time.js'
 
 export type KafkaResetMode =
   | {kind: 'to-earliest'}
