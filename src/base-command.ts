@@ -122,7 +122,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   private async connect(module: DriverModule, profile: Profile): Promise<Connection> {
     if (!this.conn) {
       debug(`profile ${profile.name ?? '(none)'} from ${profile.source}: ${profile.broker} ${profile.url}`)
-      this.conn = await module.connect(profile, {timeoutMs: this.flags.timeout})
+      this.conn = await module.connect(profile, {timeoutMs: this.flags.timeout, debug})
     }
     return this.conn
   }

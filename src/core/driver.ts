@@ -16,6 +16,8 @@ export interface ServerInfo {
 export interface ConnectOptions {
   /** connect and command timeout, ms */
   timeoutMs: number
+  /** notes for --verbose (connecting, cluster detection) */
+  debug?: (message: string) => void
 }
 
 /** A broker connection (clients open lazily on first use and close once). */

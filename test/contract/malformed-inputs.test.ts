@@ -189,7 +189,7 @@ describe('Redis standalone: malformed input', () => {
       expect(plain.stdout).toContain('evil\\x1b[2J\\x1b[31m\\nname')
       expect(plain.stdout).toContain('g\\x1b[31m\\nred')
       const json = await runCg(['groups', evil, '--url', REDIS_URL, '--json'])
-      expect(json.json().groups[0]).toMatchObject({source: evil, group: 'g\x1b[31m\nred'})
+      expect(json.json().groups[0]).toMatchObject({sources: [evil], group: 'g\x1b[31m\nred'})
     } finally {
       await r.del(evil)
     }
