@@ -1,5 +1,5 @@
-import {Producer} from '@platformatic/kafka'
 import {commitOffsets, createTopic, deleteGroups, deleteTopics, kafkaAdmin, KAFKA_TARGETS, kname, produce} from '../../helpers/kafka.js'
+import {KafkaDlqFixture, springHeaders} from '../../integration/kafka/dlq-fixtures.js'
 import type {Kit} from './kit.js'
 
 /**
@@ -20,16 +20,10 @@ function kafkaKit(name: string, url: string, bootstrap: string): Kit {
       await createTopic(admin, dlq, 1)
       await produce(bootstrap, topic, 10)
       await commitOffsets(admin, group, {[topic]: [6]})
-      const producer = new Producer({clientId: 'cg-test', bootstrapBrokers: [bootstrap]})
-      await producer.send({
-        messages: [0, 1, 2].map((i) => ({topic: dlq, partition: 0, key: Buffer.from(`k${i}`), value: Buffer.from(`dead ${i}`), headers: new Map([[Buffer.from('kafka_dlt-original-topic'), Buffer.from(topic)]])})),
-        acks: -1,
-      })
-      await producer.close()
-      const depth = async () => {
-        const offsets = await admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: 0, timestamp: -1n}]}]})
-        return Number(offsets[0].partitions[0].offset)
-      }
+      const fixture = new KafkaDlqFixture(bootstrap)
+      await fixture.produce(dlq, [0, 1, 2].map((i) => ({key: Buffer.from(`k${i}`), value: Buffer.from(`dead ${i}`), headers: springHeaders(topic, 0, i)})))
+      // records, not offsets: a replay's transaction markers take offsets too
+      const depth = async () => (await fixture.readAll(topic)).length
       return {
         url,
         argv: {groups: [topic], lag: [group], consumers: [group], pending: [group], replay: [topic]},
@@ -43,6 +37,7 @@ function kafkaKit(name: string, url: string, bootstrap: string): Kit {
         async cleanup() {
           await deleteGroups(admin, [group, `cg-replay.${dlq}`])
           await deleteTopics(admin, [topic, dlq])
+          await fixture.close()
           await admin.close()
         },
       }
