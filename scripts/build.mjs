@@ -16,7 +16,6 @@ function walk(dir) {
   })
 }
 
-
 // src/commands/dlq/replay.ts -> command id "dlq:replay"
 const files = walk(commandsDir).sort()
 const ids = files.map((f) => relative(commandsDir, f).replace(/\.ts$/, '').split(sep).join(':'))

@@ -100,7 +100,11 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     const module = await entry.driver()
     const handler = module.ops[op] as ((conn: Connection, req: Request<OpFlags[O]>) => Promise<OpResults[O]>) | undefined
     if (!handler) {
-      throw new CgError('unsupported', `${opName(op)} is not possible on ${BROKER_LABEL[profile.broker]}`, module.refusals[op] ?? 'See cg --help for what each broker supports.')
+      throw new CgError(
+        'unsupported',
+        `${opName(op)} is not possible on ${BROKER_LABEL[profile.broker]}`,
+        module.refusals[op] ?? 'See cg --help for what each broker supports.',
+      )
     }
     const req = {args: this.argv_, flags, profile, run: this.runContext()}
     // names the broker cannot hold (a Kafka topic name, an AMQP name over 255 bytes) are refused before any call
@@ -138,7 +142,10 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
       const brokers = declared?.[name]?.brokers
       if (!brokers || brokers.includes(broker)) continue
       const on = brokers.map((b) => BROKER_LABEL[b]).join(' and ')
-      throw usage(`--${name} is for ${on}; it means nothing on ${BROKER_LABEL[broker]}`, `Leave --${name} out, or pick a ${on} profile or --url. See cg ${opName(this.id as Operation)} --help.`)
+      throw usage(
+        `--${name} is for ${on}; it means nothing on ${BROKER_LABEL[broker]}`,
+        `Leave --${name} out, or pick a ${on} profile or --url. See cg ${opName(this.id as Operation)} --help.`,
+      )
     }
   }
 

@@ -23,7 +23,15 @@ try {
       for (const g of groups) {
         const f = {}
         for (let j = 0; j < g.length; j += 2) f[g[j]] = g[j + 1]
-        const row = {source: keys[i], group: f.name, consumers: f.consumers, pending: f.pending, lastDeliveredId: f['last-delivered-id'], entriesRead: f['entries-read'] ?? null, lag: f.lag ?? null}
+        const row = {
+          source: keys[i],
+          group: f.name,
+          consumers: f.consumers,
+          pending: f.pending,
+          lastDeliveredId: f['last-delivered-id'],
+          entriesRead: f['entries-read'] ?? null,
+          lag: f.lag ?? null,
+        }
         await out.write((first ? '' : ',') + JSON.stringify(row))
         first = false
       }

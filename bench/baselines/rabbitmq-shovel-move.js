@@ -21,7 +21,21 @@ try {
   const res = await fetch(path, {
     method: 'PUT',
     headers: {authorization: auth, 'content-type': 'application/json'},
-    body: JSON.stringify({component: 'shovel', vhost, name, value: {'src-protocol': 'amqp091', 'src-uri': uri, 'src-queue': src, 'dest-protocol': 'amqp091', 'dest-uri': uri, 'dest-queue': dest, 'ack-mode': 'on-confirm', 'src-delete-after': 'queue-length'}}),
+    body: JSON.stringify({
+      component: 'shovel',
+      vhost,
+      name,
+      value: {
+        'src-protocol': 'amqp091',
+        'src-uri': uri,
+        'src-queue': src,
+        'dest-protocol': 'amqp091',
+        'dest-uri': uri,
+        'dest-queue': dest,
+        'ack-mode': 'on-confirm',
+        'src-delete-after': 'queue-length',
+      },
+    }),
   })
   if (!res.ok) throw new Error(`shovel PUT: HTTP ${res.status} ${await res.text()}`)
   const t0 = performance.now()

@@ -26,19 +26,30 @@ export async function run({r, log}) {
       baseline: (stream) => node([BASELINES_DIR + 'claim-raw.js', REDIS_URL, stream, 'workers', 'other']),
       verify: async (side, stream) => {
         const p = await pendingOf(r, stream, 'workers')
-        if (p.consumers.other !== ENTRIES) throw new Error(`${side}: 'other' holds ${p.consumers.other ?? 0} entries after the claim, expected ${ENTRIES} (${JSON.stringify(p.consumers)})`)
+        if (p.consumers.other !== ENTRIES)
+          throw new Error(`${side}: 'other' holds ${p.consumers.other ?? 0} entries after the claim, expected ${ENTRIES} (${JSON.stringify(p.consumers)})`)
         await r.unlink(stream)
       },
       log,
     })
     return [
       row({
-        name: 'claim-100k', benchmark: name, kind: 'time', cg: m.cgMs, baseline: m.baselineMs, unit: 'ms', target: 1.2,
+        name: 'claim-100k',
+        benchmark: name,
+        kind: 'time',
+        cg: m.cgMs,
+        baseline: m.baselineMs,
+        unit: 'ms',
+        target: 1.2,
         command: `cg claim STREAM workers --idle 0 --to other --json --url ${REDIS_URL} > /dev/null`,
         baselineCommand: 'node bench/baselines/claim-raw.js URL STREAM GROUP other (XAUTOCLAIM min-idle 0 COUNT 1000 JUSTID until cursor 0-0)',
-        method: PROCESS_METHOD + ` of ${REPS}; a fresh ${ENTRIES}-entry PEL (one consumer) is seeded before every run and checked afterwards (all entries owned by "other")`,
-        iterations: REPS, size: {idleEntries: ENTRIES},
-        peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb}, samples: m.samples,
+        method:
+          PROCESS_METHOD +
+          ` of ${REPS}; a fresh ${ENTRIES}-entry PEL (one consumer) is seeded before every run and checked afterwards (all entries owned by "other")`,
+        iterations: REPS,
+        size: {idleEntries: ENTRIES},
+        peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb},
+        samples: m.samples,
       }),
     ]
   } finally {

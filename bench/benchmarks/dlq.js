@@ -45,25 +45,48 @@ export async function run({r, log}) {
       baseline: (s) => node([BASELINES_DIR + 'dlq-replay-raw.js', REDIS_URL, s.stream, s.dlq]),
       verify: async (side, s) => {
         const [dlqLen, len] = [await r.xlen(s.dlq), await r.xlen(s.stream)]
-        if (dlqLen !== 0 || len !== 2 * ENTRIES) throw new Error(`${side} replay: DLQ holds ${dlqLen} entries and the stream ${len}, expected 0 and ${2 * ENTRIES}`)
+        if (dlqLen !== 0 || len !== 2 * ENTRIES)
+          throw new Error(`${side} replay: DLQ holds ${dlqLen} entries and the stream ${len}, expected 0 and ${2 * ENTRIES}`)
         await r.unlink(s.stream, s.dlq)
       },
       log,
     })
     const perSec = (ms) => (ENTRIES * 1000) / ms
-    const common = {benchmark: name, kind: 'throughput', unit: 'entries/s', target: TARGET, iterations: REPS, size: {entries: ENTRIES, batch: 500}, method: PROCESS_METHOD + ` of ${REPS}; throughput = entries / median wall time; ratio = cg throughput / baseline throughput (>= ${TARGET} means a time ratio <= ${Math.round(100 / TARGET) / 100})`}
+    const common = {
+      benchmark: name,
+      kind: 'throughput',
+      unit: 'entries/s',
+      target: TARGET,
+      iterations: REPS,
+      size: {entries: ENTRIES, batch: 500},
+      method:
+        PROCESS_METHOD +
+        ` of ${REPS}; throughput = entries / median wall time; ratio = cg throughput / baseline throughput (>= ${TARGET} means a time ratio <= ${Math.round(100 / TARGET) / 100})`,
+    }
     return [
       row({
-        ...common, name: 'dlq-move-100k', cg: perSec(mv.cgMs), baseline: perSec(mv.baselineMs), timeMs: {cg: mv.cgMs, baseline: mv.baselineMs},
+        ...common,
+        name: 'dlq-move-100k',
+        cg: perSec(mv.cgMs),
+        baseline: perSec(mv.baselineMs),
+        timeMs: {cg: mv.cgMs, baseline: mv.baselineMs},
         command: `cg dlq move STREAM workers --min-idle 0 --dlq DLQ --json --url ${REDIS_URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/dlq-move-raw.js URL STREAM GROUP DLQ (XRANGE batches of 500, one pipeline per batch: XADD to the DLQ with provenance fields + one XACK; no atomicity)',
-        peakRssMb: {cg: mv.cgRssMb, baseline: mv.baselineRssMb}, samples: mv.samples,
+        baselineCommand:
+          'node bench/baselines/dlq-move-raw.js URL STREAM GROUP DLQ (XRANGE batches of 500, one pipeline per batch: XADD to the DLQ with provenance fields + one XACK; no atomicity)',
+        peakRssMb: {cg: mv.cgRssMb, baseline: mv.baselineRssMb},
+        samples: mv.samples,
       }),
       row({
-        ...common, name: 'dlq-replay-100k', cg: perSec(rp.cgMs), baseline: perSec(rp.baselineMs), timeMs: {cg: rp.cgMs, baseline: rp.baselineMs},
+        ...common,
+        name: 'dlq-replay-100k',
+        cg: perSec(rp.cgMs),
+        baseline: perSec(rp.baselineMs),
+        timeMs: {cg: rp.cgMs, baseline: rp.baselineMs},
         command: `cg dlq replay STREAM --dlq DLQ --json --url ${REDIS_URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/dlq-replay-raw.js URL STREAM DLQ (XRANGE the DLQ in batches of 500, one pipeline per batch: XADD the original fields to the stream + one XDEL; no atomicity)',
-        peakRssMb: {cg: rp.cgRssMb, baseline: rp.baselineRssMb}, samples: rp.samples,
+        baselineCommand:
+          'node bench/baselines/dlq-replay-raw.js URL STREAM DLQ (XRANGE the DLQ in batches of 500, one pipeline per batch: XADD the original fields to the stream + one XDEL; no atomicity)',
+        peakRssMb: {cg: rp.cgRssMb, baseline: rp.baselineRssMb},
+        samples: rp.samples,
       }),
     ]
   } finally {

@@ -43,11 +43,21 @@ export async function run({r, log}) {
     })
     return [
       row({
-        name: 'groups-10k-streams', benchmark: name, kind: 'time', cg: m.cgMs, baseline: m.baselineMs, unit: 'ms', target: 1.3,
+        name: 'groups-10k-streams',
+        benchmark: name,
+        kind: 'time',
+        cg: m.cgMs,
+        baseline: m.baselineMs,
+        unit: 'ms',
+        target: 1.3,
         command: `cg groups --json --url ${REDIS_URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/groups-raw.js URL > /dev/null (SCAN TYPE stream COUNT 1000 + one pipeline of XINFO GROUPS per batch, rows written as JSON)',
-        method: PROCESS_METHOD + ` of ${REPS}`, iterations: REPS, size: {streams: STREAMS, groupsPerStream: 2, streamsInDatabase: streams},
-        peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb}, samples: m.samples,
+        baselineCommand:
+          'node bench/baselines/groups-raw.js URL > /dev/null (SCAN TYPE stream COUNT 1000 + one pipeline of XINFO GROUPS per batch, rows written as JSON)',
+        method: PROCESS_METHOD + ` of ${REPS}`,
+        iterations: REPS,
+        size: {streams: STREAMS, groupsPerStream: 2, streamsInDatabase: streams},
+        peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb},
+        samples: m.samples,
       }),
     ]
   } finally {

@@ -50,7 +50,10 @@ async function seed(admin, source, dlq) {
 }
 
 async function countTopic(admin, topic) {
-  const res = await admin.listOffsets({topics: [{name: topic, partitions: Array.from({length: PARTITIONS}, (_, p) => ({partitionIndex: p, timestamp: -1n}))}], isolationLevel: 1})
+  const res = await admin.listOffsets({
+    topics: [{name: topic, partitions: Array.from({length: PARTITIONS}, (_, p) => ({partitionIndex: p, timestamp: -1n}))}],
+    isolationLevel: 1,
+  })
   return res[0].partitions.reduce((n, p) => n + Number(p.offset), 0)
 }
 
@@ -79,7 +82,8 @@ export async function run({log}) {
       verify: async (side, s) => {
         // cg's target also holds one transaction marker per partition per transaction: count records, not offsets
         const offsets = await countTopic(admin, s.target)
-        if (side === 'baseline' ? offsets !== RECORDS : offsets < RECORDS) throw new Error(`${side}: target ${s.target} holds ${offsets} offsets, expected ${RECORDS}${side === 'cg' ? ' records plus markers' : ''}`)
+        if (side === 'baseline' ? offsets !== RECORDS : offsets < RECORDS)
+          throw new Error(`${side}: target ${s.target} holds ${offsets} offsets, expected ${RECORDS}${side === 'cg' ? ' records plus markers' : ''}`)
         await admin.deleteTopics({topics: [s.target]}).catch(() => undefined)
       },
       log,
@@ -98,7 +102,8 @@ export async function run({log}) {
         baseline: perSec(res.baselineMs),
         timeMs: {cg: res.cgMs, baseline: res.baselineMs},
         command: `cg dlq replay --dlq DLQ --to TARGET --json --url ${URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/kafka-dlq-replay-raw.js BOOTSTRAP DLQ TARGET (@platformatic/kafka Consumer stream from earliest + Producer.send of 2,000-record batches; no transactions, no offsets committed)',
+        baselineCommand:
+          'node bench/baselines/kafka-dlq-replay-raw.js BOOTSTRAP DLQ TARGET (@platformatic/kafka Consumer stream from earliest + Producer.send of 2,000-record batches; no transactions, no offsets committed)',
         method: `wall time of the whole process, node startup included on both sides; runs alternate which side goes first; median of ${REPS}; throughput = records / median wall time; ratio = cg throughput / baseline throughput (>= ${TARGET})`,
         peakRssMb: {cg: res.cgRssMb, baseline: res.baselineRssMb},
         samples: res.samples,

@@ -10,7 +10,17 @@ import {cg, HAS_GNU_TIME, run} from '../lib/proc.js'
 import {pair} from '../lib/pair.js'
 import {row} from '../lib/report.js'
 import {median, round, spread} from '../lib/stats.js'
-import {cgLagByGroup, consumerGroupsTool, KAFKA_BOOTSTRAP, KAFKA_TOOLS_VERSION, KAFKA_URL, LAG_PREFIX, listAllGroups, parseDescribe, seedLag} from '../lib/kafka.js'
+import {
+  cgLagByGroup,
+  consumerGroupsTool,
+  KAFKA_BOOTSTRAP,
+  KAFKA_TOOLS_VERSION,
+  KAFKA_URL,
+  LAG_PREFIX,
+  listAllGroups,
+  parseDescribe,
+  seedLag,
+} from '../lib/kafka.js'
 
 export const name = 'kafka-lag'
 const GROUPS = Number(process.env.BENCH_KAFKA_LAG_GROUPS ?? (QUICK ? 20 : 200))
@@ -28,7 +38,15 @@ const sum = (xs) => xs.reduce((s, x) => s + x, 0)
 
 /** Runs both once with stdout captured and compares the lag of the seeded groups (not timed; also the warm-up). */
 async function check(seed, log) {
-  const out = {expectedTotalLag: seed.expectedTotalLag, javaTotalLag: null, cgTotalLag: null, javaRows: null, groupsDiffering: null, equal: false, cgError: null}
+  const out = {
+    expectedTotalLag: seed.expectedTotalLag,
+    javaTotalLag: null,
+    cgTotalLag: null,
+    javaRows: null,
+    groupsDiffering: null,
+    equal: false,
+    cgError: null,
+  }
   const java = await run(javaArgv(), {stdout: 'pipe', label: 'kafka-consumer-groups.sh --describe --all-groups'})
   const rows = parseDescribe(java.stdout).filter((r) => r.group.startsWith(LAG_PREFIX))
   out.javaRows = rows.length
@@ -51,9 +69,14 @@ async function check(seed, log) {
     out.groupsDiffering = [...new Set([...javaByGroup.keys(), ...ours.map(([g]) => g)])].filter((g) => javaByGroup.get(g) !== byGroup.get(g)).length
     out.equal = out.cgTotalLag === out.javaTotalLag && out.groupsDiffering === 0
   } catch (error) {
-    out.cgError = String(error?.message ?? error).split('\n').slice(0, 3).join(' / ')
+    out.cgError = String(error?.message ?? error)
+      .split('\n')
+      .slice(0, 3)
+      .join(' / ')
   }
-  log(`  check (untimed): total lag of the ${seed.groups.length} ${LAG_PREFIX}* groups: expected ${out.expectedTotalLag}, kafka-consumer-groups.sh ${out.javaTotalLag} (${out.javaRows} partition rows), cg ${out.cgTotalLag ?? 'failed: ' + out.cgError}; ${out.equal ? 'equal' : 'NOT equal'}`)
+  log(
+    `  check (untimed): total lag of the ${seed.groups.length} ${LAG_PREFIX}* groups: expected ${out.expectedTotalLag}, kafka-consumer-groups.sh ${out.javaTotalLag} (${out.javaRows} partition rows), cg ${out.cgTotalLag ?? 'failed: ' + out.cgError}; ${out.equal ? 'equal' : 'NOT equal'}`,
+  )
   return out
 }
 
@@ -63,10 +86,35 @@ export async function run_({log}) {
   const others = [...all.keys()].filter((g) => !g.startsWith(LAG_PREFIX)).length
   if (others) log(`  the broker also holds ${others} other groups (both tools list every group; they are part of both runs)`)
   const lagCheck = await check(seed, log)
-  const size = {groups: GROUPS, partitionsPerGroup: PARTITIONS, topic: seed.topic, recordsPerPartition: seed.logEndOffsets[0], otherGroupsOnBroker: others, groupsOnBroker: all.size}
-  const seeding = {reused: seed.reused, topicCreated: seed.topicCreated, recordsProduced: seed.recordsProduced, groupsCommitted: seed.groupsCommitted, extraGroupsDeleted: seed.extraGroupsDeleted, ms: seed.seedMs}
+  const size = {
+    groups: GROUPS,
+    partitionsPerGroup: PARTITIONS,
+    topic: seed.topic,
+    recordsPerPartition: seed.logEndOffsets[0],
+    otherGroupsOnBroker: others,
+    groupsOnBroker: all.size,
+  }
+  const seeding = {
+    reused: seed.reused,
+    topicCreated: seed.topicCreated,
+    recordsProduced: seed.recordsProduced,
+    groupsCommitted: seed.groupsCommitted,
+    extraGroupsDeleted: seed.extraGroupsDeleted,
+    ms: seed.seedMs,
+  }
   const method = `wall time of the whole process, JVM and node startup included, stdout to /dev/null; one untimed run of each first (the lag check, also the warm-up); then ${REPS} rounds alternating which side goes first; median`
-  const common = {benchmark: name, unit: 'ms', target: 0.2, command: COMMAND, baselineCommand: BASELINE_COMMAND, iterations: REPS, size, seeding, lagCheck, broker: KAFKA_URL}
+  const common = {
+    benchmark: name,
+    unit: 'ms',
+    target: 0.2,
+    command: COMMAND,
+    baselineCommand: BASELINE_COMMAND,
+    iterations: REPS,
+    size,
+    seeding,
+    lagCheck,
+    broker: KAFKA_URL,
+  }
 
   if (lagCheck.cgError) {
     // cg cannot run yet: still time the baseline, so the row says what cg has to beat
@@ -75,7 +123,18 @@ export async function run_({log}) {
     times.sort((a, b) => a - b)
     const med = times[times.length >> 1]
     log(`  cg lag failed, baseline alone: median ${Math.round(med)} ms`)
-    return [row({name: ROW, kind: 'time', cg: null, baseline: med, ...common, method: `baseline alone (cg failed): ${method}`, error: `cg lag failed: ${lagCheck.cgError}`, note: `cg lag failed; the baseline took ${Math.round(med)} ms (target for cg: <= ${Math.round(med * 0.2)} ms)`})]
+    return [
+      row({
+        name: ROW,
+        kind: 'time',
+        cg: null,
+        baseline: med,
+        ...common,
+        method: `baseline alone (cg failed): ${method}`,
+        error: `cg lag failed: ${lagCheck.cgError}`,
+        note: `cg lag failed; the baseline took ${Math.round(med)} ms (target for cg: <= ${Math.round(med * 0.2)} ms)`,
+      }),
+    ]
   }
 
   // CPU time (user + sys, the process and its children) beside the wall time: on a busy machine wall times
@@ -95,12 +154,27 @@ export async function run_({log}) {
     },
     log,
   })
-  const cpuMs = HAS_GNU_TIME ? {cg: median(cpu.cg), baseline: median(cpu.baseline), ratio: round(median(cpu.cg) / median(cpu.baseline), 2), samples: {cg: spread(cpu.cg), baseline: spread(cpu.baseline)}, method: '/usr/bin/time -f "%U %S" (user + sys seconds of the process and its children), median'} : null
+  const cpuMs = HAS_GNU_TIME
+    ? {
+        cg: median(cpu.cg),
+        baseline: median(cpu.baseline),
+        ratio: round(median(cpu.cg) / median(cpu.baseline), 2),
+        samples: {cg: spread(cpu.cg), baseline: spread(cpu.baseline)},
+        method: '/usr/bin/time -f "%U %S" (user + sys seconds of the process and its children), median',
+      }
+    : null
   if (cpuMs) log(`  CPU time (user + sys), median: cg ${Math.round(cpuMs.cg)} ms, kafka-consumer-groups.sh ${Math.round(cpuMs.baseline)} ms (${cpuMs.ratio}x)`)
   return [
     row({
-      name: ROW, kind: 'time', cg: m.cgMs, baseline: m.baselineMs, ...common, method,
-      peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb}, samples: m.samples, cpuMs,
+      name: ROW,
+      kind: 'time',
+      cg: m.cgMs,
+      baseline: m.baselineMs,
+      ...common,
+      method,
+      peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb},
+      samples: m.samples,
+      cpuMs,
       note: `same total lag: ${lagCheck.equal ? 'yes' : 'NO'} (cg ${lagCheck.cgTotalLag}, kafka-consumer-groups.sh ${lagCheck.javaTotalLag}, expected ${lagCheck.expectedTotalLag})`,
     }),
   ]

@@ -24,16 +24,35 @@ export async function run({r, log}) {
       baseline: () => node([BASELINES_DIR + 'pending-raw.js', REDIS_URL, stream, 'workers']),
       log,
     })
-    const common = {benchmark: name, method: PROCESS_METHOD + ` of ${REPS}`, iterations: REPS, size: {pendingEntries: ENTRIES, pageSize: 5000}, samples: m.samples}
+    const common = {
+      benchmark: name,
+      method: PROCESS_METHOD + ` of ${REPS}`,
+      iterations: REPS,
+      size: {pendingEntries: ENTRIES, pageSize: 5000},
+      samples: m.samples,
+    }
     return [
       row({
-        ...common, name: 'pending-1m-pel', kind: 'time', cg: m.cgMs, baseline: m.baselineMs, unit: 'ms', target: 1.3,
+        ...common,
+        name: 'pending-1m-pel',
+        kind: 'time',
+        cg: m.cgMs,
+        baseline: m.baselineMs,
+        unit: 'ms',
+        target: 1.3,
         command: `cg pending ${stream} workers --all --json > /dev/null`,
-        baselineCommand: 'node bench/baselines/pending-raw.js URL STREAM GROUP > /dev/null (XPENDING pages of 5000 from "(lastid", JSON.stringify per entry, 64 KB buffered writes)',
+        baselineCommand:
+          'node bench/baselines/pending-raw.js URL STREAM GROUP > /dev/null (XPENDING pages of 5000 from "(lastid", JSON.stringify per entry, 64 KB buffered writes)',
         peakRssMb: {cg: m.cgRssMb, baseline: m.baselineRssMb},
       }),
       row({
-        ...common, name: 'pending-1m-pel-rss', kind: 'max', cg: m.cgRssMb, baseline: m.baselineRssMb, unit: 'MB', target: 200,
+        ...common,
+        name: 'pending-1m-pel-rss',
+        kind: 'max',
+        cg: m.cgRssMb,
+        baseline: m.baselineRssMb,
+        unit: 'MB',
+        target: 200,
         command: `cg pending ${stream} workers --all --json > /dev/null`,
         baselineCommand: 'the raw XPENDING loop above (its RSS for comparison only)',
         note: `peak RSS, the largest of the ${REPS} runs, measured with ${RSS_METHOD}; the target is absolute (< 200 MB), the ratio is informational`,

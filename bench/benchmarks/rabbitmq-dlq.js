@@ -46,7 +46,10 @@ async function seed(conn, ch, tag, n, made) {
   const conf = await conn.createConfirmChannel()
   const pad = 'x'.repeat(BODY - 30)
   for (let i = 0; i < n; i++) {
-    const ok = conf.publish(s.exchange, 'order.created', Buffer.from(JSON.stringify({id: i, pad}).slice(0, BODY)), {messageId: `m-${i}`, headers: {tenant: 'acme', attempt: 1}})
+    const ok = conf.publish(s.exchange, 'order.created', Buffer.from(JSON.stringify({id: i, pad}).slice(0, BODY)), {
+      messageId: `m-${i}`,
+      headers: {tenant: 'acme', attempt: 1},
+    })
     if (!ok) await new Promise((r) => conf.once('drain', r))
     if (i % 10_000 === 9_999) await conf.waitForConfirms()
   }
@@ -71,7 +74,9 @@ export async function run({log}) {
   const made = []
   let n = 0
   try {
-    const version = await fetch(`${MGMT_URL}/api/overview`, {headers: {authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64')}}).then((r) => r.json()).then((o) => o.rabbitmq_version)
+    const version = await fetch(`${MGMT_URL}/api/overview`, {headers: {authorization: 'Basic ' + Buffer.from('guest:guest').toString('base64')}})
+      .then((r) => r.json())
+      .then((o) => o.rabbitmq_version)
     log(`  RabbitMQ ${version}; ${MESSAGES} dead-lettered messages per run, ${REPS} runs per side`)
     const res = await pair({
       reps: REPS,
@@ -101,25 +106,45 @@ export async function run({log}) {
     const perSec = (ms) => (MESSAGES * 1000) / ms
     return [
       row({
-        name: 'rabbitmq-dlq-replay-100k', benchmark: name, kind: 'throughput', unit: 'msgs/s', target: TARGET, iterations: REPS,
-        cg: perSec(res.cgMs), baseline: perSec(res.baselineMs), timeMs: {cg: res.cgMs, baseline: res.baselineMs},
+        name: 'rabbitmq-dlq-replay-100k',
+        benchmark: name,
+        kind: 'throughput',
+        unit: 'msgs/s',
+        target: TARGET,
+        iterations: REPS,
+        cg: perSec(res.cgMs),
+        baseline: perSec(res.baselineMs),
+        timeMs: {cg: res.cgMs, baseline: res.baselineMs},
         size: {messages: MESSAGES, bodyBytes: BODY, queues: 'classic, non-durable, transient messages'},
         rabbitmq: version,
         command: `cg dlq replay DLQ --json --url ${AMQP_URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/rabbitmq-shovel-move.js (the management UI "Move messages": PUT /api/parameters/shovel/... ack-mode on-confirm, src-delete-after queue-length; timed from the PUT until the target holds N and the DLQ is empty)',
-        method: PROCESS_METHOD.replace('with ioredis', 'creating the shovel through the management API') + ` of ${REPS}; throughput = messages / median wall time; ratio = cg throughput / shovel throughput (>= ${TARGET} means cg is at least as fast)`,
-        peakRssMb: {cg: res.cgRssMb, baseline: res.baselineRssMb}, samples: res.samples,
+        baselineCommand:
+          'node bench/baselines/rabbitmq-shovel-move.js (the management UI "Move messages": PUT /api/parameters/shovel/... ack-mode on-confirm, src-delete-after queue-length; timed from the PUT until the target holds N and the DLQ is empty)',
+        method:
+          PROCESS_METHOD.replace('with ioredis', 'creating the shovel through the management API') +
+          ` of ${REPS}; throughput = messages / median wall time; ratio = cg throughput / shovel throughput (>= ${TARGET} means cg is at least as fast)`,
+        peakRssMb: {cg: res.cgRssMb, baseline: res.baselineRssMb},
+        samples: res.samples,
         note: `cg: manual-ack consume (prefetch 5000), mandatory publish to x-death[0].exchange on a confirm channel, ack after confirm; shovel: on-confirm, queue to queue${QUICK ? '; QUICK sizes' : ''}`,
       }),
       row({
-        name: 'rabbitmq-dlq-replay-vs-raw-amqplib', benchmark: name, kind: 'info', unit: 'msgs/s', iterations: REPS,
-        cg: perSec(raw.cgMs), baseline: perSec(raw.baselineMs), timeMs: {cg: raw.cgMs, baseline: raw.baselineMs},
+        name: 'rabbitmq-dlq-replay-vs-raw-amqplib',
+        benchmark: name,
+        kind: 'info',
+        unit: 'msgs/s',
+        iterations: REPS,
+        cg: perSec(raw.cgMs),
+        baseline: perSec(raw.baselineMs),
+        timeMs: {cg: raw.cgMs, baseline: raw.baselineMs},
         size: {messages: MESSAGES, bodyBytes: BODY},
         command: `cg dlq replay DLQ --json --url ${AMQP_URL} > /dev/null`,
-        baselineCommand: 'node bench/baselines/rabbitmq-replay-raw.js URL DLQ N (bare amqplib: consume prefetch 1000, mandatory publish to x-death[0] on a confirm channel, ack after confirm)',
-        method: PROCESS_METHOD.replace('with ioredis', 'with amqplib') + ` of ${REPS}; informational: how close cg comes to an AMQP client's ceiling on this machine`,
-        peakRssMb: {cg: raw.cgRssMb, baseline: raw.baselineRssMb}, samples: raw.samples,
-        note: 'informational, no target: the same AMQP path without cg\'s checks, headers and report',
+        baselineCommand:
+          'node bench/baselines/rabbitmq-replay-raw.js URL DLQ N (bare amqplib: consume prefetch 1000, mandatory publish to x-death[0] on a confirm channel, ack after confirm)',
+        method:
+          PROCESS_METHOD.replace('with ioredis', 'with amqplib') + ` of ${REPS}; informational: how close cg comes to an AMQP client's ceiling on this machine`,
+        peakRssMb: {cg: raw.cgRssMb, baseline: raw.baselineRssMb},
+        samples: raw.samples,
+        note: "informational, no target: the same AMQP path without cg's checks, headers and report",
       }),
     ]
   } finally {

@@ -62,7 +62,8 @@ async function ensureTopic(a, topic, partitions) {
 async function fillPartitions(topic, partitions, perPartition, have) {
   const messages = []
   for (let p = 0; p < partitions; p++) {
-    for (let n = have[p]; n < perPartition; n++) messages.push({topic, partition: p, key: Buffer.from(`k${p}-${n}`), value: Buffer.from(JSON.stringify({order: n, partition: p}))})
+    for (let n = have[p]; n < perPartition; n++)
+      messages.push({topic, partition: p, key: Buffer.from(`k${p}-${n}`), value: Buffer.from(JSON.stringify({order: n, partition: p}))})
   }
   if (!messages.length) return 0
   const producer = new Producer({clientId: 'cgbench-seed', bootstrapBrokers: [KAFKA_BOOTSTRAP], timeout: 30_000, retries: 3})
@@ -88,7 +89,8 @@ export async function seedLag({groups, partitions, log = () => {}}) {
     let ends = await logEndOffsets(a, LAG_TOPIC, partitions)
     const produced = await fillPartitions(LAG_TOPIC, partitions, LAG_RECORDS_PER_PARTITION, ends)
     if (produced) ends = await logEndOffsets(a, LAG_TOPIC, partitions)
-    if (ends.some((e) => e < LAG_RECORDS_PER_PARTITION)) throw new Error(`seeding ${LAG_TOPIC}: log-end offsets ${ends.join(',')} (want >= ${LAG_RECORDS_PER_PARTITION} each)`)
+    if (ends.some((e) => e < LAG_RECORDS_PER_PARTITION))
+      throw new Error(`seeding ${LAG_TOPIC}: log-end offsets ${ends.join(',')} (want >= ${LAG_RECORDS_PER_PARTITION} each)`)
 
     // groups of ours that should not be there (another size), and which of ours are missing or differ
     const listed = await a.listGroups({types: ['classic', 'consumer']})
@@ -101,7 +103,9 @@ export async function seedLag({groups, partitions, log = () => {}}) {
     }
     const committed = new Map()
     for (let i = 0; i < want.length; i += 50) {
-      const res = await a.listConsumerGroupOffsets({groups: want.slice(i, i + 50).map((g) => ({groupId: g, topics: [{name: LAG_TOPIC, partitionIndexes: Array.from({length: partitions}, (_, p) => p)}]}))})
+      const res = await a.listConsumerGroupOffsets({
+        groups: want.slice(i, i + 50).map((g) => ({groupId: g, topics: [{name: LAG_TOPIC, partitionIndexes: Array.from({length: partitions}, (_, p) => p)}]})),
+      })
       for (const g of res) {
         const offs = new Map()
         for (const t of g.topics ?? []) if (t.name === LAG_TOPIC) for (const p of t.partitions) offs.set(p.partitionIndex, Number(p.committedOffset))
@@ -109,23 +113,40 @@ export async function seedLag({groups, partitions, log = () => {}}) {
       }
     }
     let altered = 0
-    const todo = want.map((g, i) => [g, i]).filter(([g, i]) => {
-      const offs = committed.get(g)
-      for (let p = 0; p < partitions; p++) if (offs?.get(p) !== lagCommitted(i, p)) return true
-      return false
-    })
+    const todo = want
+      .map((g, i) => [g, i])
+      .filter(([g, i]) => {
+        const offs = committed.get(g)
+        for (let p = 0; p < partitions; p++) if (offs?.get(p) !== lagCommitted(i, p)) return true
+        return false
+      })
     const states = new Map([...listed].map(([g, d]) => [g, d.state]))
     for (let k = 0; k < todo.length; k += 20) {
-      await Promise.all(todo.slice(k, k + 20).map(async ([g, i]) => {
-        if (states.get(g) && !['EMPTY', 'DEAD', 'Empty', 'Dead'].includes(states.get(g))) throw new Error(`seeding: group ${g} is ${states.get(g)} (has members), not Empty`)
-        await a.alterConsumerGroupOffsets({groupId: g, topics: [{name: LAG_TOPIC, partitionOffsets: Array.from({length: partitions}, (_, p) => ({partition: p, offset: BigInt(lagCommitted(i, p))}))}]})
-        altered++
-      }))
+      await Promise.all(
+        todo.slice(k, k + 20).map(async ([g, i]) => {
+          if (states.get(g) && !['EMPTY', 'DEAD', 'Empty', 'Dead'].includes(states.get(g)))
+            throw new Error(`seeding: group ${g} is ${states.get(g)} (has members), not Empty`)
+          await a.alterConsumerGroupOffsets({
+            groupId: g,
+            topics: [{name: LAG_TOPIC, partitionOffsets: Array.from({length: partitions}, (_, p) => ({partition: p, offset: BigInt(lagCommitted(i, p))}))}],
+          })
+          altered++
+        }),
+      )
     }
     let totalLag = 0
     for (let i = 0; i < groups; i++) for (let p = 0; p < partitions; p++) totalLag += ends[p] - lagCommitted(i, p)
-    const did = {topicCreated: created, recordsProduced: produced, groupsCommitted: altered, extraGroupsDeleted: extra.length, reused: !created && !produced && !altered && !extra.length, seedMs: Date.now() - t0}
-    log(`  seeded ${groups} groups x ${partitions} partitions on ${LAG_TOPIC} (${did.reused ? 'reused the state of an earlier run' : `topic ${created ? 'created' : 'kept'}, ${produced} records produced, ${altered} groups committed, ${extra.length} extra groups deleted`}; ${did.seedMs} ms); expected total lag ${totalLag}`)
+    const did = {
+      topicCreated: created,
+      recordsProduced: produced,
+      groupsCommitted: altered,
+      extraGroupsDeleted: extra.length,
+      reused: !created && !produced && !altered && !extra.length,
+      seedMs: Date.now() - t0,
+    }
+    log(
+      `  seeded ${groups} groups x ${partitions} partitions on ${LAG_TOPIC} (${did.reused ? 'reused the state of an earlier run' : `topic ${created ? 'created' : 'kept'}, ${produced} records produced, ${altered} groups committed, ${extra.length} extra groups deleted`}; ${did.seedMs} ms); expected total lag ${totalLag}`,
+    )
     return {...did, groups: want, topic: LAG_TOPIC, partitions, logEndOffsets: ends, expectedTotalLag: totalLag}
   } finally {
     await a.close()

@@ -23,8 +23,13 @@ export async function pair({reps, cg, baseline, prepare, verify, measureRss = tr
     baselineMs: median(ms('baseline')),
     cgRssMb: measureRss ? Math.max(...rss('cg')) : null,
     baselineRssMb: measureRss ? Math.max(...rss('baseline')) : null,
-    samples: {cgMs: spread(ms('cg')), baselineMs: spread(ms('baseline')), ...(measureRss ? {cgRssMb: spread(rss('cg')), baselineRssMb: spread(rss('baseline'))} : {})},
+    samples: {
+      cgMs: spread(ms('cg')),
+      baselineMs: spread(ms('baseline')),
+      ...(measureRss ? {cgRssMb: spread(rss('cg')), baselineRssMb: spread(rss('baseline'))} : {}),
+    },
   }
 }
 
-export const PROCESS_METHOD = 'wall time of the whole process, node startup included on both sides (cg via bin/run.js, the baseline as its own node script with ioredis), stdout to /dev/null; runs alternate which side goes first; median'
+export const PROCESS_METHOD =
+  'wall time of the whole process, node startup included on both sides (cg via bin/run.js, the baseline as its own node script with ioredis), stdout to /dev/null; runs alternate which side goes first; median'

@@ -21,7 +21,15 @@ export const RSS_METHOD = HAS_GNU_TIME ? '/usr/bin/time -f %M (max RSS, KB)' : '
 export function cleanEnv(extra = {}) {
   // No profile file is found (HOME/XDG_CONFIG_HOME point nowhere), but cg gets a writable cache dir, as on
   // any user's machine, so its V8 code cache for the bundle works (the warm-up rounds create it).
-  return {PATH: process.env.PATH, HOME: '/nonexistent-home', XDG_CONFIG_HOME: '/nonexistent-xdg', XDG_CACHE_HOME: join(tmpdir(), 'cgbench-cache'), NO_COLOR: '1', LANG: 'C', ...extra}
+  return {
+    PATH: process.env.PATH,
+    HOME: '/nonexistent-home',
+    XDG_CONFIG_HOME: '/nonexistent-xdg',
+    XDG_CACHE_HOME: join(tmpdir(), 'cgbench-cache'),
+    NO_COLOR: '1',
+    LANG: 'C',
+    ...extra,
+  }
 }
 
 /** The full path of an executable on PATH, or null. */
@@ -46,7 +54,10 @@ export const cg = (args) => [process.execPath, CG_BIN, ...args]
  * Runs argv with stdout to /dev/null (or captured) and returns {ms, rssKb, code, stdout, stderr}.
  * Throws when the process fails (unless allowFail) or outlives timeoutMs (it is killed).
  */
-export async function run(argv, {stdout = 'null', measureRss = false, allowFail = false, timeoutMs = PROCESS_TIMEOUT_MS, env = cleanEnv(), cwd = '/tmp', label} = {}) {
+export async function run(
+  argv,
+  {stdout = 'null', measureRss = false, allowFail = false, timeoutMs = PROCESS_TIMEOUT_MS, env = cleanEnv(), cwd = '/tmp', label} = {},
+) {
   let tmp
   let full = argv
   if (measureRss && HAS_GNU_TIME) {
@@ -63,14 +74,15 @@ export async function run(argv, {stdout = 'null', measureRss = false, allowFail 
     child.stdout?.setEncoding('utf8').on('data', (d) => (captured += d))
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)))
     let hwm = 0
-    const poll = measureRss && !HAS_GNU_TIME
-      ? setInterval(() => {
-          try {
-            const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-            if (m) hwm = Math.max(hwm, Number(m[1]))
-          } catch {}
-        }, 10)
-      : null
+    const poll =
+      measureRss && !HAS_GNU_TIME
+        ? setInterval(() => {
+            try {
+              const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+              if (m) hwm = Math.max(hwm, Number(m[1]))
+            } catch {}
+          }, 10)
+        : null
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true

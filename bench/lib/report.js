@@ -49,7 +49,17 @@ export function row({name, kind, cg, baseline, unit, target = null, ...rest}) {
     pass = typeof cg === 'number' && cg < target
     targetText = `< ${target} ${unit}`
   }
-  return {name, kind, cg: typeof cg === 'number' ? round(cg, 1) : cg, baseline: typeof baseline === 'number' ? round(baseline, 1) : baseline, unit, ratio, target: target === null ? null : {value: target, text: targetText}, pass, ...rest}
+  return {
+    name,
+    kind,
+    cg: typeof cg === 'number' ? round(cg, 1) : cg,
+    baseline: typeof baseline === 'number' ? round(baseline, 1) : baseline,
+    unit,
+    ratio,
+    target: target === null ? null : {value: target, text: targetText},
+    pass,
+    ...rest,
+  }
 }
 
 /** Replaces the result files of these benchmarks (rows of an earlier run that are gone, e.g. an error row, go too). */
@@ -61,7 +71,8 @@ export function writeRows(benchmark, rows, env) {
       if (JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')).benchmark === benchmark) rmSync(join(RESULTS_DIR, f))
     } catch {}
   }
-  rows.forEach((r, position) => writeFileSync(join(RESULTS_DIR, `${r.name}.json`), JSON.stringify({...r, position, environment: env}, null, 2) + '\n'))
+  for (const [position, r] of rows.entries())
+    writeFileSync(join(RESULTS_DIR, `${r.name}.json`), JSON.stringify({...r, position, environment: env}, null, 2) + '\n')
 }
 
 /** summary.json gathers the latest result of every row on disk (a subset run updates only its rows). */
@@ -70,7 +81,20 @@ export function writeSummary(thisRun) {
   for (const f of readdirSync(RESULTS_DIR).sort()) {
     if (!f.endsWith('.json') || f === 'summary.json') continue
     const r = JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8'))
-    rows.push({name: r.name, benchmark: r.benchmark, position: r.position ?? 0, cg: r.cg, baseline: r.baseline, unit: r.unit, ratio: r.ratio, target: r.target?.text ?? null, pass: r.pass, date: r.environment?.date, quick: r.environment?.quick, note: r.note})
+    rows.push({
+      name: r.name,
+      benchmark: r.benchmark,
+      position: r.position ?? 0,
+      cg: r.cg,
+      baseline: r.baseline,
+      unit: r.unit,
+      ratio: r.ratio,
+      target: r.target?.text ?? null,
+      pass: r.pass,
+      date: r.environment?.date,
+      quick: r.environment?.quick,
+      note: r.note,
+    })
   }
   const order = thisRun.order
   rows.sort((a, b) => order.indexOf(a.benchmark) - order.indexOf(b.benchmark) || a.position - b.position)

@@ -13,5 +13,11 @@ export function round(x, digits = 2) {
 
 /** min / median / max of a sample, rounded, for the result files */
 export function spread(xs, digits = 1) {
-  return {n: xs.length, min: round(Math.min(...xs), digits), median: round(median(xs), digits), max: round(Math.max(...xs), digits), samples: xs.map((x) => round(x, digits))}
+  return {
+    n: xs.length,
+    min: round(Math.min(...xs), digits),
+    median: round(median(xs), digits),
+    max: round(Math.max(...xs), digits),
+    samples: xs.map((x) => round(x, digits)),
+  }
 }

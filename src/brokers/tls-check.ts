@@ -16,12 +16,19 @@ export interface TlsTarget {
 /** The error: exit 69, one line, what to do. */
 export function notTlsError(t: TlsTarget, cause?: unknown): CgError {
   const host = t.host.includes(':') ? `[${t.host}]` : t.host
-  return new CgError('unreachable', `TLS handshake failed with ${host}:${t.port}: the server does not speak TLS on this port`, `Use ${t.plain}:// for a plain-text listener, or the port of the server's TLS listener.`, {cause})
+  return new CgError(
+    'unreachable',
+    `TLS handshake failed with ${host}:${t.port}: the server does not speak TLS on this port`,
+    `Use ${t.plain}:// for a plain-text listener, or the port of the server's TLS listener.`,
+    {cause},
+  )
 }
 
 /** True when an error says the peer answered the TLS handshake with something that is not TLS. */
 export function isPlainTextReply(err: unknown): boolean {
-  return /wrong version number|WRONG_VERSION_NUMBER|packet length too long|PACKET_LENGTH_TOO_LONG|http request|unknown protocol|before secure TLS connection was established/i.test(errorText(err))
+  return /wrong version number|WRONG_VERSION_NUMBER|packet length too long|PACKET_LENGTH_TOO_LONG|http request|unknown protocol|before secure TLS connection was established/i.test(
+    errorText(err),
+  )
 }
 
 /** The readable part of an OpenSSL error ("...:SSL routines:ssl3_get_record:wrong version number:..."). */
@@ -75,13 +82,19 @@ export function probeTls(host: string, port: number, silenceMs: number): Promise
 export async function withTlsCheck<T>(attempt: Promise<T>, target: TlsTarget | null, timeoutMs: number): Promise<T> {
   if (!target) return attempt
   let settled = false
-  attempt.then(() => (settled = true), () => (settled = true))
+  attempt.then(
+    () => (settled = true),
+    () => (settled = true),
+  )
   let timer: NodeJS.Timeout | undefined
   const silence = Math.max(200, Math.min(1500, timeoutMs - 1000))
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(async () => {
-      if (!settled && (await probeTls(target.host, target.port, silence)) === 'plain' && !settled) reject(notTlsError(target))
-    }, Math.min(1000, timeoutMs / 2))
+    timer = setTimeout(
+      async () => {
+        if (!settled && (await probeTls(target.host, target.port, silence)) === 'plain' && !settled) reject(notTlsError(target))
+      },
+      Math.min(1000, timeoutMs / 2),
+    )
     timer.unref()
   })
   stalled.catch(() => undefined)

@@ -6,7 +6,7 @@ export default class Consumers extends CgCommand<typeof Consumers> {
   static override summary = 'List the consumers of a group (Redis), the members of a group (Kafka) or the consumers of a queue (RabbitMQ).'
   static override description = [
     'Redis: name, pending entries, idle and inactive time of each consumer.',
-    'Kafka: member id, client id, host, instance id and assigned partitions of each member. A lone argument is the GROUP; TOPIC before it shows only that topic\'s partitions.',
+    "Kafka: member id, client id, host, instance id and assigned partitions of each member. A lone argument is the GROUP; TOPIC before it shows only that topic's partitions.",
     'RabbitMQ: consumer tag, channel, connection, prefetch, ack mode and unacked messages of each consumer of the queue.',
   ].join('\n\n')
   static override usage = usageByBroker([
@@ -21,8 +21,13 @@ export default class Consumers extends CgCommand<typeof Consumers> {
     {description: 'RabbitMQ: the consumers of queue orders.', command: '<%= config.bin %> consumers orders --url amqp://127.0.0.1:5672'},
   ]
   static override args = {
-    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP when alone (default: the profile\'s group), TOPIC when GROUP follows. RabbitMQ: QUEUE (default: the profile\'s queue).'}),
-    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue\'s consumers are the group).'}),
+    source: Args.string({
+      description:
+        "Redis: STREAM (default: the profile's stream). Kafka: GROUP when alone (default: the profile's group), TOPIC when GROUP follows. RabbitMQ: QUEUE (default: the profile's queue).",
+    }),
+    group: Args.string({
+      description: "Redis: GROUP (default: the profile's group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue's consumers are the group).",
+    }),
   }
 
   async run(): Promise<void> {

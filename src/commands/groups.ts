@@ -7,7 +7,7 @@ export default class Groups extends CgCommand<typeof Groups> {
   static override description = [
     'Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group on every master (lag null = unknown).',
     'Kafka: state, protocol, members, total lag and topics of every group (classic and consumer protocols).',
-    'RabbitMQ: type, consumers, ready, unacked, utilisation and dead-letter settings of every queue: a queue\'s consumers are its group.',
+    "RabbitMQ: type, consumers, ready, unacked, utilisation and dead-letter settings of every queue: a queue's consumers are its group.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM]'],
@@ -16,12 +16,17 @@ export default class Groups extends CgCommand<typeof Groups> {
   ])
   static override examples = [
     {description: 'Redis: every group of every stream on the local Redis.', command: '<%= config.bin %> groups'},
-    {description: 'Redis: the groups of stream tasks that have pending entries.', command: '<%= config.bin %> groups tasks --json | jq \'.groups[] | select(.pending > 0)\''},
+    {
+      description: 'Redis: the groups of stream tasks that have pending entries.',
+      command: "<%= config.bin %> groups tasks --json | jq '.groups[] | select(.pending > 0)'",
+    },
     {description: 'Kafka: every group.', command: '<%= config.bin %> groups --url kafka://127.0.0.1:9092'},
     {description: 'Kafka: the groups with committed offsets on topic invoices.', command: '<%= config.bin %> groups invoices -p kafka'},
     {description: 'RabbitMQ: every queue of vhost "/" with its consumers.', command: '<%= config.bin %> groups --vhost / --url amqp://127.0.0.1:5672'},
   ]
-  static override args = {source: Args.string({description: 'Only this one (default: all): Redis STREAM, Kafka TOPIC (groups with offsets on it), RabbitMQ QUEUE.'})}
+  static override args = {
+    source: Args.string({description: 'Only this one (default: all): Redis STREAM, Kafka TOPIC (groups with offsets on it), RabbitMQ QUEUE.'}),
+  }
   static override flags = {vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'}))}
 
   async run(): Promise<void> {

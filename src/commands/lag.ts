@@ -25,7 +25,10 @@ export default class Lag extends CgCommand<typeof Lag> {
   static override flags = {
     stream: only(['redis'], Flags.string({summary: 'Redis: only groups of this stream.'})),
     topic: only(['kafka'], Flags.string({summary: 'Kafka: only this topic.'})),
-    window: only(['kafka'], Flags.string({summary: 'Kafka: sample offsets over this long (e.g. 30s, PT1M) and give each partition a status: ok, warn, stalled, stopped, rewound.'})),
+    window: only(
+      ['kafka'],
+      Flags.string({summary: 'Kafka: sample offsets over this long (e.g. 30s, PT1M) and give each partition a status: ok, warn, stalled, stopped, rewound.'}),
+    ),
     samples: only(['kafka'], Flags.integer({summary: 'Kafka: samples taken over --window (default 5).', min: 2})),
     vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost.'})),
   }

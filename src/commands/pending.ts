@@ -7,7 +7,7 @@ export default class Pending extends CgCommand<typeof Pending> {
   static override description = [
     'Redis: pages through the pending entries list, so a PEL of any size is read in bounded memory. Shows the first 100 entries unless --count or --all is given.',
     'Kafka: per partition the current offset, log-end offset, lag and owner (the kafka-consumer-groups --describe view). A lone argument is the GROUP; TOPIC before it narrows to that topic.',
-    'RabbitMQ: the queue\'s ready and unacked messages, and unacked per consumer channel.',
+    "RabbitMQ: the queue's ready and unacked messages, and unacked per consumer channel.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM] [GROUP] [CONSUMER]'],
@@ -17,15 +17,23 @@ export default class Pending extends CgCommand<typeof Pending> {
   static override examples = [
     {description: 'Redis: what group workers of stream tasks has not acknowledged.', command: '<%= config.bin %> pending tasks workers'},
     {description: 'Redis: entries of consumer worker1 idle for a minute or more.', command: '<%= config.bin %> pending tasks workers worker1 --min-idle 60000'},
-    {description: 'Redis: every pending id.', command: '<%= config.bin %> pending tasks workers --all --json | jq -r \'.entries[].id\''},
+    {description: 'Redis: every pending id.', command: "<%= config.bin %> pending tasks workers --all --json | jq -r '.entries[].id'"},
     {description: 'Kafka: the lag of group billing per partition.', command: '<%= config.bin %> pending billing --url kafka://127.0.0.1:9092'},
     {description: 'Kafka: only topic invoices of group billing.', command: '<%= config.bin %> pending invoices billing -p kafka'},
-    {description: 'RabbitMQ: ready and unacked messages of queue orders, per channel.', command: '<%= config.bin %> pending orders --url amqp://127.0.0.1:5672'},
+    {
+      description: 'RabbitMQ: ready and unacked messages of queue orders, per channel.',
+      command: '<%= config.bin %> pending orders --url amqp://127.0.0.1:5672',
+    },
   ]
   static override args = {
-    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP when alone (default: the profile\'s group), TOPIC when GROUP follows. RabbitMQ: QUEUE (default: the profile\'s queue).'}),
-    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue\'s consumers are the group).'}),
-    consumer: Args.string({description: 'Redis: only this consumer\'s entries.'}),
+    source: Args.string({
+      description:
+        "Redis: STREAM (default: the profile's stream). Kafka: GROUP when alone (default: the profile's group), TOPIC when GROUP follows. RabbitMQ: QUEUE (default: the profile's queue).",
+    }),
+    group: Args.string({
+      description: "Redis: GROUP (default: the profile's group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue's consumers are the group).",
+    }),
+    consumer: Args.string({description: "Redis: only this consumer's entries."}),
   }
   static override flags = {
     'min-idle': only(['redis'], Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0})),

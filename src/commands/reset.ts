@@ -3,9 +3,9 @@ import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Reset extends CgCommand<typeof Reset> {
-  static override summary = 'Move a group\'s position: Redis SETID or Kafka offsets (a dry run unless --execute; not RabbitMQ).'
+  static override summary = "Move a group's position: Redis SETID or Kafka offsets (a dry run unless --execute; not RabbitMQ)."
   static override description = [
-    'Redis: Kafka\'s reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.',
+    "Redis: Kafka's reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.",
     'Kafka: the modes of kafka-consumer-groups --reset-offsets for the partitions in SCOPE (--topic or --all-topics; --from-file brings its own), written through the admin API only while the group is Empty, Dead or absent; offsets out of the log are clamped with a warning. --export prints the plan as CSV for --from-file.',
     'RabbitMQ: refused (exit 4): classic and quorum queues have no consumer position.',
   ].join('\n\n')
@@ -14,17 +14,29 @@ export default class Reset extends CgCommand<typeof Reset> {
     ['Kafka', '[GROUP] MODE SCOPE [--execute]'],
   ])
   static override examples = [
-    {description: 'Redis: plan moving group workers of stream tasks to the beginning; nothing changes.', command: '<%= config.bin %> reset tasks workers --to-earliest'},
+    {
+      description: 'Redis: plan moving group workers of stream tasks to the beginning; nothing changes.',
+      command: '<%= config.bin %> reset tasks workers --to-earliest',
+    },
     {description: 'Redis: redeliver what arrived since a time.', command: '<%= config.bin %> reset tasks workers --to-datetime 2024-05-01T12:00:00Z --execute'},
     {description: 'Redis: go back 100 entries.', command: '<%= config.bin %> reset tasks workers --shift-by=-100 --execute'},
-    {description: 'Kafka: plan moving group billing back one hour on topic invoices.', command: '<%= config.bin %> reset billing --topic invoices --by-duration PT1H --url kafka://127.0.0.1:9092'},
-    {description: 'Kafka: skip everything on partitions 0 and 1 of invoices.', command: '<%= config.bin %> reset billing --topic invoices:0,1 --to-latest --execute -p kafka'},
-    {description: 'Kafka: write the plan as CSV, to edit it and apply it with --from-file.', command: '<%= config.bin %> reset billing --all-topics --to-current --export -p kafka > plan.csv'},
+    {
+      description: 'Kafka: plan moving group billing back one hour on topic invoices.',
+      command: '<%= config.bin %> reset billing --topic invoices --by-duration PT1H --url kafka://127.0.0.1:9092',
+    },
+    {
+      description: 'Kafka: skip everything on partitions 0 and 1 of invoices.',
+      command: '<%= config.bin %> reset billing --topic invoices:0,1 --to-latest --execute -p kafka',
+    },
+    {
+      description: 'Kafka: write the plan as CSV, to edit it and apply it with --from-file.',
+      command: '<%= config.bin %> reset billing --all-topics --to-current --export -p kafka > plan.csv',
+    },
     {description: 'Kafka: apply offsets from a CSV file.', command: '<%= config.bin %> reset billing --from-file plan.csv --execute -p kafka'},
   ]
   static override args = {
-    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP, the only argument (default: the profile\'s group).'}),
-    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: not taken (topics go in --topic).'}),
+    source: Args.string({description: "Redis: STREAM (default: the profile's stream). Kafka: GROUP, the only argument (default: the profile's group)."}),
+    group: Args.string({description: "Redis: GROUP (default: the profile's group). Kafka: not taken (topics go in --topic)."}),
   }
   static override flags = {
     'to-earliest': Flags.boolean({summary: 'Redeliver everything: Redis position 0, Kafka the log start.', helpGroup: 'MODE'}),

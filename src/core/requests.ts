@@ -35,7 +35,7 @@ export interface Request<F> {
 export interface GroupsFlags {
   vhost?: string
 }
-export interface ConsumersFlags {}
+export type ConsumersFlags = Record<never, never>
 export interface PendingFlags {
   'min-idle'?: number
   count?: number

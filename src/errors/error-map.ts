@@ -9,7 +9,11 @@ export function toCgError(err: unknown): CgError {
   const message = redact(String(e?.message ?? err))
   if (e?.oclif?.exit === 2 || e?.name === 'RequiredArgsError' || /^(Unexpected argument|Missing|Expected|Parsing --|Nonexistent flag)/.test(message)) {
     // oclif puts the detail on following lines ("Parsing --count\n\tExpected an integer ..."): keep one line
-    const detail = message.trim().split(/\s*\n\s*/).filter((l) => !/^See more help with/.test(l)).join(': ')
+    const detail = message
+      .trim()
+      .split(/\s*\n\s*/)
+      .filter((l) => !/^See more help with/.test(l))
+      .join(': ')
     return new CgError('usage', detail, 'See --help for the arguments and flags.')
   }
   const netCodes = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']

@@ -15,4 +15,4 @@ export function usageByBroker(forms: Array<[BrokerLabel, string]>): string[] {
 
 /** How the dlq commands find the DLQ on each broker. */
 export const WHICH_DLQ =
-  'Which DLQ: --dlq, else the profile\'s dlq (Redis, Kafka), else found from the argument: STREAM:dlq on Redis; on Kafka TOPIC.dlq, TOPIC-dlq or TOPIC.DLT, the first that exists; on RabbitMQ QUEUE itself, or the queue its dead-letter exchange routes to.'
+  "Which DLQ: --dlq, else the profile's dlq (Redis, Kafka), else found from the argument: STREAM:dlq on Redis; on Kafka TOPIC.dlq, TOPIC-dlq or TOPIC.DLT, the first that exists; on RabbitMQ QUEUE itself, or the queue its dead-letter exchange routes to."

@@ -24,7 +24,10 @@ export function progress(labelIn: string, total?: number | null, stream: NodeJS.
     add(n) {
       count += n
       const now = Date.now()
-      if (now - last > 100) { last = now; draw() }
+      if (now - last > 100) {
+        last = now
+        draw()
+      }
     },
     done() {
       draw()

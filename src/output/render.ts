@@ -1,4 +1,4 @@
-import {CgError} from '../errors/cg-error.js'
+import type {CgError} from '../errors/cg-error.js'
 import {redact} from '../profiles/redact.js'
 import {escapeControl} from './escape.js'
 import {writeJson} from './json.js'

@@ -19,7 +19,10 @@ export interface Column<R> {
 export class Ui {
   private readonly writer: Writer
   readonly color: Colors
-  constructor(private readonly chalk: ChalkInstance, stream: NodeJS.WritableStream = process.stdout) {
+  constructor(
+    private readonly chalk: ChalkInstance,
+    stream: NodeJS.WritableStream = process.stdout,
+  ) {
     this.writer = new Writer(stream as never)
     this.color = markedStyles(chalk)
   }
@@ -61,9 +64,22 @@ export class Ui {
     const flush = async () => {
       if (!widths) {
         widths = columns.map((c, i) => Math.max(c.header.length, ...page.map((r) => r[i].length)))
-        await this.raw(this.chalk.bold(columns.map((c, i) => pad(c.header, widths![i], c.align)).join('  ').trimEnd()))
+        await this.raw(
+          this.chalk.bold(
+            columns
+              .map((c, i) => pad(c.header, widths![i], c.align))
+              .join('  ')
+              .trimEnd(),
+          ),
+        )
       }
-      for (const r of page) await this.raw(columns.map((c, i) => pad(r[i], widths![i], c.align)).join('  ').trimEnd())
+      for (const r of page)
+        await this.raw(
+          columns
+            .map((c, i) => pad(r[i], widths![i], c.align))
+            .join('  ')
+            .trimEnd(),
+        )
       page = []
     }
     for await (const r of rows) {
@@ -102,9 +118,12 @@ export function duration(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined || ms < 0) return null
   if (ms < 1000) return `${ms}ms`
   let s = Math.floor(ms / 1000)
-  const d = Math.floor(s / 86400); s -= d * 86400
-  const h = Math.floor(s / 3600); s -= h * 3600
-  const m = Math.floor(s / 60); s -= m * 60
+  const d = Math.floor(s / 86400)
+  s -= d * 86400
+  const h = Math.floor(s / 3600)
+  s -= h * 3600
+  const m = Math.floor(s / 60)
+  s -= m * 60
   if (d) return `${d}d${h}h`
   if (h) return `${h}h${m}m`
   if (m) return `${m}m${s}s`

@@ -37,7 +37,10 @@ function guardPipes(): void {
 /** Writes with back-pressure so results of any size go out in bounded memory. */
 export class Writer {
   private buffer = ''
-  constructor(private readonly stream: Writable = process.stdout, private readonly highWater = 64 * 1024) {
+  constructor(
+    private readonly stream: Writable = process.stdout,
+    private readonly highWater = 64 * 1024,
+  ) {
     if (stream === process.stdout) guardPipes()
   }
 
@@ -57,7 +60,10 @@ export class Writer {
     }
     if (!this.stream.write(chunk)) {
       await new Promise<void>((resolve, reject) => {
-        const onDrain = () => { cleanup(); resolve() }
+        const onDrain = () => {
+          cleanup()
+          resolve()
+        }
         // a stream destroyed without an error event would never drain
         const onClose = () => onError(Object.assign(new Error('output closed'), {code: 'EPIPE'}))
         const onError = (e: NodeJS.ErrnoException) => {

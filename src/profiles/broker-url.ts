@@ -48,7 +48,8 @@ export function parseBrokerUrl(url: string, where = 'the URL'): BrokerUrl {
 
   const authority = m[2]
   // an @ after the authority: the credentials hold a raw / ? or # (and must not be read as host or port)
-  if (!authority.includes('@') && url.slice(m[1].length + 3).includes('@')) throw bad('an @ after the host: %-encode the credentials (/ as %2F, ? as %3F, # as %23) or an @ in the path (%40)')
+  if (!authority.includes('@') && url.slice(m[1].length + 3).includes('@'))
+    throw bad('an @ after the host: %-encode the credentials (/ as %2F, ? as %3F, # as %23) or an @ in the path (%40)')
   const at = authority.lastIndexOf('@')
   const out: BrokerUrl = {scheme, tls: /^(rediss|kafkas|amqps)$/.test(scheme), hosts: []}
   if (at >= 0) {

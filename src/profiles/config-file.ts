@@ -69,7 +69,8 @@ export async function loadConfig(found: {path: string; foundBy: ConfigFile['foun
     text = readFileSync(found.path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new CgError('usage', `config file ${found.path} does not exist`, 'Fix --config / $CG_CONFIG, or create the file (see README: Profiles).')
+    if (code === 'ENOENT')
+      throw new CgError('usage', `config file ${found.path} does not exist`, 'Fix --config / $CG_CONFIG, or create the file (see README: Profiles).')
     throw new CgError('usage', `cannot read config file ${found.path}: ${code}`, 'Check the file permissions.')
   }
   const {parse} = await import('yaml')
@@ -79,10 +80,12 @@ export async function loadConfig(found: {path: string; foundBy: ConfigFile['foun
   } catch (error) {
     throw new CgError('usage', `config file ${found.path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'Fix the YAML syntax.')
   }
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new CgError('usage', `config file ${found.path} must be a mapping`, 'Expected `default:` and `profiles:` keys.')
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new CgError('usage', `config file ${found.path} must be a mapping`, 'Expected `default:` and `profiles:` keys.')
   const d = doc as {default?: unknown; profiles?: unknown}
   const profiles = (d.profiles ?? {}) as Record<string, RawProfile>
-  if (typeof profiles !== 'object' || Array.isArray(profiles)) throw new CgError('usage', `config file ${found.path}: profiles must be a mapping of names`, 'See README: Profiles.')
+  if (typeof profiles !== 'object' || Array.isArray(profiles))
+    throw new CgError('usage', `config file ${found.path}: profiles must be a mapping of names`, 'See README: Profiles.')
   return {path: found.path, foundBy: found.foundBy, default: typeof d.default === 'string' ? d.default : undefined, profiles}
 }
 

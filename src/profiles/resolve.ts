@@ -45,7 +45,8 @@ export const URL_SCHEMES_TEXT = `${URL_SCHEMES.slice(0, -1).join(', ')} or ${URL
 export function brokerOfUrl(url: string): BrokerKind {
   const m = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)
   const broker = m ? SCHEMES[m[1].toLowerCase()] : undefined
-  if (!broker) throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, `Use ${URL_SCHEMES_TEXT}.`)
+  if (!broker)
+    throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, `Use ${URL_SCHEMES_TEXT}.`)
   return broker
 }
 
@@ -77,16 +78,32 @@ export async function resolveProfile(input: ResolveInput): Promise<Profile> {
 
 /** The named profile of the file; not found (exit 5) names the profiles it has. */
 export function lookup(file: ConfigFile | undefined, name: string): RawProfile {
-  if (!file) throw new CgError('not_found', `profile "${name}" not found: no config file`, 'Create .cg.yaml or ~/.config/cg/config.yaml (see README: Profiles), or pass --url.')
+  if (!file)
+    throw new CgError(
+      'not_found',
+      `profile "${name}" not found: no config file`,
+      'Create .cg.yaml or ~/.config/cg/config.yaml (see README: Profiles), or pass --url.',
+    )
   const p = file.profiles[name]
   if (!p || typeof p !== 'object') {
     const names = Object.keys(file.profiles)
-    throw new CgError('not_found', `profile "${name}" not found in ${file.path}`, names.length ? `Known profiles: ${names.join(', ')}.` : 'The file defines no profiles.')
+    throw new CgError(
+      'not_found',
+      `profile "${name}" not found in ${file.path}`,
+      names.length ? `Known profiles: ${names.join(', ')}.` : 'The file defines no profiles.',
+    )
   }
   return p
 }
 
-export function buildProfile(name: string | null, source: Profile['source'], rawIn: RawProfile, urlOverride: string | undefined, configPath: string | undefined, env: NodeJS.ProcessEnv): Profile {
+export function buildProfile(
+  name: string | null,
+  source: Profile['source'],
+  rawIn: RawProfile,
+  urlOverride: string | undefined,
+  configPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Profile {
   const raw = interpolate(rawIn, env, name ? `profile ${name}` : 'profile') as RawProfile
   const {broker: brokerField, url: rawUrl, brokers, stream, group, consumer, dlq, ...options} = raw
   let url = urlOverride ?? rawUrl

@@ -23,7 +23,10 @@ export function namedArgs(req: Request<unknown>, specs: readonly ArgSpec[], usag
     if (i < given.length) return given[i]
     const fromProfile = spec.profile ? profileValue(req, spec.profile) : undefined
     if (fromProfile !== undefined) return fromProfile
-    throw usage(`missing ${spec.name}: ${usageLine}`, spec.profile ? `Give ${spec.name} on the command line, or set \`${spec.profile}:\` in the profile.` : `Give ${spec.name} on the command line.`)
+    throw usage(
+      `missing ${spec.name}: ${usageLine}`,
+      spec.profile ? `Give ${spec.name} on the command line, or set \`${spec.profile}:\` in the profile.` : `Give ${spec.name} on the command line.`,
+    )
   })
 }
 

@@ -11,7 +11,10 @@ export function batchSize(rate: number | null, max = 1000): number {
 export class TokenBucket {
   private tokens: number
   private last = performance.now()
-  constructor(private readonly rate: number, private readonly capacity: number) {
+  constructor(
+    private readonly rate: number,
+    private readonly capacity: number,
+  ) {
     this.tokens = capacity
   }
 

@@ -10,7 +10,8 @@ export interface WhereClause {
 export function parseWhere(exprs: string[] | undefined): WhereClause[] {
   return (exprs ?? []).map((e) => {
     const eq = e.indexOf('=')
-    if (eq <= 0) throw usage(`--where ${JSON.stringify(e)} is not FIELD=VALUE`, 'For example: --where reason=max_deliveries_exceeded (repeat --where to require several).')
+    if (eq <= 0)
+      throw usage(`--where ${JSON.stringify(e)} is not FIELD=VALUE`, 'For example: --where reason=max_deliveries_exceeded (repeat --where to require several).')
     return {field: e.slice(0, eq), value: Buffer.from(e.slice(eq + 1))}
   })
 }

@@ -11,7 +11,8 @@ export function nonNegativeInt(value: string, flag: string, example = '60000'): 
 /** A signed whole number such as +10 or -5. */
 export function signedInt(value: string, flag: string, example = '-100'): number {
   const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
-  if (!Number.isSafeInteger(n)) throw usage(`${flag} ${JSON.stringify(value)} is not a whole number`, `Give a number of entries, for example ${flag} ${example} (negative moves back).`)
+  if (!Number.isSafeInteger(n))
+    throw usage(`${flag} ${JSON.stringify(value)} is not a whole number`, `Give a number of entries, for example ${flag} ${example} (negative moves back).`)
   return n
 }
 
@@ -41,7 +42,14 @@ export async function readInputFile(path: string, flag: string, hint: string): P
     return await readFile(path, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String((err as Error).message).split('\n')[0]
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : String((err as Error).message).split('\n')[0]
     throw usage(`cannot read ${flag} ${JSON.stringify(path)}: ${why}`, hint)
   }
 }

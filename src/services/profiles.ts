@@ -93,12 +93,32 @@ export async function listProfiles(where: Where): Promise<ProfileList> {
     try {
       // building registers the profile's secrets, so they are scrubbed from everything printed after
       const p = buildProfile(name, 'file-default', raw ?? {}, undefined, file?.path, env)
-      profiles.push({name, isDefault, broker: p.broker, url: redactUrl(p.url), stream: p.stream ?? null, group: p.group ?? null, consumer: p.consumer ?? null, dlq: p.dlq ?? null, error: null})
+      profiles.push({
+        name,
+        isDefault,
+        broker: p.broker,
+        url: redactUrl(p.url),
+        stream: p.stream ?? null,
+        group: p.group ?? null,
+        consumer: p.consumer ?? null,
+        dlq: p.dlq ?? null,
+        error: null,
+      })
     } catch (error) {
       // one broken profile must not hide the others
       const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>
       const s = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null)
-      profiles.push({name, isDefault, broker: null, url: s('url') && redactUrl(s('url')!), stream: s('stream'), group: s('group'), consumer: s('consumer'), dlq: s('dlq'), error: (error as Error).message})
+      profiles.push({
+        name,
+        isDefault,
+        broker: null,
+        url: s('url') && redactUrl(s('url')!),
+        stream: s('stream'),
+        group: s('group'),
+        consumer: s('consumer'),
+        dlq: s('dlq'),
+        error: (error as Error).message,
+      })
     }
   }
   return {configFile: ref(file), default: file?.default ?? null, profiles, builtIn: {broker: 'redis', url: BUILT_IN_URL}}
@@ -128,7 +148,11 @@ export async function useProfile(name: string, where: Where, dryRun = false): Pr
   if (!file) {
     // creating ~/.config/cg/config.yaml with only `default:` would name a profile that does not exist
     const path = userConfigPath(where.env ?? process.env)
-    throw new CgError('not_found', `profile "${name}" not found: no config file`, `Create ${path} (or a project .cg.yaml) with \`profiles: {${name}: {url: ...}}\` first.`)
+    throw new CgError(
+      'not_found',
+      `profile "${name}" not found: no config file`,
+      `Create ${path} (or a project .cg.yaml) with \`profiles: {${name}: {url: ...}}\` first.`,
+    )
   }
   lookup(file, name)
   if (!dryRun) await writeDefault(file.path, name)
@@ -136,5 +160,14 @@ export async function useProfile(name: string, where: Where, dryRun = false): Pr
 }
 
 export function testProfile(profile: Profile, info: ServerInfo): ProfileTest {
-  return {name: profile.name, source: profile.source, broker: info.broker, url: redactUrl(profile.url), ok: true, version: info.version, mode: info.mode, latencyMs: info.latencyMs}
+  return {
+    name: profile.name,
+    source: profile.source,
+    broker: info.broker,
+    url: redactUrl(profile.url),
+    ok: true,
+    version: info.version,
+    mode: info.mode,
+    latencyMs: info.latencyMs,
+  }
 }

@@ -5,7 +5,11 @@ import {usage} from '../errors/cg-error.js'
 /** ISO 8601 date-time; without a zone it is UTC. Returns epoch ms. */
 export function parseDatetime(value: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(value.trim())
-  const bad = () => usage(`--to-datetime ${JSON.stringify(value)} is not an ISO 8601 date-time`, 'Use for example 2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00 or 2024-05-01 (no zone = UTC).')
+  const bad = () =>
+    usage(
+      `--to-datetime ${JSON.stringify(value)} is not an ISO 8601 date-time`,
+      'Use for example 2024-05-01T12:00:00Z, 2024-05-01T14:00:00+02:00 or 2024-05-01 (no zone = UTC).',
+    )
   if (!m) throw bad()
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${zone.length === 5 ? zone.slice(0, 3) + ':' + zone.slice(3) : zone.toUpperCase()}`

@@ -80,7 +80,11 @@ function runTable(broker: string, cases: Case[], state: () => Promise<unknown>, 
 /** A project directory with a .cg.yaml (mode 600) holding these profiles. */
 function project(profiles: Record<string, Record<string, unknown>>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-malformed-'))
-  const yaml = 'profiles:\n' + Object.entries(profiles).map(([name, p]) => `  ${name}: ${JSON.stringify(p)}\n`).join('')
+  const yaml =
+    'profiles:\n' +
+    Object.entries(profiles)
+      .map(([name, p]) => `  ${name}: ${JSON.stringify(p)}\n`)
+      .join('')
   writeFileSync(join(dir, '.cg.yaml'), yaml, {mode: 0o600})
   return dir
 }
@@ -130,22 +134,51 @@ describe('Redis standalone: malformed input', () => {
 
   const cases: Case[] = [
     // URLs
-    {what: 'database 16 (the server has 0-15): group delete', args: () => ['group', 'delete', S, G, '--url', u('/16')], code: 2, names: /no database 16/, mutates: true},
+    {
+      what: 'database 16 (the server has 0-15): group delete',
+      args: () => ['group', 'delete', S, G, '--url', u('/16')],
+      code: 2,
+      names: /no database 16/,
+      mutates: true,
+    },
     {what: 'database 99: claim', args: () => ['claim', S, G, '--idle', '0', '--to', 'c9', '--url', u('/99')], code: 2, names: /no database 99/, mutates: true},
     {what: 'database /abc', args: () => ['group', 'delete', S, G, '--url', u('/abc')], code: 2, names: /database "abc"/, mutates: true},
     {what: 'database /-1', args: () => ['setid', S, G, '0', '--url', u('/-1')], code: 2, names: /database "-1"/, mutates: true},
     {what: 'database /1abc', args: () => ['dlq', 'purge', S, '--yes', '--url', u('/1abc')], code: 2, names: /database "1abc"/, mutates: true},
-    {what: 'database refused by the ACL (NOPERM)', args: () => ['group', 'delete', S, G, '--url', `redis://${ACL_USER}:${SECRET}@${host}/2`], code: 69, names: /refused database 2/, mutates: true},
-    {what: 'database of a profile', args: () => ['consumer', 'delete', S, G, 'c1', '--force', '-p', 'baddb'], code: 2, names: /no database 16/, mutates: true, cwd: () => dir},
+    {
+      what: 'database refused by the ACL (NOPERM)',
+      args: () => ['group', 'delete', S, G, '--url', `redis://${ACL_USER}:${SECRET}@${host}/2`],
+      code: 69,
+      names: /refused database 2/,
+      mutates: true,
+    },
+    {
+      what: 'database of a profile',
+      args: () => ['consumer', 'delete', S, G, 'c1', '--force', '-p', 'baddb'],
+      code: 2,
+      names: /no database 16/,
+      mutates: true,
+      cwd: () => dir,
+    },
     {what: 'port 99999', args: () => ['groups', '--url', `redis://cg:${SECRET}@127.0.0.1:99999`], code: 2, names: /port 99999 is out of range/},
     {what: 'port 99999 in a profile', args: () => ['groups', '-p', 'badport'], code: 2, names: /profile badport.*port 99999/, cwd: () => dir},
     {what: 'port not a number', args: () => ['groups', '--url', 'redis://127.0.0.1:abc'], code: 2, names: /port "abc" is not a number/},
     {what: 'no host before the port', args: () => ['groups', '--url', 'redis://:6394'], code: 2, names: /host is missing/},
     {what: 'no host at all', args: () => ['group', 'delete', S, G, '--url', 'redis://'], code: 2, names: /host is missing/, mutates: true},
-    {what: 'malformed %-encoding in the password', args: () => ['groups', '--url', `redis://cg:${SECRET}%zz@${host}`], code: 2, names: /password has malformed %-encoding/},
+    {
+      what: 'malformed %-encoding in the password',
+      args: () => ['groups', '--url', `redis://cg:${SECRET}%zz@${host}`],
+      code: 2,
+      names: /password has malformed %-encoding/,
+    },
     {what: 'a ?query', args: () => ['groups', '--url', u('/0?db=3')], code: 2, names: /\?query/},
     {what: 'unknown scheme', args: () => ['groups', '--url', `mysql://cg:${SECRET}@${host}`], code: 2, names: /broker from URL scheme/},
-    {what: 'rediss:// to a plain-text port', args: () => ['groups', '--url', `rediss://${host}`, '--timeout', '5000'], code: 69, names: /TLS handshake failed with .*does not speak TLS/},
+    {
+      what: 'rediss:// to a plain-text port',
+      args: () => ['groups', '--url', `rediss://${host}`, '--timeout', '5000'],
+      code: 69,
+      names: /TLS handshake failed with .*does not speak TLS/,
+    },
     // numbers and durations
     {what: 'claim --idle not a number', args: () => ['claim', S, G, '--idle', '10s', '--to', 'c9'], code: 2, names: /--idle "10s"/, mutates: true},
     {what: 'claim --idle negative', args: () => ['claim', S, G, '--idle', '-5', '--to', 'c9'], code: 2, mutates: true},
@@ -159,7 +192,13 @@ describe('Redis standalone: malformed input', () => {
     {what: 'dlq replay --limit 0', args: () => ['dlq', 'replay', S, '--limit', '0'], code: 2, mutates: true},
     {what: 'setid --entries-read not a number', args: () => ['setid', S, G, '0', '--entries-read', 'x'], code: 2, names: /--entries-read "x"/, mutates: true},
     {what: 'reset --by-duration not a duration', args: () => ['reset', S, G, '--by-duration', '1hour', '--execute'], code: 2, names: /1hour/, mutates: true},
-    {what: 'reset --to-datetime not a time', args: () => ['reset', S, G, '--to-datetime', 'yesterday', '--execute'], code: 2, names: /yesterday/, mutates: true},
+    {
+      what: 'reset --to-datetime not a time',
+      args: () => ['reset', S, G, '--to-datetime', 'yesterday', '--execute'],
+      code: 2,
+      names: /yesterday/,
+      mutates: true,
+    },
     {what: 'reset --shift-by not a number', args: () => ['reset', S, G, '--shift-by', 'back', '--execute'], code: 2, names: /--shift-by "back"/, mutates: true},
     // ids
     {what: 'setid to a malformed id', args: () => ['setid', S, G, 'not-an-id'], code: 2, names: /not-an-id/, mutates: true},
@@ -173,7 +212,12 @@ describe('Redis standalone: malformed input', () => {
     {what: 'a stream that does not exist', args: () => ['pending', uniq('nostream'), G], code: 5},
     {what: 'consumer delete of an unknown consumer', args: () => ['consumer', 'delete', S, G, 'nobody'], code: 5, mutates: true},
     // files and profiles
-    {what: '--config that does not exist', args: () => ['groups', '--config', '/nonexistent/cg.yaml', '-p', 'x'], code: 2, names: /\/nonexistent\/cg.yaml does not exist/},
+    {
+      what: '--config that does not exist',
+      args: () => ['groups', '--config', '/nonexistent/cg.yaml', '-p', 'x'],
+      code: 2,
+      names: /\/nonexistent\/cg.yaml does not exist/,
+    },
     {what: 'a profile that does not exist', args: () => ['groups', '-p', 'nope'], code: 5, names: /profile "nope" not found/, cwd: () => dir},
     {what: 'reset --from-file on Redis', args: () => ['reset', S, G, '--from-file', csv, '--execute'], code: 2, mutates: true},
   ]
@@ -199,7 +243,11 @@ describe('Redis standalone: malformed input', () => {
     const big = uniq('pipe')
     await seedGroup(r, big, G, 20_000, ['c1'])
     try {
-      const child = spawn(process.execPath, [BIN, 'pending', big, G, '--all', '--url', REDIS_URL, ...(json ? ['--json'] : [])], {cwd: '/tmp', env: cgEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+      const child = spawn(process.execPath, [BIN, 'pending', big, G, '--all', '--url', REDIS_URL, ...(json ? ['--json'] : [])], {
+        cwd: '/tmp',
+        env: cgEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let stderr = ''
       child.stderr.on('data', (d) => (stderr += d))
       // read the first chunk, then go away as head does
@@ -239,28 +287,89 @@ describe('Kafka 4.x: malformed input', () => {
   })
 
   const ends = async (topic: string, partitions: number) =>
-    (await admin.listOffsets({topics: [{name: topic, partitions: Array.from({length: partitions}, (_, p) => ({partitionIndex: p, timestamp: -1n}))}]}))[0].partitions.map((p) => String(p.offset))
+    (
+      await admin.listOffsets({topics: [{name: topic, partitions: Array.from({length: partitions}, (_, p) => ({partitionIndex: p, timestamp: -1n}))}]})
+    )[0].partitions.map((p) => String(p.offset))
   const offsets = async (group: string) =>
-    ((await admin.listConsumerGroupOffsets({groups: [group]}))[0]?.topics ?? []).flatMap((t) => t.partitions.map((p) => `${t.name}:${p.partitionIndex}=${p.committedOffset}`)).sort()
+    ((await admin.listConsumerGroupOffsets({groups: [group]}))[0]?.topics ?? [])
+      .flatMap((t) => t.partitions.map((p) => `${t.name}:${p.partitionIndex}=${p.committedOffset}`))
+      .sort()
   /** What any repair here could change: committed offsets, the replay group's progress, both topics' ends. */
-  const state = async () => ({group: await offsets(G), replay: await offsets(`cg-replay.${DLQ}`), topic: await ends(T, 2), dlq: await ends(DLQ, 1), groups: [...(await admin.listGroups()).keys()].filter((g) => g === G)})
+  const state = async () => ({
+    group: await offsets(G),
+    replay: await offsets(`cg-replay.${DLQ}`),
+    topic: await ends(T, 2),
+    dlq: await ends(DLQ, 1),
+    groups: [...(await admin.listGroups()).keys()].filter((g) => g === G),
+  })
 
   const cases: Case[] = [
     // URLs
-    {what: 'port not a number', args: () => ['reset', G, '--topic', T, '--to-earliest', '--execute', '--url', 'kafka://127.0.0.1:notaport'], code: 2, names: /port "notaport" is not a number/, mutates: true},
+    {
+      what: 'port not a number',
+      args: () => ['reset', G, '--topic', T, '--to-earliest', '--execute', '--url', 'kafka://127.0.0.1:notaport'],
+      code: 2,
+      names: /port "notaport" is not a number/,
+      mutates: true,
+    },
     {what: 'port 99999', args: () => ['groups', '--url', 'kafka://127.0.0.1:99999'], code: 2, names: /port 99999 is out of range/},
     {what: 'second broker without a host', args: () => ['groups', '--url', 'kafka://127.0.0.1:9092,:9093'], code: 2, names: /host is missing/},
     {what: 'no host', args: () => ['groups', '--url', 'kafka://'], code: 2, names: /host is missing/},
     {what: 'a path', args: () => ['groups', '--url', 'kafka://127.0.0.1:9092/prod'], code: 2, names: /no path/},
-    {what: 'malformed %-encoding in the password', args: () => ['groups', '--url', `kafka://cg:${SECRET}%G1@127.0.0.1:9092`], code: 2, names: /password has malformed/},
-    {what: 'a URL user without a password', args: () => ['groups', '--url', 'kafka://cg@127.0.0.1:9092'], code: 2, names: /SASL PLAIN needs a username and a password/},
-    {what: 'kafkas:// to a plain-text port', args: () => ['group', 'delete', G, '--url', 'kafkas://127.0.0.1:9092'], code: 69, names: /TLS handshake failed with 127.0.0.1:9092: the server does not speak TLS/, mutates: true},
+    {
+      what: 'malformed %-encoding in the password',
+      args: () => ['groups', '--url', `kafka://cg:${SECRET}%G1@127.0.0.1:9092`],
+      code: 2,
+      names: /password has malformed/,
+    },
+    {
+      what: 'a URL user without a password',
+      args: () => ['groups', '--url', 'kafka://cg@127.0.0.1:9092'],
+      code: 2,
+      names: /SASL PLAIN needs a username and a password/,
+    },
+    {
+      what: 'kafkas:// to a plain-text port',
+      args: () => ['group', 'delete', G, '--url', 'kafkas://127.0.0.1:9092'],
+      code: 69,
+      names: /TLS handshake failed with 127.0.0.1:9092: the server does not speak TLS/,
+      mutates: true,
+    },
     // numbers, durations, ids
-    {what: 'reset --to-offset not a number', args: () => ['reset', G, '--topic', T, '--to-offset', 'abc', '--execute'], code: 2, names: /--to-offset "abc"/, mutates: true},
-    {what: 'reset --shift-by not a number', args: () => ['reset', G, '--topic', T, '--shift-by', 'x', '--execute'], code: 2, names: /--shift-by "x"/, mutates: true},
-    {what: 'reset --by-duration not a duration', args: () => ['reset', G, '--topic', T, '--by-duration', 'PT1X', '--execute'], code: 2, names: /PT1X/, mutates: true},
-    {what: 'reset --to-datetime not a time', args: () => ['reset', G, '--topic', T, '--to-datetime', 'noon', '--execute'], code: 2, names: /noon/, mutates: true},
-    {what: 'reset --topic with a partition that is not a number', args: () => ['reset', G, '--topic', `${T}:x`, '--to-earliest', '--execute'], code: 2, mutates: true},
+    {
+      what: 'reset --to-offset not a number',
+      args: () => ['reset', G, '--topic', T, '--to-offset', 'abc', '--execute'],
+      code: 2,
+      names: /--to-offset "abc"/,
+      mutates: true,
+    },
+    {
+      what: 'reset --shift-by not a number',
+      args: () => ['reset', G, '--topic', T, '--shift-by', 'x', '--execute'],
+      code: 2,
+      names: /--shift-by "x"/,
+      mutates: true,
+    },
+    {
+      what: 'reset --by-duration not a duration',
+      args: () => ['reset', G, '--topic', T, '--by-duration', 'PT1X', '--execute'],
+      code: 2,
+      names: /PT1X/,
+      mutates: true,
+    },
+    {
+      what: 'reset --to-datetime not a time',
+      args: () => ['reset', G, '--topic', T, '--to-datetime', 'noon', '--execute'],
+      code: 2,
+      names: /noon/,
+      mutates: true,
+    },
+    {
+      what: 'reset --topic with a partition that is not a number',
+      args: () => ['reset', G, '--topic', `${T}:x`, '--to-earliest', '--execute'],
+      code: 2,
+      mutates: true,
+    },
     {what: 'offsets delete --topic with a bad partition list', args: () => ['offsets', 'delete', G, '--topic', `${T}:0,,b`], code: 2, mutates: true},
     {what: 'lag --window not a duration', args: () => ['lag', G, '--window', '5 parsecs'], code: 2, names: /5 parsecs/},
     {what: 'lag --samples 1', args: () => ['lag', G, '--window', '2s', '--samples', '1'], code: 2, names: /--samples/},
@@ -269,13 +378,31 @@ describe('Kafka 4.x: malformed input', () => {
     {what: 'dlq peek PARTITION:OFFSET not numbers', args: () => ['dlq', 'peek', T, '0:abc'], code: 2, names: /0:abc/},
     {what: 'dlq peek of a record that is not there', args: () => ['dlq', 'peek', T, '0:999999'], code: 5, names: /offset 999999/},
     // files
-    {what: 'reset --from-file that does not exist', args: () => ['reset', G, '--from-file', '/nonexistent/plan.csv', '--execute'], code: 2, names: /--from-file "\/nonexistent\/plan.csv": no such file/, mutates: true},
+    {
+      what: 'reset --from-file that does not exist',
+      args: () => ['reset', G, '--from-file', '/nonexistent/plan.csv', '--execute'],
+      code: 2,
+      names: /--from-file "\/nonexistent\/plan.csv": no such file/,
+      mutates: true,
+    },
     {what: 'reset --from-file that is a directory', args: () => ['reset', G, '--from-file', dir, '--execute'], code: 2, names: /is a directory/, mutates: true},
     {what: 'reset --from-file with a malformed line', args: () => ['reset', G, '--from-file', badCsv, '--execute'], code: 2, names: /line 1/, mutates: true},
     // names
     {what: 'a group that does not exist', args: () => ['group', 'delete', kname('nogroup')], code: 5, mutates: true},
-    {what: 'a --topic that is not a topic name', args: () => ['reset', G, '--topic', 'bad topic!', '--to-earliest', '--execute'], code: 2, names: /not a Kafka topic name/, mutates: true},
-    {what: 'a --topic of 300 characters', args: () => ['offsets', 'delete', G, '--topic', 't'.repeat(300)], code: 2, names: /300 characters long/, mutates: true},
+    {
+      what: 'a --topic that is not a topic name',
+      args: () => ['reset', G, '--topic', 'bad topic!', '--to-earliest', '--execute'],
+      code: 2,
+      names: /not a Kafka topic name/,
+      mutates: true,
+    },
+    {
+      what: 'a --topic of 300 characters',
+      args: () => ['offsets', 'delete', G, '--topic', 't'.repeat(300)],
+      code: 2,
+      names: /300 characters long/,
+      mutates: true,
+    },
     {what: 'a --to topic that is not a topic name', args: () => ['dlq', 'replay', T, '--to', 'a/b'], code: 2, names: /--to "a\/b"/, mutates: true},
     {what: 'a group name of 40,000 bytes', args: () => ['consumers', 'g'.repeat(40_000)], code: 2, names: /40000 bytes long/},
     {what: 'an empty --topic', args: () => ['offsets', 'delete', G, '--topic', ''], code: 2, names: /--topic/, mutates: true},
@@ -318,14 +445,45 @@ describe('RabbitMQ: malformed input', () => {
 
   const cases: Case[] = [
     // URLs
-    {what: 'port 99999', args: () => ['dlq', 'purge', dlq, '--yes', '--url', `amqp://guest:${SECRET}@${RABBIT_HOST}:99999`], code: 2, names: /port 99999 is out of range/, mutates: true},
+    {
+      what: 'port 99999',
+      args: () => ['dlq', 'purge', dlq, '--yes', '--url', `amqp://guest:${SECRET}@${RABBIT_HOST}:99999`],
+      code: 2,
+      names: /port 99999 is out of range/,
+      mutates: true,
+    },
     {what: 'port not a number', args: () => ['groups', '--url', `amqp://guest:guest@${RABBIT_HOST}:abc`], code: 2, names: /port "abc"/},
-    {what: 'malformed %-encoding in the vhost', args: () => ['dlq', 'purge', dlq, '--yes', '--url', `${URL}/%zz`], code: 2, names: /vhost has malformed %-encoding/, mutates: true},
-    {what: 'malformed %-encoding in the password', args: () => ['groups', '--url', `amqp://guest:${SECRET}%@${RABBIT_HOST}:5672`], code: 2, names: /password has malformed/},
+    {
+      what: 'malformed %-encoding in the vhost',
+      args: () => ['dlq', 'purge', dlq, '--yes', '--url', `${URL}/%zz`],
+      code: 2,
+      names: /vhost has malformed %-encoding/,
+      mutates: true,
+    },
+    {
+      what: 'malformed %-encoding in the password',
+      args: () => ['groups', '--url', `amqp://guest:${SECRET}%@${RABBIT_HOST}:5672`],
+      code: 2,
+      names: /password has malformed/,
+    },
     {what: 'no host', args: () => ['groups', '--url', 'amqp://'], code: 2, names: /host is missing/},
     {what: 'a vhost over 255 bytes', args: () => ['groups', '-p', 'longvhost'], code: 2, names: /vhost .* 256 bytes/, cwd: () => dir},
-    {what: 'amqps:// to a plain-text port', args: () => ['claim', src, '--idle', '0', '-p', 'amqps'], code: 69, names: /TLS handshake failed with 127.0.0.1:5672: the server does not speak TLS/, mutates: true, cwd: () => dir},
-    {what: 'an https:// management API on a plain-text port', args: () => ['dlq', 'purge', dlq, '--yes', '-p', 'mgmttls'], code: 69, names: /TLS handshake failed with 127.0.0.1:15672/, mutates: true, cwd: () => dir},
+    {
+      what: 'amqps:// to a plain-text port',
+      args: () => ['claim', src, '--idle', '0', '-p', 'amqps'],
+      code: 69,
+      names: /TLS handshake failed with 127.0.0.1:5672: the server does not speak TLS/,
+      mutates: true,
+      cwd: () => dir,
+    },
+    {
+      what: 'an https:// management API on a plain-text port',
+      args: () => ['dlq', 'purge', dlq, '--yes', '-p', 'mgmttls'],
+      code: 69,
+      names: /TLS handshake failed with 127.0.0.1:15672/,
+      mutates: true,
+      cwd: () => dir,
+    },
     // names
     {what: 'a queue name of 300 bytes', args: () => ['pending', LONG_NAME], code: 2, names: /300 bytes long/},
     {what: 'a queue name of 10 KB', args: () => ['dlq', 'purge', HUGE_NAME, '--yes'], code: 2, names: /10000 bytes long/, mutates: true},
@@ -344,7 +502,12 @@ describe('RabbitMQ: malformed input', () => {
     {what: 'dlq replay --where without =', args: () => ['dlq', 'replay', dlq, '--where', 'reason'], code: 2, names: /--where "reason"/, mutates: true},
     {what: 'pending --count 0 (no meaning on RabbitMQ)', args: () => ['pending', src, '--count', '0'], code: 2},
     // permissions
-    {what: 'a management user without permissions on the vhost', args: () => ['pending', src, '--url', `amqp://${noPerm.user}:${noPerm.password}@${RABBIT_HOST}:5672`], code: 4, names: /no permissions on vhost \/ /},
+    {
+      what: 'a management user without permissions on the vhost',
+      args: () => ['pending', src, '--url', `amqp://${noPerm.user}:${noPerm.password}@${RABBIT_HOST}:5672`],
+      code: 4,
+      names: /no permissions on vhost \/ /,
+    },
   ]
   runTable('rabbitmq', cases, state, () => URL)
 })

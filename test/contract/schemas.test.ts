@@ -53,7 +53,11 @@ describe('JSON schemas', () => {
   })
 
   it('error documents are valid against error.json', async () => {
-    for (const argv of [['pending', stream, 'nogroup'], ['groups', '--url', 'redis://127.0.0.1:1'], ['pending', stream, 'workers', '--start', 'zz']]) {
+    for (const argv of [
+      ['pending', stream, 'nogroup'],
+      ['groups', '--url', 'redis://127.0.0.1:1'],
+      ['pending', stream, 'workers', '--start', 'zz'],
+    ]) {
       const res = await runCg([...argv, '--json'])
       expect(res.code).not.toBe(0)
       validate('error.json', res.json())

@@ -86,7 +86,10 @@ function shq(s: string): string {
  * `stdoutFile` is given (then stdout goes to that file). `output` is everything the terminal showed,
  * in order (with the terminal's \r\n line ends).
  */
-export function runCgTty(args: string[], opts: {env?: NodeJS.ProcessEnv; timeoutMs?: number; stdoutFile?: string} = {}): Promise<{code: number | null; output: string}> {
+export function runCgTty(
+  args: string[],
+  opts: {env?: NodeJS.ProcessEnv; timeoutMs?: number; stdoutFile?: string} = {},
+): Promise<{code: number | null; output: string}> {
   let command = [process.execPath, BIN, ...args].map(shq).join(' ')
   if (opts.stdoutFile) command += ` > ${shq(opts.stdoutFile)}`
   return new Promise((resolve, reject) => {

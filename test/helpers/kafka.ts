@@ -21,7 +21,12 @@ export type KafkaTarget = (typeof KAFKA_TARGETS)[number]
  * The 4.x broker's SASL_PLAINTEXT listener (scripts/kafka/kafka-up.sh): PLAIN user cg, SCRAM-SHA-256 and
  * SCRAM-SHA-512 user cg-scram, both with password cg-secret.
  */
-export const KAFKA_SASL = {url: 'kafka://127.0.0.1:9094', bootstrap: '127.0.0.1:9094', plain: {username: 'cg', password: 'cg-secret'}, scram: {username: 'cg-scram', password: 'cg-secret'}} as const
+export const KAFKA_SASL = {
+  url: 'kafka://127.0.0.1:9094',
+  bootstrap: '127.0.0.1:9094',
+  plain: {username: 'cg', password: 'cg-secret'},
+  scram: {username: 'cg-scram', password: 'cg-secret'},
+} as const
 
 export const KAFKA_TOOL = fileURLToPath(new URL('../../scripts/kafka/kafka-tool.sh', import.meta.url))
 
@@ -108,7 +113,15 @@ export interface MemberHandle {
  * offset and commits the first `commit` records it reads (one commit per record, so the committed count is
  * exact), then stays in the group (heartbeating) without committing more, until stop().
  */
-export async function classicMember(opts: {bootstrap?: string; group: string; topics: string[]; commit: number; clientId?: string; instanceId?: string; timeoutMs?: number}): Promise<MemberHandle> {
+export async function classicMember(opts: {
+  bootstrap?: string
+  group: string
+  topics: string[]
+  commit: number
+  clientId?: string
+  instanceId?: string
+  timeoutMs?: number
+}): Promise<MemberHandle> {
   const clientId = opts.clientId ?? `cg-test-${randomBytes(3).toString('hex')}`
   const consumer = new Consumer({
     ...base(opts.bootstrap ?? KAFKA.bootstrap),
@@ -158,26 +171,46 @@ export async function classicMember(opts: {bootstrap?: string; group: string; to
  * from the beginning with auto-commit every 200 ms. Resolves once the group's committed offsets reach
  * `expectCommitted` (the records produced; default: any commit), and it keeps running until stop().
  */
-export async function kip848Member(opts: {bootstrap?: string; version?: string; group: string; topic: string; expectCommitted?: number; clientId?: string; maxMessages?: number; timeoutMs?: number}): Promise<MemberHandle & {process: ChildProcess}> {
+export async function kip848Member(opts: {
+  bootstrap?: string
+  version?: string
+  group: string
+  topic: string
+  expectCommitted?: number
+  clientId?: string
+  maxMessages?: number
+  timeoutMs?: number
+}): Promise<MemberHandle & {process: ChildProcess}> {
   const bootstrap = opts.bootstrap ?? KAFKA.bootstrap
   const clientId = opts.clientId ?? `cg-test-java-${randomBytes(3).toString('hex')}`
   const args = [
     opts.version ?? 'latest',
     'console-consumer',
-    '--bootstrap-server', bootstrap,
-    '--topic', opts.topic,
-    '--group', opts.group,
+    '--bootstrap-server',
+    bootstrap,
+    '--topic',
+    opts.topic,
+    '--group',
+    opts.group,
     '--from-beginning',
-    '--consumer-property', 'group.protocol=consumer',
-    '--consumer-property', `client.id=${clientId}`,
-    '--consumer-property', 'auto.commit.interval.ms=200',
+    '--consumer-property',
+    'group.protocol=consumer',
+    '--consumer-property',
+    `client.id=${clientId}`,
+    '--consumer-property',
+    'auto.commit.interval.ms=200',
     ...(opts.maxMessages !== undefined ? ['--consumer-property', `max.poll.records=${opts.maxMessages}`] : []),
   ]
   const child = spawn(KAFKA_TOOL, args, {stdio: ['ignore', 'ignore', 'pipe'], detached: false})
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
   let exited = false
-  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())))
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true
+      resolve()
+    }),
+  )
   const stop = async () => {
     if (!exited) {
       child.kill('SIGTERM')

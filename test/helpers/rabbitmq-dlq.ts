@@ -17,15 +17,18 @@ export interface DlqScenario {
   keys: string[]
 }
 
-export async function deadLettered(rmq: Rmq, opts: {
-  reason: DeathReason
-  n: number
-  keys?: string[]
-  body?: (i: number) => Buffer
-  props?: (i: number) => Options.Publish
-  /** keep the source queue bound (no target queue) */
-  keepSource?: boolean
-}): Promise<DlqScenario> {
+export async function deadLettered(
+  rmq: Rmq,
+  opts: {
+    reason: DeathReason
+    n: number
+    keys?: string[]
+    body?: (i: number) => Buffer
+    props?: (i: number) => Options.Publish
+    /** keep the source queue bound (no target queue) */
+    keepSource?: boolean
+  },
+): Promise<DlqScenario> {
   const keys = opts.keys ?? ['k.a']
   const ch = rmq.ch
   const exchange = rmq.exchangeName('orig')
@@ -45,7 +48,11 @@ export async function deadLettered(rmq: Rmq, opts: {
   const conf = await rmq.conn.createConfirmChannel()
   conf.on('error', () => undefined)
   for (let i = 0; i < opts.n; i++) {
-    const ok = conf.publish(exchange, keys[i % keys.length], opts.body?.(i) ?? Buffer.from(`message ${i}`), {messageId: `m-${i}`, persistent: false, ...(opts.props?.(i) ?? {})})
+    const ok = conf.publish(exchange, keys[i % keys.length], opts.body?.(i) ?? Buffer.from(`message ${i}`), {
+      messageId: `m-${i}`,
+      persistent: false,
+      ...(opts.props?.(i) ?? {}),
+    })
     if (!ok) await new Promise((r) => conf.once('drain', r))
     if (i % 5000 === 4999) await conf.waitForConfirms()
   }

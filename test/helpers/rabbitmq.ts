@@ -14,7 +14,12 @@ export function uniqName(name = 't'): string {
 }
 
 /** The management API as guest (or the given user); throws with the status on a non-2xx reply. */
-export async function mgmt<T = any>(method: string, path: string, body?: unknown, auth: {user: string; password: string} = {user: 'guest', password: 'guest'}): Promise<T> {
+export async function mgmt<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth: {user: string; password: string} = {user: 'guest', password: 'guest'},
+): Promise<T> {
   const res = await fetch(`${MGMT_URL}/api/${path}`, {
     method,
     headers: {authorization: 'Basic ' + Buffer.from(`${auth.user}:${auth.password}`).toString('base64'), 'content-type': 'application/json'},
@@ -64,7 +69,14 @@ export interface StuckConsumer {
  * messages of `queue` and never acks them. `alsoConsume` adds a second channel consuming another queue
  * on the same connection (what a close also takes down).
  */
-export async function stuckConsumer(opts: {queue: string; prefetch: number; name?: string; url?: string; alsoConsume?: string; vhost?: string}): Promise<StuckConsumer> {
+export async function stuckConsumer(opts: {
+  queue: string
+  prefetch: number
+  name?: string
+  url?: string
+  alsoConsume?: string
+  vhost?: string
+}): Promise<StuckConsumer> {
   const name = opts.name ?? uniqName('worker')
   const url = opts.url ?? RABBIT_URL + '/' + enc(opts.vhost ?? '/')
   const connection = await amqp.connect(url, {clientProperties: {connection_name: name}})

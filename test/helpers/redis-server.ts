@@ -35,7 +35,23 @@ export class DedicatedRedis {
   async start(extraArgs: string[] = []): Promise<void> {
     if (this.proc) throw new Error('redis-server is already running')
     this.port ||= await freePort()
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', this.dir, '--daemonize', 'no', ...extraArgs]
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      ...extraArgs,
+    ]
     const proc = spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'pipe']})
     this.proc = proc
     proc.stdout!.on('data', (d) => (this.log += d))

@@ -19,11 +19,14 @@ export async function redis(): Promise<Redis> {
 }
 
 export async function cluster(): Promise<Cluster> {
-  const c = new Cluster(CLUSTER_PORTS.map((port) => ({host: '127.0.0.1', port})), {
-    redisOptions: {protocol: 2},
-    lazyConnect: true,
-    clusterRetryStrategy: () => null,
-  })
+  const c = new Cluster(
+    CLUSTER_PORTS.map((port) => ({host: '127.0.0.1', port})),
+    {
+      redisOptions: {protocol: 2},
+      lazyConnect: true,
+      clusterRetryStrategy: () => null,
+    },
+  )
   await c.connect()
   return c
 }

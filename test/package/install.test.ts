@@ -31,7 +31,18 @@ describe('the packed tarball', () => {
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
   it('holds what a run needs and no sources or tests', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/run.js', 'dist/cg.cjs', 'dist/commands.cjs', 'dist/kafka.mjs', 'dist/native.wasm', 'oclif.manifest.json', 'schemas/groups.json']) {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'bin/run.js',
+      'dist/cg.cjs',
+      'dist/commands.cjs',
+      'dist/kafka.mjs',
+      'dist/native.wasm',
+      'oclif.manifest.json',
+      'schemas/groups.json',
+    ]) {
       expect(files, f).toContain(f)
     }
     expect(files.filter((f) => /^(src|test|bench|scripts)\//.test(f))).toEqual([])

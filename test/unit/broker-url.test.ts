@@ -3,9 +3,19 @@ import {parseBrokerUrl} from '../../src/profiles/broker-url.js'
 
 describe('parseBrokerUrl: every part checked, nothing dropped', () => {
   it('takes apart what each broker uses', () => {
-    expect(parseBrokerUrl('redis://u:p%40ss@127.0.0.1:6380/3')).toEqual({scheme: 'redis', tls: false, username: 'u', password: 'p@ss', hosts: [{host: '127.0.0.1', port: 6380}], db: 3})
+    expect(parseBrokerUrl('redis://u:p%40ss@127.0.0.1:6380/3')).toEqual({
+      scheme: 'redis',
+      tls: false,
+      username: 'u',
+      password: 'p@ss',
+      hosts: [{host: '127.0.0.1', port: 6380}],
+      db: 3,
+    })
     expect(parseBrokerUrl('rediss://:pw@[::1]')).toMatchObject({tls: true, password: 'pw', hosts: [{host: '::1', port: null}]})
-    expect(parseBrokerUrl('kafka://k1:9092,k2').hosts).toEqual([{host: 'k1', port: 9092}, {host: 'k2', port: null}])
+    expect(parseBrokerUrl('kafka://k1:9092,k2').hosts).toEqual([
+      {host: 'k1', port: 9092},
+      {host: 'k2', port: null},
+    ])
     expect(parseBrokerUrl('amqps://h/%2F')).toMatchObject({tls: true, vhost: '/'})
     expect(parseBrokerUrl('amqp://h:5672').vhost).toBeUndefined()
   })

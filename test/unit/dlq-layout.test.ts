@@ -17,8 +17,19 @@ const entry = (flat: Array<string | Buffer>) => {
 describe('dlq layouts', () => {
   it('(a): original fields in order minus the meta names, binary kept', () => {
     const bin = Buffer.from([0, 255, 254])
-    const e = decodeEntry(entry(['task', 'x', 'blob', bin, 'original_id', '5-0', 'original_stream', 'tasks', 'delivery_count', '3', 'reason', 'max_deliveries_exceeded']))
-    expect(e).toMatchObject({layout: 'a', originalId: '5-0', originalStream: 'tasks', deliveryCount: 3, reason: 'max_deliveries_exceeded', failedAt: null, consumer: null, replayError: null})
+    const e = decodeEntry(
+      entry(['task', 'x', 'blob', bin, 'original_id', '5-0', 'original_stream', 'tasks', 'delivery_count', '3', 'reason', 'max_deliveries_exceeded']),
+    )
+    expect(e).toMatchObject({
+      layout: 'a',
+      originalId: '5-0',
+      originalStream: 'tasks',
+      deliveryCount: 3,
+      reason: 'max_deliveries_exceeded',
+      failedAt: null,
+      consumer: null,
+      replayError: null,
+    })
     expect(e.replayFields).toEqual([b('task'), b('x'), b('blob'), bin])
   })
 

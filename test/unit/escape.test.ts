@@ -22,13 +22,18 @@ describe('control characters in human output', () => {
     expect(escapeControl('plain text, ünïcode')).toBe('plain text, ünïcode')
   })
 
-  it.each([0, 1] as const)('lines, kv, tables and rows escape the data and keep cg\'s own colors (color level %s)', async (level) => {
+  it.each([0, 1] as const)("lines, kv, tables and rows escape the data and keep cg's own colors (color level %s)", async (level) => {
     const text = await rendered(level, async (ui) => {
       await ui.line(`group ${EVIL} deleted`)
       await ui.line(ui.color.yellow(`warning about ${EVIL}`))
       await ui.kv([[EVIL, EVIL]])
       await ui.table([{header: 'NAME', get: (r: string) => r}], [EVIL])
-      await ui.rows([{header: 'NAME', get: (r: string) => r}], (async function* () { yield EVIL })())
+      await ui.rows(
+        [{header: 'NAME', get: (r: string) => r}],
+        (async function* () {
+          yield EVIL
+        })(),
+      )
     })
     // nothing of the data reaches the terminal raw: no clear screen, no recoloring, no bell, no line break
     expect(text).not.toContain('\x1b[2J')

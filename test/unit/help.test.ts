@@ -54,8 +54,10 @@ function sections(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>()
   let current: string[] | undefined
   for (const line of text.split('\n')) {
-    if (/^[A-Z][A-Z ]+$/.test(line)) out.set(line, (current = []))
-    else current?.push(line)
+    if (/^[A-Z][A-Z ]+$/.test(line)) {
+      current = []
+      out.set(line, current)
+    } else current?.push(line)
   }
   return out
 }
@@ -86,7 +88,7 @@ beforeAll(async () => {
 }, 120_000)
 
 describe('help of every command', () => {
-  it('every command is known here, and the table agrees with the operations of each broker\'s driver', async () => {
+  it("every command is known here, and the table agrees with the operations of each broker's driver", async () => {
     expect(commands.map((c) => c.id).sort()).toEqual(Object.keys(SERVES).sort())
     const label: Record<string, Broker> = {redis: 'Redis', kafka: 'Kafka', rabbitmq: 'RabbitMQ'}
     for (const entry of BROKERS) {
@@ -139,12 +141,18 @@ describe('help of every command', () => {
       const usage = s.get('USAGE')!.filter((l) => l.trim())
       for (const line of usage) expect(line, 'a usage line that wrapped').toMatch(/^ {2}\$ cg .* # (Redis|Kafka|RabbitMQ)$/)
       for (const broker of SERVES[id]) {
-        expect(usage.some((l) => l.endsWith(`# ${broker}`)), `${id}: no ${broker} usage`).toBe(true)
+        expect(
+          usage.some((l) => l.endsWith(`# ${broker}`)),
+          `${id}: no ${broker} usage`,
+        ).toBe(true)
         expect(s.get('ARGUMENTS')!.join(' '), `${id}: arguments on ${broker}`).toContain(`${broker}`)
       }
       const refusals = (manifest.commands[id].description ?? '').split('\n').flatMap((p) => /^([^:]+): refused \(exit 4\)/.exec(p)?.[1] ?? [])
       for (const broker of ALL.filter((b) => !SERVES[id].includes(b))) {
-        expect(refusals.some((r) => r.includes(broker)), `${id}: does not say ${broker} refuses it`).toBe(true)
+        expect(
+          refusals.some((r) => r.includes(broker)),
+          `${id}: does not say ${broker} refuses it`,
+        ).toBe(true)
       }
     },
   )

@@ -34,10 +34,29 @@ async function* gen<T>(items: T[]): AsyncGenerator<T> {
 
 describe('writeJson', () => {
   it('an AsyncIterable inside an object becomes an array; the output is one JSON document', async () => {
-    const {text} = await json({broker: 'redis', groups: gen([{group: 'a', lag: 1}, {group: 'b', lag: null}]), total: 2})
-    expect(JSON.parse(text)).toEqual({broker: 'redis', groups: [{group: 'a', lag: 1}, {group: 'b', lag: null}], total: 2})
+    const {text} = await json({
+      broker: 'redis',
+      groups: gen([
+        {group: 'a', lag: 1},
+        {group: 'b', lag: null},
+      ]),
+      total: 2,
+    })
+    expect(JSON.parse(text)).toEqual({
+      broker: 'redis',
+      groups: [
+        {group: 'a', lag: 1},
+        {group: 'b', lag: null},
+      ],
+      total: 2,
+    })
     expect(text.endsWith('}\n')).toBe(true)
-    expect(text.trimEnd().split('\n').filter((l) => l.startsWith('{'))).toHaveLength(1)
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l.startsWith('{')),
+    ).toHaveLength(1)
   })
 
   it('matches JSON.stringify(value, null, 2) for plain data', async () => {
@@ -72,7 +91,12 @@ describe('writeJson', () => {
   })
 
   it('items of a streamed array are one compact line each', async () => {
-    const {text} = await json({rows: gen([{id: '1-0', n: 1}, {id: '2-0', n: 2}])})
+    const {text} = await json({
+      rows: gen([
+        {id: '1-0', n: 1},
+        {id: '2-0', n: 2},
+      ]),
+    })
     expect(text).toBe('{\n  "rows": [\n    {"id":"1-0","n":1},\n    {"id":"2-0","n":2}\n  ]\n}\n')
   })
 

@@ -13,11 +13,16 @@ function encode(topics: Array<[string, number[]]>, userData: Buffer | null = nul
     len.writeInt16BE(name.length)
     const count = Buffer.alloc(4)
     count.writeInt32BE(ps.length)
-    parts.push(len, name, count, ...ps.map((p) => {
-      const b = Buffer.alloc(4)
-      b.writeInt32BE(p)
-      return b
-    }))
+    parts.push(
+      len,
+      name,
+      count,
+      ...ps.map((p) => {
+        const b = Buffer.alloc(4)
+        b.writeInt32BE(p)
+        return b
+      }),
+    )
   }
   const ud = Buffer.alloc(4)
   ud.writeInt32BE(userData ? userData.length : -1)
@@ -27,7 +32,17 @@ function encode(topics: Array<[string, number[]]>, userData: Buffer | null = nul
 
 describe('decodeAssignment (classic consumer protocol)', () => {
   it('reads topics and partitions, ignoring user data', () => {
-    expect(decodeAssignment(encode([['orders', [0, 2]], ['bills', [1]]], Buffer.from('x')))).toEqual([
+    expect(
+      decodeAssignment(
+        encode(
+          [
+            ['orders', [0, 2]],
+            ['bills', [1]],
+          ],
+          Buffer.from('x'),
+        ),
+      ),
+    ).toEqual([
       {topic: 'orders', partitions: [0, 2]},
       {topic: 'bills', partitions: [1]},
     ])

@@ -52,38 +52,81 @@ describe('DLQ topic', () => {
 
 describe('target', () => {
   it('--to, then Spring, then Connect, then cg, then the DLQ name', () => {
-    const all = rec([['cg-original-topic', 'c'], ['__connect.errors.topic', 'b'], ['kafka_dlt-original-topic', 'a']])
+    const all = rec([
+      ['cg-original-topic', 'c'],
+      ['__connect.errors.topic', 'b'],
+      ['kafka_dlt-original-topic', 'a'],
+    ])
     expect(resolveTarget(all, 'x.dlq', 'forced')).toEqual({topic: 'forced', from: 'flag'})
     expect(resolveTarget(all, 'x.dlq')).toEqual({topic: 'a', from: 'spring'})
-    expect(resolveTarget(rec([['cg-original-topic', 'c'], ['__connect.errors.topic', 'b']]), 'x.dlq')).toEqual({topic: 'b', from: 'connect'})
+    expect(
+      resolveTarget(
+        rec([
+          ['cg-original-topic', 'c'],
+          ['__connect.errors.topic', 'b'],
+        ]),
+        'x.dlq',
+      ),
+    ).toEqual({topic: 'b', from: 'connect'})
     expect(resolveTarget(rec([['cg-original-topic', 'c']]), 'x.dlq')).toEqual({topic: 'c', from: 'cg'})
     expect(resolveTarget(rec(), 'x-dlq')).toEqual({topic: 'x', from: 'dlq-name'})
     expect(resolveTarget(rec(), 'plain')).toEqual({topic: null, from: null})
   })
   it('partition: the original one when going back to its topic, else Java murmur2 of the key, else none', () => {
     const m = (b: Buffer) => (b.toString() === 'neg' ? -5 : 11)
-    const spring = rec([['kafka_dlt-original-topic', 'orders'], ['kafka_dlt-original-partition', int32(2)]], 'k')
+    const spring = rec(
+      [
+        ['kafka_dlt-original-topic', 'orders'],
+        ['kafka_dlt-original-partition', int32(2)],
+      ],
+      'k',
+    )
     expect(originalPartition(spring)).toEqual({topic: 'orders', partition: 2})
     expect(targetPartition(spring, 'orders', 3, m)).toBe(2)
     expect(targetPartition(spring, 'other', 3, m)).toBe(11 % 3) // --to elsewhere: by key
     expect(targetPartition(spring, 'orders', 2, m)).toBe(11 % 2) // partition 2 no longer exists
     expect(targetPartition(rec([], 'neg'), 't', 4, m)).toBe((-5 & 0x7fffffff) % 4)
     expect(targetPartition(rec(), 't', 4, m)).toBeUndefined()
-    const connect = rec([['__connect.errors.topic', 'orders'], ['__connect.errors.partition', '1']])
+    const connect = rec([
+      ['__connect.errors.topic', 'orders'],
+      ['__connect.errors.partition', '1'],
+    ])
     expect(targetPartition(connect, 'orders', 3, m)).toBe(1)
   })
 })
 
 describe('replay headers', () => {
-  it('keeps every header in order, replaces cg\'s own, counts replays', () => {
-    const r = rec([['a', '1'], ['cg-replay-count', '4'], ['a', '2'], ['cg-replayed-from', 'old']], null, {partition: 3, offset: 42n})
+  it("keeps every header in order, replaces cg's own, counts replays", () => {
+    const r = rec(
+      [
+        ['a', '1'],
+        ['cg-replay-count', '4'],
+        ['a', '2'],
+        ['cg-replayed-from', 'old'],
+      ],
+      null,
+      {partition: 3, offset: 42n},
+    )
     const h = [...replayHeaders(r, 'o.DLT', 'o')].map(([k, v]) => [k.toString(), v.toString()])
-    expect(h).toEqual([['a', '1'], ['a', '2'], ['cg-replay-count', '5'], ['cg-replayed-from', 'o.DLT:3:42'], ['cg-original-topic', 'o']])
+    expect(h).toEqual([
+      ['a', '1'],
+      ['a', '2'],
+      ['cg-replay-count', '5'],
+      ['cg-replayed-from', 'o.DLT:3:42'],
+      ['cg-original-topic', 'o'],
+    ])
   })
 })
 
 describe('--where', () => {
-  const r = rec([['kind', 'timeout'], ['x', 'y']], 'k1', {partition: 2})
+  const r = rec(
+    [
+      ['kind', 'timeout'],
+      ['x', 'y'],
+    ],
+    'k1',
+    {partition: 2},
+  )
   it('key, partition, target, header.NAME and NAME', () => {
     expect(matchesWhere(r, parseWhere(['key=k1']), 't')).toBe(true)
     expect(matchesWhere(r, parseWhere(['key=k2']), 't')).toBe(false)
@@ -127,7 +170,15 @@ describe('read_committed', () => {
     producerId,
     producerEpoch: 0,
     firstSequence: 0,
-    records: records.map((r, i) => ({length: 0, attributes: 0, timestampDelta: 0n, offsetDelta: i, key: r.key ?? null, value: r.value ? Buffer.from(r.value) : null, headers: []})),
+    records: records.map((r, i) => ({
+      length: 0,
+      attributes: 0,
+      timestampDelta: 0n,
+      offsetDelta: i,
+      key: r.key ?? null,
+      value: r.value ? Buffer.from(r.value) : null,
+      headers: [],
+    })),
   })
   const marker = (type: number) => {
     const k = Buffer.alloc(4)

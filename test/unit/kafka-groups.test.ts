@@ -19,7 +19,7 @@ function subscription(topics: string[], userData: Buffer | null): Buffer {
 }
 
 describe('subscriptionTopics (classic member metadata)', () => {
-  it('reads the subscribed topics; a Java member\'s null user data is fine', () => {
+  it("reads the subscribed topics; a Java member's null user data is fine", () => {
     expect(subscriptionTopics(subscription(['orders', 'bills'], null))).toEqual(['orders', 'bills'])
     expect(subscriptionTopics(subscription(['orders'], Buffer.from('xyz')))).toEqual(['orders'])
   })
@@ -31,7 +31,7 @@ describe('subscriptionTopics (classic member metadata)', () => {
 })
 
 describe('stateName (both the inspection and the repair spellings)', () => {
-  it('maps upper snake case, squashed and camel case names to the Java tool\'s names', () => {
+  it("maps upper snake case, squashed and camel case names to the Java tool's names", () => {
     expect(stateName('PREPARING_REBALANCE')).toBe('PreparingRebalance')
     expect(stateName('COMPLETING_REBALANCE')).toBe('CompletingRebalance')
     expect(stateName('NOT_READY')).toBe('NotReady')
@@ -44,7 +44,13 @@ describe('stateName (both the inspection and the repair spellings)', () => {
 
 describe('sortAssignment', () => {
   it('sorts topics and partitions and merges a topic listed twice', () => {
-    expect(sortAssignment([{topic: 'b', partitions: [2, 0]}, {topic: 'a', partitions: [1]}, {topic: 'b', partitions: [1]}])).toEqual([
+    expect(
+      sortAssignment([
+        {topic: 'b', partitions: [2, 0]},
+        {topic: 'a', partitions: [1]},
+        {topic: 'b', partitions: [1]},
+      ]),
+    ).toEqual([
       {topic: 'a', partitions: [1]},
       {topic: 'b', partitions: [0, 1, 2]},
     ])

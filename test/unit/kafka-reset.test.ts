@@ -1,11 +1,12 @@
 // The Kafka reset plan: scope and mode parsing, the CSV of --export/--from-file, and computePlan's rules
 // (those of kafka-consumer-groups.sh: clamping, --shift-by without a commit, --to-datetime falling back to latest).
 import {describe, expect, it} from 'vitest'
-import {CgError} from '../../src/errors/cg-error.js'
+import type {CgError} from '../../src/errors/cg-error.js'
 import {computePlan, parseResetMode, parseResetPlanCsv, parseScope, planCsv, resettable, type OffsetMap} from '../../src/brokers/kafka/kafka-reset.js'
 
 const om = (o: Record<string, Array<number | null>>): OffsetMap => new Map(Object.entries(o).map(([t, list]) => [t, new Map(list.map((v, p) => [p, v]))]))
-const cm = (o: Record<string, Array<number | null>>) => new Map(Object.entries(o).map(([t, list]) => [t, new Map(list.flatMap((v, p) => (v === null ? [] : [[p, v] as [number, number]])))]))
+const cm = (o: Record<string, Array<number | null>>) =>
+  new Map(Object.entries(o).map(([t, list]) => [t, new Map(list.flatMap((v, p) => (v === null ? [] : [[p, v] as [number, number]])))]))
 const parts = (t: string, n: number) => Array.from({length: n}, (_, partition) => ({topic: t, partition}))
 const base = {partitions: parts('t', 3), committed: cm({t: [5, 2, null]}), logStart: om({t: [0, 1, 4]}), logEnd: om({t: [10, 10, 10]})}
 const code = (fn: () => unknown) => {
@@ -19,7 +20,13 @@ const code = (fn: () => unknown) => {
 
 describe('parseScope', () => {
   it('reads topics, topic:partitions (merged and sorted), --all-topics and the file scope', () => {
-    expect(parseScope(['a', 'b:2,0', 'b:1'], false, false)).toEqual({kind: 'topics', topics: [{topic: 'a', partitions: null}, {topic: 'b', partitions: [0, 1, 2]}]})
+    expect(parseScope(['a', 'b:2,0', 'b:1'], false, false)).toEqual({
+      kind: 'topics',
+      topics: [
+        {topic: 'a', partitions: null},
+        {topic: 'b', partitions: [0, 1, 2]},
+      ],
+    })
     expect(parseScope(['a', 'a:1'], false, false)).toEqual({kind: 'topics', topics: [{topic: 'a', partitions: null}]})
     expect(parseScope(undefined, true, false)).toEqual({kind: 'all-topics'})
     expect(parseScope(undefined, false, true)).toEqual({kind: 'file'})
@@ -53,12 +60,21 @@ describe('parseResetMode', () => {
 
 describe('reset plan CSV', () => {
   it('--export writes topic,partition,offset lines that --from-file reads back', () => {
-    const csv = planCsv([{topic: 't', partition: 0, new: 4}, {topic: 'a,b', partition: 1, new: 7}])
+    const csv = planCsv([
+      {topic: 't', partition: 0, new: 4},
+      {topic: 'a,b', partition: 1, new: 7},
+    ])
     expect(csv).toBe('t,0,4\n"a,b",1,7\n')
-    expect(parseResetPlanCsv(csv, 'g')).toEqual([{topic: 't', partition: 0, offset: 4}, {topic: 'a,b', partition: 1, offset: 7}])
+    expect(parseResetPlanCsv(csv, 'g')).toEqual([
+      {topic: 't', partition: 0, offset: 4},
+      {topic: 'a,b', partition: 1, offset: 7},
+    ])
   })
-  it('reads the multi-group form (group,topic,partition,offset), keeping this group\'s rows', () => {
-    expect(parseResetPlanCsv('g,t,0,3\nother,t,0,9\r\ng,t,1,4\n', 'g')).toEqual([{topic: 't', partition: 0, offset: 3}, {topic: 't', partition: 1, offset: 4}])
+  it("reads the multi-group form (group,topic,partition,offset), keeping this group's rows", () => {
+    expect(parseResetPlanCsv('g,t,0,3\nother,t,0,9\r\ng,t,1,4\n', 'g')).toEqual([
+      {topic: 't', partition: 0, offset: 3},
+      {topic: 't', partition: 1, offset: 4},
+    ])
     expect(code(() => parseResetPlanCsv('other,t,0,9\n', 'g'))).toBe('usage')
   })
   it('refuses malformed lines and empty files (usage)', () => {
@@ -71,14 +87,22 @@ describe('reset plan CSV', () => {
 describe('computePlan', () => {
   it('--to-earliest / --to-latest take the log start / end; lag after = log end - new', () => {
     const e = computePlan({kind: 'to-earliest'}, base)
-    expect(e.partitions.map((r) => [r.new, r.lagAfter])).toEqual([[0, 10], [1, 9], [4, 6]])
+    expect(e.partitions.map((r) => [r.new, r.lagAfter])).toEqual([
+      [0, 10],
+      [1, 9],
+      [4, 6],
+    ])
     const l = computePlan({kind: 'to-latest'}, base)
     expect(l.partitions.map((r) => r.new)).toEqual([10, 10, 10])
     expect(l.warnings).toEqual([])
   })
   it('--to-offset is clamped into [log-start, log-end] with a warning', () => {
     const r = computePlan({kind: 'to-offset', offset: 3}, base)
-    expect(r.partitions.map((x) => [x.new, x.clamped])).toEqual([[3, null], [3, null], [4, 'log-start']])
+    expect(r.partitions.map((x) => [x.new, x.clamped])).toEqual([
+      [3, null],
+      [3, null],
+      [4, 'log-start'],
+    ])
     expect(r.warnings).toEqual(['new offset 3 is lower than the earliest offset of t-2: set to 4'])
     const hi = computePlan({kind: 'to-offset', offset: 99}, base)
     expect(hi.partitions.every((x) => x.new === 10 && x.clamped === 'log-end')).toBe(true)
@@ -86,7 +110,10 @@ describe('computePlan', () => {
   })
   it('--shift-by moves from the committed offset, clamped; a partition without a commit fails, naming it', () => {
     const r = computePlan({kind: 'shift-by', shift: -3}, {...base, partitions: parts('t', 2)})
-    expect(r.partitions.map((x) => [x.current, x.new, x.clamped])).toEqual([[5, 2, null], [2, 1, 'log-start']])
+    expect(r.partitions.map((x) => [x.current, x.new, x.clamped])).toEqual([
+      [5, 2, null],
+      [2, 1, 'log-start'],
+    ])
     let err: CgError | undefined
     try {
       computePlan({kind: 'shift-by', shift: 1}, base)
@@ -108,7 +135,10 @@ describe('computePlan', () => {
     expect(r.warnings[0]).toContain('t-1 has no record at or after')
   })
   it('--from-file offsets are clamped too', () => {
-    const rows = [{topic: 't', partition: 0, offset: 50}, {topic: 't', partition: 1, offset: 7}]
+    const rows = [
+      {topic: 't', partition: 0, offset: 50},
+      {topic: 't', partition: 1, offset: 7},
+    ]
     const r = computePlan({kind: 'from-file', path: 'f', rows}, {...base, partitions: parts('t', 2)})
     expect(r.partitions.map((x) => x.new)).toEqual([10, 7])
   })

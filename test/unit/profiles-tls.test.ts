@@ -17,7 +17,13 @@ const profile = (raw: Record<string, unknown>, configPath?: string, env: NodeJS.
 describe('redisOptions: TLS from the profile', () => {
   it('rediss:// with tls {ca, cert, key, servername, rejectUnauthorized} carries all of them into ioredis', () => {
     const dir = pems()
-    const o = redisOptions(profile({url: 'rediss://cache.internal:6380', tls: {ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), servername: 'redis.example.com', rejectUnauthorized: false}}), 5000)
+    const o = redisOptions(
+      profile({
+        url: 'rediss://cache.internal:6380',
+        tls: {ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), servername: 'redis.example.com', rejectUnauthorized: false},
+      }),
+      5000,
+    )
     expect(o.host).toBe('cache.internal')
     expect(o.port).toBe(6380)
     expect(o.tls).toBeDefined()

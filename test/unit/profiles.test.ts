@@ -79,7 +79,11 @@ describe('config file lookup', () => {
 
 describe('${VAR} interpolation', () => {
   it('replaces variables in nested strings and arrays, and leaves other values alone', () => {
-    const out = interpolate({url: 'redis://${H}:${P}', tls: {ca: '${DIR}/ca.pem', rejectUnauthorized: false}, brokers: ['${H}:9092'], port: 1}, {H: 'h', P: '6380', DIR: '/etc'}, 'profile x')
+    const out = interpolate(
+      {url: 'redis://${H}:${P}', tls: {ca: '${DIR}/ca.pem', rejectUnauthorized: false}, brokers: ['${H}:9092'], port: 1},
+      {H: 'h', P: '6380', DIR: '/etc'},
+      'profile x',
+    )
     expect(out).toEqual({url: 'redis://h:6380', tls: {ca: '/etc/ca.pem', rejectUnauthorized: false}, brokers: ['h:9092'], port: 1})
   })
 
@@ -121,15 +125,32 @@ profiles:
 
   it('the file default applies when nothing else is given', async () => {
     const p = await resolveProfile({env: {}, cwd: setup()})
-    expect(p).toMatchObject({name: 'dev', source: 'file-default', broker: 'redis', url: 'redis://dev:6379', stream: 'dev-stream', group: 'dev-group', consumer: 'dev-c'})
+    expect(p).toMatchObject({
+      name: 'dev',
+      source: 'file-default',
+      broker: 'redis',
+      url: 'redis://dev:6379',
+      stream: 'dev-stream',
+      group: 'dev-group',
+      consumer: 'dev-c',
+    })
   })
 
   it('CG_PROFILE picks another profile, CG_URL an ad-hoc URL', async () => {
     const cwd = setup()
     expect(await resolveProfile({env: {CG_PROFILE: 'prod'}, cwd})).toMatchObject({name: 'prod', source: 'env', url: 'redis://prod:6379', stream: 'prod-stream'})
-    expect(await resolveProfile({env: {CG_URL: 'redis://env-url:1'}, cwd})).toMatchObject({name: null, source: 'env', url: 'redis://env-url:1', stream: undefined})
+    expect(await resolveProfile({env: {CG_URL: 'redis://env-url:1'}, cwd})).toMatchObject({
+      name: null,
+      source: 'env',
+      url: 'redis://env-url:1',
+      stream: undefined,
+    })
     // both: the profile's defaults with the URL replaced
-    expect(await resolveProfile({env: {CG_PROFILE: 'prod', CG_URL: 'redis://env-url:1'}, cwd})).toMatchObject({name: 'prod', url: 'redis://env-url:1', stream: 'prod-stream'})
+    expect(await resolveProfile({env: {CG_PROFILE: 'prod', CG_URL: 'redis://env-url:1'}, cwd})).toMatchObject({
+      name: 'prod',
+      url: 'redis://env-url:1',
+      stream: 'prod-stream',
+    })
   })
 
   it('flags beat the environment', async () => {
@@ -137,12 +158,21 @@ profiles:
     const env = {CG_PROFILE: 'dev', CG_URL: 'redis://env-url:1'}
     expect(await resolveProfile({env, cwd, profileFlag: 'prod'})).toMatchObject({name: 'prod', source: 'flag', url: 'redis://prod:6379'})
     expect(await resolveProfile({env, cwd, urlFlag: 'redis://flag-url:2'})).toMatchObject({name: null, source: 'flag', url: 'redis://flag-url:2'})
-    expect(await resolveProfile({env, cwd, profileFlag: 'dev', urlFlag: 'redis://flag-url:2'})).toMatchObject({name: 'dev', url: 'redis://flag-url:2', stream: 'dev-stream'})
+    expect(await resolveProfile({env, cwd, profileFlag: 'dev', urlFlag: 'redis://flag-url:2'})).toMatchObject({
+      name: 'dev',
+      url: 'redis://flag-url:2',
+      stream: 'dev-stream',
+    })
   })
 
   it('without a file or a default, the built-in local Redis', async () => {
     const root = tmp()
-    expect(await resolveProfile({env: {XDG_CONFIG_HOME: join(root, 'x')}, cwd: root})).toMatchObject({name: null, source: 'built-in', url: BUILT_IN_URL, broker: 'redis'})
+    expect(await resolveProfile({env: {XDG_CONFIG_HOME: join(root, 'x')}, cwd: root})).toMatchObject({
+      name: null,
+      source: 'built-in',
+      url: BUILT_IN_URL,
+      broker: 'redis',
+    })
     write(join(root, '.cg.yaml'), 'profiles:\n  a: {url: "redis://a:1"}\n')
     expect(await resolveProfile({env: {}, cwd: root})).toMatchObject({source: 'built-in', url: BUILT_IN_URL})
   })
@@ -251,7 +281,8 @@ describe('secrets in the config file', () => {
 describe('writeDefault', () => {
   it('replaces default: in place, keeping comments and layout byte for byte', async () => {
     const root = tmp()
-    const text = '# team profiles\ndefault: dev   # the usual one\nprofiles:\n  dev:   # laptop\n    url: redis://127.0.0.1:6379\n  prod: {url: "redis://prod:6379", tls: {rejectUnauthorized: false}}\n'
+    const text =
+      '# team profiles\ndefault: dev   # the usual one\nprofiles:\n  dev:   # laptop\n    url: redis://127.0.0.1:6379\n  prod: {url: "redis://prod:6379", tls: {rejectUnauthorized: false}}\n'
     const path = write(join(root, 'c.yaml'), text)
     await writeDefault(path, 'prod')
     expect(readFileSync(path, 'utf8')).toBe(text.replace('default: dev', 'default: prod'))
@@ -301,7 +332,12 @@ profiles:
 
   it('list without a file reports none and the built-in default', async () => {
     const root = tmp()
-    expect(await listProfiles({env: {XDG_CONFIG_HOME: join(root, 'x')}, cwd: root})).toEqual({configFile: null, default: null, profiles: [], builtIn: {broker: 'redis', url: BUILT_IN_URL}})
+    expect(await listProfiles({env: {XDG_CONFIG_HOME: join(root, 'x')}, cwd: root})).toEqual({
+      configFile: null,
+      default: null,
+      profiles: [],
+      builtIn: {broker: 'redis', url: BUILT_IN_URL},
+    })
   })
 
   it('show masks passwords and keys and says where the profile came from', async () => {
@@ -318,7 +354,12 @@ profiles:
     const root = tmp()
     const path = write(join(root, '.cg.yaml'), yaml)
     const before = readFileSync(path, 'utf8')
-    expect(await useProfile('prod', {env: {}, cwd: root}, true)).toEqual({default: 'prod', previous: 'dev', configFile: {path, foundBy: 'project'}, dryRun: true})
+    expect(await useProfile('prod', {env: {}, cwd: root}, true)).toEqual({
+      default: 'prod',
+      previous: 'dev',
+      configFile: {path, foundBy: 'project'},
+      dryRun: true,
+    })
     expect(readFileSync(path, 'utf8')).toBe(before)
     expect(await useProfile('prod', {env: {}, cwd: root})).toEqual({default: 'prod', previous: 'dev', configFile: {path, foundBy: 'project'}, dryRun: false})
     expect((await loadConfig({path, foundBy: 'project'})).default).toBe('prod')

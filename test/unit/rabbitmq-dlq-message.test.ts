@@ -1,29 +1,75 @@
 import {describe, expect, it} from 'vitest'
 import {parseWhere} from '../../src/services/dlq-select.js'
-import {bodyView, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, publishOptions, replayCountOf, replayHeaders, replayIdOf, replayTarget, targetKey} from '../../src/brokers/rabbitmq/rabbitmq-dlq-message.js'
+import {
+  bodyView,
+  deathsOf,
+  type Delivery,
+  headerJson,
+  lastDeath,
+  majorOf,
+  matchesWhere,
+  publishOptions,
+  replayCountOf,
+  replayHeaders,
+  replayIdOf,
+  replayTarget,
+  targetKey,
+} from '../../src/brokers/rabbitmq/rabbitmq-dlq-message.js'
 
 const xdeath = [
   {count: 2, reason: 'rejected', queue: 'orders', time: {'!': 'timestamp', value: 1700000000}, exchange: 'shop', 'routing-keys': ['order.created', 'audit']},
-  {count: 1, reason: 'expired', queue: 'orders.wait', time: {'!': 'timestamp', value: 1690000000}, exchange: '', 'routing-keys': ['orders.wait'], 'original-expiration': '5000'},
+  {
+    count: 1,
+    reason: 'expired',
+    queue: 'orders.wait',
+    time: {'!': 'timestamp', value: 1690000000},
+    exchange: '',
+    'routing-keys': ['orders.wait'],
+    'original-expiration': '5000',
+  },
 ]
 
 function msg(headers: Record<string, unknown> | undefined, extra: Partial<Delivery['properties']> = {}, redelivered = false): Delivery {
-  return {content: Buffer.from('hello'), fields: {deliveryTag: 1, redelivered, exchange: 'dlx', routingKey: 'dead'}, properties: {headers, messageId: 'm1', ...extra}}
+  return {
+    content: Buffer.from('hello'),
+    fields: {deliveryTag: 1, redelivered, exchange: 'dlx', routingKey: 'dead'},
+    properties: {headers, messageId: 'm1', ...extra},
+  }
 }
 
 describe('x-death', () => {
   it('reads the history, most recent first, with typed times', () => {
     const d = deathsOf({'x-death': xdeath})
     expect(d).toEqual([
-      {reason: 'rejected', count: 2, queue: 'orders', exchange: 'shop', routingKeys: ['order.created', 'audit'], time: '2023-11-14T22:13:20.000Z', originalExpiration: null},
-      {reason: 'expired', count: 1, queue: 'orders.wait', exchange: '', routingKeys: ['orders.wait'], time: '2023-07-22T04:26:40.000Z', originalExpiration: '5000'},
+      {
+        reason: 'rejected',
+        count: 2,
+        queue: 'orders',
+        exchange: 'shop',
+        routingKeys: ['order.created', 'audit'],
+        time: '2023-11-14T22:13:20.000Z',
+        originalExpiration: null,
+      },
+      {
+        reason: 'expired',
+        count: 1,
+        queue: 'orders.wait',
+        exchange: '',
+        routingKeys: ['orders.wait'],
+        time: '2023-07-22T04:26:40.000Z',
+        originalExpiration: '5000',
+      },
     ])
     expect(deathsOf(undefined)).toEqual([])
     expect(deathsOf({'x-death': 'junk'})).toEqual([])
   })
 
   it('falls back to x-last-death-* (3.13+/4.x) when x-death is gone', () => {
-    expect(lastDeath({'x-last-death-exchange': 'shop', 'x-last-death-reason': 'delivery_limit', 'x-last-death-queue': 'q'}, 4)).toMatchObject({exchange: 'shop', reason: 'delivery_limit', queue: 'q'})
+    expect(lastDeath({'x-last-death-exchange': 'shop', 'x-last-death-reason': 'delivery_limit', 'x-last-death-queue': 'q'}, 4)).toMatchObject({
+      exchange: 'shop',
+      reason: 'delivery_limit',
+      queue: 'q',
+    })
     expect(lastDeath({}, 3)).toBeNull()
     expect(majorOf('3.10.8')).toBe(3)
     expect(majorOf('4.1.0')).toBe(4)
@@ -62,7 +108,13 @@ describe('replay headers', () => {
     expect(replayIdOf(msg({...h, tenant: 'b'}))).not.toBe(id)
     expect(replayIdOf({...m, content: Buffer.from('other')})).not.toBe(id)
     const out = replayHeaders(m, id, 1_700_000_000_000)
-    expect(out).toMatchObject({tenant: 'a', 'x-death': xdeath, 'x-cg-replay-count': 1, 'x-cg-replay-id': id, 'x-cg-replayed-at': {'!': 'timestamp', value: 1_700_000_000}})
+    expect(out).toMatchObject({
+      tenant: 'a',
+      'x-death': xdeath,
+      'x-cg-replay-count': 1,
+      'x-cg-replay-id': id,
+      'x-cg-replayed-at': {'!': 'timestamp', value: 1_700_000_000},
+    })
     expect(out['x-cg-possible-duplicate']).toBeUndefined()
     expect(replayHeaders(msg(h, {}, true), id)['x-cg-possible-duplicate']).toBe(true)
     expect(replayCountOf(replayHeaders(msg({...h, 'x-cg-replay-count': 2}), id))).toBe(3)
@@ -70,7 +122,16 @@ describe('replay headers', () => {
 
   it('publish options reproduce the properties, mandatory', () => {
     const m = msg({}, {contentType: 'text/plain', timestamp: 5, priority: 2, correlationId: 'c'})
-    expect(publishOptions(m, {a: 1}, ['x'])).toEqual({mandatory: true, headers: {a: 1}, contentType: 'text/plain', timestamp: 5, priority: 2, correlationId: 'c', messageId: 'm1', CC: ['x']})
+    expect(publishOptions(m, {a: 1}, ['x'])).toEqual({
+      mandatory: true,
+      headers: {a: 1},
+      contentType: 'text/plain',
+      timestamp: 5,
+      priority: 2,
+      correlationId: 'c',
+      messageId: 'm1',
+      CC: ['x'],
+    })
   })
 })
 

@@ -32,7 +32,9 @@ describe('rabbitOptions: a profile as AMQP + management options', () => {
   })
 
   it('management: taken as given, trailing slash and any credentials in it dropped', () => {
-    expect(rabbitOptions(profile({url: 'amqp://127.0.0.1', management: 'http://u:p@127.0.0.1:8080/rmq/'}), 1000).managementUrl).toBe('http://127.0.0.1:8080/rmq')
+    expect(rabbitOptions(profile({url: 'amqp://127.0.0.1', management: 'http://u:p@127.0.0.1:8080/rmq/'}), 1000).managementUrl).toBe(
+      'http://127.0.0.1:8080/rmq',
+    )
     expect(() => rabbitOptions(profile({url: 'amqp://127.0.0.1', management: 'ftp://127.0.0.1'}), 1000)).toThrow(/http:\/\/ or https:\/\//)
   })
 
@@ -47,7 +49,16 @@ describe('rabbitOptions: a profile as AMQP + management options', () => {
   it('tls {ca, cert, key, passphrase, servername, rejectUnauthorized}: files read relative to the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cg-rtls-'))
     for (const f of ['ca', 'cert', 'key']) writeFileSync(join(dir, `${f}.pem`), `${f}-bytes`)
-    const o = rabbitOptions(profile({url: 'amqps://127.0.0.1', tls: {ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem', passphrase: 'pp', servername: 'rabbit.example', rejectUnauthorized: 'false'}}, join(dir, 'config.yaml')), 1000)
+    const o = rabbitOptions(
+      profile(
+        {
+          url: 'amqps://127.0.0.1',
+          tls: {ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem', passphrase: 'pp', servername: 'rabbit.example', rejectUnauthorized: 'false'},
+        },
+        join(dir, 'config.yaml'),
+      ),
+      1000,
+    )
     expect(String(o.tls?.ca)).toBe('ca-bytes')
     expect(String(o.tls?.cert)).toBe('cert-bytes')
     expect(String(o.tls?.key)).toBe('key-bytes')
@@ -77,9 +88,12 @@ describe('server version: 3.x / 4.x differences', () => {
     expect(defaultDeliveryLimit('unknown')).toBe(20)
   })
 
-  it('a quorum queue\'s limit: arguments, then policy, then the version\'s default; classic queues have none', () => {
+  it("a quorum queue's limit: arguments, then policy, then the version's default; classic queues have none", () => {
     expect(deliveryLimit({name: 'q', vhost: '/', type: 'quorum', arguments: {'x-delivery-limit': 7}}, '3.10.8')).toEqual({limit: 7, from: 'arguments'})
-    expect(deliveryLimit({name: 'q', vhost: '/', type: 'quorum', effective_policy_definition: {'delivery-limit': 4}}, '3.10.8')).toEqual({limit: 4, from: 'policy'})
+    expect(deliveryLimit({name: 'q', vhost: '/', type: 'quorum', effective_policy_definition: {'delivery-limit': 4}}, '3.10.8')).toEqual({
+      limit: 4,
+      from: 'policy',
+    })
     expect(deliveryLimit({name: 'q', vhost: '/', type: 'quorum'}, '3.10.8')).toEqual({limit: null, from: 'default'})
     expect(deliveryLimit({name: 'q', vhost: '/', type: 'quorum'}, '4.1.0')).toEqual({limit: 20, from: 'default'})
     expect(deliveryLimit({name: 'q', vhost: '/', type: 'classic'}, '4.1.0')).toBeNull()
@@ -89,9 +103,29 @@ describe('server version: 3.x / 4.x differences', () => {
 describe('queue rows', () => {
   it('dead-letter settings: arguments win over the policy, each part says where it came from', () => {
     expect(deadLetter({name: 'q', vhost: '/'})).toBeNull()
-    expect(deadLetter({name: 'q', vhost: '/', arguments: {'x-dead-letter-exchange': ''}, policy: 'p', effective_policy_definition: {'dead-letter-exchange': 'pol-dlx'}})).toEqual({exchange: '', routingKey: null, from: 'arguments', policy: 'p', strategy: null})
-    expect(deadLetter({name: 'q', vhost: '/', arguments: {'x-dead-letter-routing-key': 'k'}, policy: 'p', effective_policy_definition: {'dead-letter-exchange': 'pol-dlx'}})).toEqual({exchange: 'pol-dlx', routingKey: 'k', from: 'arguments+policy', policy: 'p', strategy: null})
-    expect(deadLetter({name: 'q', vhost: '/', operator_policy: 'op', effective_policy_definition: {'dead-letter-exchange': 'x'}})).toMatchObject({exchange: 'x', from: 'operator-policy', policy: 'op'})
+    expect(
+      deadLetter({
+        name: 'q',
+        vhost: '/',
+        arguments: {'x-dead-letter-exchange': ''},
+        policy: 'p',
+        effective_policy_definition: {'dead-letter-exchange': 'pol-dlx'},
+      }),
+    ).toEqual({exchange: '', routingKey: null, from: 'arguments', policy: 'p', strategy: null})
+    expect(
+      deadLetter({
+        name: 'q',
+        vhost: '/',
+        arguments: {'x-dead-letter-routing-key': 'k'},
+        policy: 'p',
+        effective_policy_definition: {'dead-letter-exchange': 'pol-dlx'},
+      }),
+    ).toEqual({exchange: 'pol-dlx', routingKey: 'k', from: 'arguments+policy', policy: 'p', strategy: null})
+    expect(deadLetter({name: 'q', vhost: '/', operator_policy: 'op', effective_policy_definition: {'dead-letter-exchange': 'x'}})).toMatchObject({
+      exchange: 'x',
+      from: 'operator-policy',
+      policy: 'op',
+    })
     expect(deadLetter({name: 'q', vhost: '/', effective_policy_definition: []})).toBeNull()
   })
 

@@ -31,7 +31,14 @@ describe('registered secrets', () => {
   })
 
   it('building a profile registers its password fields, nested ones and URL passwords (decoded)', () => {
-    buildProfile('p', 'flag', {url: 'redis://u:p%40ss-w0rd@h:1', password: 'field-secret', sasl: {mechanism: 'plain', password: 'sasl-secret'}, management: {token: 'tok-secret'}}, undefined, undefined, {})
+    buildProfile(
+      'p',
+      'flag',
+      {url: 'redis://u:p%40ss-w0rd@h:1', password: 'field-secret', sasl: {mechanism: 'plain', password: 'sasl-secret'}, management: {token: 'tok-secret'}},
+      undefined,
+      undefined,
+      {},
+    )
     const leak = 'p@ss-w0rd field-secret sasl-secret tok-secret'
     expect(redact(leak)).toBe('*** *** *** ***')
   })

@@ -44,7 +44,8 @@ describe('repair inputs', () => {
     expect(parseDatetime('2024-05-01T14:00:00+02:00')).toBe(Date.UTC(2024, 4, 1, 12))
     expect(parseDatetime('2024-05-01T14:00:00+0200')).toBe(Date.UTC(2024, 4, 1, 12))
     expect(parseDatetime('1970-01-01T00:00:01.004')).toBe(1004)
-    for (const bad of ['2024-02-30', '2024-13-01', '2024-05-01T24:00', '2024-05-01T12:60', 'yesterday', '1714560000000', '']) usageError(() => parseDatetime(bad))
+    for (const bad of ['2024-02-30', '2024-13-01', '2024-05-01T24:00', '2024-05-01T12:60', 'yesterday', '1714560000000', ''])
+      usageError(() => parseDatetime(bad))
   })
 
   it('parseDuration: PnDTnHnMnS', () => {

@@ -32,7 +32,10 @@ export class PlatformaticKafkaAdapter implements KafkaAdapter {
   /** closed in reverse order by close(); consumers and producers leave at once (force) */
   private readonly clients: Array<() => Promise<void>> = []
 
-  private constructor(readonly options: KafkaClientOptions, readonly profile: Profile) {}
+  private constructor(
+    readonly options: KafkaClientOptions,
+    readonly profile: Profile,
+  ) {}
 
   static async connect(profile: Profile, opts: ConnectOptions): Promise<PlatformaticKafkaAdapter> {
     return new PlatformaticKafkaAdapter(kafkaClientOptions(profile, opts.timeoutMs), profile)

@@ -8,16 +8,7 @@ import {bulkCounts, runBulk} from '../../services/bulk.js'
 import type {WhereClause} from '../../services/dlq-select.js'
 import {deleteRecordsBefore, type DlqRecord, partitionBounds, readPartition, topicLayout} from './kafka-dlq.js'
 import type {KafkaAdapter} from './kafka-types.js'
-import {
-  CG_COUNT,
-  CONNECT_MESSAGE,
-  headerText,
-  matchesWhere,
-  resolveTarget,
-  showBytes,
-  SPRING_MESSAGE,
-  type TargetSource,
-} from './kafka-dlq-target.js'
+import {CG_COUNT, CONNECT_MESSAGE, headerText, matchesWhere, resolveTarget, showBytes, SPRING_MESSAGE, type TargetSource} from './kafka-dlq-target.js'
 import {replayGroup, resolveDlqTopic} from './kafka-dlq-replay.js'
 
 export interface KafkaDlqWhere {
@@ -101,7 +92,11 @@ function peekEntry(r: DlqRecord, dlq: string): KafkaDlqPeekEntry {
 }
 
 /** Records of every partition (partition by partition, oldest first) that pass the filter, at most `count`. */
-async function* records(adapter: KafkaAdapter, dlq: string, q: {where: WhereClause[]; count: number | null; partition?: number; offset?: bigint}): AsyncGenerator<DlqRecord> {
+async function* records(
+  adapter: KafkaAdapter,
+  dlq: string,
+  q: {where: WhereClause[]; count: number | null; partition?: number; offset?: bigint},
+): AsyncGenerator<DlqRecord> {
   const layout = await topicLayout(adapter, dlq)
   const bounds = await partitionBounds(adapter, layout)
   // the group id is never joined and nothing is committed: the consumer only sends Fetch requests
@@ -109,6 +104,7 @@ async function* records(adapter: KafkaAdapter, dlq: string, q: {where: WhereClau
   let left = q.count ?? Number.POSITIVE_INFINITY
   for (const b of bounds) {
     if (q.partition !== undefined && b.partition !== q.partition) continue
+    // biome-ignore lint/complexity/useMathMinMax: bigint operands (Math.max takes numbers only)
     const from = q.offset !== undefined ? (q.offset > b.start ? q.offset : b.start) : b.start
     for await (const page of readPartition(adapter, consumer, layout, b.partition, from, b.end)) {
       for (const r of page) {
@@ -136,7 +132,10 @@ export async function listKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {wh
   }
 }
 
-export async function peekKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {id?: {partition: number; offset: bigint}; count: number}): Promise<KafkaDlqPeekReport> {
+export async function peekKafkaDlq(
+  adapter: KafkaAdapter,
+  q: KafkaDlqWhere & {id?: {partition: number; offset: bigint}; count: number},
+): Promise<KafkaDlqPeekReport> {
   const dlq = await resolveDlqTopic(adapter, q)
   const sel = q.id ? {where: [], count: 1, partition: q.id.partition, offset: q.id.offset} : {where: [], count: q.count}
   const entries = mapped(records(adapter, dlq, sel), (r) => peekEntry(r, dlq))
@@ -144,9 +143,18 @@ export async function peekKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {id
   // one record: say so when that offset holds none
   const first = await entries.next()
   if (first.done || first.value.offset !== String(q.id.offset)) {
-    throw new CgError('not_found', `no record at ${dlq} partition ${q.id.partition} offset ${q.id.offset}`, 'List the DLQ with cg dlq list to see its partitions and offsets.')
+    throw new CgError(
+      'not_found',
+      `no record at ${dlq} partition ${q.id.partition} offset ${q.id.offset}`,
+      'List the DLQ with cg dlq list to see its partitions and offsets.',
+    )
   }
-  return {dlq, entries: (async function* () { yield first.value })()}
+  return {
+    dlq,
+    entries: (async function* () {
+      yield first.value
+    })(),
+  }
 }
 
 export interface PurgedPartition {

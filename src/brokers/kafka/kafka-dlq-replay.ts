@@ -14,15 +14,7 @@ import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {batchSize} from '../../services/dlq-rate.js'
 import {prefetch, type WhereClause} from '../../services/dlq-select.js'
 import {kafkaLib} from './kafka-adapter.js'
-import {
-  committedOffsets,
-  type DlqRecord,
-  groupCoordinator,
-  listTopicNames,
-  partitionBounds,
-  readPartition,
-  topicLayout,
-} from './kafka-dlq.js'
+import {committedOffsets, type DlqRecord, groupCoordinator, listTopicNames, partitionBounds, readPartition, topicLayout} from './kafka-dlq.js'
 import {flatten, kafkaError} from './kafka-errors.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {matchesWhere, pickDlq, replayHeaders, resolveTarget, type TargetSource, targetPartition} from './kafka-dlq-target.js'
@@ -97,7 +89,12 @@ const isFenced = (err: unknown): boolean => /PRODUCER_FENCED|INVALID_PRODUCER_EP
 function withCodes(e: CgError, err: unknown): CgError {
   if (e.code !== 'unexpected') return e
   if (isFenced(err)) {
-    return new CgError('refused', 'another cg dlq replay of this DLQ started and took over (same transactional id); this run stopped, its open transaction was aborted', 'Let the other run finish; nothing was replayed twice.', {cause: err})
+    return new CgError(
+      'refused',
+      'another cg dlq replay of this DLQ started and took over (same transactional id); this run stopped, its open transaction was aborted',
+      'Let the other run finish; nothing was replayed twice.',
+      {cause: err},
+    )
   }
   const codes = [...new Set(flatten(err).match(/\b[A-Z][A-Z_]{6,}\b/g) ?? [])].filter((c) => c !== 'PLT_KFK_RESPONSE' && c !== 'PLT_KFK_MULTIPLE')
   return codes.length ? new CgError('unexpected', `${e.message} (${codes.join(', ')})`, e.hint, {cause: err}) : e
@@ -134,7 +131,11 @@ export async function resolveDlqTopic(adapter: KafkaAdapter, q: {dlqFlag?: strin
   const names = await listTopicNames(adapter)
   const {dlq, tried} = pickDlq({flag: q.dlqFlag, profile: q.profileDlq, source: q.source}, (t) => names.has(t))
   if (!dlq) {
-    throw new CgError('not_found', `no dead-letter topic: ${tried.join(', ')} ${tried.length > 1 ? 'do' : 'does'} not exist`, 'Name the DLQ with --dlq TOPIC (list topics with kafka-topics --list).')
+    throw new CgError(
+      'not_found',
+      `no dead-letter topic: ${tried.join(', ')} ${tried.length > 1 ? 'do' : 'does'} not exist`,
+      'Name the DLQ with --dlq TOPIC (list topics with kafka-topics --list).',
+    )
   }
   return dlq
 }
@@ -269,7 +270,10 @@ class ReplayTransactions {
 
   private async failed(err: unknown, partition: number): Promise<CgError> {
     await this.abort()
-    const e = withCodes(kafkaError(err, this.adapter.options, `replaying ${this.dlq}[${partition}] (the open transaction was aborted; run again to resume)`), err)
+    const e = withCodes(
+      kafkaError(err, this.adapter.options, `replaying ${this.dlq}[${partition}] (the open transaction was aborted; run again to resume)`),
+      err,
+    )
     if (isFenced(err)) this.fenced = e
     return e
   }
@@ -293,13 +297,17 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
   const layout = await topicLayout(adapter, dlq)
   const topics = await listTopicNames(adapter)
   const {murmur2} = await kafkaLib()
-  if (q.to && !topics.has(q.to)) throw new CgError('not_found', `target topic ${q.to} does not exist`, 'cg never creates topics: create it first, or pick another with --to.')
+  if (q.to && !topics.has(q.to))
+    throw new CgError('not_found', `target topic ${q.to} does not exist`, 'cg never creates topics: create it first, or pick another with --to.')
 
   const byTarget = new Map<string, TargetTotals>()
   const note = (planned: Planned[]) => {
     for (const {target, from, record: r} of planned) {
       let t = byTarget.get(target)
-      if (!t) byTarget.set(target, (t = {target, from: from ?? null, replayed: 0, firstOffsets: []}))
+      if (!t) {
+        t = {target, from: from ?? null, replayed: 0, firstOffsets: []}
+        byTarget.set(target, t)
+      }
       t.replayed++
       if (t.firstOffsets.length < 3) t.firstOffsets.push(`${r.partition}:${r.offset}`)
     }
@@ -323,6 +331,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
   let total = 0
   for (const b of bounds) {
     const c = committed.get(b.partition) ?? null
+    // biome-ignore lint/complexity/useMathMinMax: bigint operands (Math.min takes numbers only)
     const from = c !== null && c > b.start ? (c > b.end ? b.end : c) : b.start
     partitions.push({partition: b.partition, from: String(from), to: String(b.end), committed: c === null ? null : String(c), firstSkipped: null})
     total += Number(b.end - from)
@@ -357,7 +366,14 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
       const part = todo.shift()
       if (!part) return null
       const from = BigInt(part.from)
-      cur = {part, records: prefetch(readPartition(adapter, consumer, layout, part.partition, from, BigInt(part.to)))[Symbol.asyncIterator](), page: [], index: 0, position: from, uncommitted: 0}
+      cur = {
+        part,
+        records: prefetch(readPartition(adapter, consumer, layout, part.partition, from, BigInt(part.to)))[Symbol.asyncIterator](),
+        page: [],
+        index: 0,
+        position: from,
+        uncommitted: 0,
+      }
     }
     const c: Cursor = cur
     const out: Outcome[] = []
@@ -385,7 +401,12 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
         out.push(SKIPPED)
         continue
       }
-      const problem = topic === null ? 'no target: no Spring/Connect/cg header and the DLQ name has no .dlq/-dlq/.DLT suffix (use --to)' : !topics.has(topic) ? `target topic ${topic} does not exist` : null
+      const problem =
+        topic === null
+          ? 'no target: no Spring/Connect/cg header and the DLQ name has no .dlq/-dlq/.DLT suffix (use --to)'
+          : !topics.has(topic)
+            ? `target topic ${topic} does not exist`
+            : null
       if (problem) {
         failures.push({partition: r.partition, offset: String(r.offset), target: topic, error: problem})
         out.push(FAILED)

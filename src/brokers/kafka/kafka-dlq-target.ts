@@ -31,7 +31,11 @@ export function dlqCandidates(source: string): string[] {
 export function pickDlq(opts: {flag?: string; profile?: string; source?: string}, exists: (topic: string) => boolean): {dlq: string | null; tried: string[]} {
   const named = opts.flag ?? opts.profile
   if (named) return {dlq: exists(named) ? named : null, tried: [named]}
-  if (!opts.source) throw usage('missing the dead-letter topic', 'Give SOURCE (its DLQ is SOURCE.dlq, SOURCE-dlq or SOURCE.DLT), --dlq TOPIC, or set `dlq:` or `stream:` in the profile.')
+  if (!opts.source)
+    throw usage(
+      'missing the dead-letter topic',
+      'Give SOURCE (its DLQ is SOURCE.dlq, SOURCE-dlq or SOURCE.DLT), --dlq TOPIC, or set `dlq:` or `stream:` in the profile.',
+    )
   const tried = dlqCandidates(opts.source)
   return {dlq: tried.find(exists) ?? null, tried}
 }
@@ -46,7 +50,10 @@ export function stripDlqSuffix(dlq: string): string | null {
 const nameBytes = new Map<string, Buffer>()
 const asBytes = (name: string): Buffer => {
   let b = nameBytes.get(name)
-  if (!b) nameBytes.set(name, (b = Buffer.from(name)))
+  if (!b) {
+    b = Buffer.from(name)
+    nameBytes.set(name, b)
+  }
   return b
 }
 
@@ -122,7 +129,7 @@ export function replayHeaders(r: Pick<DlqRecord, 'headers' | 'partition' | 'offs
  */
 export function matchesWhere(r: DlqRecord, where: WhereClause[], target: string | null): boolean {
   return where.every((w) => {
-    if (w.field === 'key') return r.key !== null && r.key.equals(w.value)
+    if (w.field === 'key') return r.key?.equals(w.value)
     if (w.field === 'partition') return String(r.partition) === w.value.toString('utf8')
     if (w.field === 'target') return target !== null && target === w.value.toString('utf8')
     const name = w.field.startsWith('header.') ? w.field.slice(7) : w.field

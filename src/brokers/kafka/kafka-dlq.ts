@@ -57,7 +57,11 @@ export async function topicLayout(adapter: KafkaAdapter, topic: string): Promise
   } catch (err) {
     if (err instanceof CgError) throw err
     if (/UNKNOWN_TOPIC|does not exist|unknown topic/i.test(flatten(err))) {
-      throw new CgError('not_found', `topic ${topic} does not exist on Kafka ${adapter.options.bootstrapBrokers.join(',')}`, 'List topics with kafka-topics --list, or name the DLQ with --dlq TOPIC.')
+      throw new CgError(
+        'not_found',
+        `topic ${topic} does not exist on Kafka ${adapter.options.bootstrapBrokers.join(',')}`,
+        'List topics with kafka-topics --list, or name the DLQ with --dlq TOPIC.',
+      )
     }
     throw kafkaError(err, adapter.options, `reading the metadata of ${topic}`)
   }
@@ -67,14 +71,22 @@ export async function topicLayout(adapter: KafkaAdapter, topic: string): Promise
 export async function partitionBounds(adapter: KafkaAdapter, layout: TopicLayout): Promise<PartitionBounds[]> {
   const admin = await adapter.admin()
   const ask = async (timestamp: bigint, isolationLevel: 0 | 1) => {
-    const res = await admin.listOffsets({topics: [{name: layout.name, partitions: layout.partitions.map((p) => ({partitionIndex: p.partition, timestamp}))}], isolationLevel})
+    const res = await admin.listOffsets({
+      topics: [{name: layout.name, partitions: layout.partitions.map((p) => ({partitionIndex: p.partition, timestamp}))}],
+      isolationLevel,
+    })
     const m = new Map<number, bigint>()
     for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, p.offset)
     return m
   }
   try {
     const [earliest, stable, hw] = await Promise.all([ask(-2n, 0), ask(-1n, READ_COMMITTED), ask(-1n, 0)])
-    return layout.partitions.map(({partition}) => ({partition, start: earliest.get(partition) ?? 0n, end: stable.get(partition) ?? 0n, highWatermark: hw.get(partition) ?? 0n}))
+    return layout.partitions.map(({partition}) => ({
+      partition,
+      start: earliest.get(partition) ?? 0n,
+      end: stable.get(partition) ?? 0n,
+      highWatermark: hw.get(partition) ?? 0n,
+    }))
   } catch (err) {
     throw kafkaError(err, adapter.options, `listing the offsets of ${layout.name}`)
   }
@@ -169,7 +181,9 @@ export async function* readPartition(
         maxWaitTime: 50,
         minBytes: 1,
         maxBytes,
-        topics: [{topicId: layout.id, partitions: [{partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: maxBytes}]}],
+        topics: [
+          {topicId: layout.id, partitions: [{partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: maxBytes}]},
+        ],
       })
     } catch (err) {
       throw kafkaError(err, adapter.options, `reading ${layout.name}[${partition}] at offset ${offset}`)
@@ -191,7 +205,11 @@ export async function* readPartition(
 }
 
 /** Deletes every record of the partitions below the given offsets; returns the new log start offsets. */
-export async function deleteRecordsBefore(adapter: KafkaAdapter, topic: string, offsets: Array<{partition: number; offset: bigint}>): Promise<Map<number, bigint>> {
+export async function deleteRecordsBefore(
+  adapter: KafkaAdapter,
+  topic: string,
+  offsets: Array<{partition: number; offset: bigint}>,
+): Promise<Map<number, bigint>> {
   const admin = await adapter.admin()
   try {
     const res = await admin.deleteRecords({topics: [{name: topic, partitions: offsets}]})

@@ -3,7 +3,6 @@
 // the common core (src/core/results.ts) beside Kafka's own facts. A member is a consumer (named by its member
 // id) and a group's topics are its sources.
 import {checkKafkaNames} from './kafka-names.js'
-import {readFile} from 'node:fs/promises'
 import type {DriverModule} from '../../core/driver.js'
 import type {Request} from '../../core/requests.js'
 import {usage} from '../../errors/cg-error.js'
@@ -27,7 +26,8 @@ const GROUP = {name: 'GROUP', profile: 'group'} as const
  */
 function topicAndGroup(req: Request<unknown>, command: string): {group: string; topic?: string} {
   const given = req.args.filter((a) => a !== '')
-  if (given.length > 2) throw usage(`cg ${command} on Kafka takes [TOPIC] GROUP`, 'Kafka lag is per partition, not per member: cg consumers GROUP shows who owns which partition.')
+  if (given.length > 2)
+    throw usage(`cg ${command} on Kafka takes [TOPIC] GROUP`, 'Kafka lag is per partition, not per member: cg consumers GROUP shows who owns which partition.')
   if (given.length === 2) return {topic: given[0], group: given[1]}
   if (given.length === 1) return {group: given[0]}
   const group = profileValue(req, 'group')
@@ -40,15 +40,16 @@ function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
   return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
 }
 
-
 export const driver: DriverModule<KafkaAdapter> = {
   broker: 'kafka',
   refusals: {
     claim:
-      'A partition is owned by one member at a time and Kafka has no per-message ownership to move. To free a stuck member\'s partitions: `cg consumer delete GROUP MEMBER` (the group rebalances). To re-read or skip records: stop the group, then `cg reset GROUP --topic T --shift-by N --execute`.',
+      "A partition is owned by one member at a time and Kafka has no per-message ownership to move. To free a stuck member's partitions: `cg consumer delete GROUP MEMBER` (the group rebalances). To re-read or skip records: stop the group, then `cg reset GROUP --topic T --shift-by N --execute`.",
     setid: 'Kafka groups have committed offsets per partition, not one position: use `cg reset GROUP --to-offset N --topic T`.',
-    'group:create': 'A Kafka group comes into being when a consumer joins or offsets are committed: use `cg reset GROUP --topic T --to-earliest --execute` to give a new group offsets.',
-    'dlq:move': 'Kafka consumers write their own dead-letter topic (Spring .DLT, Kafka Connect errors.deadletterqueue): cg reads and replays it with `cg dlq replay --dlq TOPIC`.',
+    'group:create':
+      'A Kafka group comes into being when a consumer joins or offsets are committed: use `cg reset GROUP --topic T --to-earliest --execute` to give a new group offsets.',
+    'dlq:move':
+      'Kafka consumers write their own dead-letter topic (Spring .DLT, Kafka Connect errors.deadletterqueue): cg reads and replays it with `cg dlq replay --dlq TOPIC`.',
   },
   checkNames: (op, req) => checkKafkaNames(op, req.args, req.flags),
   async connect(profile, opts) {
@@ -108,7 +109,22 @@ export const driver: DriverModule<KafkaAdapter> = {
         fromFile: f['from-file'],
         toId: f['to-id'],
       })
-      const mode: KafkaResetMode = parsed.kind === 'from-file' ? {kind: 'from-file', path: parsed.path, rows: parseResetPlanCsv(await readInputFile(parsed.path, '--from-file', 'Give the CSV that `cg reset GROUP ... --export` or kafka-consumer-groups.sh --export wrote (topic,partition,offset lines); - reads it from stdin.'), group, parsed.path)} : parsed
+      const mode: KafkaResetMode =
+        parsed.kind === 'from-file'
+          ? {
+              kind: 'from-file',
+              path: parsed.path,
+              rows: parseResetPlanCsv(
+                await readInputFile(
+                  parsed.path,
+                  '--from-file',
+                  'Give the CSV that `cg reset GROUP ... --export` or kafka-consumer-groups.sh --export wrote (topic,partition,offset lines); - reads it from stdin.',
+                ),
+                group,
+                parsed.path,
+              ),
+            }
+          : parsed
       const scope = parseScope(f.topic, Boolean(f['all-topics']), mode.kind === 'from-file')
       return {broker: 'kafka', ...(await resetOffsets(conn, {group, mode, scope, execute: f.execute, exportCsv: Boolean(f.export)}))}
     },
@@ -148,7 +164,8 @@ export const driver: DriverModule<KafkaAdapter> = {
       let id = optionalArg(req, 1)
       if (id === undefined && topic !== undefined && parseRecordId(topic)) [topic, id] = [undefined, topic]
       const rid = id === undefined ? undefined : parseRecordId(id)
-      if (rid === null) throw usage(`${JSON.stringify(id)} is not PARTITION:OFFSET`, 'For example: cg dlq peek orders 0:42 (see cg dlq list for partitions and offsets).')
+      if (rid === null)
+        throw usage(`${JSON.stringify(id)} is not PARTITION:OFFSET`, 'For example: cg dlq peek orders 0:42 (see cg dlq list for partitions and offsets).')
       return {broker: 'kafka', ...(await peekKafkaDlq(conn, {...dlqWhere(req, topic), id: rid, count: req.flags.count}))}
     },
 

@@ -12,24 +12,49 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   const ids = protocolIds(e)
   if (/PLT_KFK_AUTHENTICATION|SASL_AUTHENTICATION_FAILED|SaslAuthenticat|authentication failed/i.test(text) || ids.has('SASL_AUTHENTICATION_FAILED')) {
     const who = opts.sasl ? `SASL ${opts.sasl.mechanism} as user "${opts.sasl.username}"` : 'no SASL credentials'
-    return new CgError('auth', `${prefix}authentication failed on Kafka ${where} (${who})`, 'Check the profile\'s sasl mechanism, username and password (the broker must have that user for that mechanism).', {cause: err})
+    return new CgError(
+      'auth',
+      `${prefix}authentication failed on Kafka ${where} (${who})`,
+      "Check the profile's sasl mechanism, username and password (the broker must have that user for that mechanism).",
+      {cause: err},
+    )
   }
   if (ids.has('UNSUPPORTED_SASL_MECHANISM') || ids.has('ILLEGAL_SASL_STATE')) {
-    return new CgError('auth', `${prefix}Kafka ${where} does not accept SASL ${opts.sasl?.mechanism ?? ''}`.trimEnd(), 'Use a mechanism the listener enables (sasl.enabled.mechanisms).', {cause: err})
+    return new CgError(
+      'auth',
+      `${prefix}Kafka ${where} does not accept SASL ${opts.sasl?.mechanism ?? ''}`.trimEnd(),
+      'Use a mechanism the listener enables (sasl.enabled.mechanisms).',
+      {cause: err},
+    )
   }
   const denied = [...ids].find((id) => /AUTHORIZATION_FAILED$/.test(id))
   if (denied) {
-    return new CgError('refused', `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? `user "${opts.sasl.username}"` : 'this client'}`, 'The user needs the ACLs for this operation (Describe on the group/topic, Read for offsets).', {cause: err})
+    return new CgError(
+      'refused',
+      `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? `user "${opts.sasl.username}"` : 'this client'}`,
+      'The user needs the ACLs for this operation (Describe on the group/topic, Read for offsets).',
+      {cause: err},
+    )
   }
   if (opts.tls && isPlainTextReply(err)) {
     const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(opts.bootstrapBrokers[0]) ?? []
     return notTlsError({host: host ?? where, port: Number(port), plain: 'kafka'}, err)
   }
   if (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text)) {
-    return new CgError('unreachable', `${prefix}TLS handshake with Kafka at ${where} failed`, 'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.', {cause: err})
+    return new CgError(
+      'unreachable',
+      `${prefix}TLS handshake with Kafka at ${where} failed`,
+      'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.',
+      {cause: err},
+    )
   }
   if (/PLT_KFK_TIMEOUT|Timeout|timed out/i.test(text) && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN/.test(text)) {
-    return new CgError('timeout', `${prefix}Kafka at ${where} did not answer in time`, 'Check that this is a Kafka listener and the broker is healthy, or raise --timeout.', {cause: err})
+    return new CgError(
+      'timeout',
+      `${prefix}Kafka at ${where} did not answer in time`,
+      'Check that this is a Kafka listener and the broker is healthy, or raise --timeout.',
+      {cause: err},
+    )
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN|NetworkError|PLT_KFK_NETWORK|Connection closed|Cannot connect|socket/i.test(text)) {
     const closed = /Connection closed/i.test(text) && !/ECONNREFUSED/.test(text)
@@ -38,7 +63,7 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
       `${prefix}cannot reach Kafka at ${where}${closed ? ' (the broker closed the connection)' : ''}`,
       closed
         ? 'The listener may need SASL or TLS: set sasl:/tls: in the profile (kafkas:// for TLS).'
-        : 'Check that the broker is running and the profile\'s url (kafka://host:port[,host:port]).',
+        : "Check that the broker is running and the profile's url (kafka://host:port[,host:port]).",
       {cause: err},
     )
   }

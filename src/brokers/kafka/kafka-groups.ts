@@ -187,7 +187,14 @@ interface CgdGroup {
   groupId: string
   groupState: string
   assignorName: string
-  members: Array<{memberId: string; instanceId: string | null; clientId: string; clientHost: string; subscribedTopicNames: string[]; assignment: TopicPartitions[]}>
+  members: Array<{
+    memberId: string
+    instanceId: string | null
+    clientId: string
+    clientHost: string
+    subscribedTopicNames: string[]
+    assignment: TopicPartitions[]
+  }>
 }
 
 type Rd = {
@@ -301,7 +308,14 @@ interface RawClassicGroup {
   groupState: string
   protocolType: string
   protocolData: string
-  members: Array<{memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer | null; memberAssignment: Buffer | null}>
+  members: Array<{
+    memberId: string
+    groupInstanceId: string | null
+    clientId: string
+    clientHost: string
+    memberMetadata: Buffer | null
+    memberAssignment: Buffer | null
+  }>
 }
 
 /**
@@ -390,7 +404,11 @@ export async function existingTopicPartitions(a: Admin, topics: string[]): Promi
     const meta = await a.metadata({topics: part, autocreateTopics: false, forceUpdate: true})
     for (const t of part) {
       const m = meta.topics.get(t)
-      if (m && m.partitionsCount > 0) out.set(t, Array.from({length: m.partitionsCount}, (_, i) => i))
+      if (m && m.partitionsCount > 0)
+        out.set(
+          t,
+          Array.from({length: m.partitionsCount}, (_, i) => i),
+        )
     }
   }
   return out

@@ -3,7 +3,16 @@
 // Rows carry the common core (group, sources, state, consumers, lag; a member is a consumer, named by its
 // member id) beside Kafka's own facts.
 import {CgError, notFound} from '../../errors/cg-error.js'
-import {committedOffsets, describeGroups, endOffsets, listGroups, topicPartitions, type CommittedOffsets, type DescribedGroup, type MemberInfo} from './kafka-inspect.js'
+import {
+  committedOffsets,
+  describeGroups,
+  endOffsets,
+  listGroups,
+  topicPartitions,
+  type CommittedOffsets,
+  type DescribedGroup,
+  type MemberInfo,
+} from './kafka-inspect.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
 
@@ -217,16 +226,18 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     lagByOwner.set(row.consumer, list)
   }
   const consumers = (described?.members ?? [])
-    .map((m): KafkaConsumerRow => ({
-      name: m.memberId,
-      // a member without partitions holds no work
-      pending: sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
-      idleMs: null,
-      clientId: m.clientId,
-      host: m.host,
-      instanceId: m.instanceId,
-      assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
-    }))
+    .map(
+      (m): KafkaConsumerRow => ({
+        name: m.memberId,
+        // a member without partitions holds no work
+        pending: sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
+        idleMs: null,
+        clientId: m.clientId,
+        host: m.host,
+        instanceId: m.instanceId,
+        assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
+      }),
+    )
     .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.name.localeCompare(y.name))
   return {
     group,
@@ -280,7 +291,8 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
   let ids: string[]
   if (opts.group !== undefined) ids = [opts.group]
   else ids = (await listGroups(adapter)).map((g) => g.group)
-  const keep = (s: Snapshot) => ids.filter((g) => (opts.group !== undefined ? true : opts.topic === undefined || (s.committed.get(g)?.has(opts.topic) ?? false)))
+  const keep = (s: Snapshot) =>
+    ids.filter((g) => (opts.group !== undefined ? true : opts.topic === undefined || (s.committed.get(g)?.has(opts.topic) ?? false)))
 
   if (opts.windowMs === undefined) {
     const s = await snapshot(adapter, ids, opts.topic)
@@ -315,7 +327,10 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
     const report = groupLag(last, g, opts.topic)
     const own = owners(last.described.get(g))
     for (const row of report.partitions) {
-      const series: Sample[] = taken.map((s) => ({offset: s.committed.get(g)?.get(row.topic)?.get(row.partition) ?? null, logEnd: s.ends.get(row.topic)?.get(row.partition) ?? null}))
+      const series: Sample[] = taken.map((s) => ({
+        offset: s.committed.get(g)?.get(row.topic)?.get(row.partition) ?? null,
+        logEnd: s.ends.get(row.topic)?.get(row.partition) ?? null,
+      }))
       row.status = partitionStatus(series, own.has(`${row.topic}\0${row.partition}`))
       const offs = series.map((x) => x.offset)
       row.offsetDelta = offs[0] !== null && offs[offs.length - 1] !== null ? (offs[offs.length - 1] as number) - (offs[0] as number) : null

@@ -12,9 +12,16 @@ const topicFlags = (command: string) => (command === 'dlq:replay' ? ['topic', 'd
 
 export function checkTopicName(name: string, what: string): void {
   const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name
-  if (name.length > TOPIC_MAX_LENGTH) throw usage(`${what} ${JSON.stringify(shown)} is ${name.length} characters long; Kafka topic names are at most ${TOPIC_MAX_LENGTH}`, 'Check the topic name (kafka-topics.sh --list lists them).')
+  if (name.length > TOPIC_MAX_LENGTH)
+    throw usage(
+      `${what} ${JSON.stringify(shown)} is ${name.length} characters long; Kafka topic names are at most ${TOPIC_MAX_LENGTH}`,
+      'Check the topic name (kafka-topics.sh --list lists them).',
+    )
   if (!/^[a-zA-Z0-9._-]+$/.test(name) || name === '.' || name === '..') {
-    throw usage(`${what} ${JSON.stringify(shown)} is not a Kafka topic name`, 'Topic names are letters, digits, ".", "_" and "-" only (kafka-topics.sh --list lists them).')
+    throw usage(
+      `${what} ${JSON.stringify(shown)} is not a Kafka topic name`,
+      'Topic names are letters, digits, ".", "_" and "-" only (kafka-topics.sh --list lists them).',
+    )
   }
 }
 
@@ -22,7 +29,10 @@ export function checkTopicName(name: string, what: string): void {
 export function checkKafkaNames(command: string, args: readonly string[], flags: Record<string, unknown>): void {
   for (const value of args) {
     if (Buffer.byteLength(value, 'utf8') > STRING_MAX_BYTES) {
-      throw usage(`the name ${JSON.stringify(value.slice(0, 40) + '...')} is ${Buffer.byteLength(value, 'utf8')} bytes long; Kafka names are at most ${STRING_MAX_BYTES} bytes`, 'Check the argument (cg groups lists the groups).')
+      throw usage(
+        `the name ${JSON.stringify(value.slice(0, 40) + '...')} is ${Buffer.byteLength(value, 'utf8')} bytes long; Kafka names are at most ${STRING_MAX_BYTES} bytes`,
+        'Check the argument (cg groups lists the groups).',
+      )
     }
   }
   for (const flag of topicFlags(command)) {

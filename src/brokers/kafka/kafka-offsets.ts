@@ -65,7 +65,12 @@ export async function describeGroup(adapter: KafkaAdapter, group: string): Promi
   } catch (err) {
     // a 3.x broker may answer UNSUPPORTED_VERSION at the top level: fall back to the classic describe
     const ids = protocolErrorIds(err)
-    if (!(ids.some((i) => i === 'UNSUPPORTED_VERSION' || i === 'INVALID_REQUEST') || /UNSUPPORTED|not supported|Unsupported API/i.test(String((err as Error)?.message)))) {
+    if (
+      !(
+        ids.some((i) => i === 'UNSUPPORTED_VERSION' || i === 'INVALID_REQUEST') ||
+        /UNSUPPORTED|not supported|Unsupported API/i.test(String((err as Error)?.message))
+      )
+    ) {
       throw kafkaError(err, adapter.options, `describe group ${group}`)
     }
   }
@@ -146,7 +151,12 @@ export async function alterOffsets(adapter: KafkaAdapter, group: string, offsets
   } catch (err) {
     const ids = protocolErrorIds(err)
     if (ids.some((i) => i === 'UNKNOWN_MEMBER_ID' || i === 'REBALANCE_IN_PROGRESS' || i === 'ILLEGAL_GENERATION' || i === 'STALE_MEMBER_EPOCH')) {
-      throw new CgError('refused', `the broker refused to write offsets for group ${group}: it has active members now (${[...new Set(ids)].join(', ')})`, 'Stop the group\'s consumers and run the command again.', {cause: err})
+      throw new CgError(
+        'refused',
+        `the broker refused to write offsets for group ${group}: it has active members now (${[...new Set(ids)].join(', ')})`,
+        "Stop the group's consumers and run the command again.",
+        {cause: err},
+      )
     }
     throw kafkaError(err, adapter.options, `write offsets of group ${group}`)
   }
@@ -167,12 +177,19 @@ export async function deleteOffsets(adapter: KafkaAdapter, group: string, tps: T
   })
   const results: PartitionResult[] = []
   try {
-    const res = await offsetDeleteV0.api.async(conn, group, tps.map((t) => ({name: t.topic, partitions: t.partitions.map((p) => ({partitionIndex: p}))})))
-    for (const t of res.topics) for (const p of t.partitions) results.push({topic: t.name, partition: p.partitionIndex, error: p.errorCode ? errorId(p.errorCode) : null})
+    const res = await offsetDeleteV0.api.async(
+      conn,
+      group,
+      tps.map((t) => ({name: t.topic, partitions: t.partitions.map((p) => ({partitionIndex: p}))})),
+    )
+    for (const t of res.topics)
+      for (const p of t.partitions) results.push({topic: t.name, partition: p.partitionIndex, error: p.errorCode ? errorId(p.errorCode) : null})
   } catch (err) {
-    const response = (err as {response?: {errorCode?: number; topics?: Array<{name: string; partitions: Array<{partitionIndex: number; errorCode: number}>}>}}).response
-    if (response && response.topics && !response.errorCode) {
-      for (const t of response.topics) for (const p of t.partitions) results.push({topic: t.name, partition: p.partitionIndex, error: p.errorCode ? errorId(p.errorCode) : null})
+    const response = (err as {response?: {errorCode?: number; topics?: Array<{name: string; partitions: Array<{partitionIndex: number; errorCode: number}>}>}})
+      .response
+    if (response?.topics && !response.errorCode) {
+      for (const t of response.topics)
+        for (const p of t.partitions) results.push({topic: t.name, partition: p.partitionIndex, error: p.errorCode ? errorId(p.errorCode) : null})
       return results
     }
     const ids = protocolErrorIds(err)
@@ -202,7 +219,13 @@ export async function deleteGroup(adapter: KafkaAdapter, group: string): Promise
     await admin.deleteGroups({groups: [group]})
   } catch (err) {
     const ids = protocolErrorIds(err)
-    if (ids.includes('NON_EMPTY_GROUP')) throw new CgError('refused', `group ${group} has members: the broker refuses to delete it (NON_EMPTY_GROUP)`, 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.', {cause: err})
+    if (ids.includes('NON_EMPTY_GROUP'))
+      throw new CgError(
+        'refused',
+        `group ${group} has members: the broker refuses to delete it (NON_EMPTY_GROUP)`,
+        'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.',
+        {cause: err},
+      )
     if (ids.includes('GROUP_ID_NOT_FOUND')) throw new CgError('not_found', `group ${group} not found`, 'List groups with `cg groups`.', {cause: err})
     throw kafkaError(err, adapter.options, `delete group ${group}`)
   }
@@ -213,7 +236,12 @@ export async function deleteGroup(adapter: KafkaAdapter, group: string): Promise
  * id left empty, as the Java admin does), a dynamic one by its member id. Returns the per-member error id
  * (null = removed).
  */
-export async function removeMember(adapter: KafkaAdapter, group: string, member: {memberId: string; instanceId: string | null}, reason: string): Promise<string | null> {
+export async function removeMember(
+  adapter: KafkaAdapter,
+  group: string,
+  member: {memberId: string; instanceId: string | null},
+  reason: string,
+): Promise<string | null> {
   const {leaveGroupV5} = await kafkaLib()
   const conn = await coordinatorConnection(adapter, group).catch((err) => {
     throw kafkaError(err, adapter.options, `coordinator of ${group}`)
@@ -222,7 +250,7 @@ export async function removeMember(adapter: KafkaAdapter, group: string, member:
   try {
     const res = await leaveGroupV5.api.async(conn, group, [req])
     const m = res.members[0]
-    return m && m.errorCode ? errorId(m.errorCode) : null
+    return m?.errorCode ? errorId(m.errorCode) : null
   } catch (err) {
     const response = (err as {response?: {errorCode?: number; members?: Array<{errorCode: number}>}}).response
     if (response?.members?.length && !response.errorCode) return errorId(response.members[0].errorCode)

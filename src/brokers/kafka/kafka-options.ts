@@ -56,9 +56,12 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     if (!MECHANISMS.includes(mechanism)) throw usage(`unsupported SASL mechanism ${mechanism}`, 'Use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.')
     const username = sasl.username ?? o.username ?? urlUser
     const password = sasl.password ?? o.password ?? urlPass
-    if (username == null || password == null) throw usage(`SASL ${mechanism} needs a username and a password`, 'Set sasl.username and sasl.password in the profile (${VAR} reads the environment), or both in the URL (USER:PASSWORD@ before the hosts).')
+    if (username == null || password == null)
+      throw usage(
+        `SASL ${mechanism} needs a username and a password`,
+        'Set sasl.username and sasl.password in the profile (${VAR} reads the environment), or both in the URL (USER:PASSWORD@ before the hosts).',
+      )
     opts.sasl = {mechanism, username: String(username), password: String(password)}
   }
   return opts
 }
-

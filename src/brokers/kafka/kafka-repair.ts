@@ -95,12 +95,18 @@ export interface KafkaOffsetsDeleteReport {
 }
 
 /** OffsetDelete for topics (or topic:partitions) the group does not consume now; refused (4) for those it does. */
-export async function deleteKafkaOffsets(adapter: KafkaAdapter, o: {group: string; topics: string[] | undefined; dryRun: boolean}): Promise<KafkaOffsetsDeleteReport> {
+export async function deleteKafkaOffsets(
+  adapter: KafkaAdapter,
+  o: {group: string; topics: string[] | undefined; dryRun: boolean},
+): Promise<KafkaOffsetsDeleteReport> {
   if (!o.topics?.length) throw usage('offsets delete needs --topic', 'Give --topic T or T:P,P (repeatable).')
   const scope = parseScope(o.topics, false, false)
   if (scope.kind !== 'topics') throw usage('offsets delete needs --topic', 'Give --topic TOPIC (or TOPIC:P,P) for each topic whose offsets to delete.')
   const {info, committed} = await existingGroup(adapter, o.group)
-  const {partitions, missing} = await topicPartitionCounts(adapter, scope.topics.map((t) => t.topic))
+  const {partitions, missing} = await topicPartitionCounts(
+    adapter,
+    scope.topics.map((t) => t.topic),
+  )
   if (missing.length) throw new CgError('not_found', `topic${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`, 'Check the name.')
   // the broker refuses OffsetDelete (GROUP_SUBSCRIBED_TO_TOPIC) for topics a live group subscribes to: check
   // first so that nothing changes when any topic asked for is one of them
@@ -212,7 +218,8 @@ export async function removeKafkaMember(adapter: KafkaAdapter, o: {group: string
     }
     throw new CgError('unexpected', `the broker did not remove member ${o.member} (UNKNOWN_MEMBER_ID)`)
   }
-  if (error === 'FENCED_INSTANCE_ID') throw new CgError('refused', `the broker refused to remove ${o.member}: its group.instance.id now belongs to another member (FENCED_INSTANCE_ID)`)
+  if (error === 'FENCED_INSTANCE_ID')
+    throw new CgError('refused', `the broker refused to remove ${o.member}: its group.instance.id now belongs to another member (FENCED_INSTANCE_ID)`)
   if (error) throw new CgError('unexpected', `the broker did not remove member ${o.member}: ${error}`)
   report.deleted = true
   return report

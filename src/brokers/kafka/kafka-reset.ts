@@ -2,15 +2,7 @@
 // by pure functions (parseScope, parseResetPlanCsv, computePlan, planCsv: unit-tested); resetOffsets() fetches
 // what they need, and writes the plan through the admin API (OffsetCommit as admin, never a join) only with
 // --execute and only while the group is Empty, Dead or absent.
-import {
-  alterOffsets,
-  committedOffsets,
-  describeGroup,
-  listOffsets,
-  topicPartitionCounts,
-  type KafkaGroupInfo,
-  type TopicPartitions,
-} from './kafka-offsets.js'
+import {alterOffsets, committedOffsets, describeGroup, listOffsets, topicPartitionCounts, type KafkaGroupInfo, type TopicPartitions} from './kafka-offsets.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
 import {parseDatetime, parseDuration} from '../../services/time.js'
@@ -88,11 +80,18 @@ export function parseScope(topics: string[] | undefined, allTopics: boolean, fro
       continue
     }
     const topic = arg.slice(0, i)
-    const parts = arg.slice(i + 1).split(',').map((p) => p.trim())
-    if (!topic || parts.some((p) => !/^\d+$/.test(p))) throw usage(`--topic ${JSON.stringify(arg)} is not TOPIC or TOPIC:P,P`, 'For example --topic orders or --topic orders:0,1.')
+    const parts = arg
+      .slice(i + 1)
+      .split(',')
+      .map((p) => p.trim())
+    if (!topic || parts.some((p) => !/^\d+$/.test(p)))
+      throw usage(`--topic ${JSON.stringify(arg)} is not TOPIC or TOPIC:P,P`, 'For example --topic orders or --topic orders:0,1.')
     const prev = byTopic.get(topic)
     if (prev === null) continue
-    byTopic.set(topic, [...new Set([...(prev ?? []), ...parts.map(Number)])].sort((a, b) => a - b))
+    byTopic.set(
+      topic,
+      [...new Set([...(prev ?? []), ...parts.map(Number)])].sort((a, b) => a - b),
+    )
   }
   return {kind: 'topics', topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions}))}
 }
@@ -119,12 +118,14 @@ export function parseResetMode(f: {
   if (f.toCurrent) modes.push({kind: 'to-current'})
   if (f.toOffset !== undefined) {
     const v = f.toOffset.trim()
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw usage(`--to-offset ${JSON.stringify(f.toOffset)} is not an offset`, 'Give a whole number >= 0, for example --to-offset 1200.')
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+      throw usage(`--to-offset ${JSON.stringify(f.toOffset)} is not an offset`, 'Give a whole number >= 0, for example --to-offset 1200.')
     modes.push({kind: 'to-offset', offset: Number(v)})
   }
   if (f.shiftBy !== undefined) {
     const v = f.shiftBy.trim()
-    if (!WHOLE.test(v) || !Number.isSafeInteger(Number(v))) throw usage(`--shift-by ${JSON.stringify(f.shiftBy)} is not a whole number`, 'For example --shift-by=-100 (back) or --shift-by 50 (forward).')
+    if (!WHOLE.test(v) || !Number.isSafeInteger(Number(v)))
+      throw usage(`--shift-by ${JSON.stringify(f.shiftBy)} is not a whole number`, 'For example --shift-by=-100 (back) or --shift-by 50 (forward).')
     modes.push({kind: 'shift-by', shift: Number(v)})
   }
   if (f.toDatetime !== undefined) modes.push({kind: 'to-datetime', value: f.toDatetime, timestamp: parseDatetime(f.toDatetime)})
@@ -148,7 +149,11 @@ export function parseResetPlanCsv(text: string, group: string, where = 'the file
     const line = raw.trim()
     if (!line) continue
     const cols = splitCsvLine(line)
-    const bad = () => usage(`${where}, line ${i + 1}: ${JSON.stringify(line)} is not topic,partition,offset (or group,topic,partition,offset)`, 'Write the file with `cg reset ... --export` or kafka-consumer-groups.sh --reset-offsets --export.')
+    const bad = () =>
+      usage(
+        `${where}, line ${i + 1}: ${JSON.stringify(line)} is not topic,partition,offset (or group,topic,partition,offset)`,
+        'Write the file with `cg reset ... --export` or kafka-consumer-groups.sh --reset-offsets --export.',
+      )
     let g: string | null = null
     let t: string, p: string, o: string
     if (cols.length === 3) [t, p, o] = cols
@@ -162,7 +167,10 @@ export function parseResetPlanCsv(text: string, group: string, where = 'the file
     rows.push({topic: t, partition: Number(p), offset: Number(o)})
   }
   if (rows.length === 0) {
-    throw usage(sawOtherGroup ? `${where} has no reset plan for group ${group}` : `${where} holds no offsets`, 'Each line: topic,partition,offset (as --export prints it).')
+    throw usage(
+      sawOtherGroup ? `${where} has no reset plan for group ${group}` : `${where} holds no offsets`,
+      'Each line: topic,partition,offset (as --export prints it).',
+    )
   }
   return rows
 }
@@ -267,7 +275,9 @@ export function computePlan(mode: KafkaResetMode, inp: PlanInputs): {partitions:
         const at = get(inp.byTime, topic, partition)
         if (at === null) {
           requested = need(logEnd, 'log-end')
-          warnings.push(`${name} has no record at or after ${new Date(mode.kind === 'to-datetime' ? mode.timestamp : Date.now() - mode.ms).toISOString()}: falling back to the latest offset (${requested})`)
+          warnings.push(
+            `${name} has no record at or after ${new Date(mode.kind === 'to-datetime' ? mode.timestamp : Date.now() - mode.ms).toISOString()}: falling back to the latest offset (${requested})`,
+          )
         } else requested = at
         break
       }
@@ -325,17 +335,32 @@ function toTopicPartitions(list: Array<{topic: string; partition: number}>): Top
 }
 
 /** Resolves the scope to partitions; unknown topics or partitions: exit 5. */
-async function partitionsInScope(adapter: KafkaAdapter, o: ResetOptions, committed: Map<string, Map<number, number>>): Promise<Array<{topic: string; partition: number}>> {
+async function partitionsInScope(
+  adapter: KafkaAdapter,
+  o: ResetOptions,
+  committed: Map<string, Map<number, number>>,
+): Promise<Array<{topic: string; partition: number}>> {
   let wanted: Array<{topic: string; partition: number | null}>
   if (o.scope.kind === 'all-topics') {
     wanted = [...committed].flatMap(([topic, ps]) => [...ps.keys()].map((partition) => ({topic, partition})))
   } else if (o.scope.kind === 'file') {
     wanted = (o.mode as {rows: PlanRow[]}).rows.map((r) => ({topic: r.topic, partition: r.partition}))
   } else {
-    wanted = o.scope.topics.flatMap((t): Array<{topic: string; partition: number | null}> => (t.partitions === null ? [{topic: t.topic, partition: null}] : t.partitions.map((partition) => ({topic: t.topic, partition}))))
+    wanted = o.scope.topics.flatMap(
+      (t): Array<{topic: string; partition: number | null}> =>
+        t.partitions === null ? [{topic: t.topic, partition: null}] : t.partitions.map((partition) => ({topic: t.topic, partition})),
+    )
   }
-  const {partitions, missing} = await topicPartitionCounts(adapter, wanted.map((w) => w.topic))
-  if (missing.length) throw new CgError('not_found', `topic${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`, 'List topics with kafka-topics.sh --list, or check the name.')
+  const {partitions, missing} = await topicPartitionCounts(
+    adapter,
+    wanted.map((w) => w.topic),
+  )
+  if (missing.length)
+    throw new CgError(
+      'not_found',
+      `topic${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}`,
+      'List topics with kafka-topics.sh --list, or check the name.',
+    )
   const out: Array<{topic: string; partition: number}> = []
   const bad: string[] = []
   const seen = new Set<string>()
@@ -349,7 +374,8 @@ async function partitionsInScope(adapter: KafkaAdapter, o: ResetOptions, committ
       }
     }
   }
-  if (bad.length) throw new CgError('not_found', `partition${bad.length > 1 ? 's' : ''} not found: ${bad.join(', ')}`, 'Check the partition numbers (--topic T:P,P).')
+  if (bad.length)
+    throw new CgError('not_found', `partition${bad.length > 1 ? 's' : ''} not found: ${bad.join(', ')}`, 'Check the partition numbers (--topic T:P,P).')
   return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
 }
 
@@ -366,10 +392,15 @@ export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Prom
   if (o.scope.kind === 'all-topics' && scope.length === 0) plan.warnings.push(`group ${o.group} has no committed offsets: --all-topics selects nothing`)
 
   const modeValue =
-    o.mode.kind === 'to-offset' ? o.mode.offset :
-    o.mode.kind === 'shift-by' ? o.mode.shift :
-    o.mode.kind === 'to-datetime' || o.mode.kind === 'by-duration' ? o.mode.value :
-    o.mode.kind === 'from-file' ? o.mode.path : null
+    o.mode.kind === 'to-offset'
+      ? o.mode.offset
+      : o.mode.kind === 'shift-by'
+        ? o.mode.shift
+        : o.mode.kind === 'to-datetime' || o.mode.kind === 'by-duration'
+          ? o.mode.value
+          : o.mode.kind === 'from-file'
+            ? o.mode.path
+            : null
   const report: KafkaResetReport = {
     group: o.group,
     state: info.state,
@@ -385,11 +416,16 @@ export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Prom
   }
   if (!resettable(info)) {
     const why = `${liveGroupMessage(info)}; offsets can only be reset while it is Empty, Dead or absent`
-    if (o.execute) throw new CgError('refused', `${why}. Nothing changed.`, 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.')
+    if (o.execute)
+      throw new CgError('refused', `${why}. Nothing changed.`, 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.')
     report.warnings.unshift(`${why}: --execute would be refused now`)
   }
   if (o.execute && plan.partitions.length) {
-    await alterOffsets(adapter, o.group, plan.partitions.map((r) => ({topic: r.topic, partition: r.partition, offset: r.new})))
+    await alterOffsets(
+      adapter,
+      o.group,
+      plan.partitions.map((r) => ({topic: r.topic, partition: r.partition, offset: r.new})),
+    )
     report.executed = true
   }
   return report

@@ -158,7 +158,11 @@ async function offsetsDelete(d: KafkaOffsetsDeleteReport, ui: Ui): Promise<void>
   await ui.line(
     d.dryRun
       ? dryRun(`would delete ${n} committed offset(s) of group ${d.group} (${d.state})`)
-      : `Deleted committed offsets of group ${d.group}: ${counts([['deleted', t.deleted], ['without an offset', t.skipped], ['failed', t.failed]])}.`,
+      : `Deleted committed offsets of group ${d.group}: ${counts([
+          ['deleted', t.deleted],
+          ['without an offset', t.skipped],
+          ['failed', t.failed],
+        ])}.`,
   )
   await ui.table<OffsetDeleteRow>(
     [
@@ -174,13 +178,20 @@ async function offsetsDelete(d: KafkaOffsetsDeleteReport, ui: Ui): Promise<void>
 async function consumerDelete(d: KafkaConsumerDeleteReport, ui: Ui): Promise<void> {
   const m = d.member
   const who = `member ${d.consumer}${m.instanceId ? ` (instance ${m.instanceId})` : ''} of group ${d.group}`
-  await ui.line(d.dryRun ? dryRun(`would remove ${who} (LeaveGroup by ${d.by})`) : `Removed ${who}; its ${m.partitions} partition(s) go to the other members at the rebalance.`)
+  await ui.line(
+    d.dryRun
+      ? dryRun(`would remove ${who} (LeaveGroup by ${d.by})`)
+      : `Removed ${who}; its ${m.partitions} partition(s) go to the other members at the rebalance.`,
+  )
   await ui.kv([
     ['client', `${m.clientId} ${m.host}`],
     ['protocol', d.protocol],
     ['state before', d.state],
   ])
-  if (!d.dryRun) await ui.line('A client that is still running gets UNKNOWN_MEMBER_ID at its next heartbeat and joins again as a new member (or stops, depending on the client).')
+  if (!d.dryRun)
+    await ui.line(
+      'A client that is still running gets UNKNOWN_MEMBER_ID at its next heartbeat and joins again as a new member (or stops, depending on the client).',
+    )
 }
 
 async function dlqList(d: KafkaDlqListReport, ui: Ui): Promise<void> {
@@ -246,12 +257,23 @@ async function dlqReplay(d: KafkaReplayReport, ui: Ui): Promise<void> {
     d.targets,
     '(nothing to replay)',
   )
-  for (const x of d.failures) await ui.line(ui.color.red(`failed ${x.partition}:${x.offset} -> ${x.target ?? '?'}: ${x.error} (partition ${x.partition} stops there)`))
+  for (const x of d.failures)
+    await ui.line(ui.color.red(`failed ${x.partition}:${x.offset} -> ${x.target ?? '?'}: ${x.error} (partition ${x.partition} stops there)`))
   await ui.line()
-  await ui.line(counts([[d.dryRun ? 'would replay' : 'replayed', t.replayed], ['skipped', t.skipped], ['failed', t.failed]]) + (d.dryRun ? '' : ` (${t.transactions} transactions)`))
+  await ui.line(
+    counts([
+      [d.dryRun ? 'would replay' : 'replayed', t.replayed],
+      ['skipped', t.skipped],
+      ['failed', t.failed],
+    ]) + (d.dryRun ? '' : ` (${t.transactions} transactions)`),
+  )
   const skipped = d.partitions.filter((p) => p.firstSkipped !== null)
   if (skipped.length) {
-    await ui.line(ui.color.yellow(`skipped records ${d.dryRun ? 'would be' : 'are'} passed over: the replay group ${d.dryRun ? 'would move' : 'moved'} past them (first skipped: ${skipped.map((p) => `${p.partition}:${p.firstSkipped}`).join(' ')})`))
+    await ui.line(
+      ui.color.yellow(
+        `skipped records ${d.dryRun ? 'would be' : 'are'} passed over: the replay group ${d.dryRun ? 'would move' : 'moved'} past them (first skipped: ${skipped.map((p) => `${p.partition}:${p.firstSkipped}`).join(' ')})`,
+      ),
+    )
     await ui.line(ui.color.dim(`to replay them later, move the group back: cg reset ${d.group} --topic ${d.dlq}:PARTITION --to-offset OFFSET --execute`))
   }
   await bulkEnding(ui, t)

@@ -37,7 +37,12 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
       try {
         const u = new URL(this.options.amqpUrl)
         const tls = u.protocol === 'amqps:' ? {host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), plain: 'amqp'} : null
-        const connecting = amqp.connect(this.options.amqpUrl, {timeout: this.options.timeoutMs, noDelay: true, ...(this.options.tls ?? {}), clientProperties: {connection_name: this.connectionName}})
+        const connecting = amqp.connect(this.options.amqpUrl, {
+          timeout: this.options.timeoutMs,
+          noDelay: true,
+          ...(this.options.tls ?? {}),
+          clientProperties: {connection_name: this.connectionName},
+        })
         const c = await withTlsCheck(connecting, tls, this.options.timeoutMs)
         c.on('error', () => undefined)
         coalesceFrames(c)
@@ -55,9 +60,17 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
     const o = this.options
     const exists = await this.management()
       .get(`vhosts/${encodeURIComponent(o.vhost)}`)
-      .then(() => true, (e: unknown) => (e instanceof CgError && e.code === 'not_found' ? false : null))
+      .then(
+        () => true,
+        (e: unknown) => (e instanceof CgError && e.code === 'not_found' ? false : null),
+      )
     if (exists === false) return new CgError('not_found', `vhost ${o.vhost} not found`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
-    return new CgError('refused', `user ${o.username} has no access to vhost ${o.vhost}${exists === null ? ' (or the vhost does not exist)' : ''}`, 'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").', {cause: err})
+    return new CgError(
+      'refused',
+      `user ${o.username} has no access to vhost ${o.vhost}${exists === null ? ' (or the vhost does not exist)' : ''}`,
+      'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").',
+      {cause: err},
+    )
   }
 
   async channel(): Promise<Channel> {
@@ -78,7 +91,9 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
   }
 
   serverVersion(): Promise<string> {
-    this.version ??= this.management().get<{rabbitmq_version?: string}>('overview').then((o) => o.rabbitmq_version ?? 'unknown')
+    this.version ??= this.management()
+      .get<{rabbitmq_version?: string}>('overview')
+      .then((o) => o.rabbitmq_version ?? 'unknown')
     return this.version
   }
 
@@ -102,19 +117,41 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
   const e = err as Error & {code?: string | number}
   const msg = e?.message ?? String(err)
   if (/ACCESS_REFUSED|403|auth|PLAIN login refused|ACCESS-REFUSED/i.test(msg)) {
-    return new CgError('auth', `RabbitMQ refused the login of user ${o.username} at ${o.amqpShown}`, 'Check the profile\'s username and password (and the user\'s permissions on the vhost).', {cause: err})
+    return new CgError(
+      'auth',
+      `RabbitMQ refused the login of user ${o.username} at ${o.amqpShown}`,
+      "Check the profile's username and password (and the user's permissions on the vhost).",
+      {cause: err},
+    )
   }
   if (/530/.test(msg) && /access to vhost .* refused/i.test(msg)) {
-    return new CgError('refused', `user ${o.username} has no access to vhost ${o.vhost}`, 'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").', {cause: err})
+    return new CgError(
+      'refused',
+      `user ${o.username} has no access to vhost ${o.vhost}`,
+      'Grant the user permissions on the vhost (rabbitmqctl set_permissions -p VHOST USER ".*" ".*" ".*").',
+      {cause: err},
+    )
   }
   if (/NOT_ALLOWED|vhost/i.test(msg) && /530/.test(msg)) {
-    return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {cause: err})
+    return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {
+      cause: err,
+    })
   }
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|wrong version number/i.test(msg + ' ' + String(e?.code ?? ''))) {
-    return new CgError('unreachable', `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${tlsReason(msg)}`, 'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.', {cause: err})
+    return new CgError(
+      'unreachable',
+      `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${tlsReason(msg)}`,
+      'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.',
+      {cause: err},
+    )
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|timeout|socket|closed/i.test(msg + ' ' + String(e?.code ?? ''))) {
-    return new CgError('unreachable', `cannot reach RabbitMQ at ${o.amqpShown}`, 'Check that the broker is running and the profile\'s url (amqp://user:pass@host:5672/vhost).', {cause: err})
+    return new CgError(
+      'unreachable',
+      `cannot reach RabbitMQ at ${o.amqpShown}`,
+      "Check that the broker is running and the profile's url (amqp://user:pass@host:5672/vhost).",
+      {cause: err},
+    )
   }
   return new CgError('unexpected', msg, undefined, {cause: err})
 }

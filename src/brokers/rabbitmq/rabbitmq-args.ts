@@ -15,7 +15,8 @@ export function queueArg(req: Request<unknown>, usageLine: string): string {
 
 /** The queue of a command that lists all queues without one (groups, lag); an empty one is a usage error. */
 export function optionalQueueArg(req: Request<unknown>, usageLine: string): string | undefined {
-  if (req.args.length > 1) throw usage(`too many arguments: ${usageLine}`, 'RabbitMQ has no named groups: the queue\'s consumers are the group, so give QUEUE only.')
+  if (req.args.length > 1)
+    throw usage(`too many arguments: ${usageLine}`, "RabbitMQ has no named groups: the queue's consumers are the group, so give QUEUE only.")
   const queue = req.args[0]
   if (queue === undefined) return undefined
   if (queue === '') throw usage('empty QUEUE', `Give a queue name, or leave it out: ${usageLine}.`)
@@ -38,7 +39,10 @@ export function queueAndTagArgs(req: Request<unknown>, usageLine: string): [queu
 export function amqpName(name: string, what: string): string {
   const bytes = Buffer.byteLength(name)
   if (bytes > MAX_NAME_BYTES) {
-    throw usage(`${what} is ${bytes} bytes long (${JSON.stringify(name.slice(0, 40))}...): AMQP names are at most ${MAX_NAME_BYTES} bytes`, 'Check the name; no queue, exchange or tag can have a longer one.')
+    throw usage(
+      `${what} is ${bytes} bytes long (${JSON.stringify(name.slice(0, 40))}...): AMQP names are at most ${MAX_NAME_BYTES} bytes`,
+      'Check the name; no queue, exchange or tag can have a longer one.',
+    )
   }
   return name
 }

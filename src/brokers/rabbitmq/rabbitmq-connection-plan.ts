@@ -42,7 +42,14 @@ export async function connectionPlan(a: RabbitAdapter, name: string, isTarget: (
   const now = Date.now()
   const channels: ChannelPlan[] = raw.map((ch) => {
     const consumers = (ch.consumer_details ?? []).map((c) => ({tag: c.consumer_tag, queue: c.queue.name, vhost: c.queue.vhost, channel: ch.name}))
-    return {channel: ch.name, number: ch.number ?? null, unacked: typeof ch.messages_unacknowledged === 'number' ? ch.messages_unacknowledged : null, idleMs: idleMsSince(ch.idle_since, now), consumers, target: consumers.some(isTarget)}
+    return {
+      channel: ch.name,
+      number: ch.number ?? null,
+      unacked: typeof ch.messages_unacknowledged === 'number' ? ch.messages_unacknowledged : null,
+      idleMs: idleMsSince(ch.idle_since, now),
+      consumers,
+      target: consumers.some(isTarget),
+    }
   })
   channels.sort((x, y) => (x.number ?? 0) - (y.number ?? 0))
   const others = channels.flatMap((c) => c.consumers.filter((x) => !isTarget(x)))
@@ -68,7 +75,11 @@ export async function assertMayClose(a: RabbitAdapter, plans: ConnectionPlan[]):
   const me = await whoami(a)
   if (me.tags.includes('administrator')) return
   const list = foreign.map((p) => `${p.connectionName ?? p.connection} (user ${p.user})`).join(', ')
-  throw new CgError('refused', `user ${me.name} may not close connections of other users: ${list}`, 'Closing another user\'s connection needs the administrator tag; run cg as an administrator or as the connection\'s user. Nothing was closed.')
+  throw new CgError(
+    'refused',
+    `user ${me.name} may not close connections of other users: ${list}`,
+    "Closing another user's connection needs the administrator tag; run cg as an administrator or as the connection's user. Nothing was closed.",
+  )
 }
 
 export async function close(a: RabbitAdapter, name: string, reason: string): Promise<void> {

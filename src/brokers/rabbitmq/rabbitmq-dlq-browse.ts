@@ -9,7 +9,21 @@ import {optionalName} from './rabbitmq-args.js'
 import {QueueReader} from './rabbitmq-dlq-io.js'
 import {checkQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
-import {bodyView, type BodyView, type Death, deathsOf, type Delivery, headerJson, lastDeath, majorOf, matchesWhere, replayCountOf, replayIdOf, replayTarget, targetKey} from './rabbitmq-dlq-message.js'
+import {
+  bodyView,
+  type BodyView,
+  type Death,
+  deathsOf,
+  type Delivery,
+  headerJson,
+  lastDeath,
+  majorOf,
+  matchesWhere,
+  replayCountOf,
+  replayIdOf,
+  replayTarget,
+  targetKey,
+} from './rabbitmq-dlq-message.js'
 import {dlqHeader, resolveDlq, type DlqHeader} from './rabbitmq-dlq-resolve.js'
 
 export interface BrowseRequest {
@@ -57,7 +71,14 @@ export interface BrowseReport extends DlqHeader, DlqListResult {
 /** cg dlq list [QUEUE] [--dlq QUEUE]: one row per dead-lettered message with its last death; every message is put back. */
 export async function listOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:list'>): Promise<BrowseReport> {
   const f = req.flags
-  return browseDlq(rabbit, {queue: optionalName(req.args[0], 'QUEUE'), dlq: optionalName(f.dlq, '--dlq'), count: f.count ?? null, where: parseWhere(f.where), maxBody: 256, signal: req.run.signal})
+  return browseDlq(rabbit, {
+    queue: optionalName(req.args[0], 'QUEUE'),
+    dlq: optionalName(f.dlq, '--dlq'),
+    count: f.count ?? null,
+    where: parseWhere(f.where),
+    maxBody: 256,
+    signal: req.run.signal,
+  })
 }
 
 /** cg dlq peek [QUEUE] [MESSAGE-ID]: messages in full (x-death history, properties, typed headers, body); all put back. */
@@ -66,12 +87,25 @@ export async function peekOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:peek'>):
   // `cg dlq peek --dlq QUEUE ID`: with the DLQ named, a lone argument is the message id
   if (req.flags.dlq && queue !== undefined && id === undefined) [queue, id] = [undefined, queue]
   // an id that names no message is not found (exit 5): browseDlq says so
-  return browseDlq(rabbit, {queue: optionalName(queue, 'QUEUE'), dlq: optionalName(req.flags.dlq, '--dlq'), count: req.flags.count, where: [], id, maxBody: null, signal: req.run.signal})
+  return browseDlq(rabbit, {
+    queue: optionalName(queue, 'QUEUE'),
+    dlq: optionalName(req.flags.dlq, '--dlq'),
+    count: req.flags.count,
+    where: [],
+    id,
+    maxBody: null,
+    signal: req.run.signal,
+  })
 }
 
 export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Promise<BrowseReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
-  if (r.details.type === 'stream') throw new CgError('unsupported', `${r.dlq} is a stream: dead-letter browsing reads queues`, 'Streams keep their messages; read them with a stream client and an offset.')
+  if (r.details.type === 'stream')
+    throw new CgError(
+      'unsupported',
+      `${r.dlq} is a stream: dead-letter browsing reads queues`,
+      'Streams keep their messages; read them with a stream client and an offset.',
+    )
   const version = await rabbit.serverVersion()
   const major = majorOf(version)
   const {messageCount} = await checkQueue(rabbit, r.dlq)
@@ -86,7 +120,8 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
       const m = await reader.next()
       if (!m) break
       const view = toView(m, reader.count, major, req.maxBody)
-      if (matchesWhere(m as Delivery, view.deaths[0] ?? null, req.where) && (req.id === undefined || view.messageId === req.id || view.replayId === req.id)) messages.push(view)
+      if (matchesWhere(m as Delivery, view.deaths[0] ?? null, req.where) && (req.id === undefined || view.messageId === req.id || view.replayId === req.id))
+        messages.push(view)
       await reader.leave(m)
       if (messages.length >= want) break
     }
@@ -96,7 +131,11 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
   // as on Redis and Kafka, an id that names nothing is "not found" (exit 5), not an empty answer
   if (req.id !== undefined && messages.length === 0) {
     const effect = sideEffect(r.details.type, r.details.deliveryLimit, reader.count).replace(/\.?$/, '.')
-    throw new CgError('not_found', `no message with message-id or replay id ${req.id} in ${r.dlq} (${reader.count} messages read)`, `List the messages with: cg dlq list ${r.dlq}. ${effect[0].toUpperCase()}${effect.slice(1)}`)
+    throw new CgError(
+      'not_found',
+      `no message with message-id or replay id ${req.id} in ${r.dlq} (${reader.count} messages read)`,
+      `List the messages with: cg dlq list ${r.dlq}. ${effect[0].toUpperCase()}${effect.slice(1)}`,
+    )
   }
   return {
     ...dlqHeader(rabbit, r),
@@ -114,8 +153,12 @@ export function sideEffect(type: string | null, deliveryLimit: number | null, re
   if (read === 0) return 'nothing was read; nothing changed'
   const back = `The ${read} message(s) read were consumed with manual acks and put back (nack + requeue); none was removed.`
   if (type === 'quorum') {
-    return `${back} This is a quorum queue: each read counts as a delivery, so every message read now has x-delivery-count one higher and the redelivered flag set` +
-      (deliveryLimit !== null ? `; the queue has x-delivery-limit ${deliveryLimit}, and a message read past it is dead-lettered or dropped by the broker.` : '.')
+    return (
+      `${back} This is a quorum queue: each read counts as a delivery, so every message read now has x-delivery-count one higher and the redelivered flag set` +
+      (deliveryLimit !== null
+        ? `; the queue has x-delivery-limit ${deliveryLimit}, and a message read past it is dead-lettered or dropped by the broker.`
+        : '.')
+    )
   }
   return `${back} Classic queue: the messages read are now marked redelivered (the redelivered flag); their order is kept, their content is unchanged.`
 }
@@ -128,7 +171,8 @@ export function toView(m: ConsumeMessage, position: number, major: number, maxBo
   const t = replayTarget(d, death, {})
   const {headers: _h, ...props} = d.properties
   const properties: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(props)) if (v !== undefined) properties[k] = k === 'timestamp' && typeof v === 'number' ? new Date(v * 1000).toISOString() : v
+  for (const [k, v] of Object.entries(props))
+    if (v !== undefined) properties[k] = k === 'timestamp' && typeof v === 'number' ? new Date(v * 1000).toISOString() : v
   const dc = h['x-delivery-count']
   return {
     position,

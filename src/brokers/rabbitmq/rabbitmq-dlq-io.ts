@@ -35,14 +35,17 @@ export async function queueDetails(rabbit: RabbitAdapter, queue: string): Promis
   try {
     q = await rabbit.management().get<ApiQueue>(`queues/${seg(rabbit.options.vhost)}/${seg(queue)}`)
   } catch (err) {
-    if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `queue ${queue} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+    if (err instanceof CgError && err.code === 'not_found')
+      throw new CgError('not_found', `queue ${queue} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
     throw err
   }
   const args = q.arguments ?? {}
   const pol = Array.isArray(q.effective_policy_definition) ? {} : (q.effective_policy_definition ?? {})
   let dlx: QueueDetails['deadLetterExchange'] = null
-  if (typeof args['x-dead-letter-exchange'] === 'string') dlx = {exchange: args['x-dead-letter-exchange'] as string, routingKey: strOrNull(args['x-dead-letter-routing-key']), from: 'argument'}
-  else if (typeof pol['dead-letter-exchange'] === 'string') dlx = {exchange: pol['dead-letter-exchange'] as string, routingKey: strOrNull(pol['dead-letter-routing-key']), from: 'policy'}
+  if (typeof args['x-dead-letter-exchange'] === 'string')
+    dlx = {exchange: args['x-dead-letter-exchange'] as string, routingKey: strOrNull(args['x-dead-letter-routing-key']), from: 'argument'}
+  else if (typeof pol['dead-letter-exchange'] === 'string')
+    dlx = {exchange: pol['dead-letter-exchange'] as string, routingKey: strOrNull(pol['dead-letter-routing-key']), from: 'policy'}
   const limit = args['x-delivery-limit'] ?? pol['delivery-limit']
   return {
     name: q.name,
@@ -64,7 +67,9 @@ export interface Binding {
 
 /** The bindings whose source is this exchange. */
 export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string): Promise<Binding[]> {
-  const rows = await rabbit.management().get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(rabbit.options.vhost)}/${seg(exchange)}/bindings/source`)
+  const rows = await rabbit
+    .management()
+    .get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(rabbit.options.vhost)}/${seg(exchange)}/bindings/source`)
   return rows.map((b) => ({destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key}))
 }
 
@@ -100,7 +105,12 @@ export class QueueReader {
     }
     this.ch = await this.rabbit.channel()
     this.ch.on('close', () => {
-      if (!this.ended) this.failure ??= new CgError('unreachable', `the channel reading ${this.queue} closed`, 'Check the broker (was the queue deleted or the connection closed?).')
+      if (!this.ended)
+        this.failure ??= new CgError(
+          'unreachable',
+          `the channel reading ${this.queue} closed`,
+          'Check the broker (was the queue deleted or the connection closed?).',
+        )
       this.wake?.()
     })
     this.ch.on('error', (err: Error) => {
@@ -115,11 +125,15 @@ export class QueueReader {
     await ch.prefetch(Math.min(this.opts.prefetch, 65535))
     this.leftByConsumer = 0
     try {
-      const ok = await ch.consume(this.queue, (m) => {
-        if (!m) return // cancelled by the broker (queue deleted)
-        this.buffer.push(m)
-        this.wake?.()
-      }, {noAck: false})
+      const ok = await ch.consume(
+        this.queue,
+        (m) => {
+          if (!m) return // cancelled by the broker (queue deleted)
+          this.buffer.push(m)
+          this.wake?.()
+        },
+        {noAck: false},
+      )
       this.tag = ok.consumerTag
     } catch (err) {
       throw channelError(err, this.rabbit, `queue ${this.queue}`)
@@ -276,13 +290,20 @@ export class ConfirmPublisher {
   private readonly returned = new Map<string, string>()
   private closed?: Error
 
-  constructor(private readonly rabbit: RabbitAdapter, private readonly keyHeader: string) {}
+  constructor(
+    private readonly rabbit: RabbitAdapter,
+    private readonly keyHeader: string,
+  ) {}
 
   async open(): Promise<void> {
     this.ch = await this.rabbit.confirmChannel()
     this.ch.on('return', (m: ConsumeMessage) => {
       const key = m.properties.headers?.[this.keyHeader]
-      if (typeof key === 'string') this.returned.set(key, `returned by the broker: ${(m.fields as unknown as {replyText?: string}).replyText ?? 'NO_ROUTE'} (no queue bound for exchange ${JSON.stringify(m.fields.exchange)} routing key ${JSON.stringify(m.fields.routingKey)})`)
+      if (typeof key === 'string')
+        this.returned.set(
+          key,
+          `returned by the broker: ${(m.fields as unknown as {replyText?: string}).replyText ?? 'NO_ROUTE'} (no queue bound for exchange ${JSON.stringify(m.fields.exchange)} routing key ${JSON.stringify(m.fields.routingKey)})`,
+        )
     })
     this.ch.on('error', (err: Error) => {
       this.closed ??= channelError(err, this.rabbit, 'the publish channel')
@@ -297,7 +318,10 @@ export class ConfirmPublisher {
    * The return note of `key` is forgotten right after the confirms that saw it.
    */
   send(exchange: string, routingKey: string, content: Buffer, options: Record<string, unknown>, key: string, done: (res: PublishResult) => void): void {
-    if (this.closed) return done({ok: false, note: this.closed.message})
+    if (this.closed) {
+      done({ok: false, note: this.closed.message})
+      return
+    }
     const ch = this.ch!
     try {
       const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
@@ -311,7 +335,13 @@ export class ConfirmPublisher {
         }
         done(OK)
       })
-      if (!okToWrite) this.draining ??= new Promise<void>((r) => ch.once('drain', () => { this.draining = undefined; r() }))
+      if (!okToWrite)
+        this.draining ??= new Promise<void>((r) =>
+          ch.once('drain', () => {
+            this.draining = undefined
+            r()
+          }),
+        )
     } catch (err) {
       done({ok: false, note: (err as Error).message})
     }

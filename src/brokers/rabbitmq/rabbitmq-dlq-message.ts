@@ -63,7 +63,7 @@ function deathOf(d: Record<string, unknown>, withTime = true): Death {
     reason: str(d.reason),
     count: num(d.count),
     queue: str(d.queue),
-    exchange: d.exchange === undefined || d.exchange === null ? null : str(d.exchange) ?? '',
+    exchange: d.exchange === undefined || d.exchange === null ? null : (str(d.exchange) ?? ''),
     routingKeys: Array.isArray(d['routing-keys']) ? (d['routing-keys'] as unknown[]).map((k) => text(k)) : [],
     time: withTime ? timeOf(d.time) : null,
     originalExpiration: str(d['original-expiration']),
@@ -90,7 +90,16 @@ export function lastDeath(headers: Headers | undefined, serverMajor: number, wit
   if (first) return first
   if (serverMajor >= 4 || headers?.['x-last-death-exchange'] !== undefined) {
     const ex = headers?.['x-last-death-exchange']
-    if (ex !== undefined) return {reason: str(headers?.['x-last-death-reason']), count: null, queue: str(headers?.['x-last-death-queue']), exchange: text(ex), routingKeys: [], time: null, originalExpiration: null}
+    if (ex !== undefined)
+      return {
+        reason: str(headers?.['x-last-death-reason']),
+        count: null,
+        queue: str(headers?.['x-last-death-queue']),
+        exchange: text(ex),
+        routingKeys: [],
+        time: null,
+        originalExpiration: null,
+      }
   }
   return null
 }
@@ -173,7 +182,20 @@ export function replayHeaders(m: Delivery, replayId: string, now = Date.now()): 
 export function publishOptions(m: Delivery, headers: Headers, cc: string[]): Record<string, unknown> {
   const p = m.properties
   const o: Record<string, unknown> = {mandatory: true, headers}
-  for (const k of ['contentType', 'contentEncoding', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'expiration', 'messageId', 'timestamp', 'type', 'userId', 'appId'] as const) {
+  for (const k of [
+    'contentType',
+    'contentEncoding',
+    'deliveryMode',
+    'priority',
+    'correlationId',
+    'replyTo',
+    'expiration',
+    'messageId',
+    'timestamp',
+    'type',
+    'userId',
+    'appId',
+  ] as const) {
     if (p[k] !== undefined && p[k] !== null) o[k] = p[k]
   }
   if (cc.length) o.CC = cc
@@ -250,7 +272,9 @@ function valuesOf(m: Delivery, death: Death | null, field: string): Buffer[] {
   const v = p.headers?.[field]
   if (v === undefined) return []
   const flat = Array.isArray(v) ? v : [v]
-  return flat.map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(typeof x === 'object' && x !== null && 'value' in x ? String((x as {value: unknown}).value) : String(x))))
+  return flat.map((x) =>
+    Buffer.isBuffer(x) ? x : Buffer.from(typeof x === 'object' && x !== null && 'value' in x ? String((x as {value: unknown}).value) : String(x)),
+  )
 }
 
 function str(v: unknown): string | null {
@@ -269,7 +293,8 @@ function num(v: unknown): number | null {
 }
 
 function timeOf(v: unknown): string | null {
-  if (v && typeof v === 'object' && (v as Record<string, unknown>)['!'] === 'timestamp') return new Date(Number((v as {value: unknown}).value) * 1000).toISOString()
+  if (v && typeof v === 'object' && (v as Record<string, unknown>)['!'] === 'timestamp')
+    return new Date(Number((v as {value: unknown}).value) * 1000).toISOString()
   if (typeof v === 'number') return new Date(v * 1000).toISOString()
   return null
 }

@@ -19,32 +19,45 @@ export interface PurgeReport extends DlqHeader, DlqPurgeResult {
 }
 
 export async function purgeOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:purge'>): Promise<PurgeReport> {
-  return purgeDlq(rabbit, {queue: optionalName(req.args[0], 'QUEUE'), dlq: optionalName(req.flags.dlq, '--dlq'), dryRun: Boolean(req.flags['dry-run']), yes: Boolean(req.flags.yes), signal: req.run.signal})
+  return purgeDlq(rabbit, {
+    queue: optionalName(req.args[0], 'QUEUE'),
+    dlq: optionalName(req.flags.dlq, '--dlq'),
+    dryRun: Boolean(req.flags['dry-run']),
+    yes: Boolean(req.flags.yes),
+    signal: req.run.signal,
+  })
 }
 
-export async function purgeDlq(rabbit: RabbitAdapter, req: {queue?: string; dlq?: string; dryRun: boolean; yes: boolean; signal: AbortSignal}): Promise<PurgeReport> {
+export async function purgeDlq(
+  rabbit: RabbitAdapter,
+  req: {queue?: string; dlq?: string; dryRun: boolean; yes: boolean; signal: AbortSignal},
+): Promise<PurgeReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
   const {messageCount} = await checkQueue(rabbit, r.dlq)
   const base = {...dlqHeader(rabbit, r), unacked: r.details.messagesUnacked}
-  const note = 'A purge removes ready messages only: messages delivered to a consumer and not yet acknowledged stay (and come back if the consumer does not ack them).'
+  const note =
+    'A purge removes ready messages only: messages delivered to a consumer and not yet acknowledged stay (and come back if the consumer does not ack them).'
   if (req.dryRun) return {...base, dryRun: true, count: messageCount, note, totals: {...bulkEnd(), purged: 0}}
   if (!req.yes) throw refused(`purging ${r.dlq} deletes its ${messageCount} ready messages for good`, 'Check with --dry-run, then run again with --yes.')
   // queue.purge is one atomic step; a broker lost during it ends the run in its totals
   const counts = bulkCounts()
   let purged = 0
   let done = false
-  const steps = runBulk<number>({
-    step: async () => {
-      if (done) return null
-      done = true
-      return [await purgeQueue(rabbit, r.dlq)]
+  const steps = runBulk<number>(
+    {
+      step: async () => {
+        if (done) return null
+        done = true
+        return [await purgeQueue(rabbit, r.dlq)]
+      },
+      status: () => 'done',
+      limit: null,
+      rate: null,
+      batch: 1,
+      signal: req.signal,
     },
-    status: () => 'done',
-    limit: null,
-    rate: null,
-    batch: 1,
-    signal: req.signal,
-  }, counts)
+    counts,
+  )
   for await (const n of steps) purged += n
   const {done: _steps, ...end} = counts
   return {...base, dryRun: false, count: purged, note, totals: {...end, purged}}

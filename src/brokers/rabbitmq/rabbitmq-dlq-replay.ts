@@ -12,7 +12,19 @@ import {optionalName} from './rabbitmq-args.js'
 import {sideEffect} from './rabbitmq-dlq-browse.js'
 import {ConfirmPublisher, QueueReader} from './rabbitmq-dlq-io.js'
 import {checkQueue, exchangeExists} from './rabbitmq-reads.js'
-import {type Delivery, lastDeath, majorOf, matchesWhere, publishOptions, REPLAY_ID, replayHeaders, replayIdOf, replayTarget, type Target, targetKey} from './rabbitmq-dlq-message.js'
+import {
+  type Delivery,
+  lastDeath,
+  majorOf,
+  matchesWhere,
+  publishOptions,
+  REPLAY_ID,
+  replayHeaders,
+  replayIdOf,
+  replayTarget,
+  type Target,
+  targetKey,
+} from './rabbitmq-dlq-message.js'
 import {dlqHeader, resolveDlq, type DlqHeader} from './rabbitmq-dlq-resolve.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
@@ -93,7 +105,11 @@ const REPLAY_PREFETCH = 5000
 
 export async function replayOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:replay'>): Promise<ReplayReport> {
   const f = req.flags
-  if (f['routing-key'] !== undefined && f['to-exchange'] === undefined) throw usage('--routing-key needs --to-exchange', 'Give both, e.g. --to-exchange orders --routing-key order.created (use --to-exchange "" for the default exchange).')
+  if (f['routing-key'] !== undefined && f['to-exchange'] === undefined)
+    throw usage(
+      '--routing-key needs --to-exchange',
+      'Give both, e.g. --to-exchange orders --routing-key order.created (use --to-exchange "" for the default exchange).',
+    )
   const queue = optionalName(req.args[0], 'QUEUE')
   const dlq = optionalName(f.dlq, '--dlq')
   const dryRun = Boolean(f['dry-run'])
@@ -113,11 +129,16 @@ export async function replayOp(rabbit: RabbitAdapter, req: OpRequest<'dlq:replay
 
 export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Promise<ReplayReport> {
   const r = await resolveDlq(rabbit, {queue: req.queue, dlq: req.dlq})
-  if (r.details.type === 'stream') throw new CgError('unsupported', `${r.dlq} is a stream: replay reads dead-letter queues`, 'Streams keep their messages; there is nothing to move out.')
+  if (r.details.type === 'stream')
+    throw new CgError('unsupported', `${r.dlq} is a stream: replay reads dead-letter queues`, 'Streams keep their messages; there is nothing to move out.')
   const version = await rabbit.serverVersion()
   const {messageCount} = await checkQueue(rabbit, r.dlq)
   if (req.toExchange !== undefined && !(await exchangeExists(rabbit, req.toExchange))) {
-    throw new CgError('not_found', `exchange ${req.toExchange} not found in vhost ${rabbit.options.vhost}`, 'cg never declares exchanges: check the name given to --to-exchange.')
+    throw new CgError(
+      'not_found',
+      `exchange ${req.toExchange} not found in vhost ${rabbit.options.vhost}`,
+      'cg never declares exchanges: check the name given to --to-exchange.',
+    )
   }
   const totals: ReplayTotals = {replayed: 0, ...bulkEnd(), notSelected: 0, refusedOtherTarget: 0, target: null, otherTargets: []}
   const base = {
@@ -125,7 +146,13 @@ export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Prom
     serverVersion: version,
     dryRun: req.dryRun,
     ready: messageCount,
-    criteria: {toExchange: req.toExchange ?? null, routingKey: req.routingKey ?? null, where: req.where.map((w) => `${w.field}=${w.value.toString()}`), limit: req.limit, rate: req.rate},
+    criteria: {
+      toExchange: req.toExchange ?? null,
+      routingKey: req.routingKey ?? null,
+      where: req.where.map((w) => `${w.field}=${w.value.toString()}`),
+      limit: req.limit,
+      rate: req.rate,
+    },
   }
   const ctx = {rabbit, req, dlq: r.dlq, major: majorOf(version), ready: messageCount, type: r.details.type, deliveryLimit: r.details.deliveryLimit}
   if (req.dryRun) return {...base, plan: await plan(ctx), entries: [], totals}
@@ -185,7 +212,10 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
         continue
       }
       let t = targets.get(c.key)
-      if (!t) targets.set(c.key, (t = {target: c.key, exchange: c.target.exchange, exchangeExists: true, count: 0, routingKeys: [], firstMessageIds: []}))
+      if (!t) {
+        t = {target: c.key, exchange: c.target.exchange, exchangeExists: true, count: 0, routingKeys: [], firstMessageIds: []}
+        targets.set(c.key, t)
+      }
       t.count++
       if (t.routingKeys.length < 10 && !t.routingKeys.includes(c.target.routingKey)) t.routingKeys.push(c.target.routingKey)
       if (t.firstMessageIds.length < 5) t.firstMessageIds.push((m.properties.messageId as string | undefined) ?? c.replayId)
@@ -195,7 +225,15 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
   }
   for (const t of targets.values()) t.exchangeExists = await exchangeExists(ctx.rabbit, t.exchange)
   const list = [...targets.values()].sort((a, b) => b.count - a.count)
-  return {read: reader.count, selected, notSelected, noTarget, mixedTargets: list.length > 1 && ctx.req.toExchange === undefined, targets: list, sideEffect: sideEffect(ctx.type, ctx.deliveryLimit, reader.count)}
+  return {
+    read: reader.count,
+    selected,
+    notSelected,
+    noTarget,
+    mixedTargets: list.length > 1 && ctx.req.toExchange === undefined,
+    targets: list,
+    sideEffect: sideEffect(ctx.type, ctx.deliveryLimit, reader.count),
+  }
 }
 
 /**
@@ -248,7 +286,10 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
         return
       }
       const failed = outcome(c, 'failed', `${res.note}; left in the DLQ`)
-      void reader.leave(c.m).then(() => land(failed), () => land(failed))
+      void reader.leave(c.m).then(
+        () => land(failed),
+        () => land(failed),
+      )
     })
   }
 
@@ -260,12 +301,18 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
       if (c.key !== totals.target) {
         other.add(c.key)
         totals.refusedOtherTarget++
-        return {status: 'failed', note: `refused: target ${c.key} differs from ${totals.target} (mixed targets: choose one with --where or --to-exchange); left in the DLQ`}
+        return {
+          status: 'failed',
+          note: `refused: target ${c.key} differs from ${totals.target} (mixed targets: choose one with --where or --to-exchange); left in the DLQ`,
+        }
       }
     }
     if (!exchanges.get(c.target.exchange)) return {status: 'failed', note: `exchange ${c.target.exchange} not found (cg never declares it); left in the DLQ`}
     if (c.m.properties.userId !== undefined && c.m.properties.userId !== username) {
-      return {status: 'failed', note: `its user-id property ${c.m.properties.userId} is not the replaying user ${username}: the broker would refuse the publish; left in the DLQ`}
+      return {
+        status: 'failed',
+        note: `its user-id property ${c.m.properties.userId} is not the replaying user ${username}: the broker would refuse the publish; left in the DLQ`,
+      }
     }
     return null
   }
@@ -363,17 +410,28 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
 
   const counts = bulkCounts()
   try {
-    yield* runBulk<ReplayOutcome>({
-      step,
-      status: (o) => (o.status === 'replayed' ? 'done' : o.status),
-      limit: req.limit,
-      rate: req.rate,
-      batch: req.rate === null ? prefetch : undefined,
-      signal: stop.signal,
-      progress: req.progress,
-    }, counts)
+    yield* runBulk<ReplayOutcome>(
+      {
+        step,
+        status: (o) => (o.status === 'replayed' ? 'done' : o.status),
+        limit: req.limit,
+        rate: req.rate,
+        batch: req.rate === null ? prefetch : undefined,
+        signal: stop.signal,
+        progress: req.progress,
+      },
+      counts,
+    )
   } finally {
-    Object.assign(totals, {replayed: counts.done, skipped: counts.skipped, failed: counts.failed, interrupted: counts.interrupted, error: counts.error, errorCode: counts.errorCode, otherTargets: [...other]})
+    Object.assign(totals, {
+      replayed: counts.done,
+      skipped: counts.skipped,
+      failed: counts.failed,
+      interrupted: counts.interrupted,
+      error: counts.error,
+      errorCode: counts.errorCode,
+      otherTargets: [...other],
+    })
     // anything not acked (left, unsent after Ctrl-C, prefetched but unread) goes back to the DLQ
     await reader.finish()
     await publisher.close()

@@ -27,7 +27,8 @@ export function dlqHeader(rabbit: RabbitAdapter, r: ResolvedDlq): DlqHeader {
 
 export async function resolveDlq(rabbit: RabbitAdapter, opts: {queue?: string; dlq?: string}): Promise<ResolvedDlq> {
   if (opts.dlq) return {dlq: opts.dlq, details: await queueDetails(rabbit, opts.dlq), resolvedFrom: null}
-  if (!opts.queue) throw usage('missing QUEUE', 'Give the dead-letter queue (or a source queue that has a dead-letter exchange): cg dlq list QUEUE, or --dlq QUEUE.')
+  if (!opts.queue)
+    throw usage('missing QUEUE', 'Give the dead-letter queue (or a source queue that has a dead-letter exchange): cg dlq list QUEUE, or --dlq QUEUE.')
   const details = await queueDetails(rabbit, opts.queue)
   const dlx = details.deadLetterExchange
   if (!dlx) return {dlq: opts.queue, details, resolvedFrom: null}
@@ -37,15 +38,31 @@ export async function resolveDlq(rabbit: RabbitAdapter, opts: {queue?: string; d
     // the default exchange routes by queue name
     candidates = dlx.routingKey ? [dlx.routingKey] : []
   } else {
-    const bindings = (await bindingsFrom(rabbit, dlx.exchange).catch((err) => {
-      if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `queue ${opts.queue} dead-letters to exchange ${dlx.exchange}, which does not exist`, 'Dead-lettered messages of this queue are dropped; give the DLQ with --dlq.')
-      throw err
-    })).filter((b) => b.destinationType === 'queue')
+    const bindings = (
+      await bindingsFrom(rabbit, dlx.exchange).catch((err) => {
+        if (err instanceof CgError && err.code === 'not_found')
+          throw new CgError(
+            'not_found',
+            `queue ${opts.queue} dead-letters to exchange ${dlx.exchange}, which does not exist`,
+            'Dead-lettered messages of this queue are dropped; give the DLQ with --dlq.',
+          )
+        throw err
+      })
+    ).filter((b) => b.destinationType === 'queue')
     const keyed = dlx.routingKey === null ? bindings : bindings.filter((b) => b.routingKey === dlx.routingKey || b.routingKey === '#' || b.routingKey === '')
     candidates = [...new Set((keyed.length ? keyed : bindings).map((b) => b.destination))]
   }
-  if (candidates.length === 0) throw new CgError('not_found', `no queue is bound to the dead-letter exchange ${JSON.stringify(dlx.exchange)} of ${opts.queue}`, 'Give the DLQ with --dlq QUEUE.')
-  if (candidates.length > 1) throw usage(`the dead-letter exchange ${JSON.stringify(dlx.exchange)} of ${opts.queue} routes to several queues: ${candidates.join(', ')}`, 'Name the DLQ: --dlq QUEUE.')
+  if (candidates.length === 0)
+    throw new CgError(
+      'not_found',
+      `no queue is bound to the dead-letter exchange ${JSON.stringify(dlx.exchange)} of ${opts.queue}`,
+      'Give the DLQ with --dlq QUEUE.',
+    )
+  if (candidates.length > 1)
+    throw usage(
+      `the dead-letter exchange ${JSON.stringify(dlx.exchange)} of ${opts.queue} routes to several queues: ${candidates.join(', ')}`,
+      'Name the DLQ: --dlq QUEUE.',
+    )
   const dlq = candidates[0]
   if (dlq === opts.queue) return {dlq, details, resolvedFrom: null}
   return {dlq, details: await queueDetails(rabbit, dlq), resolvedFrom: from}

@@ -3,11 +3,32 @@
 // queue is in the connection's vhost; each count says where it came from. A group is a queue's competing
 // consumers: `group` and `sources` of every result are the queue's name.
 import type {OpRequest} from '../../core/requests.js'
-import {mapRows, type ConsumerCore, type ConsumersResult, type GroupCore, type GroupsResult, type LagCore, type LagResult, type PendingResult} from '../../core/results.js'
+import {
+  mapRows,
+  type ConsumerCore,
+  type ConsumersResult,
+  type GroupCore,
+  type GroupsResult,
+  type LagCore,
+  type LagResult,
+  type PendingResult,
+} from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
 import {optionalQueueArg, queueArg} from './rabbitmq-args.js'
 import {defaultDeliveryLimit} from './rabbitmq-options.js'
-import {connectionName, getChannel, getConnection, checkQueue, getQueue, idleMsSince, listQueues, mapLimit, type RawChannel, type RawConnection, type RawQueue} from './rabbitmq-reads.js'
+import {
+  connectionName,
+  getChannel,
+  getConnection,
+  checkQueue,
+  getQueue,
+  idleMsSince,
+  listQueues,
+  mapLimit,
+  type RawChannel,
+  type RawConnection,
+  type RawQueue,
+} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export type Source = 'amqp' | 'management'
@@ -196,7 +217,11 @@ export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?:
   const q = await getQueue(a, vhost, input.queue)
   const details = q.consumer_details ?? []
   const now = Date.now()
-  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const looked = await lookUp(
+    a,
+    details.map((c) => c.channel_details.name),
+    details.map((c) => c.channel_details.connection_name ?? ''),
+  )
   const rows = details.map((c): ConsumerRow => {
     const cd = c.channel_details
     const ch = looked.channels.get(cd.name) ?? null
@@ -270,14 +295,33 @@ export interface PendingReport {
 export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueCounts> {
   const management = {ready: num(q.messages_ready), unacked: num(q.messages_unacknowledged), consumers: num(q.consumers)}
   if (q.vhost !== a.options.vhost) {
-    return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+    return {
+      ready: management.ready,
+      readySource: 'management',
+      unacked: management.unacked,
+      unackedSource: 'management',
+      consumers: management.consumers,
+      consumersSource: 'management',
+      management,
+      sampleBehind: false,
+    }
   }
   let live: {messageCount: number; consumerCount: number}
   try {
     live = await checkQueue(a, q.name)
   } catch (err) {
     // an exclusive queue of another connection, or no permission to declare it: the sample is all there is
-    if (err instanceof CgError && err.code === 'refused') return {ready: management.ready, readySource: 'management', unacked: management.unacked, unackedSource: 'management', consumers: management.consumers, consumersSource: 'management', management, sampleBehind: false}
+    if (err instanceof CgError && err.code === 'refused')
+      return {
+        ready: management.ready,
+        readySource: 'management',
+        unacked: management.unacked,
+        unackedSource: 'management',
+        consumers: management.consumers,
+        consumersSource: 'management',
+        management,
+        sampleBehind: false,
+      }
     throw err
   }
   return {
@@ -299,7 +343,11 @@ export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: s
   const summary = await queueCounts(a, q)
   const details = q.consumer_details ?? []
   const now = Date.now()
-  const looked = await lookUp(a, details.map((c) => c.channel_details.name), details.map((c) => c.channel_details.connection_name ?? ''))
+  const looked = await lookUp(
+    a,
+    details.map((c) => c.channel_details.name),
+    details.map((c) => c.channel_details.connection_name ?? ''),
+  )
   const byChannel = new Map<string, PendingChannel>()
   for (const c of details) {
     const cd = c.channel_details
@@ -316,7 +364,7 @@ export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: s
         peer: peerOf(cd.peer_host, cd.peer_port),
         consumers: [],
         alsoConsumes: [...new Set(others)].sort(),
-        prefetch: ch ? (ch.prefetch_count || ch.global_prefetch_count || num(c.prefetch_count)) ?? null : num(c.prefetch_count),
+        prefetch: ch ? ((ch.prefetch_count || ch.global_prefetch_count || num(c.prefetch_count)) ?? null) : num(c.prefetch_count),
         unacked: num(ch?.messages_unacknowledged),
         idleMs: ch ? idleMsSince(ch.idle_since, now) : null,
       }
@@ -365,7 +413,17 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       throw err
     }
     const rate = (q as RawQueue & {messages_ready_details?: {rate?: number}}).messages_ready_details?.rate
-    return {vhost: q.vhost, queue: q.name, type: q.type ?? 'classic', ready: c.ready, readySource: c.readySource, unacked: c.unacked, consumers: c.consumers, consumersSource: c.consumersSource, readyRate: typeof rate === 'number' ? rate : null}
+    return {
+      vhost: q.vhost,
+      queue: q.name,
+      type: q.type ?? 'classic',
+      ready: c.ready,
+      readySource: c.readySource,
+      unacked: c.unacked,
+      consumers: c.consumers,
+      consumersSource: c.consumersSource,
+      readyRate: typeof rate === 'number' ? rate : null,
+    }
   }
   if (input.queue !== undefined) {
     const vhost = input.vhost ?? a.options.vhost
@@ -458,7 +516,18 @@ export interface RabbitLagResult extends LagResult<RabbitLagRow> {
 }
 
 function lagRow(r: LagRow): RabbitLagRow {
-  return {group: r.queue, sources: [r.queue], lag: r.ready, vhost: r.vhost, type: r.type, lagSource: r.readySource, unacked: r.unacked, consumers: r.consumers, consumersSource: r.consumersSource, lagRate: r.readyRate}
+  return {
+    group: r.queue,
+    sources: [r.queue],
+    lag: r.ready,
+    vhost: r.vhost,
+    type: r.type,
+    lagSource: r.readySource,
+    unacked: r.unacked,
+    consumers: r.consumers,
+    consumersSource: r.consumersSource,
+    lagRate: r.readyRate,
+  }
 }
 
 export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<RabbitLagResult> {

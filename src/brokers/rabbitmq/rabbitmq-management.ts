@@ -24,21 +24,49 @@ export function managementApi(o: RabbitOptions): ManagementApi {
     const res = await fetch(url, {method, headers, body, signal: AbortSignal.timeout(o.timeoutMs)})
     return {status: res.status, text: await res.text().catch(() => '')}
   }
-  async function call(method: string, path: string, query?: Record<string, string | number | boolean>, body?: unknown, extra: Record<string, string> = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    query?: Record<string, string | number | boolean>,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<Reply> {
     const url = new URL(`${o.managementUrl}/api/${path}`)
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v))
     let res: Reply
     try {
-      res = await send(method, url, {authorization: auth, accept: 'application/json', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...extra}, body === undefined ? undefined : JSON.stringify(body))
+      res = await send(
+        method,
+        url,
+        {authorization: auth, accept: 'application/json', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...extra},
+        body === undefined ? undefined : JSON.stringify(body),
+      )
     } catch (err) {
       const e = err as Error & {code?: string; cause?: {code?: string}}
-      if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') throw new CgError('timeout', `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {cause: err})
+      if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT')
+        throw new CgError(
+          'timeout',
+          `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`,
+          'Check the broker, or raise --timeout.',
+          {cause: err},
+        )
       const code = e.cause?.code ?? e.code
-      if (url.protocol === 'https:' && isPlainTextReply(err)) throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
+      if (url.protocol === 'https:' && isPlainTextReply(err))
+        throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
       if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
-        throw new CgError('unreachable', `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`, 'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.', {cause: err})
+        throw new CgError(
+          'unreachable',
+          `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`,
+          'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.',
+          {cause: err},
+        )
       }
-      throw new CgError('unreachable', `cannot reach the RabbitMQ management API at ${o.managementUrl}${code ? ` (${code})` : ''}`, 'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.', {cause: err})
+      throw new CgError(
+        'unreachable',
+        `cannot reach the RabbitMQ management API at ${o.managementUrl}${code ? ` (${code})` : ''}`,
+        'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.',
+        {cause: err},
+      )
     }
     if (res.status >= 200 && res.status < 300) return res
     let reason = res.text
@@ -46,20 +74,47 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       reason = (JSON.parse(res.text) as {reason?: string}).reason ?? res.text
     } catch {}
     if (res.status === 401 && /not management user/i.test(reason)) {
-      throw new CgError('refused', `user ${o.username} may not use the RabbitMQ management API (${reason})`, 'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).')
+      throw new CgError(
+        'refused',
+        `user ${o.username} may not use the RabbitMQ management API (${reason})`,
+        'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).',
+      )
     }
     // paths are shown as sent: their segments stay encoded (vhost "/" is %2F)
     const vhost = /^(?:queues|exchanges|bindings|policies|vhosts)\/([^/?]+)/.exec(path)?.[1]
     if (res.status === 401 && /not authori[sz]ed to access virtual host/i.test(reason) && vhost !== undefined) {
-      throw new CgError('refused', `user ${o.username} has no permissions on vhost ${decodeURIComponent(vhost)} (${method} /api/${path}: ${reason})`, `Grant the user permissions on the vhost (rabbitmqctl set_permissions -p ${JSON.stringify(decodeURIComponent(vhost))} ${o.username} ".*" ".*" ".*").`)
+      throw new CgError(
+        'refused',
+        `user ${o.username} has no permissions on vhost ${decodeURIComponent(vhost)} (${method} /api/${path}: ${reason})`,
+        `Grant the user permissions on the vhost (rabbitmqctl set_permissions -p ${JSON.stringify(decodeURIComponent(vhost))} ${o.username} ".*" ".*" ".*").`,
+      )
     }
     if (res.status === 401 && /not authori[sz]ed to access/i.test(reason)) {
-      throw new CgError('refused', `user ${o.username} may not ${method === 'DELETE' ? 'delete' : 'read'} /api/${path} (${reason})`, method === 'DELETE' ? 'Closing another user\'s connection needs the administrator tag.' : 'Seeing other users\' channels and connections needs the monitoring or administrator tag.')
+      throw new CgError(
+        'refused',
+        `user ${o.username} may not ${method === 'DELETE' ? 'delete' : 'read'} /api/${path} (${reason})`,
+        method === 'DELETE'
+          ? "Closing another user's connection needs the administrator tag."
+          : "Seeing other users' channels and connections needs the monitoring or administrator tag.",
+      )
     }
-    if (res.status === 401) throw new CgError('auth', `RabbitMQ management API refused the credentials of user ${o.username}${reason ? ` (${reason})` : ''}`, 'Check the profile\'s username and password.')
-    if (res.status === 403) throw new CgError('refused', `user ${o.username} may not ${method} /api/${path} (${reason || 'forbidden'})`, 'This needs a user with the management (or monitoring/administrator) tag and permissions on the vhost.')
+    if (res.status === 401)
+      throw new CgError(
+        'auth',
+        `RabbitMQ management API refused the credentials of user ${o.username}${reason ? ` (${reason})` : ''}`,
+        "Check the profile's username and password.",
+      )
+    if (res.status === 403)
+      throw new CgError(
+        'refused',
+        `user ${o.username} may not ${method} /api/${path} (${reason || 'forbidden'})`,
+        'This needs a user with the management (or monitoring/administrator) tag and permissions on the vhost.',
+      )
     if (res.status === 404) throw new CgError('not_found', `not found: /api/${path}`, 'Check the vhost and the queue or connection name.')
-    throw new CgError('unexpected', `RabbitMQ management API ${method} /api/${path.slice(0, 200)}: HTTP ${res.status} ${reason.trim().split('\n')[0].slice(0, 200)}`.trim())
+    throw new CgError(
+      'unexpected',
+      `RabbitMQ management API ${method} /api/${path.slice(0, 200)}: HTTP ${res.status} ${reason.trim().split('\n')[0].slice(0, 200)}`.trim(),
+    )
   }
   return {
     async get<T>(path: string, query?: Record<string, string | number | boolean>): Promise<T> {

@@ -51,7 +51,8 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   } catch {
     throw usage(`not a management URL: ${mgmtIn}`, 'Set `management:` to http(s)://host:15672 in the profile.')
   }
-  if (mgmt.protocol !== 'http:' && mgmt.protocol !== 'https:') throw usage(`the management URL must be http:// or https://, not ${mgmt.protocol}`, 'Set `management:` to http(s)://host:15672.')
+  if (mgmt.protocol !== 'http:' && mgmt.protocol !== 'https:')
+    throw usage(`the management URL must be http:// or https://, not ${mgmt.protocol}`, 'Set `management:` to http(s)://host:15672.')
   mgmt.username = ''
   mgmt.password = ''
   const tls = tlsOptions(profile, secure || mgmt.protocol === 'https:', secure ? u.hostname : mgmt.hostname)
@@ -77,7 +78,6 @@ function tlsOptions(profile: Profile, secure: boolean, host: string): Record<str
   if (t.passphrase) out.passphrase = String(t.passphrase)
   return out
 }
-
 
 /** "3.10.8" -> 3; "unknown" -> null. */
 export function majorVersion(version: string): number | null {

@@ -89,7 +89,12 @@ export function connectionName(c: RawConnection | null | undefined): string | nu
 /** GET /api/whoami: the user and its tags ("administrator", "monitoring", "management", ...). */
 export async function whoami(a: RabbitAdapter): Promise<{name: string; tags: string[]}> {
   const w = await a.management().get<{name: string; tags: string | string[]}>('whoami')
-  const tags = Array.isArray(w.tags) ? w.tags : String(w.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean)
+  const tags = Array.isArray(w.tags)
+    ? w.tags
+    : String(w.tags ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
   return {name: w.name, tags}
 }
 
@@ -98,7 +103,8 @@ export async function checkVhost(a: RabbitAdapter, vhost: string): Promise<void>
   try {
     await a.management().get(`vhosts/${seg(vhost)}`)
   } catch (err) {
-    if (err instanceof CgError && err.code === 'not_found') throw new CgError('not_found', `vhost ${vhost} not found`, 'List the vhosts with `rabbitmqctl list_vhosts`, or fix `vhost:` in the profile / --vhost.')
+    if (err instanceof CgError && err.code === 'not_found')
+      throw new CgError('not_found', `vhost ${vhost} not found`, 'List the vhosts with `rabbitmqctl list_vhosts`, or fix `vhost:` in the profile / --vhost.')
     throw err
   }
 }
@@ -185,10 +191,21 @@ export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): P
 /** A channel's error (a failed declare, consume or publish) as a CgError with the exit code of the spec. */
 export function channelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
   const msg = (err as Error)?.message ?? String(err)
-  if (/NOT_FOUND|404/.test(msg)) return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
+  if (/NOT_FOUND|404/.test(msg))
+    return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
   // an exclusive queue of another connection: not even a passive declare may touch it
-  if (/RESOURCE_LOCKED|405/.test(msg)) return new CgError('refused', `${what} is exclusive to another connection`, 'Only that connection may use it; cg groups and cg lag show its counts from the management API.')
-  if (/ACCESS_REFUSED|403/.test(msg)) return new CgError('refused', `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`, 'The user needs configure/read/write permissions on the vhost.')
+  if (/RESOURCE_LOCKED|405/.test(msg))
+    return new CgError(
+      'refused',
+      `${what} is exclusive to another connection`,
+      'Only that connection may use it; cg groups and cg lag show its counts from the management API.',
+    )
+  if (/ACCESS_REFUSED|403/.test(msg))
+    return new CgError(
+      'refused',
+      `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`,
+      'The user needs configure/read/write permissions on the vhost.',
+    )
   return amqpError(err, rabbit.options)
 }
 

@@ -17,7 +17,7 @@ export interface Skipped {
   connection: string
   unacked: number | null
   idleMs: number | null
-  reason: 'no unacked messages' | 'not idle long enough' | 'active (not idle)' | 'cg\'s own connection' | 'became active before the close'
+  reason: 'no unacked messages' | 'not idle long enough' | 'active (not idle)' | "cg's own connection" | 'became active before the close'
 }
 
 export interface Closed {
@@ -60,9 +60,13 @@ export function reasonText(what: string): string {
 function quorumWarnings(q: RawQueue, limit: DeliveryLimit | null, version: string, requeues: number): string[] {
   if (!limit || requeues === 0) return []
   if (limit.limit === null) {
-    return [`${q.name} is a quorum queue: each requeue raises the messages' delivery count (x-delivery-count); it has no delivery limit (RabbitMQ ${version} sets none by default), so none is dropped or dead-lettered.`]
+    return [
+      `${q.name} is a quorum queue: each requeue raises the messages' delivery count (x-delivery-count); it has no delivery limit (RabbitMQ ${version} sets none by default), so none is dropped or dead-lettered.`,
+    ]
   }
-  return [`${q.name} is a quorum queue with a delivery limit of ${limit.limit} (${limit.from === 'default' ? `the default of RabbitMQ ${version}` : `from ${limit.from}`}): each requeue counts toward it, and a message past the limit is dead-lettered (or dropped without a dead-letter exchange).`]
+  return [
+    `${q.name} is a quorum queue with a delivery limit of ${limit.limit} (${limit.from === 'default' ? `the default of RabbitMQ ${version}` : `from ${limit.from}`}): each requeue counts toward it, and a message past the limit is dead-lettered (or dropped without a dead-letter exchange).`,
+  ]
 }
 
 export async function claimOp(a: RabbitAdapter, req: OpRequest<'claim'>): Promise<RabbitClaimResult> {
@@ -74,7 +78,11 @@ export async function claimOp(a: RabbitAdapter, req: OpRequest<'claim'>): Promis
 }
 
 /** The queue's consumer channels that hold unacked messages and have been idle at least minIdleMs. */
-export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean}, run: RunContext): Promise<RabbitClaimResult> {
+export async function claim(
+  a: RabbitAdapter,
+  input: {queue: string; vhost?: string; minIdleMs: number; dryRun: boolean},
+  run: RunContext,
+): Promise<RabbitClaimResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
   const q = await getQueue(a, vhost, input.queue)
@@ -82,7 +90,9 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
   const details = q.consumer_details ?? []
   const channelNames = [...new Set(details.map((c) => c.channel_details.name))]
   const now = Date.now()
-  const chans = await mapLimit(channelNames, 8, (n) => getChannel(a, n).catch((err) => (err instanceof CgError && err.code === 'not_found' ? null : Promise.reject(err))))
+  const chans = await mapLimit(channelNames, 8, (n) =>
+    getChannel(a, n).catch((err) => (err instanceof CgError && err.code === 'not_found' ? null : Promise.reject(err))),
+  )
   const skipped: Skipped[] = []
   const stuck = new Map<string, Set<string>>() // connection -> stuck channels
   for (const ch of chans) {
@@ -91,7 +101,7 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
     const unacked = typeof ch.messages_unacknowledged === 'number' ? ch.messages_unacknowledged : null
     const idleMs = idleMsSince(ch.idle_since, now)
     const skip = (reason: Skipped['reason']) => skipped.push({channel: ch.name, connection: conn, unacked, idleMs, reason})
-    if (conn === own) skip('cg\'s own connection')
+    if (conn === own) skip("cg's own connection")
     else if (!unacked) skip('no unacked messages')
     else if (idleMs === null) skip('active (not idle)')
     else if (idleMs < input.minIdleMs) skip('not idle long enough')
@@ -100,22 +110,43 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
       stuck.get(conn)!.add(ch.name)
     }
   }
-  const planned = await mapLimit([...stuck.keys()].sort(), 4, (conn) => connectionPlan(a, conn, (c: ConsumerRef) => c.queue === q.name && c.vhost === q.vhost && stuck.get(conn)!.has(c.channel)))
+  const planned = await mapLimit([...stuck.keys()].sort(), 4, (conn) =>
+    connectionPlan(a, conn, (c: ConsumerRef) => c.queue === q.name && c.vhost === q.vhost && stuck.get(conn)!.has(c.channel)),
+  )
   const plan: ConnectionPlan[] = []
   for (const p of planned) {
     if (p.connectionName !== a.connectionName) plan.push(p)
-    else for (const c of p.channels.filter((x) => x.target)) skipped.push({channel: c.channel, connection: p.connection, unacked: c.unacked, idleMs: c.idleMs, reason: 'cg\'s own connection'})
+    else
+      for (const c of p.channels.filter((x) => x.target))
+        skipped.push({channel: c.channel, connection: p.connection, unacked: c.unacked, idleMs: c.idleMs, reason: "cg's own connection"})
   }
   const requeues = plan.reduce((s, p) => s + p.requeues, 0)
   const limit = deliveryLimit(q, version)
   const warnings = quorumWarnings(q, limit, version, requeues)
   for (const p of plan) {
     if (p.alsoCloses.consumers.length || p.alsoCloses.channels.length) {
-      warnings.push(`closing ${p.connectionName ?? p.connection} also closes ${p.alsoCloses.channels.length} other channel(s) and ${p.alsoCloses.consumers.length} other consumer(s)${p.alsoCloses.queues.length ? ` on ${p.alsoCloses.queues.join(', ')}` : ''}`)
+      warnings.push(
+        `closing ${p.connectionName ?? p.connection} also closes ${p.alsoCloses.channels.length} other channel(s) and ${p.alsoCloses.consumers.length} other consumer(s)${p.alsoCloses.queues.length ? ` on ${p.alsoCloses.queues.join(', ')}` : ''}`,
+      )
     }
   }
   const before = await queueCounts(a, q)
-  const base = {broker: 'rabbitmq' as const, group: q.name, sources: [q.name], vhost, type: q.type ?? 'classic', minIdleMs: input.minIdleMs, dryRun: input.dryRun, serverVersion: version, deliveryLimit: limit, plan, requeues, skipped, warnings, before}
+  const base = {
+    broker: 'rabbitmq' as const,
+    group: q.name,
+    sources: [q.name],
+    vhost,
+    type: q.type ?? 'classic',
+    minIdleMs: input.minIdleMs,
+    dryRun: input.dryRun,
+    serverVersion: version,
+    deliveryLimit: limit,
+    plan,
+    requeues,
+    skipped,
+    warnings,
+    before,
+  }
   if (input.dryRun || plan.length === 0) {
     return {...base, closed: [], after: input.dryRun ? null : before, totals: {...bulkEnd(), claimed: 0, skipped: skippedMessages(skipped)}}
   }
@@ -127,21 +158,25 @@ export async function claim(a: RabbitAdapter, input: {queue: string; vhost?: str
   const counts = bulkCounts()
   const closed: Closed[] = []
   const left = [...still]
-  const steps = runBulk<Closed>({
-    step: async () => {
-      const p = left.shift()
-      return p ? [await closeOne(a, p, reason)] : null
+  const steps = runBulk<Closed>(
+    {
+      step: async () => {
+        const p = left.shift()
+        return p ? [await closeOne(a, p, reason)] : null
+      },
+      status: (c) => (c.closed ? 'done' : 'failed'),
+      limit: null,
+      rate: null,
+      batch: 1,
+      signal: run.signal,
     },
-    status: (c) => (c.closed ? 'done' : 'failed'),
-    limit: null,
-    rate: null,
-    batch: 1,
-    signal: run.signal,
-  }, counts)
+    counts,
+  )
   for await (const c of steps) closed.push(c)
   for (const c of closed.filter((x) => x.closed)) await waitGone(a, c.connection, 5000)
   const after = counts.error ? null : await settledCounts(a, vhost, q.name)
-  const requeuesOf = (ok: boolean) => closed.filter((c) => c.closed === ok).reduce((s, c) => s + (still.find((p) => p.connection === c.connection)?.requeues ?? 0), 0)
+  const requeuesOf = (ok: boolean) =>
+    closed.filter((c) => c.closed === ok).reduce((s, c) => s + (still.find((p) => p.connection === c.connection)?.requeues ?? 0), 0)
   const {done: _done, ...end} = counts
   return {...base, closed, after, totals: {...end, claimed: requeuesOf(true), skipped: skippedMessages(skipped), failed: requeuesOf(false)}}
 }
@@ -158,9 +193,15 @@ async function stillStuck(a: RabbitAdapter, plan: ConnectionPlan[], minIdleMs: n
     for (const c of p.channels.filter((x) => x.target)) {
       const ch = await getChannel(a, c.channel).catch((err) => (err instanceof CgError && err.code === 'not_found' ? null : Promise.reject(err)))
       const idleMs = idleMsSince(ch?.idle_since)
-      if (!ch || !ch.messages_unacknowledged || idleMs === null || idleMs < minIdleMs) {
+      if (!ch?.messages_unacknowledged || idleMs === null || idleMs < minIdleMs) {
         ok = false
-        skipped.push({channel: c.channel, connection: p.connection, unacked: ch?.messages_unacknowledged ?? null, idleMs, reason: 'became active before the close'})
+        skipped.push({
+          channel: c.channel,
+          connection: p.connection,
+          unacked: ch?.messages_unacknowledged ?? null,
+          idleMs,
+          reason: 'became active before the close',
+        })
       }
     }
     if (ok) out.push(p)
@@ -184,7 +225,9 @@ async function closeOne(a: RabbitAdapter, p: ConnectionPlan, reason: string): Pr
 
 /** The management name of cg's own AMQP connection (opened here if need be), so it is never closed. */
 async function ownConnection(a: RabbitAdapter): Promise<string> {
-  const conn = (await a.connection()) as unknown as {connection?: {stream?: {localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number}}}
+  const conn = (await a.connection()) as unknown as {
+    connection?: {stream?: {localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number}}
+  }
   const s = conn.connection?.stream
   if (!s?.localPort) return ''
   return `${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}`
@@ -213,25 +256,48 @@ export async function consumerDeleteOp(a: RabbitAdapter, req: OpRequest<'consume
 }
 
 /** `cg consumer delete QUEUE TAG`: close the consumer's connection, after saying what else it closes. */
-export async function consumerDelete(a: RabbitAdapter, input: {queue: string; vhost?: string; tag: string; dryRun: boolean}): Promise<RabbitConsumerDeleteResult> {
+export async function consumerDelete(
+  a: RabbitAdapter,
+  input: {queue: string; vhost?: string; tag: string; dryRun: boolean},
+): Promise<RabbitConsumerDeleteResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
   const q = await getQueue(a, vhost, input.queue)
   const c = (q.consumer_details ?? []).find((x) => x.consumer_tag === input.tag)
   if (!c) {
     const tags = (q.consumer_details ?? []).map((x) => x.consumer_tag)
-    throw new CgError('not_found', `no consumer with tag ${input.tag} on queue ${q.name} (vhost ${vhost})`, tags.length ? `Its consumers: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', ...' : ''} (see cg consumers ${q.name}).` : 'The queue has no consumers.')
+    throw new CgError(
+      'not_found',
+      `no consumer with tag ${input.tag} on queue ${q.name} (vhost ${vhost})`,
+      tags.length
+        ? `Its consumers: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? ', ...' : ''} (see cg consumers ${q.name}).`
+        : 'The queue has no consumers.',
+    )
   }
   const connName = c.channel_details.connection_name ?? ''
   const ownName = (await getConnection(a, connName).catch(() => null))?.user_provided_name
-  if (connName === (await ownConnection(a)) || ownName === a.connectionName) throw new CgError('refused', `consumer ${input.tag} is on cg's own connection`, 'Nothing to do.')
+  if (connName === (await ownConnection(a)) || ownName === a.connectionName)
+    throw new CgError('refused', `consumer ${input.tag} is on cg's own connection`, 'Nothing to do.')
   const plan = await connectionPlan(a, connName, (x) => x.tag === input.tag && x.channel === c.channel_details.name)
   const limit = deliveryLimit(q, version)
   const warnings = quorumWarnings(q, limit, version, plan.requeues)
   if (plan.alsoCloses.consumers.length || plan.alsoCloses.channels.length) {
-    warnings.push(`the connection also carries ${plan.alsoCloses.channels.length} other channel(s) and ${plan.alsoCloses.consumers.length} other consumer(s)${plan.alsoCloses.queues.length ? ` on ${plan.alsoCloses.queues.join(', ')}` : ''}: they close too`)
+    warnings.push(
+      `the connection also carries ${plan.alsoCloses.channels.length} other channel(s) and ${plan.alsoCloses.consumers.length} other consumer(s)${plan.alsoCloses.queues.length ? ` on ${plan.alsoCloses.queues.join(', ')}` : ''}: they close too`,
+    )
   }
-  const base = {broker: 'rabbitmq' as const, group: q.name, sources: [q.name], vhost, tag: input.tag, dryRun: input.dryRun, deliveryLimit: limit, connection: plan, requeues: plan.requeues, warnings}
+  const base = {
+    broker: 'rabbitmq' as const,
+    group: q.name,
+    sources: [q.name],
+    vhost,
+    tag: input.tag,
+    dryRun: input.dryRun,
+    deliveryLimit: limit,
+    connection: plan,
+    requeues: plan.requeues,
+    warnings,
+  }
   if (input.dryRun) return {...base, closed: false, after: null}
   await assertMayClose(a, [plan])
   // one connection: a close the broker refuses is the command's error (nothing else was done)

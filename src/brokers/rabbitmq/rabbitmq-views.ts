@@ -8,7 +8,19 @@ import type {ConnectionPlan} from './rabbitmq-connection-plan.js'
 import type {BrowseReport} from './rabbitmq-dlq-browse.js'
 import type {PurgeReport} from './rabbitmq-dlq-purge.js'
 import type {ReplayOutcome, ReplayReport} from './rabbitmq-dlq-replay.js'
-import type {ConsumerRow, DeadLetter, PendingChannel, QueueCounts, RabbitConsumersResult, RabbitGroupRow, RabbitGroupsResult, RabbitLagRow, RabbitLagResult, RabbitPendingResult, Source} from './rabbitmq-inspect.js'
+import type {
+  ConsumerRow,
+  DeadLetter,
+  PendingChannel,
+  QueueCounts,
+  RabbitConsumersResult,
+  RabbitGroupRow,
+  RabbitGroupsResult,
+  RabbitLagRow,
+  RabbitLagResult,
+  RabbitPendingResult,
+  Source,
+} from './rabbitmq-inspect.js'
 import type {RabbitClaimResult, RabbitConsumerDeleteResult} from './rabbitmq-repair.js'
 
 const sourceText = (s: Source) => (s === 'amqp' ? 'passive declare' : 'management sample')
@@ -23,7 +35,12 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right', empty: 'unknown'},
         {header: 'READY', get: (r) => r.lag, align: 'right', empty: 'unknown'},
         {header: 'UNACKED', get: (r) => r.unacked, align: 'right', empty: 'unknown'},
-        {header: 'UTILISATION', get: (r) => (r.consumerUtilisation === null ? null : `${Math.round(r.consumerUtilisation * 100)}%`), align: 'right', empty: 'unknown'},
+        {
+          header: 'UTILISATION',
+          get: (r) => (r.consumerUtilisation === null ? null : `${Math.round(r.consumerUtilisation * 100)}%`),
+          align: 'right',
+          empty: 'unknown',
+        },
         {header: 'DEAD-LETTER', get: (r) => deadLetterText(r.deadLetter)},
       ],
       d.groups,
@@ -54,7 +71,10 @@ export const views: Partial<Record<Operation, HumanView>> = {
     const s = d.summary
     await ui.kv([
       ['queue', `${d.group} (vhost ${d.vhost}, ${d.type})`],
-      ['ready', `${s.ready ?? 'unknown'} (${sourceText(s.readySource)}${s.readySource === 'amqp' && s.management.ready !== s.ready ? `; the sample says ${s.management.ready ?? 'unknown'}` : ''})`],
+      [
+        'ready',
+        `${s.ready ?? 'unknown'} (${sourceText(s.readySource)}${s.readySource === 'amqp' && s.management.ready !== s.ready ? `; the sample says ${s.management.ready ?? 'unknown'}` : ''})`,
+      ],
       ['unacked', `${s.unacked ?? 'unknown'} (${sourceText(s.unackedSource)})`],
       ['pending', `${d.pending ?? 'unknown'} (ready + unacked)`],
       ['consumers', `${s.consumers ?? 'unknown'} (${sourceText(s.consumersSource)})`],
@@ -96,16 +116,29 @@ export const views: Partial<Record<Operation, HumanView>> = {
   claim: (async (r, ui) => {
     const where = `${r.group} (vhost ${r.vhost}; channels idle >= ${duration(r.minIdleMs)} holding unacked messages)`
     const closed = r.closed.filter((c) => c.closed).length
-    if (r.plan.length === 0) await ui.line(`Nothing to requeue on ${r.group} (vhost ${r.vhost}): no consumer channel idle >= ${duration(r.minIdleMs)} holding unacked messages.`)
+    if (r.plan.length === 0)
+      await ui.line(`Nothing to requeue on ${r.group} (vhost ${r.vhost}): no consumer channel idle >= ${duration(r.minIdleMs)} holding unacked messages.`)
     else if (r.dryRun) await ui.line(dryRun(`would close ${r.plan.length} connection(s) to requeue ${r.requeues} unacked message(s) of ${where}`))
     else await ui.line(`Closed ${closed} connection(s) to requeue ${r.totals.claimed} unacked message(s) of ${where}.`)
     if (r.plan.length) await planLines(r.plan, ui)
-    for (const s of r.skipped) await ui.line(`skipped channel ${s.channel}: ${s.reason} (${s.unacked ?? 'unknown'} unacked, ${s.idleMs === null ? 'active' : `idle ${duration(s.idleMs)}`})`)
+    for (const s of r.skipped)
+      await ui.line(
+        `skipped channel ${s.channel}: ${s.reason} (${s.unacked ?? 'unknown'} unacked, ${s.idleMs === null ? 'active' : `idle ${duration(s.idleMs)}`})`,
+      )
     for (const c of r.closed.filter((x) => !x.closed)) await ui.line(ui.color.red(`FAILED to close ${c.connection}: ${c.error}`))
-    if (!r.dryRun) await ui.line(counts([['claimed', r.totals.claimed], ['skipped', r.totals.skipped], ['failed', r.totals.failed]]) + ' (unacked messages)')
+    if (!r.dryRun)
+      await ui.line(
+        counts([
+          ['claimed', r.totals.claimed],
+          ['skipped', r.totals.skipped],
+          ['failed', r.totals.failed],
+        ]) + ' (unacked messages)',
+      )
     await bulkEnding(ui, r.totals)
     const q = r.after ?? r.before
-    await ui.line(`${r.after && !r.dryRun ? 'queue after' : 'queue now'}: ${queueCountsText(q)}, unacked ${q.unacked ?? 'unknown'} (management sample, may lag ~5 s), consumers ${q.consumers ?? 'unknown'}`)
+    await ui.line(
+      `${r.after && !r.dryRun ? 'queue after' : 'queue now'}: ${queueCountsText(q)}, unacked ${q.unacked ?? 'unknown'} (management sample, may lag ~5 s), consumers ${q.consumers ?? 'unknown'}`,
+    )
   }) satisfies HumanView<RabbitClaimResult>,
 
   'consumer:delete': (async (r, ui) => {
@@ -151,7 +184,10 @@ export const views: Partial<Record<Operation, HumanView>> = {
       ])
       await ui.line(ui.color.dim('x-death (most recent first):'))
       for (const x of m.deaths) {
-        await ui.line(`  ${x.reason ?? '?'} x${x.count ?? '?'} from queue ${x.queue ?? '?'} (exchange ${x.exchange === '' ? '(default)' : x.exchange}, routing keys ${x.routingKeys.join(' ') || '-'}) at ${x.time ?? '?'}` + (x.originalExpiration ? `, original expiration ${x.originalExpiration} ms` : ''))
+        await ui.line(
+          `  ${x.reason ?? '?'} x${x.count ?? '?'} from queue ${x.queue ?? '?'} (exchange ${x.exchange === '' ? '(default)' : x.exchange}, routing keys ${x.routingKeys.join(' ') || '-'}) at ${x.time ?? '?'}` +
+            (x.originalExpiration ? `, original expiration ${x.originalExpiration} ms` : ''),
+        )
       }
       if (!m.deaths.length) await ui.line('  (none: this message was not dead-lettered by the broker)')
       await ui.line(ui.color.dim('properties:'))
@@ -191,8 +227,12 @@ export const views: Partial<Record<Operation, HumanView>> = {
         '(nothing to replay)',
       )
       if (p.noTarget) await ui.line(ui.color.yellow(`${p.noTarget} messages have no x-death header (give --to-exchange)`))
-      if (p.mixedTargets) await ui.line(ui.color.yellow('mixed targets: a replay would refuse all but the first target; choose one with --where x-death.exchange=NAME or --to-exchange'))
-      if (p.targets.some((t) => !t.exchangeExists)) await ui.line(ui.color.yellow('a target exchange does not exist: those messages would fail (cg never declares it)'))
+      if (p.mixedTargets)
+        await ui.line(
+          ui.color.yellow('mixed targets: a replay would refuse all but the first target; choose one with --where x-death.exchange=NAME or --to-exchange'),
+        )
+      if (p.targets.some((t) => !t.exchangeExists))
+        await ui.line(ui.color.yellow('a target exchange does not exist: those messages would fail (cg never declares it)'))
       await ui.line(ui.color.dim('Nothing was published or acked. ' + p.sideEffect))
       return
     }
@@ -211,8 +251,19 @@ export const views: Partial<Record<Operation, HumanView>> = {
     )
     const t = d.totals
     await ui.line()
-    await ui.line(counts([['replayed', t.replayed], ['skipped', t.skipped], ['failed', t.failed]]) + (t.notSelected ? ` (${t.notSelected} not selected by --where, left in the DLQ)` : ''))
-    if (t.refusedOtherTarget) await ui.line(ui.color.yellow(`mixed targets: ${t.refusedOtherTarget} messages for ${t.otherTargets.join(', ')} refused (this run replayed to ${t.target}); choose with --where x-death.exchange=NAME or --to-exchange`))
+    await ui.line(
+      counts([
+        ['replayed', t.replayed],
+        ['skipped', t.skipped],
+        ['failed', t.failed],
+      ]) + (t.notSelected ? ` (${t.notSelected} not selected by --where, left in the DLQ)` : ''),
+    )
+    if (t.refusedOtherTarget)
+      await ui.line(
+        ui.color.yellow(
+          `mixed targets: ${t.refusedOtherTarget} messages for ${t.otherTargets.join(', ')} refused (this run replayed to ${t.target}); choose with --where x-death.exchange=NAME or --to-exchange`,
+        ),
+      )
     await bulkEnding(ui, t)
   }) satisfies HumanView<ReplayReport>,
 
@@ -246,19 +297,33 @@ function queueCountsText(c: QueueCounts): string {
 /** Each connection a close takes down: its channels (* the targets), their consumers, and what else goes. */
 async function planLines(plans: ConnectionPlan[], ui: Ui): Promise<void> {
   for (const p of plans) {
-    await ui.line(`connection ${p.connectionName ? `"${p.connectionName}" ` : ''}${p.connection} (user ${p.user ?? 'unknown'}): ${p.channels.length} channel(s), ${p.requeues} unacked to requeue`)
+    await ui.line(
+      `connection ${p.connectionName ? `"${p.connectionName}" ` : ''}${p.connection} (user ${p.user ?? 'unknown'}): ${p.channels.length} channel(s), ${p.requeues} unacked to requeue`,
+    )
     for (const c of p.channels) {
       const consumers = c.consumers.map((x) => `${x.tag} on ${x.queue}`).join(', ') || 'no consumers'
-      await ui.line(`  ${c.target ? '*' : '+'} channel ${c.number ?? '?'}: ${c.unacked ?? 'unknown'} unacked, ${c.idleMs === null ? 'active' : `idle ${duration(c.idleMs)}`}; ${consumers}`)
+      await ui.line(
+        `  ${c.target ? '*' : '+'} channel ${c.number ?? '?'}: ${c.unacked ?? 'unknown'} unacked, ${c.idleMs === null ? 'active' : `idle ${duration(c.idleMs)}`}; ${consumers}`,
+      )
     }
     const also = p.alsoCloses
-    await ui.line(also.channels.length || also.consumers.length ? `  also closes: ${also.channels.length} other channel(s), ${also.consumers.length} other consumer(s)${also.queues.length ? ` on ${also.queues.join(', ')}` : ''}` : '  carries nothing else')
+    await ui.line(
+      also.channels.length || also.consumers.length
+        ? `  also closes: ${also.channels.length} other channel(s), ${also.consumers.length} other consumer(s)${also.queues.length ? ` on ${also.queues.join(', ')}` : ''}`
+        : '  carries nothing else',
+    )
   }
 }
 
 async function dlqHeaderLines(d: BrowseReport, ui: Ui): Promise<void> {
   await ui.kv([
-    ['dlq', d.dlq + (d.resolvedFrom ? `  (dead-letter queue of ${d.resolvedFrom.queue}: its ${d.resolvedFrom.from} x-dead-letter-exchange ${JSON.stringify(d.resolvedFrom.deadLetterExchange)} routes here)` : '')],
+    [
+      'dlq',
+      d.dlq +
+        (d.resolvedFrom
+          ? `  (dead-letter queue of ${d.resolvedFrom.queue}: its ${d.resolvedFrom.from} x-dead-letter-exchange ${JSON.stringify(d.resolvedFrom.deadLetterExchange)} routes here)`
+          : ''),
+    ],
     ['vhost', d.vhost],
     ['type', d.queueType],
     ['ready', d.ready],

@@ -97,13 +97,19 @@ export class RedisAdapter implements StreamsAdapter {
   async pendingSummary(source: string, group: string, consumer?: string): Promise<PendingSummary> {
     await this.assertStream(source)
     const node = this.conn.nodeFor(source)
-    const [count, minId, maxId, perConsumer] = (await wrap({source, group}, () => node.call('XPENDING', source, group))) as [number, string | null, string | null, Array<[string, string]> | null]
+    const [count, minId, maxId, perConsumer] = (await wrap({source, group}, () => node.call('XPENDING', source, group))) as [
+      number,
+      string | null,
+      string | null,
+      Array<[string, string]> | null,
+    ]
     const consumers = (perConsumer ?? []).map(([name, n]) => ({name: String(name), pending: Number(n)}))
     if (consumer === undefined) return {count: Number(count), minId: minId ?? null, maxId: maxId ?? null, consumers}
     const mine = consumers.filter((c) => c.name === consumer)
     const known = (await this.consumers(source, group)).some((c) => c.name === consumer)
-    if (!known) throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
-    const first = mine.length ? ((await node.call('XPENDING', source, group, '-', '+', 1, consumer)) as Array<[string]>)[0]?.[0] ?? null : null
+    if (!known)
+      throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
+    const first = mine.length ? (((await node.call('XPENDING', source, group, '-', '+', 1, consumer)) as Array<[string]>)[0]?.[0] ?? null) : null
     return {count: mine[0]?.pending ?? 0, minId: first, maxId: null, consumers: mine}
   }
 
@@ -143,7 +149,14 @@ export class RedisAdapter implements StreamsAdapter {
           const [err, reply] = replies[i]
           const first = !err && Array.isArray(reply) && reply.length ? (reply[0] as [string, string, number, number]) : null
           const g = rows[i]
-          yield {source: g.source, group: g.group, lag: g.lag, pending: g.pending, oldestPendingId: first ? String(first[0]) : null, oldestPendingIdleMs: first ? Number(first[2]) : null}
+          yield {
+            source: g.source,
+            group: g.group,
+            lag: g.lag,
+            pending: g.pending,
+            oldestPendingId: first ? String(first[0]) : null,
+            oldestPendingIdleMs: first ? Number(first[2]) : null,
+          }
         }
       }
       batch = []

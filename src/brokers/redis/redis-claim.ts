@@ -35,9 +35,21 @@ function claimSteps(repair: RepairOps, q: ClaimQuery, limit: number | null, prog
 }
 
 /** Claim steps through the runner (Ctrl-C between steps, the stopping error recorded in `counts`). */
-export async function claimAll(repair: RepairOps, q: ClaimQuery, opts: {limit: number | null; signal: AbortSignal; progress?: Progress}, counts: BulkCounts): Promise<{claimed: string[]; deleted: string[]; skipped: number}> {
+export async function claimAll(
+  repair: RepairOps,
+  q: ClaimQuery,
+  opts: {limit: number | null; signal: AbortSignal; progress?: Progress},
+  counts: BulkCounts,
+): Promise<{claimed: string[]; deleted: string[]; skipped: number}> {
   const out = {claimed: [] as string[], deleted: [] as string[], skipped: 0}
-  const run: BulkRun<ClaimStep> = {step: claimSteps(repair, q, opts.limit, opts.progress), status: () => 'done', limit: null, rate: null, batch: CLAIM_BATCH, signal: opts.signal}
+  const run: BulkRun<ClaimStep> = {
+    step: claimSteps(repair, q, opts.limit, opts.progress),
+    status: () => 'done',
+    limit: null,
+    rate: null,
+    batch: CLAIM_BATCH,
+    signal: opts.signal,
+  }
   for await (const step of runBulk(run, counts)) {
     for (const id of step.claimed) out.claimed.push(id)
     for (const id of step.deleted) out.deleted.push(id)

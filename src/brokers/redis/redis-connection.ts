@@ -92,7 +92,7 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
   await withTlsCheck(withDeadline(first.connect(), timeoutMs), tlsTarget, timeoutMs).catch((error: unknown) => {
     first.disconnect()
-    throw connectionError(error instanceof CgError ? error : reason ?? error, profile)
+    throw connectionError(error instanceof CgError ? error : (reason ?? error), profile)
   })
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
@@ -179,13 +179,21 @@ async function selectDatabase(client: Redis, db: number, user: string | undefine
     const msg = String((error as Error)?.message ?? error).split('\n')[0]
     const where = hostOf(profile)
     if (/NOPERM/.test(msg)) {
-      throw new CgError('auth', `Redis at ${where} refused database ${db} to ${user ? `user ${user}` : 'the default user'} (${msg})`, 'Allow SELECT for the ACL user (ACL SETUSER USER +select), or leave /DB out of the URL to use database 0.')
+      throw new CgError(
+        'auth',
+        `Redis at ${where} refused database ${db} to ${user ? `user ${user}` : 'the default user'} (${msg})`,
+        'Allow SELECT for the ACL user (ACL SETUSER USER +select), or leave /DB out of the URL to use database 0.',
+      )
     }
     if (/cluster mode/i.test(msg)) {
       throw new CgError('usage', `Redis at ${where} is a cluster: it has database 0 only, not ${db}`, 'Leave /DB out of the URL of a Redis Cluster.')
     }
     if (/DB index|out of range|invalid/i.test(msg)) {
-      throw new CgError('usage', `Redis at ${where} has no database ${db} (${msg})`, 'Its databases are numbered from 0 to `databases` - 1 (CONFIG GET databases; 16 by default): fix the /DB of the URL.')
+      throw new CgError(
+        'usage',
+        `Redis at ${where} has no database ${db} (${msg})`,
+        'Its databases are numbered from 0 to `databases` - 1 (CONFIG GET databases; 16 by default): fix the /DB of the URL.',
+      )
     }
     throw connectionError(error, profile)
   }
@@ -202,16 +210,32 @@ function connectionError(error: unknown, profile: Profile): CgError {
   const msg = String(e?.message ?? error)
   const where = hostOf(profile)
   if (/WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(msg)) {
-    return new CgError('auth', `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`, 'Check the username and password of the profile, or the credentials in its URL.')
+    return new CgError(
+      'auth',
+      `authentication failed for Redis at ${where} (${msg.split('\n')[0]})`,
+      'Check the username and password of the profile, or the credentials in its URL.',
+    )
   }
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
-    return new CgError('unreachable', `TLS handshake with Redis at ${where} failed: ${tlsReason(msg)}`, 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
+    return new CgError(
+      'unreachable',
+      `TLS handshake with Redis at ${where} failed: ${tlsReason(msg)}`,
+      'Check tls.ca / tls.servername, or use redis:// for a plain-text server.',
+    )
   }
   if (/Unknown RESP type|Protocol error/i.test(msg)) {
-    return new CgError('unreachable', `${where} does not answer as a Redis server`, 'Check the host and port: something other than Redis listens there (a proxy? an HTTP port?).')
+    return new CgError(
+      'unreachable',
+      `${where} does not answer as a Redis server`,
+      'Check the host and port: something other than Redis listens there (a proxy? an HTTP port?).',
+    )
   }
   if (/timed? ?out|ETIMEDOUT/i.test(msg)) {
     return new CgError('timeout', `Redis at ${where} did not answer in time`, 'Check the host and port, or raise --timeout.')
   }
-  return new CgError('unreachable', `cannot connect to Redis at ${where} (${e?.code ?? msg})`, 'Is the server running? Check --url / the profile (cg profiles test).')
+  return new CgError(
+    'unreachable',
+    `cannot connect to Redis at ${where} (${e?.code ?? msg})`,
+    'Is the server running? Check --url / the profile (cg profiles test).',
+  )
 }

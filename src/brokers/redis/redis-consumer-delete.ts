@@ -33,10 +33,12 @@ export async function consumerDelete(conn: StreamsAdapter, req: OpRequest<'consu
   const group = orProfile(req, g, STREAM_GROUP[1])
   const consumer = name!
   const f = req.flags
-  if (f.handoff !== undefined && f.force) throw usage('--handoff and --force exclude each other', 'Hand the entries off (--handoff OTHER) or drop them (--force), not both.')
+  if (f.handoff !== undefined && f.force)
+    throw usage('--handoff and --force exclude each other', 'Hand the entries off (--handoff OTHER) or drop them (--force), not both.')
   if (f.handoff === consumer) throw usage(`--handoff names the consumer being deleted (${consumer})`, 'Hand off to another consumer of the group.')
   const row = (await conn.consumers(source, group)).find((c) => c.name === consumer)
-  if (!row) throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
+  if (!row)
+    throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
 
   const action = f.handoff !== undefined ? 'handoff' : f.force ? 'force' : 'delete'
   const result: RedisConsumerDeleteResult = {
@@ -94,7 +96,12 @@ export async function consumerDelete(conn: StreamsAdapter, req: OpRequest<'consu
       h.deleted.count = h.deleted.ids.length
       const stopped = `after handing ${h.count} of ${consumer}'s entries to ${h.to}; ${consumer} is not deleted`
       if (counts.interrupted) throw new CgError('interrupted', `interrupted ${stopped}`, 'Run the same command again to finish.')
-      if (counts.error) throw new CgError(counts.errorCode ?? 'unexpected', `${counts.error} (${stopped})`, 'Run the same command again to finish: the entries handed off stay with ' + h.to + '.')
+      if (counts.error)
+        throw new CgError(
+          counts.errorCode ?? 'unexpected',
+          `${counts.error} (${stopped})`,
+          'Run the same command again to finish: the entries handed off stay with ' + h.to + '.',
+        )
       const r = await conn.repair.deleteIdleConsumer(source, group, consumer)
       if (r.deleted) {
         result.deleted = true
@@ -104,5 +111,8 @@ export async function consumerDelete(conn: StreamsAdapter, req: OpRequest<'consu
   } finally {
     bar.done()
   }
-  throw refused(`consumer ${consumer} keeps receiving entries; handed off ${h.count} but could not delete it`, 'Stop the process that reads as this consumer, then run the command again.')
+  throw refused(
+    `consumer ${consumer} keeps receiving entries; handed off ${h.count} but could not delete it`,
+    'Stop the process that reads as this consumer, then run the command again.',
+  )
 }

@@ -60,7 +60,10 @@ export async function* selectPages(ops: DlqOps, dlq: string, sel: Selection): As
 }
 
 /** What a listing shows of an entry: its decoded metadata, without the raw fields. */
-export type DlqListRow = Pick<DecodedDlqEntry, 'dlqId' | 'layout' | 'originalId' | 'originalStream' | 'originalGroup' | 'consumer' | 'deliveryCount' | 'reason' | 'failedAt'>
+export type DlqListRow = Pick<
+  DecodedDlqEntry,
+  'dlqId' | 'layout' | 'originalId' | 'originalStream' | 'originalGroup' | 'consumer' | 'deliveryCount' | 'reason' | 'failedAt'
+>
 
 export interface DlqListReport extends DlqListResult {
   length: number
@@ -163,7 +166,16 @@ export async function dlqPurge(conn: StreamsAdapter, req: OpRequest<'dlq:purge'>
   await ops.assertDlq(dlq)
   if (!dryRun && !f.yes) throw refused(`purge deletes entries of ${dlq} for good`, 'Check with --dry-run, then run again with --yes.')
   const all = !ids && where.length === 0
-  const report: PurgeReport = {broker: 'redis', dlq, dryRun, all, plan: null, firstIds: [], missing: [], totals: {purged: 0, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null}}
+  const report: PurgeReport = {
+    broker: 'redis',
+    dlq,
+    dryRun,
+    all,
+    plan: null,
+    firstIds: [],
+    missing: [],
+    totals: {purged: 0, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null},
+  }
   const pages = selectPages(ops, dlq, {ids, where, limit: null})[Symbol.asyncIterator]()
   /** The next page's ids to delete, noting the first ones and the --ids that are not there; null at the end. */
   const nextIds = async (): Promise<string[] | null> => {

@@ -118,14 +118,26 @@ async function* summaryPages(ops: DlqOps, dlq: string, fallback: string | null, 
     const target = (s: DlqSummary) => s.originalStream ?? fallback
     const need = new Set(chosen.filter((s) => s.layout === 'b' || (s.layout === 'a' && target(s) !== null && ops.replayMode(dlq, target(s)!) !== 'atomic')))
     const full = new Map<string, DecodedDlqEntry>()
-    if (need.size) for (const raw of await ops.entriesByIds(dlq, [...need].map((s) => s.id))) full.set(raw.id, decodeEntry(raw))
+    if (need.size)
+      for (const raw of await ops.entriesByIds(
+        dlq,
+        [...need].map((s) => s.id),
+      ))
+        full.set(raw.id, decodeEntry(raw))
     const entries: Candidate[] = []
     const missing: string[] = []
     for (const s of chosen) {
       const decoded = full.get(s.id)
       if (decoded) entries.push(decoded)
       else if (need.has(s)) missing.push(s.id)
-      else entries.push({dlqId: s.id, layout: s.layout, originalStream: s.originalStream, replayFields: s.layout ? [] : null, replayError: s.layout ? null : 'the entry has no original fields'})
+      else
+        entries.push({
+          dlqId: s.id,
+          layout: s.layout,
+          originalStream: s.originalStream,
+          replayFields: s.layout ? [] : null,
+          replayError: s.layout ? null : 'the entry has no original fields',
+        })
     }
     yield {entries, missing}
     if (left <= 0) return
@@ -149,7 +161,10 @@ async function plan(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Candid
       }
       p.count++
       let t = byTarget.get(target)
-      if (!t) byTarget.set(target, (t = {target, mode: ops.replayMode(req.dlq, target), count: 0, firstIds: []}))
+      if (!t) {
+        t = {target, mode: ops.replayMode(req.dlq, target), count: 0, firstIds: []}
+        byTarget.set(target, t)
+      }
       t.count++
       if (t.firstIds.length < FIRST_IDS) t.firstIds.push(e.dlqId)
     }
@@ -164,12 +179,20 @@ type ReplayStepItem = ReplayItem | ReplayOutcome
 const known = (x: ReplayStepItem): x is ReplayOutcome => 'status' in x
 
 /** What each candidate becomes, in order, page by page; targets a killed run left half done are finished first. */
-async function* replayItems(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals): AsyncGenerator<ReplayStepItem[]> {
+async function* replayItems(
+  ops: DlqOps,
+  req: ReplayRequest,
+  pages: AsyncIterable<CandidatePage>,
+  fallback: string | null,
+  totals: ReplayTotals,
+): AsyncGenerator<ReplayStepItem[]> {
   const resumedTargets = new Set<string>()
   const finished = new Set<string>()
   const fail = (dlqId: string, target: string, note: string | null): ReplayOutcome => ({dlqId, target, status: 'failed', newId: null, note})
   for await (const page of pages) {
-    const out: ReplayStepItem[] = page.missing.map((id): ReplayOutcome => ({dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'}))
+    const out: ReplayStepItem[] = page.missing.map(
+      (id): ReplayOutcome => ({dlqId: id, target: fallback ?? '', status: 'skipped', newId: null, note: 'not in the DLQ'}),
+    )
     for (const e of page.entries) {
       const target = targetOf(e, fallback)
       if (!target) out.push(fail(e.dlqId, '', 'no original_stream and no SOURCE given'))
@@ -198,7 +221,14 @@ async function replayStep(ops: DlqOps, dlq: string, batch: ReplayStepItem[]): Pr
   return batch.map((x) => (known(x) ? x : done[next++]))
 }
 
-async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<CandidatePage>, fallback: string | null, totals: ReplayTotals, ctx: RunContext): AsyncGenerator<ReplayOutcome> {
+async function* execute(
+  ops: DlqOps,
+  req: ReplayRequest,
+  pages: AsyncIterable<CandidatePage>,
+  fallback: string | null,
+  totals: ReplayTotals,
+  ctx: RunContext,
+): AsyncGenerator<ReplayOutcome> {
   const perTarget = new Map<string, TargetTotals>()
   const run: BulkRun<ReplayOutcome> = {
     step: pagedBatches(replayItems(ops, req, pages, fallback, totals), (batch) => replayStep(ops, req.dlq, batch)),
@@ -213,7 +243,8 @@ async function* execute(ops: DlqOps, req: ReplayRequest, pages: AsyncIterable<Ca
     totals[o.status]++
     let t = perTarget.get(o.target)
     if (!t) {
-      perTarget.set(o.target, (t = {target: o.target, mode: ops.replayMode(req.dlq, o.target), replayed: 0, skipped: 0, failed: 0}))
+      t = {target: o.target, mode: ops.replayMode(req.dlq, o.target), replayed: 0, skipped: 0, failed: 0}
+      perTarget.set(o.target, t)
       totals.targets.push(t)
     }
     t[o.status]++

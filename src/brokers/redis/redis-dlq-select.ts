@@ -25,6 +25,9 @@ export function matches(entry: DecodedDlqEntry, where: WhereClause[]): boolean {
 
 export function parseIds(ids: string[] | undefined, what = '--ids'): string[] | undefined {
   if (!ids?.length) return undefined
-  const out = ids.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean).map((s) => parseStreamId(s, what))
+  const out = ids
+    .flatMap((s) => s.split(/[\s,]+/))
+    .filter(Boolean)
+    .map((s) => parseStreamId(s, what))
   return [...new Set(out)]
 }

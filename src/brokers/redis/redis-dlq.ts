@@ -29,13 +29,19 @@ export class RedisDlq implements DlqOps {
 
   async assertDlq(dlq: string): Promise<void> {
     const type = await wrap({source: dlq}, () => this.node(dlq).type(dlq))
-    if (type === 'none') throw new CgError('not_found', `dead-letter stream ${dlq} does not exist`, 'Nothing was dead-lettered yet, or the DLQ has another name: give it with --dlq KEY (cg groups lists streams).')
+    if (type === 'none')
+      throw new CgError(
+        'not_found',
+        `dead-letter stream ${dlq} does not exist`,
+        'Nothing was dead-lettered yet, or the DLQ has another name: give it with --dlq KEY (cg groups lists streams).',
+      )
     if (type !== 'stream') throw new CgError('wrong_type', `key ${dlq} is a ${type}, not a stream`, 'Name the dead-letter stream with --dlq KEY.')
   }
 
   async assertStreamOrAbsent(key: string): Promise<void> {
     const type = await wrap({source: key}, () => this.node(key).type(key))
-    if (type !== 'none' && type !== 'stream') throw new CgError('wrong_type', `key ${key} is a ${type}, not a stream`, 'Name a stream key (or a key that does not exist yet).')
+    if (type !== 'none' && type !== 'stream')
+      throw new CgError('wrong_type', `key ${key} is a ${type}, not a stream`, 'Name a stream key (or a key that does not exist yet).')
   }
 
   async length(dlq: string): Promise<number> {
@@ -65,7 +71,11 @@ export class RedisDlq implements DlqOps {
       for (let i = 0; i + 2 < reply.length; i += 3) {
         const layout = reply[i + 1].toString()
         const stream = reply[i + 2]
-        page.push({id: reply[i].toString(), layout: layout === '0' ? null : (layout as 'a' | 'b'), originalStream: stream.length ? stream.subarray(1).toString() : null})
+        page.push({
+          id: reply[i].toString(),
+          layout: layout === '0' ? null : (layout as 'a' | 'b'),
+          originalStream: stream.length ? stream.subarray(1).toString() : null,
+        })
       }
       if (page.length) yield page
       if (page.length < size) return
@@ -166,11 +176,17 @@ export class RedisDlq implements DlqOps {
       const known = (await wrap(ctx, () => dlqNode.hmget(journal, ...dangling.map(marker)))) as Array<string | null>
       dangling.forEach((id, i) => {
         const dlqId = known[i]
-        result.set(id, dlqId ? {id, status: 'moved', dlqId, note: 'resumed'} : {id, status: 'deleted', dlqId: null, note: 'deleted from the stream while pending: acked'})
+        result.set(
+          id,
+          dlqId ? {id, status: 'moved', dlqId, note: 'resumed'} : {id, status: 'deleted', dlqId: null, note: 'deleted from the stream while pending: acked'},
+        )
       })
     }
 
-    const calls: Call[] = chunks(toAdd, SCRIPT_BATCH).map((c) => ({keys: [t.dlq, journal], args: c.flatMap((x) => [marker(x.id), String(x.fields.length), ...x.fields])}))
+    const calls: Call[] = chunks(toAdd, SCRIPT_BATCH).map((c) => ({
+      keys: [t.dlq, journal],
+      args: c.flatMap((x) => [marker(x.id), String(x.fields.length), ...x.fields]),
+    }))
     const added = await this.evalAll(dlqNode, JOURNALED_ADD, calls, {source: t.dlq})
     chunks(toAdd, SCRIPT_BATCH).forEach((c, ci) => {
       const reply = added[ci]
@@ -216,7 +232,11 @@ export class RedisDlq implements DlqOps {
       if (!ids.length) continue
       const pending = new Set((await this.pendingByIds(t.stream, t.group, ids)).map((c) => c.id))
       finished += pending.size
-      await this.ackAndForget(t, ids.filter((id) => pending.has(id)), journal)
+      await this.ackAndForget(
+        t,
+        ids.filter((id) => pending.has(id)),
+        journal,
+      )
       const stale = ids.filter((id) => !pending.has(id)).map((id) => prefix + id)
       if (stale.length) await wrap({source: t.dlq}, () => dlqNode.hdel(journal, ...stale))
     } while (cursor !== '0')
@@ -372,7 +392,22 @@ function candidate([id, consumer, idle, deliveries]: [string, string, number, nu
 }
 
 function metaFields(id: string, t: MoveTarget, consumer: string, deliveries: number, failedAtMs: number): Buffer[] {
-  const meta = ['original_id', id, 'original_stream', t.stream, 'original_group', t.group, 'consumer', consumer, 'delivery_count', String(deliveries), 'reason', t.reason, 'failed_at', String(failedAtMs)]
+  const meta = [
+    'original_id',
+    id,
+    'original_stream',
+    t.stream,
+    'original_group',
+    t.group,
+    'consumer',
+    consumer,
+    'delivery_count',
+    String(deliveries),
+    'reason',
+    t.reason,
+    'failed_at',
+    String(failedAtMs),
+  ]
   return meta.map((s) => Buffer.from(s))
 }
 

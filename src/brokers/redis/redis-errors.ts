@@ -12,7 +12,11 @@ export function redisError(error: unknown, ctx: ErrorContext = {}): unknown {
   const msg = String((error as Error)?.message ?? error)
   if (/NOGROUP/.test(msg) || /no such key/i.test(msg)) {
     if (ctx.group && /NOGROUP|consumer group/i.test(msg)) {
-      return new CgError('not_found', `group ${ctx.group} does not exist on stream ${ctx.source}`, `List the groups with: cg groups ${ctx.source ?? ''}`.trim() + '.')
+      return new CgError(
+        'not_found',
+        `group ${ctx.group} does not exist on stream ${ctx.source}`,
+        `List the groups with: cg groups ${ctx.source ?? ''}`.trim() + '.',
+      )
     }
     return new CgError('not_found', `stream ${ctx.source} does not exist`, 'List the streams with: cg groups.')
   }
@@ -22,7 +26,11 @@ export function redisError(error: unknown, ctx: ErrorContext = {}): unknown {
   if (/Command timed out/i.test(msg)) {
     return new CgError('timeout', 'Redis did not answer in time', 'Raise --timeout, or check the server load (SLOWLOG).')
   }
-  if (/Connection is closed|aborted due to connection close|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket (hang up|has been ended)|MaxRetriesPerRequest|Stream isn.t writeable/i.test(msg)) {
+  if (
+    /Connection is closed|aborted due to connection close|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket (hang up|has been ended)|MaxRetriesPerRequest|Stream isn.t writeable/i.test(
+      msg,
+    )
+  ) {
     return new CgError('unreachable', `lost the connection to Redis: ${msg.split('\n')[0]}`, 'Check that the server is up; run the command again (it resumes).')
   }
   if (/NOPERM|NOAUTH/.test(msg)) {

@@ -29,11 +29,22 @@ export async function groupCreate(conn: StreamsAdapter, req: OpRequest<'group:cr
   const start = parseStreamId(f.start, '--start', ['$', '0'])
   const exists = await conn.repair.streamExists(source)
   if (!exists && !f.mkstream) {
-    throw new CgError('not_found', `stream ${source} does not exist`, `Add --mkstream to create it with the group: cg group create ${source} ${group} --mkstream.`)
+    throw new CgError(
+      'not_found',
+      `stream ${source} does not exist`,
+      `Add --mkstream to create it with the group: cg group create ${source} ${group} --mkstream.`,
+    )
   }
   if (exists) {
-    const taken = await conn.group(source, group).then(() => true, (e: unknown) => (e instanceof CgError && e.code === 'not_found' ? false : Promise.reject(e)))
-    if (taken) throw refused(`group ${group} already exists on stream ${source}`, `Move it with: cg reset ${source} ${group} ..., or delete it first: cg group delete ${source} ${group}.`)
+    const taken = await conn.group(source, group).then(
+      () => true,
+      (e: unknown) => (e instanceof CgError && e.code === 'not_found' ? false : Promise.reject(e)),
+    )
+    if (taken)
+      throw refused(
+        `group ${group} already exists on stream ${source}`,
+        `Move it with: cg reset ${source} ${group} ..., or delete it first: cg group delete ${source} ${group}.`,
+      )
   }
   const report: GroupCreateReport = {
     broker: 'redis',

@@ -1,7 +1,16 @@
 // cg groups, consumers, pending and lag on Redis: each names its arguments (STREAM GROUP ...), reads through
 // the adapter, and returns the common core with Redis's own facts beside it.
 import type {OpRequest, Request} from '../../core/requests.js'
-import {mapRows, type ConsumersResult, type GroupCore, type GroupsResult, type LagCore, type LagResult, type PendingResult, type Rows} from '../../core/results.js'
+import {
+  mapRows,
+  type ConsumersResult,
+  type GroupCore,
+  type GroupsResult,
+  type LagCore,
+  type LagResult,
+  type PendingResult,
+  type Rows,
+} from '../../core/results.js'
 import {usage} from '../../errors/cg-error.js'
 import {namedArgs, optionalArg, profileValue, type ArgSpec} from '../../services/args.js'
 import type {ConsumerRow, GroupRow, PendingEntry, StreamsAdapter} from './redis-types.js'
@@ -16,7 +25,8 @@ export const STREAM_GROUP: readonly ArgSpec[] = [
 /** An argument that may be left out (`[STREAM GROUP] ID`): given, else the profile's, else a usage error. */
 export function orProfile(req: Request<unknown>, value: string | undefined, spec: ArgSpec): string {
   const v = value ?? (spec.profile ? profileValue(req, spec.profile) : undefined)
-  if (v === undefined) throw usage(`missing ${spec.name}`, `Give ${spec.name} on the command line${spec.profile ? `, or set \`${spec.profile}:\` in the profile` : ''}.`)
+  if (v === undefined)
+    throw usage(`missing ${spec.name}`, `Give ${spec.name} on the command line${spec.profile ? `, or set \`${spec.profile}:\` in the profile` : ''}.`)
   return v
 }
 
@@ -28,7 +38,16 @@ export interface RedisGroupRow extends GroupCore {
 }
 
 export function groupRow(r: GroupRow): RedisGroupRow {
-  return {group: r.group, sources: [r.source], state: null, consumers: r.consumers, lag: r.lag, pending: r.pending, lastDeliveredId: r.lastDeliveredId, entriesRead: r.entriesRead}
+  return {
+    group: r.group,
+    sources: [r.source],
+    state: null,
+    consumers: r.consumers,
+    lag: r.lag,
+    pending: r.pending,
+    lastDeliveredId: r.lastDeliveredId,
+    entriesRead: r.entriesRead,
+  }
 }
 
 export async function groups(conn: StreamsAdapter, req: OpRequest<'groups'>): Promise<GroupsResult<RedisGroupRow>> {
@@ -69,7 +88,18 @@ export async function pending(conn: StreamsAdapter, req: OpRequest<'pending'>): 
   const limit = f.all ? null : (f.count ?? 100)
   const s = await conn.pendingSummary(source, group, consumer)
   const entries = conn.pendingEntries({source, group, consumer, minIdleMs: f['min-idle'], start, end, count: limit})
-  return {broker: 'redis', group, sources: [source], consumer: consumer ?? null, pending: s.count, minId: s.minId, maxId: s.maxId, consumers: s.consumers, limit, entries}
+  return {
+    broker: 'redis',
+    group,
+    sources: [source],
+    consumer: consumer ?? null,
+    pending: s.count,
+    minId: s.minId,
+    maxId: s.maxId,
+    consumers: s.consumers,
+    limit,
+    entries,
+  }
 }
 
 export interface RedisLagRow extends LagCore {
@@ -82,6 +112,13 @@ export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<
   const rows = conn.lag(optionalArg(req, 0), req.flags.stream)
   return {
     broker: 'redis',
-    groups: mapRows(rows, (r) => ({group: r.group, sources: [r.source], lag: r.lag, pending: r.pending, oldestPendingId: r.oldestPendingId, oldestPendingIdleMs: r.oldestPendingIdleMs})),
+    groups: mapRows(rows, (r) => ({
+      group: r.group,
+      sources: [r.source],
+      lag: r.lag,
+      pending: r.pending,
+      oldestPendingId: r.oldestPendingId,
+      oldestPendingIdleMs: r.oldestPendingIdleMs,
+    })),
   }
 }

@@ -53,7 +53,14 @@ function position(g: GroupRow): Position {
 }
 
 /** The mode picked by exactly one of the reset flags. */
-export function resetMode(flags: {toEarliest?: boolean; toLatest?: boolean; toDatetime?: string; byDuration?: string; shiftBy?: number; toId?: string}): ResetMode {
+export function resetMode(flags: {
+  toEarliest?: boolean
+  toLatest?: boolean
+  toDatetime?: string
+  byDuration?: string
+  shiftBy?: number
+  toId?: string
+}): ResetMode {
   const modes: ResetMode[] = []
   if (flags.toEarliest) modes.push({kind: 'to-earliest'})
   if (flags.toLatest) modes.push({kind: 'to-latest'})
@@ -68,7 +75,15 @@ export function resetMode(flags: {toEarliest?: boolean; toLatest?: boolean; toDa
 }
 
 /** The id a mode resolves to, and how far it moved where that is known on the way. */
-async function resolveTarget(repair: RepairOps, source: string, mode: ResetMode, current: string, info: StreamInfo, warnings: string[], now: number): Promise<{id: string; moved: number | null}> {
+async function resolveTarget(
+  repair: RepairOps,
+  source: string,
+  mode: ResetMode,
+  current: string,
+  info: StreamInfo,
+  warnings: string[],
+  now: number,
+): Promise<{id: string; moved: number | null}> {
   switch (mode.kind) {
     case 'to-earliest':
       return {id: '0-0', moved: null}
@@ -98,7 +113,12 @@ async function resolveTarget(repair: RepairOps, source: string, mode: ResetMode,
  * when no entry after the position was deleted (max-deleted-entry-id below it, or below the first entry,
  * the server's own test); counted only while cheap.
  */
-async function entriesReadFor(repair: RepairOps, info: StreamInfo, id: string, warnings: string[]): Promise<{entriesRead: number | null; after: number | null}> {
+async function entriesReadFor(
+  repair: RepairOps,
+  info: StreamInfo,
+  id: string,
+  warnings: string[],
+): Promise<{entriesRead: number | null; after: number | null}> {
   if (info.entriesAdded === null) {
     warnings.push('the server does not track entries-read (Redis < 7.0): lag stays unknown')
     return {entriesRead: null, after: null}
@@ -109,7 +129,8 @@ async function entriesReadFor(repair: RepairOps, info: StreamInfo, id: string, w
     return {entriesRead: null, after: 0}
   }
   const maxDeleted = info.maxDeletedEntryId ?? '0-0'
-  const clean = info.length === 0 || maxDeleted === '0-0' || compareIds(maxDeleted, id) < 0 || (info.firstId !== null && compareIds(maxDeleted, info.firstId) < 0)
+  const clean =
+    info.length === 0 || maxDeleted === '0-0' || compareIds(maxDeleted, id) < 0 || (info.firstId !== null && compareIds(maxDeleted, info.firstId) < 0)
   const after = await repair.countAfter(info.source, id, COUNT_LIMIT)
   if (!clean) {
     warnings.push(`entries after ${id} were deleted (max-deleted-entry-id ${maxDeleted}): entries-read cannot be known, lag becomes unknown`)

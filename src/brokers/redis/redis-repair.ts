@@ -183,8 +183,12 @@ export class RedisRepair implements RepairOps {
   }
 
   async deleteIdleConsumer(source: string, group: string, consumer: string): Promise<{deleted: boolean; pending: number}> {
-    const [status, pending] = (await wrap({source, group, consumer}, () => this.node(source).eval(DELETE_IF_IDLE, 1, source, group, consumer))) as [string, number]
-    if (status === 'missing') throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
+    const [status, pending] = (await wrap({source, group, consumer}, () => this.node(source).eval(DELETE_IF_IDLE, 1, source, group, consumer))) as [
+      string,
+      number,
+    ]
+    if (status === 'missing')
+      throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
     return {deleted: status === 'deleted', pending: Number(pending)}
   }
 
@@ -200,7 +204,11 @@ export class RedisRepair implements RepairOps {
       await wrap({source: req.source, group: req.group}, () => this.node(req.source).call('XGROUP', ...args))
     } catch (error) {
       if (/BUSYGROUP/.test(String((error as Error)?.message))) {
-        throw new CgError('refused', `group ${req.group} already exists on stream ${req.source}`, `Move it with: cg setid ${req.source} ${req.group} ID, or delete it first: cg group delete ${req.source} ${req.group}.`)
+        throw new CgError(
+          'refused',
+          `group ${req.group} already exists on stream ${req.source}`,
+          `Move it with: cg setid ${req.source} ${req.group} ID, or delete it first: cg group delete ${req.source} ${req.group}.`,
+        )
       }
       throw error
     }
@@ -208,7 +216,11 @@ export class RedisRepair implements RepairOps {
 
   async destroyGroup(source: string, group: string, force: boolean): Promise<{destroyed: boolean; consumers: number; pending: number}> {
     await this.redis.assertStream(source)
-    const [status, consumers, pending] = (await wrap({source, group}, () => this.node(source).eval(DESTROY_GROUP, 1, source, group, force ? '1' : '0'))) as [number, number, number]
+    const [status, consumers, pending] = (await wrap({source, group}, () => this.node(source).eval(DESTROY_GROUP, 1, source, group, force ? '1' : '0'))) as [
+      number,
+      number,
+      number,
+    ]
     if (status === -1) throw new CgError('not_found', `group ${group} does not exist on stream ${source}`, `List the groups with: cg groups ${source}.`)
     return {destroyed: status === 1, consumers: Number(consumers), pending: Number(pending)}
   }

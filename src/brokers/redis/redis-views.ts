@@ -133,7 +133,10 @@ const position: HumanView<PositionReport> = async (r, ui) => {
   else await ui.line(dryRun(`would move ${where} to ${r.target.lastDeliveredId} (${how})`))
   const pairs: Array<[string, unknown]> = [
     ['current', show(r.current)],
-    ['new', `${r.target.lastDeliveredId} (entries-read ${r.target.entriesRead ?? (setid ? 'not set' : 'left out')}${setid ? '' : `, lag ${r.target.lag ?? 'unknown'}`})`],
+    [
+      'new',
+      `${r.target.lastDeliveredId} (entries-read ${r.target.entriesRead ?? (setid ? 'not set' : 'left out')}${setid ? '' : `, lag ${r.target.lag ?? 'unknown'}`})`,
+    ],
   ]
   if (r.redeliver !== null && r.redeliver > 0) pairs.push(['redeliver', entries(r.redeliver)])
   if (r.skip !== null && r.skip > 0) pairs.push(['skip', entries(r.skip)])
@@ -153,8 +156,11 @@ const consumerDelete: HumanView<RedisConsumerDeleteResult> = async (r, ui) => {
   const h = r.handoff
   if (r.dryRun) {
     const plan =
-      r.action === 'handoff' ? `hand its ${r.pending} pending entries to ${h!.to}, then delete it` :
-      r.action === 'force' ? `delete it and drop its ${r.pending} pending entries` : 'delete it (it holds no pending entries)'
+      r.action === 'handoff'
+        ? `hand its ${r.pending} pending entries to ${h!.to}, then delete it`
+        : r.action === 'force'
+          ? `delete it and drop its ${r.pending} pending entries`
+          : 'delete it (it holds no pending entries)'
     await ui.line(dryRun(`would ${plan}: ${who}`))
     return
   }
@@ -172,7 +178,12 @@ const groupCreate: HumanView<GroupCreateReport> = async (r, ui) => {
   const what = `group ${r.group} on ${r.sources[0]} at ${r.start}${r.createsStream ? ' (creating the stream)' : ''}`
   if (r.dryRun) return ui.line(dryRun(`would create ${what}`))
   await ui.line(`Created ${what}.`)
-  if (r.after) await ui.kv([['last-delivered-id', r.after.lastDeliveredId], ['entries-read', r.after.entriesRead ?? 'unknown'], ['lag', r.after.lag ?? 'unknown']])
+  if (r.after)
+    await ui.kv([
+      ['last-delivered-id', r.after.lastDeliveredId],
+      ['entries-read', r.after.entriesRead ?? 'unknown'],
+      ['lag', r.after.lag ?? 'unknown'],
+    ])
 }
 
 const groupDelete: HumanView<GroupDeleteReport> = async (r, ui) => {
@@ -182,7 +193,10 @@ const groupDelete: HumanView<GroupDeleteReport> = async (r, ui) => {
 }
 
 const dlqList: HumanView<DlqListReport> = async (d, ui) => {
-  await ui.kv([['dlq', d.dlq], ['entries', d.length]])
+  await ui.kv([
+    ['dlq', d.dlq],
+    ['entries', d.length],
+  ])
   await ui.line()
   await ui.rows(
     [
@@ -205,7 +219,9 @@ const dlqPeek: HumanView<DlqPeekReport> = async (d, ui) => {
   for await (const e of d.entries) {
     if (n++) await ui.line()
     await ui.line(ui.color.bold(`${e.dlqId}`) + ui.color.dim(`  layout ${e.layout}`))
-    await ui.kv(e.fields.map((x) => [x.name + (x.nameEncoding ? ' (base64)' : ''), x.encoding === 'base64' ? `${x.value} (base64)` : x.value] as [string, unknown]))
+    await ui.kv(
+      e.fields.map((x) => [x.name + (x.nameEncoding ? ' (base64)' : ''), x.encoding === 'base64' ? `${x.value} (base64)` : x.value] as [string, unknown]),
+    )
     if (e.layout === 'b' && e.replayFields) {
       await ui.line(ui.color.dim('original_data:'))
       await ui.kv(e.replayFields.map((x) => ['  ' + x.name, x.encoding === 'base64' ? `${x.value} (base64)` : x.value] as [string, unknown]))
@@ -252,7 +268,10 @@ function resumed(n: number): Array<[string, number]> {
 }
 
 const dlqReplay: HumanView<ReplayReport> = async (d, ui) => {
-  await ui.kv([['dlq', d.dlq], ['stream', d.sources[0] ?? null]])
+  await ui.kv([
+    ['dlq', d.dlq],
+    ['stream', d.sources[0] ?? null],
+  ])
   await ui.line()
   if (d.plan) {
     await ui.line(dryRun(`would replay ${d.plan.count} entries of ${d.dlq}`))
@@ -284,7 +303,14 @@ const dlqReplay: HumanView<ReplayReport> = async (d, ui) => {
   )
   const t = d.totals
   await ui.line()
-  for (const x of t.targets) await ui.line(`${x.target} (${x.mode}): ${counts([['replayed', x.replayed], ['skipped', x.skipped], ['failed', x.failed]])}`)
+  for (const x of t.targets)
+    await ui.line(
+      `${x.target} (${x.mode}): ${counts([
+        ['replayed', x.replayed],
+        ['skipped', x.skipped],
+        ['failed', x.failed],
+      ])}`,
+    )
   await ui.line(counts([['replayed', t.replayed], ['skipped', t.skipped], ['failed', t.failed], ...resumed(t.resumed)]))
   await bulkEnding(ui, t)
 }

@@ -17,15 +17,32 @@ export default class DlqList extends CgCommand<typeof DlqList> {
   ])
   static override examples = [
     {description: 'Redis: the DLQ of stream tasks (tasks:dlq).', command: '<%= config.bin %> dlq list tasks'},
-    {description: 'Redis: worker-1\'s entries, as JSON.', command: '<%= config.bin %> dlq list --dlq tasks:dlq --where consumer=worker-1 --json'},
-    {description: 'Kafka: the DLQ of topic invoices (invoices.dlq, invoices-dlq or invoices.DLT).', command: '<%= config.bin %> dlq list invoices --url kafka://127.0.0.1:9092'},
-    {description: 'RabbitMQ: the dead-letter queue of queue orders, 20 messages.', command: '<%= config.bin %> dlq list orders --count 20 --url amqp://127.0.0.1:5672'},
+    {description: "Redis: worker-1's entries, as JSON.", command: '<%= config.bin %> dlq list --dlq tasks:dlq --where consumer=worker-1 --json'},
+    {
+      description: 'Kafka: the DLQ of topic invoices (invoices.dlq, invoices-dlq or invoices.DLT).',
+      command: '<%= config.bin %> dlq list invoices --url kafka://127.0.0.1:9092',
+    },
+    {
+      description: 'RabbitMQ: the dead-letter queue of queue orders, 20 messages.',
+      command: '<%= config.bin %> dlq list orders --count 20 --url amqp://127.0.0.1:5672',
+    },
   ]
-  static override args = {stream: Args.string({description: 'Redis: STREAM whose DLQ to read. Kafka: TOPIC whose DLQ to read. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile\'s stream (Redis, Kafka).'})}
+  static override args = {
+    stream: Args.string({
+      description:
+        "Redis: STREAM whose DLQ to read. Kafka: TOPIC whose DLQ to read. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile's stream (Redis, Kafka).",
+    }),
+  }
   static override flags = {
-    dlq: Flags.string({summary: 'The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile\'s dlq on Redis and Kafka, else found from the argument).'}),
+    dlq: Flags.string({
+      summary: "The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile's dlq on Redis and Kafka, else found from the argument).",
+    }),
     count: Flags.integer({summary: 'At most N entries (default: all).', min: 1}),
-    where: Flags.string({summary: 'Only entries whose FIELD equals VALUE (repeatable; all must match). Kafka: key, partition, target or a header; RabbitMQ: a header, message-id or x-death.reason/queue/exchange.', multiple: true}),
+    where: Flags.string({
+      summary:
+        'Only entries whose FIELD equals VALUE (repeatable; all must match). Kafka: key, partition, target or a header; RabbitMQ: a header, message-id or x-death.reason/queue/exchange.',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<void> {

@@ -19,15 +19,26 @@ export default class DlqPeek extends CgCommand<typeof DlqPeek> {
     {description: 'Redis: the 10 oldest entries of the DLQ of stream tasks.', command: '<%= config.bin %> dlq peek tasks'},
     {description: 'Redis: one entry, as JSON.', command: '<%= config.bin %> dlq peek tasks 1700000000000-0 --json'},
     {description: 'Redis: the 3 oldest entries of a DLQ named outright.', command: '<%= config.bin %> dlq peek --dlq tasks:dlq --count 3'},
-    {description: 'Kafka: record 42 of partition 0 of the DLQ of topic invoices.', command: '<%= config.bin %> dlq peek invoices 0:42 --url kafka://127.0.0.1:9092'},
-    {description: 'RabbitMQ: the first message of the dead-letter queue of orders.', command: '<%= config.bin %> dlq peek orders --count 1 --url amqp://127.0.0.1:5672'},
+    {
+      description: 'Kafka: record 42 of partition 0 of the DLQ of topic invoices.',
+      command: '<%= config.bin %> dlq peek invoices 0:42 --url kafka://127.0.0.1:9092',
+    },
+    {
+      description: 'RabbitMQ: the first message of the dead-letter queue of orders.',
+      command: '<%= config.bin %> dlq peek orders --count 1 --url amqp://127.0.0.1:5672',
+    },
   ]
   static override args = {
-    stream: Args.string({description: 'Redis: STREAM whose DLQ to read. Kafka: TOPIC whose DLQ to read. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile\'s stream (Redis, Kafka).'}),
+    stream: Args.string({
+      description:
+        "Redis: STREAM whose DLQ to read. Kafka: TOPIC whose DLQ to read. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile's stream (Redis, Kafka).",
+    }),
     id: Args.string({description: 'One entry: Redis DLQ entry id, Kafka PARTITION:OFFSET, RabbitMQ message-id.'}),
   }
   static override flags = {
-    dlq: Flags.string({summary: 'The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile\'s dlq on Redis and Kafka, else found from the argument).'}),
+    dlq: Flags.string({
+      summary: "The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile's dlq on Redis and Kafka, else found from the argument).",
+    }),
     count: Flags.integer({summary: 'How many entries, from the oldest.', min: 1, default: 10}),
   }
 

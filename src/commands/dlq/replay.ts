@@ -18,18 +18,41 @@ export default class DlqReplay extends CgCommand<typeof DlqReplay> {
   ])
   static override examples = [
     {description: 'Redis: replay the DLQ of stream tasks (tasks:dlq).', command: '<%= config.bin %> dlq replay tasks'},
-    {description: 'Redis: 100 entries at most, 50 per second, of one reason.', command: '<%= config.bin %> dlq replay --dlq tasks:dlq --where reason=max_deliveries_exceeded --limit 100 --rate 50/s'},
+    {
+      description: 'Redis: 100 entries at most, 50 per second, of one reason.',
+      command: '<%= config.bin %> dlq replay --dlq tasks:dlq --where reason=max_deliveries_exceeded --limit 100 --rate 50/s',
+    },
     {description: 'Redis: the plan only.', command: '<%= config.bin %> dlq replay tasks --dry-run --json'},
-    {description: 'Kafka: replay the DLQ of topic invoices where its records came from.', command: '<%= config.bin %> dlq replay invoices --url kafka://127.0.0.1:9092'},
+    {
+      description: 'Kafka: replay the DLQ of topic invoices where its records came from.',
+      command: '<%= config.bin %> dlq replay invoices --url kafka://127.0.0.1:9092',
+    },
     {description: 'Kafka: replay a DLQ topic onto a chosen topic.', command: '<%= config.bin %> dlq replay --dlq invoices.DLT --to invoices-retry -p kafka'},
-    {description: 'RabbitMQ: replay the dead-letter queue of queue orders where its messages died.', command: '<%= config.bin %> dlq replay orders --url amqp://127.0.0.1:5672'},
-    {description: 'RabbitMQ: replay to a chosen exchange and routing key, as a plan first.', command: '<%= config.bin %> dlq replay orders.dlq --to-exchange orders --routing-key order.created --dry-run -p rabbit'},
+    {
+      description: 'RabbitMQ: replay the dead-letter queue of queue orders where its messages died.',
+      command: '<%= config.bin %> dlq replay orders --url amqp://127.0.0.1:5672',
+    },
+    {
+      description: 'RabbitMQ: replay to a chosen exchange and routing key, as a plan first.',
+      command: '<%= config.bin %> dlq replay orders.dlq --to-exchange orders --routing-key order.created --dry-run -p rabbit',
+    },
   ]
-  static override args = {source: Args.string({description: 'Redis: STREAM, whose DLQ is STREAM:dlq and where entries that do not name their stream go. Kafka: TOPIC whose DLQ to replay. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile\'s stream (Redis, Kafka).'})}
+  static override args = {
+    source: Args.string({
+      description:
+        "Redis: STREAM, whose DLQ is STREAM:dlq and where entries that do not name their stream go. Kafka: TOPIC whose DLQ to replay. RabbitMQ: QUEUE, the DLQ itself or a queue that dead-letters to it. Default: the profile's stream (Redis, Kafka).",
+    }),
+  }
   static override flags = {
-    dlq: Flags.string({summary: 'The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile\'s dlq on Redis and Kafka, else found from the argument).'}),
+    dlq: Flags.string({
+      summary: "The DLQ by name: a Redis stream, Kafka topic or RabbitMQ queue (default: the profile's dlq on Redis and Kafka, else found from the argument).",
+    }),
     ids: only(['redis'], Flags.string({summary: 'Redis: only these DLQ entry ids.', multiple: true})),
-    where: Flags.string({summary: 'Only entries whose FIELD equals VALUE (repeatable; all must match). Kafka: key, partition, target or a header; RabbitMQ: a header, message-id or x-death.reason/queue/exchange.', multiple: true}),
+    where: Flags.string({
+      summary:
+        'Only entries whose FIELD equals VALUE (repeatable; all must match). Kafka: key, partition, target or a header; RabbitMQ: a header, message-id or x-death.reason/queue/exchange.',
+      multiple: true,
+    }),
     limit: Flags.integer({summary: 'Replay at most N entries.', min: 1}),
     rate: Flags.string({summary: 'At most N entries per second (N/s or N/m).'}),
     'dry-run': Flags.boolean({summary: 'Print the plan (count per target, first ids); change nothing.'}),

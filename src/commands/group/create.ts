@@ -15,8 +15,8 @@ export default class GroupCreate extends CgCommand<typeof GroupCreate> {
     {description: 'Redis: create the stream too.', command: '<%= config.bin %> group create new-stream workers --mkstream'},
   ]
   static override args = {
-    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream).'}),
-    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group).'}),
+    source: Args.string({description: "Redis: STREAM (default: the profile's stream)."}),
+    group: Args.string({description: "Redis: GROUP (default: the profile's group)."}),
   }
   static override flags = {
     start: Flags.string({summary: 'Last-delivered-id to start from: <ms>-<seq>, $ (new entries only) or 0 (everything).', default: '$'}),

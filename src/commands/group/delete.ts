@@ -19,8 +19,8 @@ export default class GroupDelete extends CgCommand<typeof GroupDelete> {
     {description: 'Kafka: delete group old-billing.', command: '<%= config.bin %> group delete old-billing --url kafka://127.0.0.1:9092'},
   ]
   static override args = {
-    source: Args.string({description: 'Redis: STREAM (default: the profile\'s stream). Kafka: GROUP, the only argument (default: the profile\'s group).'}),
-    group: Args.string({description: 'Redis: GROUP (default: the profile\'s group). Kafka: not taken.'}),
+    source: Args.string({description: "Redis: STREAM (default: the profile's stream). Kafka: GROUP, the only argument (default: the profile's group)."}),
+    group: Args.string({description: "Redis: GROUP (default: the profile's group). Kafka: not taken."}),
   }
   static override flags = {
     force: only(['redis'], Flags.boolean({summary: 'Redis: delete even with consumers or pending entries.', default: false})),

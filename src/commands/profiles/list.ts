@@ -4,8 +4,9 @@ import {listProfiles, type ConfigFileRef, type ProfileSummary} from '../../servi
 
 export default class ProfilesList extends CgCommand<typeof ProfilesList> {
   static override summary = 'List the profiles of the config file in use, and how that file was found.'
-  static override description = 'The file is --config, else $CG_CONFIG, else a .cg.yaml found walking up from the working directory, else $XDG_CONFIG_HOME/cg/config.yaml. Credentials in URLs are masked. Without a file, cg uses the built-in redis://127.0.0.1:6379.'
-  static override examples = ['<%= config.bin %> profiles list', '<%= config.bin %> profiles list --json | jq -r \'.profiles[].name\'']
+  static override description =
+    'The file is --config, else $CG_CONFIG, else a .cg.yaml found walking up from the working directory, else $XDG_CONFIG_HOME/cg/config.yaml. Credentials in URLs are masked. Without a file, cg uses the built-in redis://127.0.0.1:6379.'
+  static override examples = ['<%= config.bin %> profiles list', "<%= config.bin %> profiles list --json | jq -r '.profiles[].name'"]
 
   async run(): Promise<void> {
     const list = await listProfiles({configFlag: this.flags.config, warn})

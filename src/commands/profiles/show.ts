@@ -6,7 +6,8 @@ import {foundBy} from './list.js'
 
 export default class ProfilesShow extends CgCommand<typeof ProfilesShow> {
   static override summary = 'Show a resolved profile, secrets masked.'
-  static override description = 'Without NAME: the profile commands would use now (flags > CG_PROFILE / CG_URL > the file\'s default > built-in), and which rule picked it (source). Passwords, tokens and URL credentials print as ***.'
+  static override description =
+    "Without NAME: the profile commands would use now (flags > CG_PROFILE / CG_URL > the file's default > built-in), and which rule picked it (source). Passwords, tokens and URL credentials print as ***."
   static override examples = [
     {description: 'The profile commands would use now, and why.', command: '<%= config.bin %> profiles show'},
     {description: 'The profile named prod, as JSON.', command: '<%= config.bin %> profiles show prod --json'},

@@ -21,7 +21,10 @@ function kafkaKit(name: string, url: string, bootstrap: string): Kit {
       await produce(bootstrap, topic, 10)
       await commitOffsets(admin, group, {[topic]: [6]})
       const fixture = new KafkaDlqFixture(bootstrap)
-      await fixture.produce(dlq, [0, 1, 2].map((i) => ({key: Buffer.from(`k${i}`), value: Buffer.from(`dead ${i}`), headers: springHeaders(topic, 0, i)})))
+      await fixture.produce(
+        dlq,
+        [0, 1, 2].map((i) => ({key: Buffer.from(`k${i}`), value: Buffer.from(`dead ${i}`), headers: springHeaders(topic, 0, i)})),
+      )
       // records, not offsets: a replay's transaction markers take offsets too
       const depth = async () => (await fixture.readAll(topic)).length
       return {

@@ -33,10 +33,14 @@ export const RABBITMQ_KIT: Kit = {
     }
     for (let i = 0; i < 100 && (await ready(dlq)) < 3; i++) await new Promise((r) => setTimeout(r, 50))
     // the management API samples queue stats every 5 s: wait until it shows what the broker holds
-    await waitFor('management stats of the seeded queue', async () => {
-      const q = await queueInfo(queue)
-      return q.messages_ready === 7 && q.messages_unacknowledged === 0
-    }, 20_000)
+    await waitFor(
+      'management stats of the seeded queue',
+      async () => {
+        const q = await queueInfo(queue)
+        return q.messages_ready === 7 && q.messages_unacknowledged === 0
+      },
+      20_000,
+    )
     return {
       url: RABBIT_URL,
       argv: {groups: [queue], lag: [queue], consumers: [queue], pending: [queue], replay: [dlq]},

@@ -138,8 +138,14 @@ describe('brokers-up: Redis', () => {
     expect(r.code).toBe(3)
     expect(r.stdout).toBe(`redis      127.0.0.1:${redis}  reused\n`)
     const [error, hint] = errorLines(r)
-    expect(error).toMatch(new RegExp(`^brokers-up: ERROR: 127\\.0\\.0\\.1:${taken} is in use by .+ \\(pid ${process.pid}\\), which is not a Redis server \\(PING: Protocol error, got "H" as reply type byte\\)$`))
-    expect(hint).toBe(`hint: stop that process (kill ${process.pid}), or use other ports: CG_REDIS_CLUSTER_PORTS='<p1> <p2> <p3>' npm run brokers:up (the tests read the same variable)`)
+    expect(error).toMatch(
+      new RegExp(
+        `^brokers-up: ERROR: 127\\.0\\.0\\.1:${taken} is in use by .+ \\(pid ${process.pid}\\), which is not a Redis server \\(PING: Protocol error, got "H" as reply type byte\\)$`,
+      ),
+    )
+    expect(hint).toBe(
+      `hint: stop that process (kill ${process.pid}), or use other ports: CG_REDIS_CLUSTER_PORTS='<p1> <p2> <p3>' npm run brokers:up (the tests read the same variable)`,
+    )
     // Every port is looked at before anything starts: no node was started on the free ones.
     expect(await portFree(free1)).toBe(true)
     expect(await portFree(free2)).toBe(true)
@@ -222,7 +228,9 @@ describe('kafka-up (run by brokers-up for each Kafka)', () => {
     expect(r.code).toBe(3)
     const [error, hint] = errorLines(r)
     expect(error).toMatch(
-      new RegExp(`^kafka-up: ERROR: kafka 4\\.\\d+\\.\\d+: 127\\.0\\.0\\.1:${port + 1} is in use by .+ \\(pid ${process.pid}\\), which is not a Kafka broker \\(no reply to a Kafka ApiVersions request\\)$`),
+      new RegExp(
+        `^kafka-up: ERROR: kafka 4\\.\\d+\\.\\d+: 127\\.0\\.0\\.1:${port + 1} is in use by .+ \\(pid ${process.pid}\\), which is not a Kafka broker \\(no reply to a Kafka ApiVersions request\\)$`,
+      ),
     )
     expect(hint).toBe(
       `hint: stop that process (kill ${process.pid}); brokers-up always uses 9092-9094 (kafka) and 9192-9193 (kafka-compat); scripts/kafka/kafka-up.sh VERSION PORT CONTROLLER_PORT takes others`,

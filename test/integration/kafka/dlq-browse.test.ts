@@ -32,8 +32,29 @@ describe.each(KAFKA_TARGETS)('dlq list/peek/purge on $name', (target) => {
     expectValid('dlq-list.json', doc)
     expect(doc).toMatchObject({broker: 'kafka', dlq, length: 3})
     expect(doc.entries).toEqual([
-      expect.objectContaining({dlqId: '0:0', partition: 0, offset: '0', key: 'a', keyEncoding: 'utf8', target: source, targetFrom: 'spring', reason: 'NumberFormatException', replayCount: null, headerCount: 4, valueBytes: 7}),
-      expect.objectContaining({partition: 0, offset: '1', key: Buffer.from([0xff, 0xfe]).toString('base64'), keyEncoding: 'base64', target: source, targetFrom: 'dlq-name', replayCount: 2, valueBytes: 4}),
+      expect.objectContaining({
+        dlqId: '0:0',
+        partition: 0,
+        offset: '0',
+        key: 'a',
+        keyEncoding: 'utf8',
+        target: source,
+        targetFrom: 'spring',
+        reason: 'NumberFormatException',
+        replayCount: null,
+        headerCount: 4,
+        valueBytes: 7,
+      }),
+      expect.objectContaining({
+        partition: 0,
+        offset: '1',
+        key: Buffer.from([0xff, 0xfe]).toString('base64'),
+        keyEncoding: 'base64',
+        target: source,
+        targetFrom: 'dlq-name',
+        replayCount: 2,
+        valueBytes: 4,
+      }),
       expect.objectContaining({partition: 1, offset: '0', key: null, keyEncoding: null, target: source, reason: null}),
     ])
     expect(typeof doc.entries[0].timestamp).toBe('number')

@@ -86,7 +86,10 @@ export class KafkaDlqFixture {
     const out: DlqRecord[] = []
     try {
       for (let partition = 0; partition < t.partitionsCount; partition++) {
-        const ends = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}], isolationLevel: isolation})
+        const ends = await this.admin.listOffsets({
+          topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}],
+          isolationLevel: isolation,
+        })
         const end = ends[0]!.partitions[0]!.offset
         const starts = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -2n}]}]})
         let offset = starts[0]!.partitions[0]!.offset
@@ -112,7 +115,9 @@ export class KafkaDlqFixture {
 
   /** The replay group's committed offsets summed over partitions (0 when it has none). */
   async committedTotal(group: string, topic: string, partitions: number): Promise<number> {
-    const res = await this.admin.listConsumerGroupOffsets({groups: [{groupId: group, topics: [{name: topic, partitionIndexes: [...Array(partitions).keys()]}]}]})
+    const res = await this.admin.listConsumerGroupOffsets({
+      groups: [{groupId: group, topics: [{name: topic, partitionIndexes: [...Array(partitions).keys()]}]}],
+    })
     let n = 0
     for (const g of res) for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset > 0n) n += Number(p.committedOffset)
     return n

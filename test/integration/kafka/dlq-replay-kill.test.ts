@@ -105,7 +105,21 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name: SIGKILL mid-run, run again', 
       // and Kafka's own console consumer (read_committed) counts the same 20,000 in the target
       const {stdout} = await promisify(execFile)(
         KAFKA_TOOL,
-        ['latest', 'console-consumer', '--bootstrap-server', target.bootstrap, '--topic', source, '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', '8000', '--max-messages', String(N + 10)],
+        [
+          'latest',
+          'console-consumer',
+          '--bootstrap-server',
+          target.bootstrap,
+          '--topic',
+          source,
+          '--from-beginning',
+          '--isolation-level',
+          'read_committed',
+          '--timeout-ms',
+          '8000',
+          '--max-messages',
+          String(N + 10),
+        ],
         {maxBuffer: 64 << 20, timeout: 90_000},
       ).catch((e: {stdout?: string; code?: number}) => ({stdout: e.stdout ?? ''}))
       const lines = stdout.split('\n').filter((l) => l.startsWith('{'))

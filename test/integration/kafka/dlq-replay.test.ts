@@ -18,7 +18,12 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     const dlq = await fx.topic(`${source}.DLT`, 2)
     const binary = Buffer.from([0, 255, 1, 254, 0x80, 0x81])
     await fx.produce(dlq, [
-      {partition: 1, key: Buffer.from('order-7'), value: binary, headers: [...springHeaders(source, 3, 99), ['trace', 'a'], ['trace', 'b'], ['bin', Buffer.from([0xff, 0])]]},
+      {
+        partition: 1,
+        key: Buffer.from('order-7'),
+        value: binary,
+        headers: [...springHeaders(source, 3, 99), ['trace', 'a'], ['trace', 'b'], ['bin', Buffer.from([0xff, 0])]],
+      },
       {partition: 0, key: null, value: Buffer.from('no key'), headers: springHeaders(source, 2, 5)},
       {partition: 0, key: Buffer.from('k-no-part'), value: Buffer.from('hashed'), headers: [['kafka_dlt-original-topic', source]]},
     ])
@@ -35,7 +40,15 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     expect(first.partition).toBe(3) // kafka_dlt-original-partition
     expect(first.value!.equals(binary)).toBe(true)
     const names = first.headers.map(([k]) => k.toString())
-    expect(names.slice(0, 7)).toEqual(['kafka_dlt-original-topic', 'kafka_dlt-original-partition', 'kafka_dlt-original-offset', 'kafka_dlt-exception-message', 'trace', 'trace', 'bin'])
+    expect(names.slice(0, 7)).toEqual([
+      'kafka_dlt-original-topic',
+      'kafka_dlt-original-partition',
+      'kafka_dlt-original-offset',
+      'kafka_dlt-exception-message',
+      'trace',
+      'trace',
+      'bin',
+    ])
     expect(first.headers.filter(([k]) => k.toString() === 'trace').map(([, v]) => v!.toString())).toEqual(['a', 'b'])
     expect(first.headers.find(([k]) => k.toString() === 'bin')![1]!.equals(Buffer.from([0xff, 0]))).toBe(true)
     expect(header(first, 'cg-replay-count')).toBe('1')
@@ -101,7 +114,11 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     const dlq = await fx.topic(`${source}.dlq`)
     await fx.produce(
       dlq,
-      Array.from({length: 10}, (_, i) => ({key: Buffer.from(`k${i % 2}`), value: Buffer.from(String(i)), headers: [...springHeaders(source, 0, i, i < 5 ? 'timeout' : 'parse')] as Array<[string, string | Buffer]>})),
+      Array.from({length: 10}, (_, i) => ({
+        key: Buffer.from(`k${i % 2}`),
+        value: Buffer.from(String(i)),
+        headers: [...springHeaders(source, 0, i, i < 5 ? 'timeout' : 'parse')] as Array<[string, string | Buffer]>,
+      })),
     )
     const where = await cg('dlq', 'replay', source, '--where', 'kafka_dlt-exception-message=timeout', '--where', 'key=k0', '--json')
     expect(where.code, where.stderr).toBe(0)
@@ -112,7 +129,10 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
 
     const source2 = await fx.topic(uniq('kdlq-lim'))
     const dlq2 = await fx.topic(`${source2}.dlq`)
-    await fx.produce(dlq2, Array.from({length: 10}, (_, i) => ({value: Buffer.from(String(i)), headers: [['x-kind', i % 2 ? 'odd' : 'even']] as Array<[string, string]>})))
+    await fx.produce(
+      dlq2,
+      Array.from({length: 10}, (_, i) => ({value: Buffer.from(String(i)), headers: [['x-kind', i % 2 ? 'odd' : 'even']] as Array<[string, string]>})),
+    )
     const lim = await cg('dlq', 'replay', source2, '--limit', '4', '--where', 'header.x-kind=even', '--json')
     expect(lim.json().totals).toMatchObject({replayed: 4, skipped: 3})
     expect((await fx.readAll(source2)).map((x) => x.value!.toString())).toEqual(['0', '2', '4', '6'])
@@ -125,7 +145,10 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
   it('--dry-run changes nothing: no record produced, no replay group, no transaction', async () => {
     const source = await fx.topic(uniq('kdlq-dry'))
     const dlq = await fx.topic(`${source}.DLT`)
-    await fx.produce(dlq, Array.from({length: 5}, (_, i) => ({value: Buffer.from(String(i)), headers: springHeaders(source, 0, i)})))
+    await fx.produce(
+      dlq,
+      Array.from({length: 5}, (_, i) => ({value: Buffer.from(String(i)), headers: springHeaders(source, 0, i)})),
+    )
     const r = await cg('dlq', 'replay', source, '--dry-run')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain(`Dry run: would replay 5 records of ${dlq}. Nothing changed.`)
@@ -139,7 +162,11 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
     const source = await fx.topic(uniq('kdlq-foreign'))
     const dlq = await fx.topic(`${source}.dlq`)
     await fx.produce(dlq, [{value: Buffer.from('x')}])
-    for (const flags of [['--ids', '0-1'], ['--to-exchange', 'orders'], ['--routing-key', 'k']]) {
+    for (const flags of [
+      ['--ids', '0-1'],
+      ['--to-exchange', 'orders'],
+      ['--routing-key', 'k'],
+    ]) {
       const r = await cg('dlq', 'replay', source, ...flags)
       expect(r.code, `${flags.join(' ')}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toContain('it means nothing on Kafka')
@@ -184,7 +211,10 @@ describe.each(KAFKA_TARGETS)('dlq replay on $name', (target) => {
   it('shows progress on a terminal', async () => {
     const source = await fx.topic(uniq('kdlq-tty'))
     const dlq = await fx.topic(`${source}.DLT`)
-    await fx.produce(dlq, Array.from({length: 3000}, (_, i) => ({value: Buffer.from(String(i)), headers: springHeaders(source, 0, i)})))
+    await fx.produce(
+      dlq,
+      Array.from({length: 3000}, (_, i) => ({value: Buffer.from(String(i)), headers: springHeaders(source, 0, i)})),
+    )
     const r = await runCgTty(['dlq', 'replay', source, '--url', target.url, '--rate', '10000/s'])
     expect(r.code).toBe(0)
     expect(r.output).toMatch(/replaying: \d+\/3000 \(\d+%\)/)

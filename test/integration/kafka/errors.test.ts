@@ -63,12 +63,16 @@ describe('Kafka errors', () => {
       s256: {url: KAFKA_SASL.url, sasl: {mechanism: 'SCRAM-SHA-256', username: 'cg-scram', password: 'wrong-256-pw'}},
       s512: {url: KAFKA_SASL.url, sasl: {mechanism: 'SCRAM-SHA-512', username: 'nobody', password: 'wrong-512-pw'}},
     })
-    for (const [p, mech, user, pw] of [['plain', 'PLAIN', 'cg', 'wrong-plain-pw'], ['s256', 'SCRAM-SHA-256', 'cg-scram', 'wrong-256-pw'], ['s512', 'SCRAM-SHA-512', 'nobody', 'wrong-512-pw']]) {
+    for (const [p, mech, user, pw] of [
+      ['plain', 'PLAIN', 'cg', 'wrong-plain-pw'],
+      ['s256', 'SCRAM-SHA-256', 'cg-scram', 'wrong-256-pw'],
+      ['s512', 'SCRAM-SHA-512', 'nobody', 'wrong-512-pw'],
+    ]) {
       const started = Date.now()
       const r = await runCg(['groups', '--config', path, '-p', p])
       expect(r.code, `${p}: ${r.stderr}`).toBe(69)
       expect(r.stderr).toContain(`authentication failed on Kafka ${KAFKA_SASL.bootstrap} (SASL ${mech} as user "${user}")`)
-      expect(r.stderr).toContain('Hint: Check the profile\'s sasl mechanism, username and password')
+      expect(r.stderr).toContain("Hint: Check the profile's sasl mechanism, username and password")
       expect(r.stderr + r.stdout).not.toContain(pw)
       expect(Date.now() - started).toBeLessThan(15_000) // ~1 s idle; room for a loaded machine
       const j = await runCg(['pending', 'g', '--config', path, '-p', p, '--json'])
@@ -122,7 +126,11 @@ describe('Kafka errors', () => {
       expect(ok.json().pending).toBe(2)
     })
     it('flags with no Kafka meaning are usage errors (exit 2), not ignored', async () => {
-      for (const args of [['pending', group, '--min-idle', '5'], ['lag', group, '--stream', 's'], ['lag', group, '--samples', '3']]) {
+      for (const args of [
+        ['pending', group, '--min-idle', '5'],
+        ['lag', group, '--stream', 's'],
+        ['lag', group, '--samples', '3'],
+      ]) {
         const r = await runCg([...args, '--url', KAFKA.url])
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
       }

@@ -3,7 +3,21 @@
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
-import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kafkaTool, kip848Member, kname, produce, type MemberHandle} from '../../helpers/kafka.js'
+import {
+  classicMember,
+  commitOffsets,
+  createTopic,
+  deleteGroups,
+  deleteTopics,
+  KAFKA,
+  KAFKA_TARGETS,
+  kafkaAdmin,
+  kafkaTool,
+  kip848Member,
+  kname,
+  produce,
+  type MemberHandle,
+} from '../../helpers/kafka.js'
 
 type Row = [group: string, topic: string, partition: string, current: string, logEnd: string, lag: string, consumer: string, host: string, client: string]
 
@@ -51,18 +65,38 @@ for (const target of KAFKA_TARGETS) {
     }, 60_000)
 
     it('every row of every group: current offset, log-end offset, lag, consumer id, host, client id', async () => {
-      const java = await kafkaTool(target.version, 'consumer-groups', ['--bootstrap-server', target.bootstrap, '--describe', ...groups.flatMap((g) => ['--group', g])])
+      const java = await kafkaTool(target.version, 'consumer-groups', [
+        '--bootstrap-server',
+        target.bootstrap,
+        '--describe',
+        ...groups.flatMap((g) => ['--group', g]),
+      ])
       expect(java.code, java.stderr).toBe(0)
       const expected = javaRows(java.stdout, groups).sort()
       // sanity: the Java tool saw every group and the partitions without a commit
-      for (const g of groups) expect(expected.some((r) => r[0] === g), `${g} in:\n${java.stdout}`).toBe(true)
+      for (const g of groups)
+        expect(
+          expected.some((r) => r[0] === g),
+          `${g} in:\n${java.stdout}`,
+        ).toBe(true)
 
       const ours: Row[] = []
       for (const g of groups) {
         const r = await runCg(['lag', g, '--url', target.url, '--json'])
         expect(r.code, r.stderr).toBe(0)
         for (const grp of r.json().groups) {
-          for (const p of grp.partitions) ours.push([grp.group, p.topic, String(p.partition), dash(p.currentOffset), dash(p.logEndOffset), dash(p.lag), dash(p.consumer), dash(p.host), dash(p.clientId)])
+          for (const p of grp.partitions)
+            ours.push([
+              grp.group,
+              p.topic,
+              String(p.partition),
+              dash(p.currentOffset),
+              dash(p.logEndOffset),
+              dash(p.lag),
+              dash(p.consumer),
+              dash(p.host),
+              dash(p.clientId),
+            ])
         }
       }
       expect(ours.sort()).toEqual(expected)
@@ -71,7 +105,19 @@ for (const target of KAFKA_TARGETS) {
       // cg pending gives the same rows for one group
       const p = await runCg(['pending', live, '--url', target.url, '--json'])
       expect(p.code, p.stderr).toBe(0)
-      const pendingRows = p.json().partitions.map((x: any) => [live, x.topic, String(x.partition), dash(x.currentOffset), dash(x.logEndOffset), dash(x.lag), dash(x.consumer), dash(x.host), dash(x.clientId)])
+      const pendingRows = p
+        .json()
+        .partitions.map((x: any) => [
+          live,
+          x.topic,
+          String(x.partition),
+          dash(x.currentOffset),
+          dash(x.logEndOffset),
+          dash(x.lag),
+          dash(x.consumer),
+          dash(x.host),
+          dash(x.clientId),
+        ])
       expect(pendingRows.sort()).toEqual(expected.filter((r) => r[0] === live))
     })
   })

@@ -9,7 +9,19 @@ import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg, spawnCg} from '../../helpers/cli.js'
 import {Producer, stringSerializers} from '@platformatic/kafka'
-import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA_TARGETS, kafkaAdmin, kname, produce, waitFor, type MemberHandle} from '../../helpers/kafka.js'
+import {
+  classicMember,
+  commitOffsets,
+  createTopic,
+  deleteGroups,
+  deleteTopics,
+  KAFKA_TARGETS,
+  kafkaAdmin,
+  kname,
+  produce,
+  waitFor,
+  type MemberHandle,
+} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 for (const target of KAFKA_TARGETS) {
@@ -103,7 +115,11 @@ for (const target of KAFKA_TARGETS) {
       expect(r.stdout).toMatch(/^GROUP\s+STATE\s+CONSUMERS\s+LAG\s+STATUS$/m)
       expect(r.stdout).toMatch(new RegExp(`^${g.stopped.replace(/\./g, '\\.')}\\s+Empty\\s+0\\s+40\\s+stopped$`, 'm'))
       expect(r.stdout).toMatch(/\s+MOVED\s+STATUS$/m)
-      for (const bad of [['--window', 'soon'], ['--window', '200ms'], ['--samples', '3']]) {
+      for (const bad of [
+        ['--window', 'soon'],
+        ['--window', '200ms'],
+        ['--samples', '3'],
+      ]) {
         const b = await runCg(['lag', g.stopped, ...bad, '--url', target.url])
         expect(b.code, `${bad.join(' ')}: ${b.stderr}`).toBe(2)
       }

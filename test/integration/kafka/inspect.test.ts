@@ -4,7 +4,20 @@
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
-import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kip848Member, kname, produce, type MemberHandle} from '../../helpers/kafka.js'
+import {
+  classicMember,
+  commitOffsets,
+  createTopic,
+  deleteGroups,
+  deleteTopics,
+  KAFKA,
+  KAFKA_TARGETS,
+  kafkaAdmin,
+  kip848Member,
+  kname,
+  produce,
+  type MemberHandle,
+} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 for (const target of KAFKA_TARGETS) {
@@ -38,7 +51,14 @@ for (const target of KAFKA_TARGETS) {
       await produce(target.bootstrap, other, 8, 2) // 4 per partition
       await commitOffsets(admin, offsetsOnly, {[topic]: [1, 2, 3], [other]: [4, 0]})
       liveMember = await classicMember({bootstrap: target.bootstrap, group: live, topics: [topic], commit: 12, clientId: 'cg-live-client'})
-      staticMember = await classicMember({bootstrap: target.bootstrap, group: staticG, topics: [other], commit: 8, clientId: 'cg-static-client', instanceId: 'static-1'})
+      staticMember = await classicMember({
+        bootstrap: target.bootstrap,
+        group: staticG,
+        topics: [other],
+        commit: 8,
+        clientId: 'cg-static-client',
+        instanceId: 'static-1',
+      })
       const nc = await classicMember({bootstrap: target.bootstrap, group: noCommits, topics: [topic], commit: 0})
       members.push(liveMember, staticMember, nc)
       if (modern) {
@@ -61,12 +81,21 @@ for (const target of KAFKA_TARGETS) {
       expectValid('groups.json', doc)
       expect(doc.broker).toBe('kafka')
       const by = new Map(doc.groups.map((g: any) => [g.group, g]))
-      expect(by.get(live)).toEqual({group: live, sources: [topic], state: 'Stable', consumers: 1, lag: await rawLag(live), protocol: 'classic', protocolType: 'consumer'})
+      expect(by.get(live)).toEqual({
+        group: live,
+        sources: [topic],
+        state: 'Stable',
+        consumers: 1,
+        lag: await rawLag(live),
+        protocol: 'classic',
+        protocolType: 'consumer',
+      })
       expect(by.get(staticG)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: 0, sources: [other]})
       expect(by.get(offsetsOnly)).toMatchObject({state: 'Empty', protocol: 'classic', consumers: 0, lag: 9 + 8 + 7 + 0 + 4, sources: [topic, other].sort()})
       // a member that committed nothing: lag unknown (null), never 0
       expect(by.get(noCommits)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: null, sources: [topic]})
-      if (modern) expect(by.get(kip)).toEqual({group: kip, sources: [topic], state: 'Stable', consumers: 1, lag: 0, protocol: 'consumer', protocolType: 'consumer'})
+      if (modern)
+        expect(by.get(kip)).toEqual({group: kip, sources: [topic], state: 'Stable', consumers: 1, lag: 0, protocol: 'consumer', protocolType: 'consumer'})
     })
 
     it('cg groups TOPIC keeps the groups with offsets on that topic; the table shows the same', async () => {
@@ -87,25 +116,42 @@ for (const target of KAFKA_TARGETS) {
       const doc = r.json()
       expectValid('consumers.json', doc)
       expect(doc).toMatchObject({broker: 'kafka', group: live, state: 'Stable', protocol: 'classic'})
-      expect(doc.consumers).toEqual([{name: liveMember.memberId, pending: await rawLag(live), idleMs: null, clientId: 'cg-live-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]}])
+      expect(doc.consumers).toEqual([
+        {
+          name: liveMember.memberId,
+          pending: await rawLag(live),
+          idleMs: null,
+          clientId: 'cg-live-client',
+          host: '/127.0.0.1',
+          instanceId: null,
+          assignment: [{topic, partitions: [0, 1, 2]}],
+        },
+      ])
       const s = await runCg(['consumers', staticG, '--url', url, '--json'])
-      expect(s.json().consumers[0]).toMatchObject({name: staticMember.memberId, pending: 0, clientId: 'cg-static-client', instanceId: 'static-1', assignment: [{topic: other, partitions: [0, 1]}]})
+      expect(s.json().consumers[0]).toMatchObject({
+        name: staticMember.memberId,
+        pending: 0,
+        clientId: 'cg-static-client',
+        instanceId: 'static-1',
+        assignment: [{topic: other, partitions: [0, 1]}],
+      })
       const table = await runCg(['consumers', live, '--url', url])
       expect(table.stdout).toContain(`${topic}:0,1,2`)
       expect(table.stdout).toContain(liveMember.memberId)
     })
 
     // KIP-848 groups exist on 4.x only (3.9 has no consumer protocol by default): defined there, not skipped here.
-    if (modern) it('cg consumers GROUP (KIP-848) is described with ConsumerGroupDescribe, not reported Dead', async () => {
-      const r = await runCg(['consumers', kip, '--url', url, '--json'])
-      expect(r.code, r.stderr).toBe(0)
-      const doc = r.json()
-      expectValid('consumers.json', doc)
-      expect(doc).toMatchObject({group: kip, state: 'Stable', protocol: 'consumer', assignor: expect.any(String)})
-      expect(doc.consumers).toHaveLength(1)
-      expect(doc.consumers[0]).toMatchObject({clientId: 'cg-kip-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]})
-      expect(doc.consumers[0].name).toMatch(/^\S{10,}$/)
-    })
+    if (modern)
+      it('cg consumers GROUP (KIP-848) is described with ConsumerGroupDescribe, not reported Dead', async () => {
+        const r = await runCg(['consumers', kip, '--url', url, '--json'])
+        expect(r.code, r.stderr).toBe(0)
+        const doc = r.json()
+        expectValid('consumers.json', doc)
+        expect(doc).toMatchObject({group: kip, state: 'Stable', protocol: 'consumer', assignor: expect.any(String)})
+        expect(doc.consumers).toHaveLength(1)
+        expect(doc.consumers[0]).toMatchObject({clientId: 'cg-kip-client', host: '/127.0.0.1', instanceId: null, assignment: [{topic, partitions: [0, 1, 2]}]})
+        expect(doc.consumers[0].name).toMatch(/^\S{10,}$/)
+      })
 
     it('cg pending GROUP: per partition current offset, log-end offset, lag and owner', async () => {
       const r = await runCg(['pending', live, '--url', url, '--json'])
@@ -165,12 +211,18 @@ for (const target of KAFKA_TARGETS) {
       expect(names).not.toContain(live)
       const table = await runCg(['lag', offsetsOnly, '--url', url])
       expect(table.stdout).toMatch(/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/m)
-      expect(table.stdout).toMatch(new RegExp(`^${offsetsOnly.replace(/\./g, '\\.')}\\s+${other.replace(/\./g, '\\.')}\\s+1\\s+0\\s+4\\s+4\\s+-\\s+-\\s+-$`, 'm'))
+      expect(table.stdout).toMatch(
+        new RegExp(`^${offsetsOnly.replace(/\./g, '\\.')}\\s+${other.replace(/\./g, '\\.')}\\s+1\\s+0\\s+4\\s+4\\s+-\\s+-\\s+-$`, 'm'),
+      )
     })
 
     it('an unknown group exits 5 with a hint (consumers, pending, lag), also as a JSON error', async () => {
       const missing = kname('nosuch')
-      for (const cmd of [['consumers', missing], ['pending', missing], ['lag', missing]]) {
+      for (const cmd of [
+        ['consumers', missing],
+        ['pending', missing],
+        ['lag', missing],
+      ]) {
         const r = await runCg([...cmd, '--url', url])
         expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(5)
         expect(r.stderr).toContain(`consumer group ${missing} does not exist`)

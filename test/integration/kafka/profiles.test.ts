@@ -54,7 +54,7 @@ describe('Kafka profiles', () => {
     expect(r.json().groups[0]).toMatchObject({group, lag: 5})
   })
 
-  it('the profile\'s group is the default GROUP of consumers / pending', async () => {
+  it("the profile's group is the default GROUP of consumers / pending", async () => {
     const path = config({profiles: {k: {url: KAFKA.url, group}}})
     const r = await runCg(['pending', '--config', path, '-p', 'k', '--json'])
     expect(r.code, r.stderr).toBe(0)

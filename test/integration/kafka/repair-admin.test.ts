@@ -7,14 +7,34 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {describeGroup} from '../../../src/brokers/kafka/kafka-offsets.js'
 import type {KafkaAdapter} from '../../../src/brokers/kafka/kafka-types.js'
 import {runCg} from '../../helpers/cli.js'
-import {classicMember, commitOffsets, KAFKA_TOOL, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kip848Member, kname, produce, waitFor, type MemberHandle} from '../../helpers/kafka.js'
+import {
+  classicMember,
+  commitOffsets,
+  KAFKA_TOOL,
+  createTopic,
+  deleteGroups,
+  deleteTopics,
+  KAFKA,
+  KAFKA_TARGETS,
+  kafkaAdmin,
+  kip848Member,
+  kname,
+  produce,
+  waitFor,
+  type MemberHandle,
+} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 /** committed offsets of a group: {topic: {partition: offset}} */
 async function offsets(admin: Admin, group: string): Promise<Record<string, Record<number, number>>> {
   const [g] = await admin.listConsumerGroupOffsets({groups: [group]}).catch(() => [])
   const out: Record<string, Record<number, number>> = {}
-  for (const t of g?.topics ?? []) for (const p of t.partitions) if (p.committedOffset >= 0n) (out[t.name] ??= {})[p.partitionIndex] = Number(p.committedOffset)
+  for (const t of g?.topics ?? [])
+    for (const p of t.partitions)
+      if (p.committedOffset >= 0n) {
+        out[t.name] ??= {}
+        out[t.name][p.partitionIndex] = Number(p.committedOffset)
+      }
   return out
 }
 
@@ -58,7 +78,9 @@ for (const target of KAFKA_TARGETS) {
       await commitOffsets(admin, gLive, {[b]: [1]})
       liveMember = await classicMember({bootstrap: target.bootstrap, group: gLive, topics: [a], commit: 2, clientId: 'cg-adm-live'})
       handles.push(liveMember)
-      handles.push(await classicMember({bootstrap: target.bootstrap, group: gMembers, topics: [a], commit: 1, clientId: 'cg-adm-static', instanceId: 'cg-static-1'}))
+      handles.push(
+        await classicMember({bootstrap: target.bootstrap, group: gMembers, topics: [a], commit: 1, clientId: 'cg-adm-static', instanceId: 'cg-static-1'}),
+      )
       dynMember = await classicMember({bootstrap: target.bootstrap, group: gMembers, topics: [a], commit: 0, clientId: 'cg-adm-dynamic'})
       handles.push(dynMember)
     }, 120_000)
@@ -82,7 +104,16 @@ for (const target of KAFKA_TARGETS) {
 
       it('--dry-run says what would go and changes nothing; then deletes; then the group is unknown (exit 5)', async () => {
         const dry = await cgJson(['group', 'delete', gEmpty, '--dry-run'], 'group-delete.json')
-        expect(dry).toMatchObject({broker: 'kafka', group: gEmpty, state: 'Empty', consumers: 0, committedPartitions: 3, sources: [a, b].sort(), dryRun: true, deleted: false})
+        expect(dry).toMatchObject({
+          broker: 'kafka',
+          group: gEmpty,
+          state: 'Empty',
+          consumers: 0,
+          committedPartitions: 3,
+          sources: [a, b].sort(),
+          dryRun: true,
+          deleted: false,
+        })
         expect(await offsets(admin, gEmpty)).toEqual({[a]: {0: 3, 1: 4}, [b]: {0: 2}})
         const done = await cgJson(['group', 'delete', gEmpty], 'group-delete.json')
         expect(done).toMatchObject({dryRun: false, deleted: true})
@@ -110,7 +141,13 @@ for (const target of KAFKA_TARGETS) {
 
       it('deletes the offsets of a topic the live group does not consume (--dry-run first)', async () => {
         const dry = await cgJson(['offsets', 'delete', gLive, '--topic', b, '--dry-run'], 'offsets-delete.json')
-        expect(dry).toMatchObject({broker: 'kafka', group: gLive, dryRun: true, totals: {deleted: 0, failed: 0}, partitions: [{topic: b, partition: 0, offset: 1, status: 'would delete', error: null}]})
+        expect(dry).toMatchObject({
+          broker: 'kafka',
+          group: gLive,
+          dryRun: true,
+          totals: {deleted: 0, failed: 0},
+          partitions: [{topic: b, partition: 0, offset: 1, status: 'would delete', error: null}],
+        })
         expect((await offsets(admin, gLive))[b]).toEqual({0: 1})
         const done = await cgJson(['offsets', 'delete', gLive, '--topic', b], 'offsets-delete.json')
         expect(done).toMatchObject({dryRun: false, totals: {deleted: 1, failed: 0}})
@@ -141,7 +178,16 @@ for (const target of KAFKA_TARGETS) {
         const before = await describeGroup(adapter, gMembers)
         const stat = before.members.find((m) => m.instanceId === 'cg-static-1')!
         const doc = await cgJson(['consumer', 'delete', gMembers, 'cg-static-1', '--dry-run'], 'consumer-delete.json')
-        expect(doc).toMatchObject({broker: 'kafka', group: gMembers, protocol: 'classic', by: 'instance-id', dryRun: true, deleted: false, consumer: stat.memberId, member: {instanceId: 'cg-static-1', clientId: 'cg-adm-static'}})
+        expect(doc).toMatchObject({
+          broker: 'kafka',
+          group: gMembers,
+          protocol: 'classic',
+          by: 'instance-id',
+          dryRun: true,
+          deleted: false,
+          consumer: stat.memberId,
+          member: {instanceId: 'cg-static-1', clientId: 'cg-adm-static'},
+        })
         expect(await memberIds(gMembers)).toContain(stat.memberId)
       })
 
@@ -174,10 +220,14 @@ for (const target of KAFKA_TARGETS) {
         it('removes a KIP-848 (consumer protocol) member: Kafka 4.x accepts LeaveGroup from an admin for it', async () => {
           const kip = await kip848Member({bootstrap: target.bootstrap, group: gKip, topic: a, expectCommitted: 20, clientId: 'cg-adm-kip'})
           handles.push(kip)
-          const info = (await waitFor(async () => {
-            const d = await describeGroup(adapter, gKip)
-            return d.members.length === 1 ? d : null
-          }, 30_000, 'the KIP-848 member'))!
+          const info = (await waitFor(
+            async () => {
+              const d = await describeGroup(adapter, gKip)
+              return d.members.length === 1 ? d : null
+            },
+            30_000,
+            'the KIP-848 member',
+          ))!
           expect(info.protocol).toBe('consumer')
           const id = info.members[0].memberId
           const doc = await cgJson(['consumer', 'delete', gKip, id], 'consumer-delete.json')
@@ -196,14 +246,41 @@ for (const target of KAFKA_TARGETS) {
     it('handles a classic member of the Java consumer (static): refusals name it, consumer delete removes it by instance id', async () => {
       const g = kname('g-java')
       // Apache Kafka's console consumer, classic protocol, static membership
-      const child = spawn(KAFKA_TOOL, [modern ? 'latest' : 'compat', 'console-consumer', '--bootstrap-server', target.bootstrap, '--topic', a, '--group', g, '--from-beginning', '--consumer-property', 'group.instance.id=java-static-1', '--consumer-property', 'client.id=cg-java-classic'], {stdio: 'ignore'})
+      const child = spawn(
+        KAFKA_TOOL,
+        [
+          modern ? 'latest' : 'compat',
+          'console-consumer',
+          '--bootstrap-server',
+          target.bootstrap,
+          '--topic',
+          a,
+          '--group',
+          g,
+          '--from-beginning',
+          '--consumer-property',
+          'group.instance.id=java-static-1',
+          '--consumer-property',
+          'client.id=cg-java-classic',
+        ],
+        {stdio: 'ignore'},
+      )
       try {
-        const info = (await waitFor(async () => {
-          const d = await describeGroup(adapter, g)
-          return d.members.length === 1 && d.state === 'Stable' ? d : null
-        }, 60_000, 'the Java classic member'))!
+        const info = (await waitFor(
+          async () => {
+            const d = await describeGroup(adapter, g)
+            return d.members.length === 1 && d.state === 'Stable' ? d : null
+          },
+          60_000,
+          'the Java classic member',
+        ))!
         expect(info.protocol).toBe('classic')
-        expect(info.members[0]).toMatchObject({instanceId: 'java-static-1', clientId: 'cg-java-classic', subscribedTopics: [a], assignment: [{topic: a, partitions: [0, 1]}]})
+        expect(info.members[0]).toMatchObject({
+          instanceId: 'java-static-1',
+          clientId: 'cg-java-classic',
+          subscribedTopics: [a],
+          assignment: [{topic: a, partitions: [0, 1]}],
+        })
         const del = await cg(['group', 'delete', g])
         expect(del.code, del.stderr).toBe(4)
         expect(del.stderr).toContain('instance java-static-1')
@@ -214,7 +291,11 @@ for (const target of KAFKA_TARGETS) {
       } finally {
         child.kill('SIGKILL')
         // a killed static member stays until its session times out: remove it, then the group
-        await waitFor(async () => (await describeGroup(adapter, g)).members.length === 0 || (await cg(['consumer', 'delete', g, 'java-static-1'])).code === 0, 20_000, 'the Java member removed').catch(() => {})
+        await waitFor(
+          async () => (await describeGroup(adapter, g)).members.length === 0 || (await cg(['consumer', 'delete', g, 'java-static-1'])).code === 0,
+          20_000,
+          'the Java member removed',
+        ).catch(() => {})
         await deleteGroups(admin, [g])
       }
     }, 120_000)

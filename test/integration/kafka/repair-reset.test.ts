@@ -8,14 +8,29 @@ import {join} from 'node:path'
 import {Producer, stringSerializers, type Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
-import {classicMember, commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_TARGETS, kafkaAdmin, kafkaTool, kname, type MemberHandle} from '../../helpers/kafka.js'
+import {
+  classicMember,
+  commitOffsets,
+  createTopic,
+  deleteGroups,
+  deleteTopics,
+  KAFKA,
+  KAFKA_TARGETS,
+  kafkaAdmin,
+  kafkaTool,
+  kname,
+  type MemberHandle,
+} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 /** 30 records, record i on partition i % 3 with timestamp base + i minutes: 10 per partition. */
 async function seed(bootstrap: string, topic: string, base: number): Promise<void> {
   const p = new Producer({clientId: 'cg-test', bootstrapBrokers: [bootstrap], serializers: stringSerializers, idempotent: true})
   try {
-    await p.send({messages: Array.from({length: 30}, (_, i) => ({topic, partition: i % 3, key: `k${i}`, value: `v${i}`, timestamp: BigInt(base + i * 60_000)})), acks: -1})
+    await p.send({
+      messages: Array.from({length: 30}, (_, i) => ({topic, partition: i % 3, key: `k${i}`, value: `v${i}`, timestamp: BigInt(base + i * 60_000)})),
+      acks: -1,
+    })
   } finally {
     await p.close()
   }
@@ -82,7 +97,7 @@ for (const target of KAFKA_TARGETS) {
       await admin.close()
     }, 60_000)
 
-    it('every mode plans the offsets of the Java tool\'s rules; a dry run changes nothing', async () => {
+    it("every mode plans the offsets of the Java tool's rules; a dry run changes nothing", async () => {
       const at = new Date(base + 10 * 60_000).toISOString().replace('Z', '') // no zone = UTC
       const cases: Array<[string[], Record<number, number>]> = [
         [['--to-earliest', '--topic', topic], {0: 0, 1: 0, 2: 0}],
@@ -123,7 +138,11 @@ for (const target of KAFKA_TARGETS) {
 
     it('clamps --to-offset past the log end with a warning per partition', async () => {
       const doc = await cgJson([group, '--to-offset', '99', '--topic', topic])
-      expect(doc.partitions.map((p: {new: number; clamped: string}) => [p.new, p.clamped])).toEqual([[10, 'log-end'], [10, 'log-end'], [10, 'log-end']])
+      expect(doc.partitions.map((p: {new: number; clamped: string}) => [p.new, p.clamped])).toEqual([
+        [10, 'log-end'],
+        [10, 'log-end'],
+        [10, 'log-end'],
+      ])
       expect(doc.warnings).toHaveLength(3)
     })
 
@@ -159,7 +178,16 @@ for (const target of KAFKA_TARGETS) {
       expect(newOffsets(dry)).toEqual({0: 6, 1: 6, 2: 6})
       expect(await committed(admin, group, topic)).toEqual([5, 2, null])
       if (full) {
-        const java = await kafkaTool('latest', 'consumer-groups', ['--bootstrap-server', target.bootstrap, '--group', group, '--reset-offsets', '--from-file', file, '--dry-run'])
+        const java = await kafkaTool('latest', 'consumer-groups', [
+          '--bootstrap-server',
+          target.bootstrap,
+          '--group',
+          group,
+          '--reset-offsets',
+          '--from-file',
+          file,
+          '--dry-run',
+        ])
         expect(javaPlan(java.stdout, topic), java.stdout + java.stderr).toEqual({0: 6, 1: 6, 2: 6})
       }
       const done = await cgJson([group, '--from-file', file, '--execute'])
@@ -220,7 +248,17 @@ for (const target of KAFKA_TARGETS) {
         const modes: string[][] = [['--shift-by', '-2'], ['--to-datetime', at], ['--to-offset', '3'], ['--to-earliest']]
         for (const mode of modes) {
           const scope = mode[0] === '--shift-by' ? `${topic}:0,1` : topic
-          const java = await kafkaTool('latest', 'consumer-groups', ['--bootstrap-server', target.bootstrap, '--group', group, '--reset-offsets', '--topic', scope, ...mode, '--dry-run'])
+          const java = await kafkaTool('latest', 'consumer-groups', [
+            '--bootstrap-server',
+            target.bootstrap,
+            '--group',
+            group,
+            '--reset-offsets',
+            '--topic',
+            scope,
+            ...mode,
+            '--dry-run',
+          ])
           const ours = await cgJson([group, '--topic', scope, ...mode])
           expect(newOffsets(ours), `${mode.join(' ')}\n${java.stdout}${java.stderr}`).toEqual(javaPlan(java.stdout, topic))
           expect(Object.keys(newOffsets(ours)).length).toBe(scope === topic ? 3 : 2)

@@ -28,7 +28,11 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     const p = doc.plan[0]
     expect(p.connectionName).toBe(s.name)
     expect(p.channels).toHaveLength(2)
-    expect(p.channels.find((c: {target: boolean}) => c.target)).toMatchObject({number: 1, unacked: 3, consumers: [expect.objectContaining({tag: s.tag, queue: q})]})
+    expect(p.channels.find((c: {target: boolean}) => c.target)).toMatchObject({
+      number: 1,
+      unacked: 3,
+      consumers: [expect.objectContaining({tag: s.tag, queue: q})],
+    })
     expect(p.alsoCloses.queues).toEqual([other])
     expect(p.alsoCloses.consumers).toEqual([expect.objectContaining({tag: `${s.name}-other`, queue: other})])
     expect(doc.warnings.join('\n')).toContain(`also closes 1 other channel(s) and 1 other consumer(s) on ${other}`)
@@ -41,7 +45,7 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     expect((await queueInfo(q)).messages_unacknowledged).toBe(3)
   })
 
-  it('requeues the stuck consumer\'s unacked messages by closing its connection; a busy-enough channel is left alone', async () => {
+  it("requeues the stuck consumer's unacked messages by closing its connection; a busy-enough channel is left alone", async () => {
     const q = await rmq.queue('claim', {messages: 10})
     const stuck = await rmq.stuck({queue: q, prefetch: 4})
     await waitStuck(q, 4)
@@ -104,6 +108,8 @@ describe('rabbitmq: claim QUEUE --idle MS', () => {
     // the requeued messages carry their delivery count
     const got = await waitFor('a redelivered message', async () => {
       const m = await rmq.ch.get(q, {noAck: false})
+      // m is false when the queue is empty: an optional chain would not narrow it
+      // biome-ignore lint/complexity/useOptionalChain: false, not undefined
       if (m && m.fields.redelivered) return m
       if (m) rmq.ch.nack(m, false, true)
       return null
@@ -190,7 +196,7 @@ describe('rabbitmq: consumer delete QUEUE TAG', () => {
     expect(await connected(bystander.name)).toBe(true)
   })
 
-  it('an unknown tag: exit 5 naming the queue\'s consumers', async () => {
+  it("an unknown tag: exit 5 naming the queue's consumers", async () => {
     const q = await rmq.queue('cdel-missing', {messages: 1})
     const s = await rmq.stuck({queue: q, prefetch: 1})
     await waitStuck(q, 1)

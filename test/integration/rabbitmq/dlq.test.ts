@@ -55,7 +55,12 @@ describe('rabbitmq dlq list / peek', () => {
   })
 
   it('peek shows the body as base64 when it is not text, typed headers, and says a quorum read counts as a delivery', async () => {
-    const s = await deadLettered(rmq, {reason: 'rejected', n: 2, body: (i) => Buffer.from([0xff, 0x00, i]), props: () => ({headers: {tenant: 'acme', when: {'!': 'timestamp', value: 1700000000}, raw: Buffer.from([1, 2, 3])}})})
+    const s = await deadLettered(rmq, {
+      reason: 'rejected',
+      n: 2,
+      body: (i) => Buffer.from([0xff, 0x00, i]),
+      props: () => ({headers: {tenant: 'acme', when: {'!': 'timestamp', value: 1700000000}, raw: Buffer.from([1, 2, 3])}}),
+    })
     const res = await runCg(['dlq', 'peek', s.dlq, '--count', '1', '--json', ...URL])
     expect(res.code, res.stderr).toBe(0)
     const doc = res.json()
@@ -88,13 +93,23 @@ describe('rabbitmq dlq list / peek', () => {
     // an id that no message has: exit 5 (as on Redis and Kafka), and every message read is put back
     const none = await runCg(['dlq', 'peek', qdlq, 'no-such-id', '--json', ...URL])
     expect(none.code, none.stdout).toBe(5)
-    expect(none.json().error).toMatchObject({code: 'not_found', message: expect.stringContaining(`no message with message-id or replay id no-such-id in ${qdlq}`)})
+    expect(none.json().error).toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining(`no message with message-id or replay id no-such-id in ${qdlq}`),
+    })
     await waitDepth(rmq, qdlq, 3)
   })
 
   it('a missing queue exits 5', async () => {
-    for (const cmd of [['dlq', 'list'], ['dlq', 'peek'], ['dlq', 'replay'], ['dlq', 'purge']]) {
-      const res = await runCg([...cmd, rmq.queueName('missing'), '--dry-run', '--json', ...URL].filter((a) => a !== '--dry-run' || cmd[1] === 'replay' || cmd[1] === 'purge'))
+    for (const cmd of [
+      ['dlq', 'list'],
+      ['dlq', 'peek'],
+      ['dlq', 'replay'],
+      ['dlq', 'purge'],
+    ]) {
+      const res = await runCg(
+        [...cmd, rmq.queueName('missing'), '--dry-run', '--json', ...URL].filter((a) => a !== '--dry-run' || cmd[1] === 'replay' || cmd[1] === 'purge'),
+      )
       expect(res.code, `${cmd.join(' ')}: ${res.stdout} ${res.stderr}`).toBe(5)
       expect(res.json().error.code).toBe('not_found')
     }
@@ -120,13 +135,30 @@ describe('rabbitmq dlq replay', () => {
       n: 40,
       keys: ['k.a', 'k.b'],
       body: (i) => Buffer.concat([Buffer.from([0xff, 0xfe, i]), Buffer.from(`payload-${i}`)]),
-      props: (i) => ({headers, contentType: 'application/octet-stream', correlationId: `c-${i}`, timestamp: 1700000000 + i, type: 'order', appId: 'shop', priority: 3}),
+      props: (i) => ({
+        headers,
+        contentType: 'application/octet-stream',
+        correlationId: `c-${i}`,
+        timestamp: 1700000000 + i,
+        type: 'order',
+        appId: 'shop',
+        priority: 3,
+      }),
     })
     const res = await runCg(['dlq', 'replay', s.dlq, '--json', ...URL])
     expect(res.code, res.stderr + res.stdout).toBe(0)
     const doc = res.json()
     expectValid('dlq-replay.json', doc)
-    expect(doc.totals).toMatchObject({replayed: 40, skipped: 0, failed: 0, refusedOtherTarget: 0, interrupted: false, error: null, errorCode: null, target: s.exchange})
+    expect(doc.totals).toMatchObject({
+      replayed: 40,
+      skipped: 0,
+      failed: 0,
+      refusedOtherTarget: 0,
+      interrupted: false,
+      error: null,
+      errorCode: null,
+      target: s.exchange,
+    })
     expect(doc.entries).toHaveLength(40)
     await waitDepth(rmq, s.dlq, 0)
     const got = await drain(rmq, s.target)
@@ -151,7 +183,14 @@ describe('rabbitmq dlq replay', () => {
       expect(h['x-cg-replay-count']).toBe(1)
       expect(typeof h['x-cg-replay-id']).toBe('string')
       expect(h['x-cg-possible-duplicate']).toBeUndefined()
-      expect(m.properties).toMatchObject({contentType: 'application/octet-stream', correlationId: `c-${i}`, timestamp: 1700000000 + i, type: 'order', appId: 'shop', priority: 3})
+      expect(m.properties).toMatchObject({
+        contentType: 'application/octet-stream',
+        correlationId: `c-${i}`,
+        timestamp: 1700000000 + i,
+        type: 'order',
+        appId: 'shop',
+        priority: 3,
+      })
     }
     expect(ids.size).toBe(40)
   })
@@ -214,7 +253,10 @@ describe('rabbitmq dlq replay', () => {
 
     const dry = (await runCg(['dlq', 'replay', one.dlq, '--dry-run', '--json', ...URL])).json()
     expect(dry.plan.mixedTargets).toBe(true)
-    expect(dry.plan.targets.map((t: any) => [t.target, t.count])).toEqual([[one.exchange, 4], [ex2, 3]])
+    expect(dry.plan.targets.map((t: any) => [t.target, t.count])).toEqual([
+      [one.exchange, 4],
+      [ex2, 3],
+    ])
 
     const mixed = await runCg(['dlq', 'replay', one.dlq, '--json', ...URL])
     expect(mixed.code).toBe(3)
@@ -278,7 +320,12 @@ describe('rabbitmq dlq purge', () => {
     const yes = await runCg(['dlq', 'purge', s.source, '--yes', '--json', ...URL])
     expect(yes.code, yes.stderr).toBe(0)
     expectValid('dlq-purge.json', yes.json())
-    expect(yes.json()).toMatchObject({dryRun: false, count: 12, dlq: s.dlq, totals: {purged: 12, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null}})
+    expect(yes.json()).toMatchObject({
+      dryRun: false,
+      count: 12,
+      dlq: s.dlq,
+      totals: {purged: 12, skipped: 0, failed: 0, interrupted: false, error: null, errorCode: null},
+    })
     await waitDepth(rmq, s.dlq, 0)
   })
 })

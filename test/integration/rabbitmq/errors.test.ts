@@ -7,7 +7,8 @@ import {enc, mgmt, RABBIT_HOST, RABBIT_URL, useRabbit, waitStuck} from '../../he
 import {expectValid} from '../../helpers/schemas.js'
 
 const URL = RABBIT_URL
-const urlOf = (u: {user: string; password: string}, vhost = '') => `amqp://${enc(u.user)}:${enc(u.password)}@${RABBIT_HOST}:5672${vhost ? '/' + enc(vhost) : ''}`
+const urlOf = (u: {user: string; password: string}, vhost = '') =>
+  `amqp://${enc(u.user)}:${enc(u.password)}@${RABBIT_HOST}:5672${vhost ? '/' + enc(vhost) : ''}`
 
 function config(profile: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-rmq-'))
@@ -27,7 +28,11 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
 
   it('an unreachable AMQP listener: exit 69 naming it, password masked', async () => {
     const q = await rmq.queue('unreach')
-    for (const args of [['pending', q], ['lag', q], ['claim', q, '--idle', '0']]) {
+    for (const args of [
+      ['pending', q],
+      ['lag', q],
+      ['claim', q, '--idle', '0'],
+    ]) {
       const r = await runCg([...args, '--url', `amqp://guest:s3cret-x@${RABBIT_HOST}:1`])
       // the management API is found on 15672 but says the credentials are wrong, or the AMQP port is closed: either way 69
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(69)
@@ -91,14 +96,28 @@ describe('rabbitmq errors: unreachable endpoints, credentials, missing things (e
     const nv3 = await runCg(['lag', '--url', `${URL}/cgtest-no-such-vhost`])
     expect(nv3.code).toBe(5)
     expect(nv3.stderr).toContain('cgtest-no-such-vhost')
-    for (const cmd of [['lag', 'cgtest-no-such-queue'], ['pending', 'cgtest-no-such-queue'], ['groups', 'cgtest-no-such-queue'], ['consumer', 'delete', 'cgtest-no-such-queue', 't']]) {
+    for (const cmd of [
+      ['lag', 'cgtest-no-such-queue'],
+      ['pending', 'cgtest-no-such-queue'],
+      ['groups', 'cgtest-no-such-queue'],
+      ['consumer', 'delete', 'cgtest-no-such-queue', 't'],
+    ]) {
       expect((await runCg([...cmd, '--url', URL])).code, cmd.join(' ')).toBe(5)
     }
   })
 
   it('a name over 255 bytes (the AMQP limit): a usage error (exit 2) on one short line, before the broker is asked', async () => {
     const long = 'q'.repeat(300)
-    for (const cmd of [['groups', long], ['lag', long], ['consumers', long], ['pending', long], ['claim', long, '--idle', '0'], ['consumer', 'delete', long, 't'], ['dlq', 'list', long], ['dlq', 'replay', '--dlq', long]]) {
+    for (const cmd of [
+      ['groups', long],
+      ['lag', long],
+      ['consumers', long],
+      ['pending', long],
+      ['claim', long, '--idle', '0'],
+      ['consumer', 'delete', long, 't'],
+      ['dlq', 'list', long],
+      ['dlq', 'replay', '--dlq', long],
+    ]) {
       const r = await runCg([...cmd, '--url', URL])
       expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toMatch(/is 300 bytes long.*AMQP names are at most 255 bytes/)
@@ -129,7 +148,7 @@ describe('rabbitmq errors: a user without the tags an action needs is refused (e
     expect(r.stderr).toContain(`user ${u.user} has no access to vhost /`)
   })
 
-  it('consumers as a management-tag user: other users\' channels are unknown (null) with a warning, not invented', async () => {
+  it("consumers as a management-tag user: other users' channels are unknown (null) with a warning, not invented", async () => {
     const q = await rmq.queue('tags-view', {messages: 3})
     const s = await rmq.stuck({queue: q, prefetch: 2})
     await waitStuck(q, 2)
@@ -143,7 +162,7 @@ describe('rabbitmq errors: a user without the tags an action needs is refused (e
     expect(r.stderr).toContain('Warning: channel')
   })
 
-  it('claim by a management user on another user\'s consumer: refused, nothing closed', async () => {
+  it("claim by a management user on another user's consumer: refused, nothing closed", async () => {
     const q = await rmq.queue('tags-mgmt', {messages: 4})
     const s = await rmq.stuck({queue: q, prefetch: 2})
     await waitStuck(q, 2)
@@ -155,7 +174,7 @@ describe('rabbitmq errors: a user without the tags an action needs is refused (e
     expect(await connected(s.name)).toBe(true)
   })
 
-  it('claim and consumer delete by a monitoring user on another user\'s connection: refused before anything closes; an administrator may', async () => {
+  it("claim and consumer delete by a monitoring user on another user's connection: refused before anything closes; an administrator may", async () => {
     const q = await rmq.queue('tags-mon', {messages: 4})
     const s = await rmq.stuck({queue: q, prefetch: 2})
     await waitStuck(q, 2)

@@ -20,7 +20,17 @@ describe('rabbitmq: groups, consumers, pending, lag', () => {
     expect(doc.broker).toBe('rabbitmq')
     expect(doc.serverVersion).toMatch(/^3\.10\./)
     expect(doc.groups).toHaveLength(1)
-    expect(doc.groups[0]).toMatchObject({group: source, sources: [source], vhost: '/', type: 'classic', consumers: 0, lag: 4, unacked: 0, consumerUtilisation: null, deliveryLimit: null})
+    expect(doc.groups[0]).toMatchObject({
+      group: source,
+      sources: [source],
+      vhost: '/',
+      type: 'classic',
+      consumers: 0,
+      lag: 4,
+      unacked: 0,
+      consumerUtilisation: null,
+      deliveryLimit: null,
+    })
     expect(doc.groups[0].deadLetter).toEqual({exchange: dlx, routingKey: 'dead.key', from: 'arguments', policy: null, strategy: null})
     const human = await runCg(['groups', source, '--url', URL])
     expect(human.stdout).toMatch(new RegExp(`${source}\\s+classic\\s+0\\s+4\\s+0\\s+unknown\\s+${dlx} key dead.key \\(arguments\\)`))
@@ -85,7 +95,16 @@ describe('rabbitmq: groups, consumers, pending, lag', () => {
     expect(doc.consumers).toHaveLength(1)
     const c = doc.consumers[0]
     expect(doc).toMatchObject({group: q, sources: [q]})
-    expect(c).toMatchObject({name: s.tag, pending: 3, connectionName: s.name, prefetch: 3, ackMode: 'manual', channelUnacked: 3, channelNumber: 1, channelConsumers: 1})
+    expect(c).toMatchObject({
+      name: s.tag,
+      pending: 3,
+      connectionName: s.name,
+      prefetch: 3,
+      ackMode: 'manual',
+      channelUnacked: 3,
+      channelNumber: 1,
+      channelConsumers: 1,
+    })
     expect(c.peer).toMatch(/^127\.0\.0\.1:\d+$/)
     expect(c.channel).toBe(`${c.connection} (1)`)
     expect(c.idleMs).toBeGreaterThanOrEqual(0)
@@ -127,7 +146,9 @@ describe('rabbitmq: groups, consumers, pending, lag', () => {
     expect(r.code, r.stderr).toBe(0)
     const doc = r.json()
     expectValid('lag.json', doc)
-    expect(doc.groups).toEqual([expect.objectContaining({group: q, sources: [q], vhost: '/', type: 'classic', lag: 6, lagSource: 'amqp', consumers: 0, consumersSource: 'amqp'})])
+    expect(doc.groups).toEqual([
+      expect.objectContaining({group: q, sources: [q], vhost: '/', type: 'classic', lag: 6, lagSource: 'amqp', consumers: 0, consumersSource: 'amqp'}),
+    ])
     const human = await runCg(['lag', q, '--url', URL])
     expect(human.stdout).toMatch(new RegExp(`${q}\\s+classic\\s+6\\s`))
     expect(human.stdout).toContain('passive declare')

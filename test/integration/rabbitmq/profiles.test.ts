@@ -12,7 +12,12 @@ import {expectValid} from '../../helpers/schemas.js'
 function configFile(dir: string, profile: Record<string, unknown>): string {
   const path = join(dir, 'config.yaml')
   const yaml = (v: unknown, indent: string): string =>
-    v && typeof v === 'object' ? '\n' + Object.entries(v).map(([k, x]) => `${indent}${k}: ${yaml(x, indent + '  ')}`).join('\n') : JSON.stringify(v)
+    v && typeof v === 'object'
+      ? '\n' +
+        Object.entries(v)
+          .map(([k, x]) => `${indent}${k}: ${yaml(x, indent + '  ')}`)
+          .join('\n')
+      : JSON.stringify(v)
   writeFileSync(path, `default: r\nprofiles:\n  r:${yaml(profile, '    ')}\n`, {mode: 0o600})
   return path
 }
@@ -76,7 +81,27 @@ describe('rabbitmq profiles: amqps:// and https:// with tls.ca', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cg-rmq-tls-'))
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem')], {stdio: 'ignore'})
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'ca.pem'),
+      ],
+      {stdio: 'ignore'},
+    )
     const {readFileSync} = await import('node:fs')
     const key = readFileSync(join(dir, 'key.pem'))
     const cert = readFileSync(join(dir, 'ca.pem'))
@@ -89,7 +114,11 @@ describe('rabbitmq profiles: amqps:// and https:// with tls.ca', () => {
 
   it('with tls.ca both endpoints verify and work; without it the self-signed certificate is refused (69)', async () => {
     const q = await rmq.queue('tls', {messages: 2})
-    const good = configFile(dir, {url: `amqps://guest:guest@${RABBIT_HOST}:${amqpsPort}`, management: `https://${RABBIT_HOST}:${httpsPort}`, tls: {ca: 'ca.pem'}})
+    const good = configFile(dir, {
+      url: `amqps://guest:guest@${RABBIT_HOST}:${amqpsPort}`,
+      management: `https://${RABBIT_HOST}:${httpsPort}`,
+      tls: {ca: 'ca.pem'},
+    })
     const r = await runCg(['lag', q, '--config', good, '--json'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.json().groups[0]).toMatchObject({group: q, lag: 2, lagSource: 'amqp'})

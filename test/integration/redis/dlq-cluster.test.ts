@@ -72,7 +72,30 @@ describe('dlq on a Redis cluster', () => {
     const ids = await seedGroup(c, s, 'g', 4)
 
     // as if a move died after writing the DLQ entry and its marker, before XACK
-    const early = String(await c.xadd(dlq, '*', 'n', '0', 'payload', 'p-0', 'original_id', ids[0], 'original_stream', s, 'original_group', 'g', 'consumer', 'c1', 'delivery_count', '1', 'reason', 'x', 'failed_at', '1'))
+    const early = String(
+      await c.xadd(
+        dlq,
+        '*',
+        'n',
+        '0',
+        'payload',
+        'p-0',
+        'original_id',
+        ids[0],
+        'original_stream',
+        s,
+        'original_group',
+        'g',
+        'consumer',
+        'c1',
+        'delivery_count',
+        '1',
+        'reason',
+        'x',
+        'failed_at',
+        '1',
+      ),
+    )
     await c.hset(journalOf(dlq), `${s}\ng\n${ids[0]}`, early)
     const res = await runCg(['dlq', 'move', s, 'g', '--ids', ids[0], ids[1], '--json', ...URL])
     expect(res.code, res.stderr).toBe(0)
@@ -106,7 +129,18 @@ describe('dlq on a Redis cluster', () => {
     const res = await runCg(['dlq', 'move', s, 'g', '--max-deliveries', '3', '--json', ...URL])
     expect(res.code, res.stderr).toBe(0)
     expect(res.json()).toMatchObject({mode: 'atomic', totals: {moved: 5, failed: 0}})
-    await c.xadd(dlq, '*', 'original_id', '1-1', 'original_data', JSON.stringify({n: 'b', payload: 'from-node'}), 'failed_at', '1700000000000', 'consumer', 'w9')
+    await c.xadd(
+      dlq,
+      '*',
+      'original_id',
+      '1-1',
+      'original_data',
+      JSON.stringify({n: 'b', payload: 'from-node'}),
+      'failed_at',
+      '1700000000000',
+      'consumer',
+      'w9',
+    )
 
     const list = (await runCg(['dlq', 'list', s, '--json', ...URL])).json()
     expect(list.entries.map((e: any) => e.layout)).toEqual(['a', 'a', 'a', 'a', 'a', 'b'])

@@ -97,7 +97,9 @@ describe('dlq kill -9 and re-run: exactly once', () => {
 
   async function moveKill(client: Client, url: string, s: string, dlq: string, mode: string): Promise<void> {
     await seedGroup(client, s, 'g', N, ['c1', 'c2'])
-    const kill = await killMidRun(['dlq', 'move', s, 'g', '--max-deliveries', '1', '--rate', '8000/s', '--json', '--url', url], async () => Number(await client.xlen(dlq).catch(() => 0)))
+    const kill = await killMidRun(['dlq', 'move', s, 'g', '--max-deliveries', '1', '--rate', '8000/s', '--json', '--url', url], async () =>
+      Number(await client.xlen(dlq).catch(() => 0)),
+    )
     expect(kill.signal).toBe('SIGKILL')
     const landed = await client.xlen(dlq)
     expect(landed).toBeGreaterThan(0)

@@ -13,7 +13,13 @@ const INVALID_UTF8 = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1])
 /** Python's json.dumps: ", " / ": " separators and ensure_ascii (\uXXXX for everything non-ASCII). */
 function pyDumps(obj: Record<string, string>): string {
   const s = (v: string) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
-  return '{' + Object.entries(obj).map(([k, v]) => `${s(k)}: ${s(v)}`).join(', ') + '}'
+  return (
+    '{' +
+    Object.entries(obj)
+      .map(([k, v]) => `${s(k)}: ${s(v)}`)
+      .join(', ') +
+    '}'
+  )
 }
 
 /** Fields of an entry read with XRANGE as raw bytes, as [name, value] pairs. */
@@ -77,8 +83,16 @@ describe('dlq on a standalone Redis', () => {
     expect(dlq.map(([id]) => id)).toEqual(out.entries.map((e: any) => e.dlqId))
     const [, f] = dlq[0]
     expect(f.slice(0, 4)).toEqual(['task', 'process-order-1', 'attempt', '0'])
-    const meta = Object.fromEntries(f.slice(4).reduce<string[][]>((a, x, i) => (i % 2 ? a[a.length - 1].push(x) : a.push([x]), a), []))
-    expect(meta).toMatchObject({original_id: ids[1], original_stream: tasks, original_group: 'workers', consumer: 'worker1', delivery_count: '3', reason: 'max_deliveries_exceeded'})
+    const rest = f.slice(4)
+    const meta = Object.fromEntries(rest.filter((_, i) => i % 2 === 0).map((k, i) => [k, rest[2 * i + 1]]))
+    expect(meta).toMatchObject({
+      original_id: ids[1],
+      original_stream: tasks,
+      original_group: 'workers',
+      consumer: 'worker1',
+      delivery_count: '3',
+      reason: 'max_deliveries_exceeded',
+    })
     expect(Math.abs(Number(meta.failed_at) - Date.now())).toBeLessThan(60_000)
 
     const list = await runCg(['dlq', 'list', tasks, '--json', ...URL])
@@ -157,7 +171,18 @@ describe('dlq on a standalone Redis', () => {
     // Python _move_to_dlq: json.dumps(data), str(time.time())
     await r.xadd(dlq, '*', 'original_id', '1700000000000-0', 'original_data', pyDumps(pyData), 'failed_at', '1700000000.123456', 'consumer', 'consumer-py')
     // Node moveToDLQ: JSON.stringify(data), Date.now().toString()
-    await r.xadd(dlq, '*', 'original_id', '1700000000001-0', 'original_data', JSON.stringify(nodeData), 'failed_at', '1700000000456', 'consumer', 'consumer-node')
+    await r.xadd(
+      dlq,
+      '*',
+      'original_id',
+      '1700000000001-0',
+      'original_data',
+      JSON.stringify(nodeData),
+      'failed_at',
+      '1700000000456',
+      'consumer',
+      'consumer-node',
+    )
 
     const list = (await runCg(['dlq', 'list', s, '--json', ...URL])).json()
     expect(list.entries.map((e: any) => [e.layout, e.originalId, e.failedAt, e.consumer, e.originalStream])).toEqual([
@@ -185,10 +210,35 @@ describe('dlq on a standalone Redis', () => {
     const dlqIds: string[] = []
     for (let i = 0; i < 12; i++) {
       const reason = i % 3 === 0 ? 'timeout' : 'max_deliveries_exceeded'
-      dlqIds.push(String(await r.xadd(dlq, '*', 'n', String(i), 'original_id', `1-${i}`, 'original_stream', s, 'consumer', i % 2 ? 'w1' : 'w2', 'delivery_count', '3', 'reason', reason, 'failed_at', '1700000000000')))
+      dlqIds.push(
+        String(
+          await r.xadd(
+            dlq,
+            '*',
+            'n',
+            String(i),
+            'original_id',
+            `1-${i}`,
+            'original_stream',
+            s,
+            'consumer',
+            i % 2 ? 'w1' : 'w2',
+            'delivery_count',
+            '3',
+            'reason',
+            reason,
+            'failed_at',
+            '1700000000000',
+          ),
+        ),
+      )
     }
     // layout (b): --where also matches decoded original_data fields
-    dlqIds.push(String(await r.xadd(dlq, '*', 'original_id', '1-99', 'original_data', JSON.stringify({n: '99', kind: 'special'}), 'failed_at', '1700000000', 'consumer', 'w1')))
+    dlqIds.push(
+      String(
+        await r.xadd(dlq, '*', 'original_id', '1-99', 'original_data', JSON.stringify({n: '99', kind: 'special'}), 'failed_at', '1700000000', 'consumer', 'w1'),
+      ),
+    )
 
     const dry = await runCg(['dlq', 'replay', s, '--where', 'reason=timeout', '--dry-run', '--json', ...URL])
     expect(dry.code, dry.stderr).toBe(0)
@@ -278,7 +328,9 @@ describe('dlq on a standalone Redis', () => {
     const custom = key('custom-dead')
     await r.xadd(custom, '*', 'k', 'v', 'original_id', '1-1')
     const cwd = mkdtempSync(join(tmpdir(), 'cg-dlq-'))
-    writeFileSync(join(cwd, '.cg.yaml'), `default: p\nprofiles:\n  p:\n    url: ${REDIS_URL}\n    stream: ${s}\n    group: g\n    dlq: ${custom}\n`, {mode: 0o600})
+    writeFileSync(join(cwd, '.cg.yaml'), `default: p\nprofiles:\n  p:\n    url: ${REDIS_URL}\n    stream: ${s}\n    group: g\n    dlq: ${custom}\n`, {
+      mode: 0o600,
+    })
     const noTarget = await runCg(['dlq', 'replay', '--dlq', custom, '--json'])
     expect(noTarget.code).toBe(2)
     const res = await runCg(['dlq', 'replay', '--json'], {cwd})

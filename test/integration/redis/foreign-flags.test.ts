@@ -14,7 +14,12 @@ describe('Kafka and RabbitMQ flags on Redis', () => {
   /** What the commands below could change: the group's position and PEL, the stream and the DLQ. */
   async function state() {
     const pel = (await r.xpending(s, 'g', '-', '+', 100)) as Array<[string, string, number, number]>
-    return {groups: await r.xinfo('GROUPS', s), pel: pel.map(([id, consumer, , deliveries]) => [id, consumer, deliveries]), stream: await r.xlen(s), dlq: await r.xlen(dlq)}
+    return {
+      groups: await r.xinfo('GROUPS', s),
+      pel: pel.map(([id, consumer, , deliveries]) => [id, consumer, deliveries]),
+      stream: await r.xlen(s),
+      dlq: await r.xlen(dlq),
+    }
   }
 
   beforeAll(async () => {

@@ -50,7 +50,11 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     const res = await runCg(['consumers', stream, 'workers', '--url', url, '--json'])
     expect(res.code).toBe(0)
     const cs = res.json().consumers
-    expect(cs.map((c: any) => [c.name, c.pending])).toEqual([['worker1', 2], ['worker2', 2], ['worker3', 2]])
+    expect(cs.map((c: any) => [c.name, c.pending])).toEqual([
+      ['worker1', 2],
+      ['worker2', 2],
+      ['worker3', 2],
+    ])
     expect(typeof cs[0].idleMs).toBe('number')
   })
 
@@ -59,7 +63,11 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     expect(res.code).toBe(0)
     const d = res.json()
     expect(d.pending).toBe(6)
-    expect(d.consumers).toEqual([{name: 'worker1', pending: 2}, {name: 'worker2', pending: 2}, {name: 'worker3', pending: 2}])
+    expect(d.consumers).toEqual([
+      {name: 'worker1', pending: 2},
+      {name: 'worker2', pending: 2},
+      {name: 'worker3', pending: 2},
+    ])
     expect(d.entries).toHaveLength(6)
     expect(d.entries[0]).toMatchObject({consumer: 'worker1', deliveries: 1})
     expect(d.entries.map((e: any) => e.id)).toEqual([...d.entries.map((e: any) => e.id)].sort())

@@ -1,7 +1,6 @@
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
@@ -9,7 +8,6 @@ import {CLUSTER_URL, redis, REDIS_URL, seedGroup, uniq} from '../../helpers/redi
 import {expectValid} from '../../helpers/schemas.js'
 
 const UNREACHABLE = 'redis://127.0.0.1:1'
-
 
 function dirWith(yaml: string | null, mode = 0o600): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-prof-it-'))
@@ -92,7 +90,7 @@ profiles:
       expect((await runCg(['profiles', 'show', '--json'], {cwd, env})).json()).toMatchObject({name: null, source: 'env', url: UNREACHABLE})
     })
 
-    it('--url overrides everything (file default, CG_PROFILE, CG_URL) and keeps the chosen profile\'s defaults', async () => {
+    it("--url overrides everything (file default, CG_PROFILE, CG_URL) and keeps the chosen profile's defaults", async () => {
       const env = {CG_URL: UNREACHABLE, CG_PROFILE: 'down'}
       const groups = await runCg(['groups', devStream, '--url', REDIS_URL, '--json'], {cwd, env})
       expect(groups.code, groups.stderr).toBe(0)
@@ -115,7 +113,10 @@ profiles:
       const viaUser = await runCg(['pending', '--json'], {cwd: elsewhere, env: {XDG_CONFIG_HOME: xdg}})
       expect(viaUser.code, viaUser.stderr).toBe(0)
       expect(viaUser.json()).toMatchObject({sources: [devStream]})
-      expect((await runCg(['profiles', 'list', '--json'], {cwd: elsewhere, env: {XDG_CONFIG_HOME: xdg}})).json().configFile).toEqual({path: join(xdg, 'cg', 'config.yaml'), foundBy: 'user'})
+      expect((await runCg(['profiles', 'list', '--json'], {cwd: elsewhere, env: {XDG_CONFIG_HOME: xdg}})).json().configFile).toEqual({
+        path: join(xdg, 'cg', 'config.yaml'),
+        foundBy: 'user',
+      })
     })
 
     it('with no file at all, the built-in local Redis', async () => {
@@ -137,7 +138,17 @@ profiles:
         ['other', false, 'redis'],
         ['down', false, 'redis'],
       ])
-      expect(list.profiles[0]).toEqual({name: 'dev', isDefault: true, broker: 'redis', url: REDIS_URL, stream: devStream, group: 'dev-workers', consumer: 'dev-c1', dlq: null, error: null})
+      expect(list.profiles[0]).toEqual({
+        name: 'dev',
+        isDefault: true,
+        broker: 'redis',
+        url: REDIS_URL,
+        stream: devStream,
+        group: 'dev-workers',
+        consumer: 'dev-c1',
+        dlq: null,
+        error: null,
+      })
     })
 
     it('a table for people, the default marked', async () => {
@@ -239,7 +250,10 @@ profiles:
       const res = await runCg(['profiles', 'test', 'down', '--timeout', '3000'], {cwd})
       expect(res.code).toBe(69)
       expect(res.stdout).toBe('')
-      expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Error: cannot connect to Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\)$/), expect.stringMatching(/^Hint: /)])
+      expect(res.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^Error: cannot connect to Redis at 127\.0\.0\.1:1 \(ECONNREFUSED\)$/),
+        expect.stringMatching(/^Hint: /),
+      ])
     })
   })
 
@@ -267,7 +281,10 @@ profiles:
 
     it('holding a password and mode 0644: a warning on stderr, never on stdout (--json stays one document)', async () => {
       const dir = dirWith(secretYaml('perm-pw-1234'), 0o644)
-      for (const args of [['profiles', 'show', '--json'], ['profiles', 'list', '--json']]) {
+      for (const args of [
+        ['profiles', 'show', '--json'],
+        ['profiles', 'list', '--json'],
+      ]) {
         const res = await runCg(args, {cwd: dir})
         expect(res.code, res.stderr).toBe(0)
         expect(res.stderr).toContain(`warning: ${join(dir, '.cg.yaml')} holds secrets and can be read by other users; run: chmod 600`)

@@ -65,7 +65,11 @@ describe('progress on a terminal, none off it (standalone)', () => {
       await db.r.del(s, dlq)
       await seedGroup(db.r, s, 'g', N, ['c1', 'c2'])
     }
-    const {tty, piped} = await bothWays(['dlq', 'move', s, 'g', '--dlq', dlq, '--max-deliveries', '1', '--rate', '5000/s', '--json', '--url', REDIS_URL], seed, `moving to ${dlq}`)
+    const {tty, piped} = await bothWays(
+      ['dlq', 'move', s, 'g', '--dlq', dlq, '--max-deliveries', '1', '--rate', '5000/s', '--json', '--url', REDIS_URL],
+      seed,
+      `moving to ${dlq}`,
+    )
     for (const report of [tty, piped]) expect(report.totals).toMatchObject({moved: N, failed: 0, error: null})
   })
 

@@ -1,11 +1,10 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
 import {seedGroup, TARGETS, useRedis} from '../../helpers/redis.js'
-
 
 type Row = [string, string, number, number]
 const pel = async (r: Redis | Cluster, stream: string, group: string): Promise<Row[]> => (await r.xpending(stream, group, '-', '+', 100_000)) as Row[]
@@ -26,7 +25,16 @@ describe.each(TARGETS)('cg claim on %s Redis', (_name, url, connect) => {
     const res = await runCg(['claim', tasks, 'workers', '--idle', '0', '--to', 'recovery-worker', '--url', url, '--json'])
     expect(res.code, res.stderr).toBe(0)
     const out = res.json()
-    expect(out).toMatchObject({sources: [tasks], group: 'workers', to: 'recovery-worker', from: null, minIdleMs: 0, justId: true, dryRun: false, totals: {interrupted: false, skipped: 0}})
+    expect(out).toMatchObject({
+      sources: [tasks],
+      group: 'workers',
+      to: 'recovery-worker',
+      from: null,
+      minIdleMs: 0,
+      justId: true,
+      dryRun: false,
+      totals: {interrupted: false, skipped: 0},
+    })
     expect(out.totals.claimed).toBe(9)
     expect([...out.claimedIds].sort()).toEqual([...ids].sort())
     expect(out.deletedIds).toEqual([])
@@ -75,7 +83,7 @@ describe.each(TARGETS)('cg claim on %s Redis', (_name, url, connect) => {
     expect((await pel(r, tasks, 'workers')).map((x) => x[0])).toEqual([ids[0], ids[2], ids[4]])
   })
 
-  it('--from claims only that consumer\'s entries', async () => {
+  it("--from claims only that consumer's entries", async () => {
     const tasks = stream('tasks')
     const ids = await seedGroup(r, tasks, 'workers', 9, ['worker1', 'worker2', 'worker3'])
     const res = await runCg(['claim', tasks, 'workers', '--idle', '0', '--from', 'worker2', '--to', 'worker1', '--url', url, '--json'])
@@ -125,12 +133,31 @@ describe.each(TARGETS)('cg claim on %s Redis', (_name, url, connect) => {
     const tasks = stream('tasks')
     const ids = await seedGroup(r, tasks, 'workers', 6, ['worker1', 'worker2'])
     const before = await pel(r, tasks, 'workers')
-    const res = await runCg(['claim', tasks, 'workers', '--idle', '0', '--to', 'rescuer', '--from', 'worker2', '--count', '2', '--dry-run', '--url', url, '--json'])
+    const res = await runCg([
+      'claim',
+      tasks,
+      'workers',
+      '--idle',
+      '0',
+      '--to',
+      'rescuer',
+      '--from',
+      'worker2',
+      '--count',
+      '2',
+      '--dry-run',
+      '--url',
+      url,
+      '--json',
+    ])
     expect(res.code, res.stderr).toBe(0)
     const out = res.json()
     expect(out).toMatchObject({dryRun: true, claimedIds: [], totals: {claimed: 0}})
     expect(out.plan.count).toBe(2)
-    expect(out.plan.entries.map((e: any) => [e.id, e.consumer, e.deliveries])).toEqual([[ids[3], 'worker2', 1], [ids[4], 'worker2', 1]])
+    expect(out.plan.entries.map((e: any) => [e.id, e.consumer, e.deliveries])).toEqual([
+      [ids[3], 'worker2', 1],
+      [ids[4], 'worker2', 1],
+    ])
     const after = await pel(r, tasks, 'workers')
     expect(after.map((x) => [x[0], x[1], x[3]])).toEqual(before.map((x) => [x[0], x[1], x[3]]))
     const consumers = await runCg(['consumers', tasks, 'workers', '--url', url, '--json'])
@@ -164,7 +191,10 @@ describe.each(TARGETS)('cg claim on %s Redis', (_name, url, connect) => {
     const tasks = stream('tasks')
     const ids = await seedGroup(r, tasks, 'workers', 6, ['worker1', 'worker2', 'worker3'])
     const dir = mkdtempSync(join(tmpdir(), 'cg-claim-'))
-    writeFileSync(join(dir, '.cg.yaml'), `default: ops\nprofiles:\n  ops:\n    url: ${url}\n    stream: ${tasks}\n    group: workers\n    consumer: recovery-worker\n`)
+    writeFileSync(
+      join(dir, '.cg.yaml'),
+      `default: ops\nprofiles:\n  ops:\n    url: ${url}\n    stream: ${tasks}\n    group: workers\n    consumer: recovery-worker\n`,
+    )
     await sleep(150)
     const res = await runCg(['claim', '--idle', '100', '--json'], {cwd: dir})
     expect(res.code, res.stderr).toBe(0)

@@ -1,8 +1,7 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
 import {seedGroup, TARGETS, useRedis} from '../../helpers/redis.js'
-
 
 type Row = [string, string, number, number]
 const pel = async (r: Redis | Cluster, stream: string, group: string, consumer?: string): Promise<Row[]> =>
@@ -110,7 +109,12 @@ describe.each(TARGETS)('cg consumer delete and cg group create/delete on %s Redi
     const created = await runCg(['group', 'create', s, 'fresh', '--url', url, '--json'])
     expect(created.code, created.stderr).toBe(0)
     const last = (await r.xrevrange(s, '+', '-', 'COUNT', 1))[0][0]
-    expect(created.json()).toMatchObject({created: true, start: '$', createsStream: false, after: {group: 'fresh', lastDeliveredId: last, lag: 0, consumers: 0}})
+    expect(created.json()).toMatchObject({
+      created: true,
+      start: '$',
+      createsStream: false,
+      after: {group: 'fresh', lastDeliveredId: last, lag: 0, consumers: 0},
+    })
     const zero = await runCg(['group', 'create', s, 'replay', '--start', '0', '--url', url, '--json'])
     expect(zero.json().after).toMatchObject({lastDeliveredId: '0-0', lag: 3})
     const mid = (await r.xrange(s, '-', '+'))[0][0]

@@ -1,8 +1,7 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import type {Cluster, Redis} from 'ioredis'
 import {runCg} from '../../helpers/cli.js'
 import {TARGETS, useRedis} from '../../helpers/redis.js'
-
 
 describe.each(TARGETS)('cg reset and cg setid on %s Redis', (_name, url, connect) => {
   const db = useRedis(connect)
@@ -49,7 +48,13 @@ describe.each(TARGETS)('cg reset and cg setid on %s Redis', (_name, url, connect
   it('--to-earliest: position 0, every entry redelivered, lag = length', async () => {
     const s = await tenEntries('$')
     const {plan, after} = await both(s, '--to-earliest')
-    expect(plan).toMatchObject({mode: 'to-earliest', current: {lastDeliveredId: '1010-0', lag: 0}, target: {lastDeliveredId: '0-0', entriesRead: 0, lag: 10}, redeliver: 10, skip: 0})
+    expect(plan).toMatchObject({
+      mode: 'to-earliest',
+      current: {lastDeliveredId: '1010-0', lag: 0},
+      target: {lastDeliveredId: '0-0', entriesRead: 0, lag: 10},
+      redeliver: 10,
+      skip: 0,
+    })
     expect(after).toMatchObject({lastDeliveredId: '0-0', entriesRead: 0, lag: 10})
   })
 
@@ -169,7 +174,12 @@ describe.each(TARGETS)('cg reset and cg setid on %s Redis', (_name, url, connect
     const s = await tenEntries('$')
     const withN = await runCg(['setid', s, 'g', '1004-0', '--entries-read', '4', '--url', url, '--json'])
     expect(withN.code, withN.stderr).toBe(0)
-    expect(withN.json()).toMatchObject({mode: 'setid', current: {lastDeliveredId: '1010-0', lag: 0}, target: {lastDeliveredId: '1004-0', entriesRead: 4}, after: {lastDeliveredId: '1004-0', entriesRead: 4, lag: 6}})
+    expect(withN.json()).toMatchObject({
+      mode: 'setid',
+      current: {lastDeliveredId: '1010-0', lag: 0},
+      target: {lastDeliveredId: '1004-0', entriesRead: 4},
+      after: {lastDeliveredId: '1004-0', entriesRead: 4, lag: 6},
+    })
     expect(await group(s)).toMatchObject({lastDeliveredId: '1004-0', entriesRead: 4, lag: 6})
     const without = await runCg(['setid', s, 'g', '1007', '--url', url, '--json'])
     expect(without.code, without.stderr).toBe(0)

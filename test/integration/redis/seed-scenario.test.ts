@@ -25,7 +25,11 @@ describe('seed 001 scenario: tasks / workers', () => {
     for (const w of ['worker1', 'worker2', 'worker3']) await r.xreadgroup('GROUP', 'workers', w, 'COUNT', 2, 'STREAMS', stream, '>')
     // A profile names the stream, group and recovery consumer, so `cg claim --idle N` works as written.
     cwd = mkdtempSync(join(tmpdir(), 'cg-seed-'))
-    writeFileSync(join(cwd, '.cg.yaml'), `default: local\nprofiles:\n  local:\n    url: redis://127.0.0.1:6379\n    stream: ${stream}\n    group: workers\n    consumer: recovery-worker\n`, {mode: 0o600})
+    writeFileSync(
+      join(cwd, '.cg.yaml'),
+      `default: local\nprofiles:\n  local:\n    url: redis://127.0.0.1:6379\n    stream: ${stream}\n    group: workers\n    consumer: recovery-worker\n`,
+      {mode: 0o600},
+    )
   })
   afterAll(async () => {
     await r.del(stream)
