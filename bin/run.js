@@ -1,40 +1,40 @@
 #!/usr/bin/env node
 // Startup is most of a short run (docs/startup.md). The CLI is a few CommonJS bundles (scripts/build.mjs):
 // dist/cg.cjs, and the broker clients and YAML parser as files of their own, required on first use. Each is
-// compiled through vm.Script with a V8 code cache kept in ~/.cache/cg. The cache is taken after the run, so
-// it holds the functions the run compiled (Node's module compile cache, taken at load, holds only the
-// top level); it is taken again after the first run of another command, so it ends up covering each
-// command used (up to MAX_KEYS kinds of run), and again when V8 rejects it (another Node or other flags).
+// compiled through vm.Script with V8 cached data kept in ~/.cache/cg, one cache per bundle and command:
+// taken after the command's first run, it holds what that run compiled (Node's module compile cache, taken
+// at load, holds only the top level), and no more (deserializing another command's code costs time too).
 
 // Built-in modules through process.getBuiltinModule (Node 20.16+): an ESM import of each makes a module
 // facade of all its exports, ~12% of a bare `node -e 0` for these six.
 const builtin = (name) => process.getBuiltinModule?.(name) ?? import(`node:${name}`)
 const [fs, os, path, url, vm, module] = await Promise.all(['fs', 'os', 'path', 'url', 'vm', 'module'].map(builtin))
 
+const root = path.resolve(url.fileURLToPath(new URL('..', import.meta.url)))
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+
 // `cg --version` answers without loading the CLI, in oclif's format.
 const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
   process.exit(0)
 }
 
-const dist = url.fileURLToPath(new URL('../dist', import.meta.url))
+const dist = path.join(root, 'dist')
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cg')
-const MAX_KEYS = 64
-// What kind of run this is, for the code caches: the leading words (the command) and whether help is asked.
-const words = []
-for (const a of argv) {
-  if (a.startsWith('-') || words.length === 2) break
-  words.push(a)
-}
-const runKey = (words.join(' ') + (argv.includes('--help') || argv.includes('-h') ? ' --help' : '')).slice(0, 80)
+// The command (or topic) word, and whether help is asked: what a run's code cache is kept under.
+const word = /^[a-z][a-z0-9-]{0,39}$/.test(argv[0] ?? '') ? argv[0] : ''
+const runKey = word + (argv.includes('--help') || argv.includes('-h') ? '+help' : '') || 'none'
+// at most this many caches per bundle build and Node version; other kinds of run compile without one
+const MAX_CACHES = 32
 
-// Other modules (dist/kafka.mjs, ESM) get Node's compile cache where Node has it (22.1+).
-module.enableCompileCache?.(cacheDir)
 // Code compiled by vm.Script may lack a dynamic-import hook (Node 20 with cached data), so import() in the
-// bundles goes through globalThis.__cgImport (scripts/build.mjs routes it there).
-globalThis.__cgImport = (specifier) => import(specifier)
+// bundles goes through here (scripts/build.mjs routes it). What is imported (plugins' ESM, dist/kafka.mjs)
+// gets Node's module compile cache where Node has it (22.1+).
+globalThis.__cgImport = (specifier) => {
+  module.enableCompileCache?.(cacheDir)
+  return import(specifier)
+}
 
 const nodeRequire = module.createRequire(path.join(dist, 'cg.cjs'))
 const loaded = new Map()
@@ -49,25 +49,20 @@ function load(name) {
   if (hit) return hit.exports
   const file = path.join(dist, name)
   const {source, size, mtimeMs} = readWrapped(file)
-  const cacheFile = path.join(cacheDir, `${name}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.v8`)
-  // cache file: one line of JSON (the run keys it covers), then V8's cached data
-  let keys = []
+  const build = `${name}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`
+  const cacheFile = path.join(cacheDir, `${build}${runKey}.v8`)
   let cachedData
   try {
-    const raw = fs.readFileSync(cacheFile)
-    const nl = raw.indexOf(10)
-    keys = JSON.parse(raw.subarray(0, nl).toString())
-    cachedData = raw.subarray(nl + 1)
+    cachedData = fs.readFileSync(cacheFile)
   } catch {}
   const script = new vm.Script(source, {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   })
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile, name, build))
   const mod = {exports: {}}
   loaded.set(name, mod)
-  const stale = !cachedData || script.cachedDataRejected
-  if (stale || (!keys.includes(runKey) && keys.length < MAX_KEYS)) process.once('exit', () => saveCache(script, cacheFile, stale ? [runKey] : [...keys, runKey], name))
   script.runInThisContext()(mod.exports, bundleRequire, mod, file, dist)
   return mod.exports
 }
@@ -94,20 +89,26 @@ function readWrapped(file) {
   }
 }
 
-function saveCache(script, cacheFile, keys, name) {
+// Written at exit (what the run compiled), atomically; caches of this bundle's earlier builds go.
+function saveCache(script, cacheFile, name, build) {
   try {
     fs.mkdirSync(cacheDir, {recursive: true})
+    const caches = fs.readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-${process.version}-${process.arch}-`) && f.endsWith('.v8'))
+    for (const f of caches) if (!f.startsWith(build)) fs.rmSync(path.join(cacheDir, f), {force: true})
+    const ofBuild = caches.filter((f) => f.startsWith(build))
+    if (ofBuild.length >= MAX_CACHES && !ofBuild.includes(path.basename(cacheFile))) return
     const tmp = `${cacheFile}.${process.pid}`
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify(keys) + '\n'), script.createCachedData()]))
+    fs.writeFileSync(tmp, script.createCachedData())
     fs.renameSync(tmp, cacheFile)
-    // caches of earlier builds of this file for this Node go
-    const prefix = `${name}-${process.version}-${process.arch}-`
-    for (const f of fs.readdirSync(cacheDir)) {
-      if (f.startsWith(prefix) && f.endsWith('.v8') && path.join(cacheDir, f) !== cacheFile) fs.rmSync(path.join(cacheDir, f), {force: true})
-    }
   } catch {}
 }
 
 const cli = load('cg.cjs')
 globalThis.__cgBundle = cli
-await cli.execute({dir: import.meta.url})
+// A run of one of cg's own commands (not autocomplete, no help asked) uses none of the core plugins: they
+// bring the help and autocomplete commands and a hook for unknown commands, so they are not loaded for it.
+const topic = `${argv[0]}:${argv[1]}`
+const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
+const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
+const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
+await cli.execute({loadOptions: {root, pjson}})

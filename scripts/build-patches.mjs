@@ -128,7 +128,41 @@ const __cgCompareIds = (a, b) =>
     },
     {file: oclif('parser/parse.js'), find: '    return new Promise((resolve) => {\n        const lines = [];', replace: '    const { stdin, stdout } = process;\n    return new Promise((resolve) => {\n        const lines = [];'},
 
+    // A core plugin's root: require.resolve(name, {paths: [root]}) (~1 ms each: the resolver's first use),
+    // then up from the entry to the package directory. A package in root/node_modules whose exports is
+    // one file that exists is where that resolves (after symlinks), so its root is that directory.
+    {
+      file: oclif('util/find-root.js'),
+      find: "        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });",
+      replace:
+        "        const local = __cgLocalPackage(name, root);\n        if (local)\n            return local;\n        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });",
+      helper: `function __cgLocalPackage(name, root) {
+    try {
+        const fs = require('node:fs');
+        const dir = (0, node_path_1.join)(root, 'node_modules', name);
+        const { exports } = JSON.parse(fs.readFileSync((0, node_path_1.join)(dir, 'package.json'), 'utf8'));
+        if (typeof exports === 'string' && fs.statSync((0, node_path_1.join)(dir, exports)).isFile())
+            return fs.realpathSync(dir);
+    }
+    catch { }
+}`,
+    },
+
     // --- Modules loaded and not used.
+    // oclif logs through debug, whose namespaces are enabled by DEBUG as read when it loads (nothing in
+    // oclif enables one later): with DEBUG unset every debug function oclif makes is a no-op, and debug
+    // (with tty, supports-color and ~30 namespace instances) need not load
+    {
+      file: oclif('logger.js'),
+      find: 'const debug_1 = __importDefault(require("debug"));',
+      replace: 'const debug_1 = process.env.DEBUG ? __importDefault(require("debug")) : { default: () => () => { } };',
+    },
+    // the same for ioredis, whose wrapper also reads the instance's namespace, enabled, destroy and log
+    {
+      file: ioredis('utils/debug.js'),
+      find: 'const debug_1 = require("debug");',
+      replace: 'const debug_1 = process.env.DEBUG ? require("debug") : { default: (namespace) => Object.assign(() => { }, { namespace, enabled: false }) };',
+    },
     // oclif reads its few JSON files through fs/promises, whose first use loads ~30 modules (streams,
     // readline) and starts libuv's thread pool; a synchronous read of a small file gives the same
     // contents and errors
@@ -164,6 +198,12 @@ const __cgCompareIds = (a, b) =>
     },
   ]
 }
+
+/**
+ * JSON files bundled for a few of their fields: the bundle keeps only those (a JSON module is a big object
+ * literal, whose shapes V8 builds when it first runs). @oclif/core reads its package.json for its version.
+ */
+export const JSON_FIELDS = [{file: /@oclif[\\/]core[\\/]package\.json$/, keep: ['name', 'version']}]
 
 /** `__cgSatisfies(version, range, loadSemver)`: semver.satisfies, without semver for `range` and plain x.y.z versions. */
 function enginesHelper(range) {

@@ -7,10 +7,10 @@
 import {build} from 'esbuild'
 import {copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import {createRequire} from 'node:module'
+import {builtinModules, createRequire} from 'node:module'
 import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {patches} from './build-patches.mjs'
+import {JSON_FIELDS, patches} from './build-patches.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
@@ -37,10 +37,10 @@ const entry = [
 ].join('\n')
 
 // Built-in modules whose loading costs startup time (tls alone ~15 ms on Node 22 and 24, crypto ~4 ms) and
-// that most runs never use (a redis:// connection needs no TLS): the bundle gets an object with the same
-// export names, each a getter that requires the module on first use. Only modules whose export is a plain
-// object of functions and classes qualify (not assert, which is itself a function).
-const LAZY_BUILTINS = ['tls', 'https', 'crypto', 'child_process', 'readline', 'dns', 'perf_hooks', 'fs/promises']
+// that most runs never use (a redis:// connection needs no TLS): the bundle gets a stand-in with the same
+// export names, each a getter that requires the module on first use (for assert, itself a function, the
+// stand-in is a function that calls it).
+const LAZY_BUILTINS = ['tls', 'https', 'crypto', 'child_process', 'readline', 'dns', 'perf_hooks', 'fs/promises', 'assert']
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
@@ -49,10 +49,13 @@ const lazyBuiltins = {
       args.namespace === 'lazy-builtin' ? {path: args.path, external: true} : {path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin'},
     )
     b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => {
-      const names = Object.keys(require(`node:${args.path}`))
+      const real = require(`node:${args.path}`)
+      const callable = typeof real === 'function'
+      const names = Object.keys(real).filter((k) => !callable || !['length', 'name', 'prototype'].includes(k))
       const props = names.map((k) => `${JSON.stringify(k)}: {enumerable: true, get: () => load()[${JSON.stringify(k)}]}`)
+      const target = callable ? 'function (...args) { return load().apply(this, args) }' : '{}'
       return {
-        contents: `let m\nconst load = () => (m ??= require('node:${args.path}'))\nmodule.exports = Object.defineProperties({}, {${props.join(', ')}})\n`,
+        contents: `let m\nconst load = () => (m ??= require('node:${args.path}'))\nmodule.exports = Object.defineProperties(${target}, {${props.join(', ')}})\n`,
         loader: 'js',
       }
     })
@@ -84,6 +87,12 @@ const applied = new Set()
 const editDependencies = ({routeDynamicImports}) => ({
   name: 'edit-dependencies',
   setup(b) {
+    for (const {file, keep} of JSON_FIELDS) {
+      b.onLoad({filter: file}, async (args) => {
+        const json = JSON.parse(await readFile(args.path, 'utf8'))
+        return {contents: JSON.stringify(Object.fromEntries(keep.map((k) => [k, json[k]]))), loader: 'json'}
+      })
+    }
     b.onLoad({filter: /node_modules[\\/].*\.[cm]?js$/}, async (args) => {
       const original = await readFile(args.path, 'utf8')
       let text = original
@@ -134,14 +143,26 @@ for (const name of CHUNKS) {
 const unused = PATCHES.filter((p) => !applied.has(p))
 if (unused.length) throw new Error(`patches for files no longer bundled; update scripts/build-patches.mjs:\n${unused.map((p) => p.file).join('\n')}`)
 
-// bin/run.js reads these files as latin1, which takes the bytes as they are (UTF-8 decoding a 1 MB file
-// costs more than reading it), so they must be ASCII. esbuild escapes everything but the inside of regular
-// expression literals; the few characters left there (ansis has one) become \u escapes, which mean the same.
+// Two rewrites of the CommonJS bundles:
+// - bin/run.js reads them as latin1, which takes the bytes as they are (UTF-8 decoding a 1 MB file costs
+//   more than reading it), so they must be ASCII. esbuild escapes everything but the inside of regular
+//   expression literals; the few characters left there (ansis has one) become \u escapes, which mean the same.
+// - `import fs from 'node:fs'` in an ES module becomes __toESM(require("node:fs")), which copies each of the
+//   built-in's ~100 exports onto a new object (~8 such imports run at startup). An object whose prototype
+//   is the module reads the same: `default` is the module, every other name is the module's.
+const builtinESM = 'var __cgBuiltinESM = (mod) => Object.create(mod, {default: {value: mod, enumerable: true}});\n'
 for (const name of ['cg', ...CHUNKS]) {
   const file = join(dist, `${name}.cjs`)
-  const text = await readFile(file, 'utf8')
+  let text = await readFile(file, 'utf8')
   if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`${file}: an escaped non-ASCII character; the \\u rewrite below would change it`)
-  writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  text = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  let builtins = 0
+  text = text.replace(/__toESM\((require\("(?:node:)?([a-z_/]+)"\))(?:, 1)?\)/g, (call, req, id) => {
+    if (!builtinModules.includes(id)) return call
+    builtins++
+    return `__cgBuiltinESM(${req})`
+  })
+  writeFileSync(file, builtins ? builtinESM + text : text)
 }
 
 // The Kafka client as one ESM file: loading its ~175 modules one by one took ~200 ms, and compiling its
