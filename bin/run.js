@@ -5,12 +5,16 @@
 // taken after the command's first run, it holds what that run compiled (Node's module compile cache, taken
 // at load, holds only the top level), and no more (deserializing another command's code costs time too).
 
-// Built-in modules through process.getBuiltinModule (Node 20.16+): an ESM import of each makes a module
-// facade of all its exports, ~12% of a bare `node -e 0` for these six.
-const builtin = (name) => process.getBuiltinModule?.(name) ?? import(`node:${name}`)
-const [fs, os, path, url, vm, module] = await Promise.all(['fs', 'os', 'path', 'url', 'vm', 'module'].map(builtin))
+// CommonJS (bin/package.json says so, the package being ESM): on Node 20 an ES module entry costs ~3 ms
+// more to start, and an ESM import of a built-in makes a facade of all its exports.
+'use strict'
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const vm = require('node:vm')
+const {createRequire, enableCompileCache} = require('node:module')
 
-const root = path.resolve(url.fileURLToPath(new URL('..', import.meta.url)))
+const root = path.dirname(__dirname)
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 
 // `cg --version` answers without loading the CLI, in oclif's format.
@@ -32,11 +36,11 @@ const MAX_CACHES = 32
 // bundles goes through here (scripts/build.mjs routes it). What is imported (plugins' ESM, dist/kafka.mjs)
 // gets Node's module compile cache where Node has it (22.1+).
 globalThis.__cgImport = (specifier) => {
-  module.enableCompileCache?.(cacheDir)
+  enableCompileCache?.(cacheDir)
   return import(specifier)
 }
 
-const nodeRequire = module.createRequire(path.join(dist, 'cg.cjs'))
+const nodeRequire = createRequire(path.join(dist, 'cg.cjs'))
 const loaded = new Map()
 // The bundles require their siblings as ./<name>.cjs; everything else is Node's.
 function bundleRequire(id) {
@@ -111,4 +115,4 @@ const topic = `${argv[0]}:${argv[1]}`
 const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
 const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
 const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
-await cli.execute({loadOptions: {root, pjson}})
+cli.execute({loadOptions: {root, pjson}})
