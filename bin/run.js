@@ -31,6 +31,11 @@ const word = /^[a-z][a-z0-9-]{0,39}$/.test(argv[0] ?? '') ? argv[0] : ''
 const runKey = word + (argv.includes('--help') || argv.includes('-h') ? '+help' : '') || 'none'
 // at most this many caches per bundle build and Node version; other kinds of run compile without one
 const MAX_CACHES = 32
+// Installs (checkouts, global and local installs) share the cache directory: file names carry a hash of
+// this one's path, so a new build replaces only its own caches.
+let hash = 0x811c9dc5
+for (let i = 0; i < root.length; i++) hash = Math.imul(hash ^ root.charCodeAt(i), 0x01000193)
+const install = (hash >>> 0).toString(16).padStart(8, '0')
 
 // Code compiled by vm.Script may lack a dynamic-import hook (Node 20 with cached data), so import() in the
 // bundles goes through here (scripts/build.mjs routes it). What is imported (plugins' ESM, dist/kafka.mjs)
@@ -53,7 +58,7 @@ function load(name) {
   if (hit) return hit.exports
   const file = path.join(dist, name)
   const {source, size, mtimeMs} = readWrapped(file)
-  const build = `${name}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`
+  const build = `${name}-${install}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`
   const cacheFile = path.join(cacheDir, `${build}${runKey}.v8`)
   let cachedData
   try {
@@ -97,7 +102,7 @@ function readWrapped(file) {
 function saveCache(script, cacheFile, name, build) {
   try {
     fs.mkdirSync(cacheDir, {recursive: true})
-    const caches = fs.readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-${process.version}-${process.arch}-`) && f.endsWith('.v8'))
+    const caches = fs.readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-${install}-${process.version}-${process.arch}-`) && f.endsWith('.v8'))
     for (const f of caches) if (!f.startsWith(build)) fs.rmSync(path.join(cacheDir, f), {force: true})
     const ofBuild = caches.filter((f) => f.startsWith(build))
     if (ofBuild.length >= MAX_CACHES && !ofBuild.includes(path.basename(cacheFile))) return
