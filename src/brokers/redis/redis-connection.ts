@@ -80,7 +80,9 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   const debug = opts.debug ?? (() => undefined)
   // ioredis is CommonJS: a bundle sees its exports on .default, plain Node ESM as named exports.
   const ioredis = await import('ioredis')
-  const {Redis, Cluster} = (ioredis as unknown as {default?: typeof ioredis}).default ?? ioredis
+  const lib = (ioredis as unknown as {default?: typeof ioredis}).default ?? ioredis
+  // lib.Cluster only when it is one: the built CLI loads ioredis' cluster client on first use
+  const {Redis} = lib
   const options = redisOptions(profile, timeoutMs)
   const first = new Redis(options)
   // connect() rejects with a bare "Connection is closed."; the reason (WRONGPASS, ECONNREFUSED) comes as an event
@@ -101,7 +103,7 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   first.disconnect()
   debug('cluster mode detected')
   const {host, port, connectTimeout, commandTimeout, ...nodeOptions} = options
-  const cluster = new Cluster([{host, port}], {
+  const cluster = new lib.Cluster([{host, port}], {
     redisOptions: {...nodeOptions, connectTimeout, commandTimeout, lazyConnect: false},
     lazyConnect: true,
     clusterRetryStrategy: () => null,
