@@ -67,7 +67,8 @@ const __cgCompareIds = (a, b) =>
     {
       file: /[\\/]string-width[\\/]index\.js$/,
       find: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n",
-      replace: "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7E]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
+      replace:
+        "\tif (typeof string !== 'string' || string.length === 0) {\n\t\treturn 0;\n\t}\n\tif (/^[\\x20-\\x7E]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n",
     },
     // one expression for all calls, as strip-ansi 7 does (replace() with a global expression starts at 0)
     {
@@ -98,7 +99,11 @@ const __cgCompareIds = (a, b) =>
       replace:
         'let errtermwidth_;\nObject.defineProperty(exports, "errtermwidth", {enumerable: true, configurable: true, get: () => (errtermwidth_ ??= columns || termwidth(process.stderr)), set: (v) => { errtermwidth_ = v; }});',
     },
-    {file: oclif('ux/index.js'), find: 'const ACTION_TYPE = (Boolean(process.stderr.isTTY) &&', replace: 'const ACTION_TYPE = (require("node:tty").isatty(2) &&'},
+    {
+      file: oclif('ux/index.js'),
+      find: 'const ACTION_TYPE = (Boolean(process.stderr.isTTY) &&',
+      replace: 'const ACTION_TYPE = (require("node:tty").isatty(2) &&',
+    },
     {
       file: oclif('ux/action/base.js'),
       find: '    stdmockOrigs = {\n        stderr: process.stderr.write,\n        stdout: process.stdout.write,\n    };\n',
@@ -109,7 +114,11 @@ const __cgCompareIds = (a, b) =>
     // A command whose optional argument is not given reads stdin for it (waiting up to 10 ms for lines);
     // reading /dev/null through readline loads readline and file streams for an empty answer, which is
     // known without reading (and cached as oclif caches any answer).
-    {file: oclif('parser/parse.js'), find: 'const readStdin = async () => {\n    const { stdin, stdout } = process;\n', replace: 'const readStdin = async () => {\n    if (require("node:tty").isatty(0))\n        return undefined;\n'},
+    {
+      file: oclif('parser/parse.js'),
+      find: 'const readStdin = async () => {\n    const { stdin, stdout } = process;\n',
+      replace: 'const readStdin = async () => {\n    if (require("node:tty").isatty(0))\n        return undefined;\n',
+    },
     {
       file: oclif('parser/parse.js'),
       find: "    if (stdin.isTTY)\n        return undefined;\n    if (globalThis.oclif?.stdinCache) {\n        debug('resolved stdin from global cache', globalThis.oclif.stdinCache);\n        return globalThis.oclif.stdinCache;\n    }\n",
@@ -126,16 +135,20 @@ const __cgCompareIds = (a, b) =>
     }
 }`,
     },
-    {file: oclif('parser/parse.js'), find: '    return new Promise((resolve) => {\n        const lines = [];', replace: '    const { stdin, stdout } = process;\n    return new Promise((resolve) => {\n        const lines = [];'},
+    {
+      file: oclif('parser/parse.js'),
+      find: '    return new Promise((resolve) => {\n        const lines = [];',
+      replace: '    const { stdin, stdout } = process;\n    return new Promise((resolve) => {\n        const lines = [];',
+    },
 
     // A core plugin's root: require.resolve(name, {paths: [root]}) (~1 ms each: the resolver's first use),
     // then up from the entry to the package directory. A package in root/node_modules whose exports is
     // one file that exists is where that resolves (after symlinks), so its root is that directory.
     {
       file: oclif('util/find-root.js'),
-      find: "        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });",
+      find: '        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });',
       replace:
-        "        const local = __cgLocalPackage(name, root);\n        if (local)\n            return local;\n        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });",
+        '        const local = __cgLocalPackage(name, root);\n        if (local)\n            return local;\n        let pkgPath;\n        try {\n            pkgPath = require.resolve(name, { paths: [root] });',
       helper: `function __cgLocalPackage(name, root) {
     try {
         const fs = require('node:fs');
@@ -166,7 +179,11 @@ const __cgCompareIds = (a, b) =>
     // oclif reads its few JSON files through fs/promises, whose first use loads ~30 modules (streams,
     // readline) and starts libuv's thread pool; a synchronous read of a small file gives the same
     // contents and errors
-    {file: oclif('util/fs.js'), find: "const contents = await (0, promises_1.readFile)(path, 'utf8');", replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');"},
+    {
+      file: oclif('util/fs.js'),
+      find: "const contents = await (0, promises_1.readFile)(path, 'utf8');",
+      replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');",
+    },
     // oclif asks wsl-utils only whether this is WSL, which wsl-utils asks is-wsl; wsl-utils also loads its
     // PowerShell helpers and child_process
     {file: oclif('util/os.js'), find: "return (await import('wsl-utils')).isWsl ? 'wsl'", replace: "return (await import('is-wsl')).default ? 'wsl'"},
@@ -209,7 +226,9 @@ export const JSON_FIELDS = [{file: /@oclif[\\/]core[\\/]package\.json$/, keep: [
 function enginesHelper(range) {
   const semver = require('semver')
   const sets = new semver.Range(range).set.map((set) =>
-    set.map((c) => (c.semver === semver.Comparator.ANY ? ['*'] : [c.operator, [c.semver.major, c.semver.minor, c.semver.patch], c.semver.prerelease.length > 0])),
+    set.map((c) =>
+      c.semver === semver.Comparator.ANY ? ['*'] : [c.operator, [c.semver.major, c.semver.minor, c.semver.patch], c.semver.prerelease.length > 0],
+    ),
   )
   return `const __cgEngines = {range: ${JSON.stringify(range)}, sets: ${JSON.stringify(sets)}}
 function __cgSatisfies(version, range, semver) {

@@ -69,7 +69,17 @@ export async function run_(ctx) {
       cases.push({key: 'rabbitmqadmin', argv: [...rabbit.argv, ...rabbitArgs], allowFail: true})
       cases.push({key: 'groupsRabbit', argv: cg(['groups', '--url', RABBITMQ_URL]), allowFail: true})
     } else {
-      info.push(row({name: 'startup-vs-rabbitmqadmin', benchmark: name, kind: 'info', cg: null, baseline: 'not installed', unit: 'ms', note: `baseline \`rabbitmqadmin list queues\`: ${rabbit.reason}`}))
+      info.push(
+        row({
+          name: 'startup-vs-rabbitmqadmin',
+          benchmark: name,
+          kind: 'info',
+          cg: null,
+          baseline: 'not installed',
+          unit: 'ms',
+          note: `baseline \`rabbitmqadmin list queues\`: ${rabbit.reason}`,
+        }),
+      )
     }
     // kafka-consumer-groups.sh: the script on PATH if there is one, else its class from the Maven jars (a JVM either way)
     const kafkaScript = which('kafka-consumer-groups.sh') ?? which('kafka-consumer-groups')
@@ -77,7 +87,10 @@ export async function run_(ctx) {
     const kafkaSource = kafkaScript ?? `scripts/kafka/kafka-tool.sh ${KAFKA_TOOLS_VERSION} consumer-groups (ConsumerGroupCommand from the Maven jars, JVM)`
     cases.push({key: 'kafka', argv: kafkaArgv, allowFail: true})
     cases.push({key: 'groupsKafka', argv: cg(['groups', '--url', KAFKA_URL]), allowFail: true})
-    const kafkaGroups = await listAllGroups().then((m) => m.size, () => null)
+    const kafkaGroups = await listAllGroups().then(
+      (m) => m.size,
+      () => null,
+    )
 
     const times = Object.fromEntries(cases.map((c) => [c.key, []]))
     const codes = Object.fromEntries(cases.map((c) => [c.key, new Set()]))
@@ -96,33 +109,135 @@ export async function run_(ctx) {
     const base = median(times.node)
     const method = `wall time of the whole process (spawned from node, stdout to /dev/null), median of ${RUNS} runs each after ${WARMUP} warm-up rounds, the commands interleaved in a rotating order`
     const rows = [
-      row({name: 'startup-version', benchmark: name, kind: 'time', cg: median(times.version), baseline: base, unit: 'ms', target: 2, command: 'cg --version', baselineCommand: 'node -e 0', method, iterations: RUNS, samples: {cg: spread(times.version), baseline: spread(times.node)}}),
-      row({name: 'startup-help', benchmark: name, kind: 'time', cg: median(times.help), baseline: base, unit: 'ms', target: 2, command: 'cg --help', baselineCommand: 'node -e 0', method, iterations: RUNS, samples: {cg: spread(times.help), baseline: spread(times.node)}}),
-      row({name: 'startup-groups', benchmark: name, kind: 'time', cg: median(times.groups), baseline: base, unit: 'ms', target: 2, command: `cg groups --url ${REDIS_URL} (3 streams x 2 groups)`, baselineCommand: 'node -e 0', method, iterations: RUNS, samples: {cg: spread(times.groups), baseline: spread(times.node)}}),
+      row({
+        name: 'startup-version',
+        benchmark: name,
+        kind: 'time',
+        cg: median(times.version),
+        baseline: base,
+        unit: 'ms',
+        target: 2,
+        command: 'cg --version',
+        baselineCommand: 'node -e 0',
+        method,
+        iterations: RUNS,
+        samples: {cg: spread(times.version), baseline: spread(times.node)},
+      }),
+      row({
+        name: 'startup-help',
+        benchmark: name,
+        kind: 'time',
+        cg: median(times.help),
+        baseline: base,
+        unit: 'ms',
+        target: 2,
+        command: 'cg --help',
+        baselineCommand: 'node -e 0',
+        method,
+        iterations: RUNS,
+        samples: {cg: spread(times.help), baseline: spread(times.node)},
+      }),
+      row({
+        name: 'startup-groups',
+        benchmark: name,
+        kind: 'time',
+        cg: median(times.groups),
+        baseline: base,
+        unit: 'ms',
+        target: 2,
+        command: `cg groups --url ${REDIS_URL} (3 streams x 2 groups)`,
+        baselineCommand: 'node -e 0',
+        method,
+        iterations: RUNS,
+        samples: {cg: spread(times.groups), baseline: spread(times.node)},
+      }),
     ]
-    rows.push(row({name: 'startup-groups-vs-raw-ioredis', benchmark: name, kind: 'info', cg: median(times.groups), baseline: median(times.raw), unit: 'ms', command: `cg groups --url ${REDIS_URL}`, baselineCommand: 'node bench/baselines/groups-raw.js URL (ioredis: connect, SCAN, XINFO GROUPS, JSON out)', method, iterations: RUNS, note: 'informational, no target: how much of cg groups is the Redis client itself', samples: {cg: spread(times.groups), baseline: spread(times.raw)}}))
+    rows.push(
+      row({
+        name: 'startup-groups-vs-raw-ioredis',
+        benchmark: name,
+        kind: 'info',
+        cg: median(times.groups),
+        baseline: median(times.raw),
+        unit: 'ms',
+        command: `cg groups --url ${REDIS_URL}`,
+        baselineCommand: 'node bench/baselines/groups-raw.js URL (ioredis: connect, SCAN, XINFO GROUPS, JSON out)',
+        method,
+        iterations: RUNS,
+        note: 'informational, no target: how much of cg groups is the Redis client itself',
+        samples: {cg: spread(times.groups), baseline: spread(times.raw)},
+      }),
+    )
     // The other brokers' CLIs are baselines too (informational): cg groups on Redis against them, and cg groups
     // on their own broker against them (the same question asked of the same broker).
     const ok = (key) => codes[key] && codes[key].size === 1 && codes[key].has(0)
     const exitNote = (key) => (ok(key) ? '' : ` (${key}: exit codes ${[...codes[key]].join(',')}${lastErr[key] ? `: ${lastErr[key]}` : ''})`)
     const rabbitCmd = `rabbitmqadmin ${rabbitArgs.join(' ')}`
     const kafkaCmd = `kafka-consumer-groups.sh --bootstrap-server ${KAFKA_BOOTSTRAP} --list`
-    for (const [key, rowName, cmd, source] of [['rabbitmqadmin', 'startup-vs-rabbitmqadmin', rabbitCmd, rabbit.source], ['kafka', 'startup-vs-kafka-consumer-groups', kafkaCmd, kafkaSource]]) {
+    for (const [key, rowName, cmd, source] of [
+      ['rabbitmqadmin', 'startup-vs-rabbitmqadmin', rabbitCmd, rabbit.source],
+      ['kafka', 'startup-vs-kafka-consumer-groups', kafkaCmd, kafkaSource],
+    ]) {
       if (!times[key]) continue
-      rows.push(row({name: rowName, benchmark: name, kind: 'info', cg: median(times.groups), baseline: median(times[key]), unit: 'ms', command: `cg groups --url ${REDIS_URL}`, baselineCommand: cmd, baselineSource: source, method, iterations: RUNS, exitCodes: [...codes[key]], note: `informational, no target; baseline = ${cmd}` + exitNote(key), samples: {cg: spread(times.groups), baseline: spread(times[key])}}))
+      rows.push(
+        row({
+          name: rowName,
+          benchmark: name,
+          kind: 'info',
+          cg: median(times.groups),
+          baseline: median(times[key]),
+          unit: 'ms',
+          command: `cg groups --url ${REDIS_URL}`,
+          baselineCommand: cmd,
+          baselineSource: source,
+          method,
+          iterations: RUNS,
+          exitCodes: [...codes[key]],
+          note: `informational, no target; baseline = ${cmd}` + exitNote(key),
+          samples: {cg: spread(times.groups), baseline: spread(times[key])},
+        }),
+      )
     }
     for (const [key, base, rowName, cgCmd, cmd, source, extra] of [
       ['groupsRabbit', 'rabbitmqadmin', 'startup-rabbitmq-groups-vs-rabbitmqadmin', `cg groups --url ${RABBITMQ_URL}`, rabbitCmd, rabbit.source, {}],
-      ['groupsKafka', 'kafka', 'startup-kafka-groups-vs-kafka-consumer-groups', `cg groups --url ${KAFKA_URL}`, kafkaCmd, kafkaSource, {groupsOnBroker: kafkaGroups}],
+      [
+        'groupsKafka',
+        'kafka',
+        'startup-kafka-groups-vs-kafka-consumer-groups',
+        `cg groups --url ${KAFKA_URL}`,
+        kafkaCmd,
+        kafkaSource,
+        {groupsOnBroker: kafkaGroups},
+      ],
     ]) {
       if (!times[key]) continue
       const cgOk = ok(key)
-      rows.push(row({
-        name: rowName, benchmark: name, kind: 'info', cg: cgOk ? median(times[key]) : null, baseline: median(times[base]), unit: 'ms', command: cgCmd, baselineCommand: cmd, baselineSource: source, method, iterations: RUNS,
-        exitCodes: {cg: [...codes[key]], baseline: [...codes[base]]}, ...extra,
-        note: `informational, no target; the same broker on both sides` + (key === 'groupsKafka' ? ` (${kafkaGroups ?? '?'} groups on it; cg groups also fetches every group's lag, --list only names them)` : ' (cg groups: queues with consumers; rabbitmqadmin: every queue)') + (cgOk ? '' : `; cg failed, so no cg figure`) + exitNote(key) + exitNote(base),
-        samples: {cg: spread(times[key]), baseline: spread(times[base])},
-      }))
+      rows.push(
+        row({
+          name: rowName,
+          benchmark: name,
+          kind: 'info',
+          cg: cgOk ? median(times[key]) : null,
+          baseline: median(times[base]),
+          unit: 'ms',
+          command: cgCmd,
+          baselineCommand: cmd,
+          baselineSource: source,
+          method,
+          iterations: RUNS,
+          exitCodes: {cg: [...codes[key]], baseline: [...codes[base]]},
+          ...extra,
+          note:
+            `informational, no target; the same broker on both sides` +
+            (key === 'groupsKafka'
+              ? ` (${kafkaGroups ?? '?'} groups on it; cg groups also fetches every group's lag, --list only names them)`
+              : ' (cg groups: queues with consumers; rabbitmqadmin: every queue)') +
+            (cgOk ? '' : `; cg failed, so no cg figure`) +
+            exitNote(key) +
+            exitNote(base),
+          samples: {cg: spread(times[key]), baseline: spread(times[base])},
+        }),
+      )
     }
     return [...rows, ...info]
   } finally {
