@@ -132,7 +132,14 @@ export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: s
   if (input.queue !== undefined) {
     const vhost = input.vhost ?? a.options.vhost
     const q = await getQueue(a, vhost, input.queue)
-    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [queueRow(q, version)]}
+    const row = queueRow(q, version)
+    // a queue declared a moment ago has no management sample yet: its counts come from a passive declare
+    if ((row.consumers === null || row.ready === null) && vhost === a.options.vhost) {
+      const c = await checkQueue(a, input.queue)
+      row.consumers ??= c.consumerCount
+      row.ready ??= c.messageCount
+    }
+    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [row]}
   }
   const it = listQueues(a, input.vhost)
   // the first page is read now, so a missing vhost or a refusal is an error before any output
