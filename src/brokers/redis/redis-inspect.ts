@@ -11,7 +11,7 @@ import {
   type PendingResult,
   type Rows,
 } from '../../core/results.js'
-import {usage} from '../../errors/cg-error.js'
+import {notFound, usage} from '../../errors/cg-error.js'
 import {namedArgs, optionalArg, profileValue, type ArgSpec} from '../../services/args.js'
 import type {ConsumerRow, GroupRow, PendingEntry, StreamsAdapter} from './redis-types.js'
 import {parseStreamId} from './stream-id.js'
@@ -109,7 +109,19 @@ export interface RedisLagRow extends LagCore {
 }
 
 export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<LagResult<RedisLagRow>> {
-  const rows = conn.lag(optionalArg(req, 0), req.flags.stream)
+  const group = optionalArg(req, 0)
+  const it = conn.lag(group, req.flags.stream)[Symbol.asyncIterator]()
+  // the first row is read now: a group named on the command line that no stream has is not found (exit 5)
+  const first = await it.next()
+  if (first.done && group !== undefined) {
+    const where = req.flags.stream === undefined ? 'on any stream' : `on stream ${req.flags.stream}`
+    throw notFound(`no consumer group ${group} ${where}`, 'cg groups lists the groups of every stream.')
+  }
+  const rows = (async function* () {
+    if (first.done) return
+    yield first.value
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value
+  })()
   return {
     broker: 'redis',
     groups: mapRows(rows, (r) => ({

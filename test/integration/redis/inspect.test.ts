@@ -95,6 +95,20 @@ describe.each(TARGETS)('inspect commands on %s Redis', (_name, url, connect) => 
     expect(row.oldestPendingIdleMs).toBeGreaterThanOrEqual(0)
   })
 
+  it('lag GROUP for a group no stream has exits 5, as on Kafka and RabbitMQ; lag with no GROUP lists what there is', async () => {
+    for (const args of [
+      ['lag', 'no-such-group'],
+      ['lag', 'no-such-group', '--stream', stream],
+    ]) {
+      const res = await runCg([...args, '--url', url])
+      expect(res.code, res.stderr).toBe(5)
+      expect(res.stderr).toMatch(/^Error: no consumer group no-such-group on [^\n]+\nHint: cg groups lists/)
+    }
+    const all = await runCg(['lag', '--stream', stream, '--url', url, '--json'])
+    expect(all.code, all.stderr).toBe(0)
+    expect(all.json().groups.map((g: {group: string}) => g.group)).toContain('workers')
+  })
+
   it('every --json document validates against its schema, with the common core', async () => {
     const samples: Array<[string, string[]]> = [
       ['groups', ['groups', stream]],
