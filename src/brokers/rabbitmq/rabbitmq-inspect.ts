@@ -301,34 +301,25 @@ export interface PendingReport {
 /** Counts of one queue: the management sample, confirmed by a passive declare when the queue is in the connection's vhost. */
 export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueCounts> {
   const management = {ready: num(q.messages_ready), unacked: num(q.messages_unacknowledged), consumers: num(q.consumers)}
+  const sampleOnly: QueueCounts = {
+    ready: management.ready,
+    readySource: 'management',
+    unacked: management.unacked,
+    unackedSource: 'management',
+    consumers: management.consumers,
+    consumersSource: 'management',
+    management,
+    sampleBehind: false,
+  }
   if (q.vhost !== a.options.vhost) {
-    return {
-      ready: management.ready,
-      readySource: 'management',
-      unacked: management.unacked,
-      unackedSource: 'management',
-      consumers: management.consumers,
-      consumersSource: 'management',
-      management,
-      sampleBehind: false,
-    }
+    return sampleOnly
   }
   let live: {messageCount: number; consumerCount: number}
   try {
     live = await checkQueue(a, q.name)
   } catch (err) {
     // an exclusive queue of another connection, or no permission to declare it: the sample is all there is
-    if (err instanceof CgError && err.code === 'refused')
-      return {
-        ready: management.ready,
-        readySource: 'management',
-        unacked: management.unacked,
-        unackedSource: 'management',
-        consumers: management.consumers,
-        consumersSource: 'management',
-        management,
-        sampleBehind: false,
-      }
+    if (err instanceof CgError && err.code === 'refused') return sampleOnly
     throw err
   }
   return {
