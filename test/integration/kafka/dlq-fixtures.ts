@@ -86,11 +86,20 @@ export class KafkaDlqFixture {
     const out: DlqRecord[] = []
     try {
       for (let partition = 0; partition < t.partitionsCount; partition++) {
-        const ends = await this.admin.listOffsets({
-          topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}],
-          isolationLevel: isolation,
-        })
-        const end = ends[0]!.partitions[0]!.offset
+        const endAt = async (level: 0 | 1) =>
+          (await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -1n}]}], isolationLevel: level}))[0]!
+            .partitions[0]!.offset
+        // A committed transaction's markers reach the partitions just after EndTxn returns: until they do, the
+        // last stable offset stays below the high watermark. Wait for it (at most 10 s: an open transaction of
+        // a killed producer keeps it there until that transaction is fenced or times out).
+        let end = await endAt(isolation)
+        if (isolation === 1) {
+          const high = await endAt(0)
+          for (let i = 0; i < 100 && end < high; i++) {
+            await new Promise((r) => setTimeout(r, 100))
+            end = await endAt(1)
+          }
+        }
         const starts = await this.admin.listOffsets({topics: [{name: topic, partitions: [{partitionIndex: partition, timestamp: -2n}]}]})
         let offset = starts[0]!.partitions[0]!.offset
         while (offset < end) {
