@@ -94,6 +94,15 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
    * code a bulk run ended with.
    */
   protected async call<O extends Operation>(op: O, flags: OpFlags[O]): Promise<OpResults[O]> {
+    const result = await this.fetch(op, flags)
+    const views = this.jsonMode ? {} : await brokerEntry((await this.profile()).broker).views()
+    await render(result, (views[op] ?? noView(op)) as HumanView<OpResults[O]>, {json: this.jsonMode})
+    this.exitFor(result as {totals?: Partial<BulkEnd>})
+    return result
+  }
+
+  /** What call() does before rendering: the operation's result, for a command that presents it its own way. */
+  protected async fetch<O extends Operation>(op: O, flags: OpFlags[O]): Promise<OpResults[O]> {
     const profile = await this.profile()
     const entry = brokerEntry(profile.broker)
     this.refuseForeignFlags(profile.broker)
@@ -110,11 +119,14 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     // names the broker cannot hold (a Kafka topic name, an AMQP name over 255 bytes) are refused before any call
     module.checkNames?.(op, req as unknown as Request<Record<string, unknown>>)
     const conn = await this.connect(module, profile)
-    const result = await handler(conn, req)
-    const views = this.jsonMode ? {} : await entry.views()
-    await render(result, (views[op] ?? noView(op)) as HumanView<OpResults[O]>, {json: this.jsonMode})
-    this.exitFor(result as {totals?: Partial<BulkEnd>})
-    return result
+    return handler(conn, req)
+  }
+
+  /** Closes the broker connection; the next fetch() opens a new one (a long-running command after a broker loss). */
+  protected async disconnect(): Promise<void> {
+    const conn = this.conn
+    this.conn = undefined
+    await conn?.close().catch(() => undefined)
   }
 
   /** Connects to the profile's broker and asks it who it is (profiles test). */

@@ -50,6 +50,13 @@ export interface LagFlags {
   samples?: number
   vhost?: string
 }
+/**
+ * The scope of a status read, from the arguments: none (every group on the broker), Redis [STREAM] GROUP,
+ * Kafka GROUP, RabbitMQ QUEUE. A named group that does not exist is a not-found error (exit 5).
+ */
+export interface StatusFlags {
+  vhost?: string
+}
 export interface ClaimFlags {
   idle?: string
   to?: string
@@ -141,6 +148,7 @@ export interface OpFlags {
   consumers: ConsumersFlags
   pending: PendingFlags
   lag: LagFlags
+  status: StatusFlags
   claim: ClaimFlags
   setid: SetidFlags
   reset: ResetFlags

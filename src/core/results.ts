@@ -20,6 +20,8 @@ export interface GroupCore {
   state: string | null
   consumers: number | null
   lag: number | null
+  /** how old the oldest record the group has not read is (now minus its timestamp); null when nothing waits or the broker cannot tell */
+  timeLagMs: number | null
 }
 
 export interface GroupsResult<R extends GroupCore = GroupCore> extends Result {
@@ -30,6 +32,8 @@ export interface LagCore {
   group: string
   sources: string[]
   lag: number | null
+  /** how old the oldest record the group has not read is (now minus its timestamp); null when nothing waits or the broker cannot tell */
+  timeLagMs: number | null
 }
 
 export interface LagResult<R extends LagCore = LagCore> extends Result {
@@ -51,6 +55,43 @@ export interface PendingResult extends Result {
   group: string
   /** what the group has not finished: Redis PEL entries, Kafka total lag, RabbitMQ ready + unacked */
   pending: number | null
+}
+
+/**
+ * One group's health at one moment, the same facts on every broker: what cg check, cg metrics and the --watch
+ * views read. Unknown is null (never 0); a broker that has no such notion says null too.
+ */
+export interface GroupStatus {
+  group: string
+  /** stream keys, topics, or the queue */
+  sources: string[]
+  /** records the group has not read yet (Redis lag, Kafka log-end minus committed, RabbitMQ ready messages) */
+  lag: number | null
+  /** now minus the timestamp of the oldest record the group has not read; null when nothing waits or unknown */
+  timeLagMs: number | null
+  /** why timeLagMs is null while lag is above zero, in words; else null */
+  timeLagNote: string | null
+  consumers: number | null
+  /** what the group has not finished, as cg pending counts it: Redis PEL entries, Kafka total lag, RabbitMQ ready + unacked */
+  pending: number | null
+  /** age of the oldest entry read but not acknowledged (now minus its creation time): Redis; else null */
+  oldestPendingMs: number | null
+  /** the highest delivery count among entries read but not acknowledged, where the broker counts deliveries */
+  maxDeliveries: number | null
+  /** the group's dead letters: their queue / stream / topic and how many wait there; null when it has none */
+  dlq: {name: string; depth: number | null} | null
+  /** a counter that only grows: records the group has consumed (for a consumption rate); null when unknown */
+  consumed: number | null
+  /** a counter that only grows: records added to the group's sources (for a production rate); null when unknown */
+  produced: number | null
+  /** Kafka: each partition of the group (sources[] names the topics) */
+  partitions: Array<{source: string; partition: number; lag: number | null; timeLagMs: number | null}> | null
+}
+
+export interface StatusResult extends Result {
+  /** when the facts were read (ms since the epoch) */
+  takenAt: number
+  groups: GroupStatus[]
 }
 
 /** How a bulk run ended; the base command turns it into the exit code (3 failed, 130 interrupted, 69 lost broker). */
@@ -99,6 +140,7 @@ export interface OpResults {
   consumers: ConsumersResult
   pending: PendingResult
   lag: LagResult
+  status: StatusResult
   claim: ClaimResult
   setid: ChangeResult
   reset: ChangeResult

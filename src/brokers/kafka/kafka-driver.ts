@@ -57,6 +57,10 @@ export const driver: DriverModule<KafkaAdapter> = {
     return PlatformaticKafkaAdapter.connect(profile, opts)
   },
   ops: {
+    // TODO(part 6): the status read
+    status: async () => {
+      throw new Error('status: not built yet')
+    },
     async groups(conn, req) {
       return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0))}
     },

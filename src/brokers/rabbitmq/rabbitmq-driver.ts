@@ -26,6 +26,10 @@ export const driver: DriverModule<RabbitAdapter> = {
     return AmqpRabbitAdapter.connect(profile, opts)
   },
   ops: {
+    // TODO(part 6): the status read
+    status: async () => {
+      throw new Error('status: not built yet')
+    },
     groups: groupsOp,
     consumers: consumersOp,
     pending: pendingOp,

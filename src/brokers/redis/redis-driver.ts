@@ -22,6 +22,10 @@ export const driver: DriverModule<RedisAdapter> = {
     return RedisAdapter.connect(profile, opts)
   },
   ops: {
+    // TODO(part 6): the status read
+    status: async () => {
+      throw new Error('status: not built yet')
+    },
     groups: async (conn, req) => (await inspect()).groups(conn, req),
     consumers: async (conn, req) => (await inspect()).consumers(conn, req),
     pending: async (conn, req) => (await inspect()).pending(conn, req),

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Startup is most of a short run (docs/startup.md). The CLI is a few CommonJS bundles (scripts/build.mjs):
+// dist/cg.cjs, and the broker clients and YAML parser as files of their own, required on first use. Each is
+// compiled through vm.Script with V8 cached data kept in ~/.cache/cg, one cache per bundle and command:
+// taken after the command's first run, it holds what that run compiled (Node's module compile cache, taken
+// at load, holds only the top level), and no more (deserializing another command's code costs time too).
+
+// CommonJS (bin/package.json says so, the package being ESM): on Node 20 an ES module entry costs ~3 ms
+// more to start, and an ESM import of a built-in makes a facade of all its exports.
+'use strict'
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const vm = require('node:vm')
+const {createRequire, enableCompileCache} = require('node:module')
+
+const root = path.dirname(__dirname)
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+
+// `cg --version` answers without loading the CLI, in oclif's format.
+const argv = process.argv.slice(2)
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.exit(0)
+}
+
+const dist = path.join(root, 'dist')
+const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cg')
+// The command (or topic) word, and whether help is asked: what a run's code cache is kept under.
+const word = /^[a-z][a-z0-9-]{0,39}$/.test(argv[0] ?? '') ? argv[0] : ''
+const runKey = word + (argv.includes('--help') || argv.includes('-h') ? '+help' : '') || 'none'
+// at most this many caches per bundle build and Node version; other kinds of run compile without one
+const MAX_CACHES = 32
+// Installs (checkouts, global and local installs) share the cache directory: file names carry a hash of
+// this one's path, so a new build replaces only its own caches.
+let hash = 0x811c9dc5
+for (let i = 0; i < root.length; i++) hash = Math.imul(hash ^ root.charCodeAt(i), 0x01000193)
+const install = (hash >>> 0).toString(16).padStart(8, '0')
+
+// Code compiled by vm.Script may lack a dynamic-import hook (Node 20 with cached data), so import() in the
+// bundles goes through here (scripts/build.mjs routes it). What is imported (plugins' ESM, dist/kafka.mjs)
+// gets Node's module compile cache where Node has it (22.1+).
+globalThis.__cgImport = (specifier) => {
+  enableCompileCache?.(cacheDir)
+  return import(specifier)
+}
+
+const nodeRequire = createRequire(path.join(dist, 'cg.cjs'))
+const loaded = new Map()
+// The bundles require their siblings as ./<name>.cjs; everything else is Node's.
+function bundleRequire(id) {
+  return id.startsWith('./') && id.endsWith('.cjs') && !id.includes('/', 2) ? load(id.slice(2)) : nodeRequire(id)
+}
+Object.assign(bundleRequire, {resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: nodeRequire.main, extensions: nodeRequire.extensions})
+
+function load(name) {
+  const hit = loaded.get(name)
+  if (hit) return hit.exports
+  const t00=performance.now(); process.once('exit',()=>{});const file = path.join(dist, name)
+  const {source, size, mtimeMs} = readWrapped(file)
+  const build = `${name}-${install}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`
+  const cacheFile = path.join(cacheDir, `${build}${runKey}.v8`)
+  let cachedData
+  try {
+    cachedData = fs.readFileSync(cacheFile)
+  } catch {}
+  const ts=performance.now(); const script = new vm.Script(source, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  })
+  process.stderr.write(name+' script '+(performance.now()-ts).toFixed(1)+' rejected='+script.cachedDataRejected+' cache='+(cachedData?.length)+' src='+source.length+'\n');if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile, name, build))
+  const mod = {exports: {}}
+  loaded.set(name, mod)
+  script.runInThisContext()(mod.exports, bundleRequire, mod, file, dist)
+  return mod.exports
+}
+
+// The file inside a CommonJS function wrapper, as one flat string: the bundles are ASCII (scripts/build.mjs
+// makes sure), so latin1 takes the bytes without UTF-8 decoding, and a string over ~1 MB is kept outside
+// the V8 heap (gluing the wrapper on as strings made V8 copy the whole source into its heap).
+const PREFIX = Buffer.from('(function (exports, require, module, __filename, __dirname) {')
+const SUFFIX = Buffer.from('\n})')
+function readWrapped(file) {
+  const fd = fs.openSync(file, 'r')
+  try {
+    const {size, mtimeMs} = fs.fstatSync(fd)
+    const buf = Buffer.allocUnsafe(PREFIX.length + size + SUFFIX.length)
+    PREFIX.copy(buf, 0)
+    for (let at = 0, n; at < size; at += n) {
+      n = fs.readSync(fd, buf, PREFIX.length + at, size - at, at)
+      if (n === 0) throw new Error(`${file}: shorter than its size`)
+    }
+    SUFFIX.copy(buf, PREFIX.length + size)
+    return {source: buf.toString('latin1'), size, mtimeMs}
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+// Written at exit (what the run compiled), atomically; caches of this bundle's earlier builds go.
+function saveCache(script, cacheFile, name, build) {
+  try {
+    fs.mkdirSync(cacheDir, {recursive: true})
+    const caches = fs.readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-${install}-${process.version}-${process.arch}-`) && f.endsWith('.v8'))
+    for (const f of caches) if (!f.startsWith(build)) fs.rmSync(path.join(cacheDir, f), {force: true})
+    const ofBuild = caches.filter((f) => f.startsWith(build))
+    if (ofBuild.length >= MAX_CACHES && !ofBuild.includes(path.basename(cacheFile))) return
+    const tmp = `${cacheFile}.${process.pid}`
+    fs.writeFileSync(tmp, script.createCachedData())
+    fs.renameSync(tmp, cacheFile)
+  } catch {}
+}
+
+const T0=performance.now();const cli = load('cg.cjs');const T1=performance.now();process.on('exit',()=>process.stderr.write(`boot ${T0.toFixed(1)} loadcg ${(T1-T0).toFixed(1)} exec ${(performance.now()-T1).toFixed(1)} ioredis ${globalThis.__ior?.toFixed(1)}\n`))
+globalThis.__cgBundle = cli
+// A run of one of cg's own commands (not autocomplete, no help asked) uses none of the core plugins: they
+// bring the help and autocomplete commands and a hook for unknown commands, so they are not loaded for it.
+const topic = `${argv[0]}:${argv[1]}`
+const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
+const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
+const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
+cli.execute({loadOptions: {root, pjson}})
