@@ -5,10 +5,11 @@ import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {connectRedis, type RedisConnection} from './redis-connection.js'
-import {wrap} from './redis-errors.js'
+import {redisError, wrap} from './redis-errors.js'
 import {RedisDlq} from './redis-dlq.js'
 import {RedisRepair} from './redis-repair.js'
-import type {ConsumerRow, GroupRow, LagRow, PendingEntry, PendingQuery, PendingSummary, StreamsAdapter} from './redis-types.js'
+import type {ConsumerRow, GroupQuery, GroupRow, PendingEntry, PendingQuery, PendingSummary, StatusRow, StreamsAdapter, TimedGroupRow} from './redis-types.js'
+import {idTime} from './stream-id.js'
 import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
@@ -17,6 +18,8 @@ const PENDING_PAGE = 5000
 export class RedisAdapter implements StreamsAdapter {
   readonly repair: RedisRepair
   readonly dlq: RedisDlq
+
+  private readonly clocks = new Map<Redis, Promise<number>>()
 
   private constructor(readonly conn: RedisConnection) {
     this.repair = new RedisRepair(this)
@@ -60,23 +63,122 @@ export class RedisAdapter implements StreamsAdapter {
     }
   }
 
-  async *groups(source?: string): AsyncGenerator<GroupRow> {
+  /** Each stream's groups (XINFO GROUPS), one pipeline per SCAN batch; a named stream is one batch. */
+  async *groupBatches(source?: string): AsyncGenerator<GroupRow[]> {
     if (source !== undefined) {
       await this.assertStream(source)
       const reply = await wrap({source}, () => this.conn.nodeFor(source).call('XINFO', 'GROUPS', source))
-      yield* (reply as unknown[]).map((g) => groupRow(source, g))
+      yield (reply as unknown[]).map((g) => groupRow(source, g))
       return
     }
     for await (const {node, keys} of this.streams()) {
       const pipe = node.pipeline()
       for (const k of keys) pipe.call('XINFO', 'GROUPS', k)
-      const replies = (await pipe.exec()) ?? []
+      const replies = (await wrap({}, () => pipe.exec())) ?? []
+      const rows: GroupRow[] = []
       for (let i = 0; i < keys.length; i++) {
         const [err, reply] = replies[i]
         if (err) continue // deleted between SCAN and XINFO
-        for (const g of reply as unknown[]) yield groupRow(keys[i], g)
+        for (const g of reply as unknown[]) rows.push(groupRow(keys[i], g))
       }
+      if (rows.length) yield rows
     }
+  }
+
+  async *groups(source?: string): AsyncGenerator<GroupRow> {
+    for await (const batch of this.groupBatches(source)) yield* batch
+  }
+
+  async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
+    for await (const rows of this.selected(q)) {
+      const plan = new Plan()
+      const timed = await this.withTimes(rows, q.pendingEntries, plan)
+      await plan.run()
+      yield timed.map((t) => t())
+    }
+  }
+
+  async *statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): AsyncGenerator<StatusRow[]> {
+    for await (const rows of this.selected(q)) {
+      const plan = new Plan()
+      const timed = await this.withTimes(rows, q.pendingEntries, plan)
+      // per stream: XINFO STREAM (entries-added) on its node, EXISTS + XLEN of its DLQ on the DLQ's node
+      const streams = new Map<string, () => {dlq: StatusRow['dlq']; entriesAdded: number | null}>()
+      for (const g of rows) {
+        if (streams.has(g.source)) continue
+        const node = this.conn.nodeFor(g.source)
+        const dlq = q.dlqOf(g.source)
+        const dlqNode = this.conn.nodeFor(dlq)
+        const info = plan.add(node, ['XINFO', 'STREAM', g.source])
+        const exists = plan.add(dlqNode, ['EXISTS', dlq])
+        const length = plan.add(dlqNode, ['XLEN', dlq])
+        streams.set(g.source, () => ({
+          // a key of another type under the DLQ's name is not a DLQ: XLEN fails on it
+          dlq: Number(exists()) > 0 && !(length() instanceof Error) ? {name: dlq, depth: Number(length())} : null,
+          entriesAdded: info() instanceof Error ? null : num(fields(info())['entries-added']),
+        }))
+      }
+      await plan.run()
+      yield timed.map((t, i) => ({...t(), ...streams.get(rows[i].source)!()}))
+    }
+  }
+
+  /** The batches of groups a query selects (empty batches left out). */
+  private async *selected(q: GroupQuery): AsyncGenerator<GroupRow[]> {
+    for await (const batch of this.groupBatches(q.source)) {
+      const rows = q.group === undefined ? batch : batch.filter((g) => g.group === q.group)
+      if (rows.length) yield rows
+    }
+  }
+
+  /**
+   * Adds to `plan` what the times of these groups take: the first entry after each lagging group's
+   * last-delivered-id (XRANGE key (id + COUNT 1) and the oldest pending entries of each group with any
+   * (XPENDING key group - + N); groups with lag 0 and no pending entries cost nothing. Returns, per row, the
+   * row with its times once the plan has run.
+   */
+  private async withTimes(rows: GroupRow[], pendingEntries: number, plan: Plan): Promise<Array<() => TimedGroupRow>> {
+    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+    const clocks = new Map<Redis, number>()
+    for (const node of new Set(nodes)) clocks.set(node, await this.clock(node))
+    return rows.map((g, i) => {
+      const node = nodes[i]
+      const next = g.lag !== 0 && g.lastDeliveredId !== null ? plan.add(node, ['XRANGE', g.source, `(${g.lastDeliveredId}`, '+', 'COUNT', 1]) : null
+      const oldest = g.pending !== 0 ? plan.add(node, ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)]) : null
+      return () => {
+        // read when the replies are in: ages are as of then, on the server's clock
+        const now = Date.now() + clocks.get(node)!
+        const entry = next ? (listReply(next())[0] as [string] | undefined) : undefined
+        const pel = (oldest ? listReply(oldest()) : []) as Array<[string, string, number, number]>
+        const first = pel[0]
+        return {
+          ...g,
+          timeLagMs: entry ? age(String(entry[0]), now) : null,
+          oldestPendingId: first ? String(first[0]) : null,
+          oldestPendingIdleMs: first ? Number(first[2]) : null,
+          oldestPendingMs: first ? age(String(first[0]), now) : null,
+          maxDeliveries: pel.length ? Math.max(...pel.map((e) => Number(e[3]))) : null,
+        }
+      }
+    })
+  }
+
+  /**
+   * The server's clock minus ours, in ms: read once per node per connection (TIME), as stream ids are stamped
+   * by the server's clock; an age taken against this machine's clock would be off by the difference.
+   */
+  private clock(node: Redis): Promise<number> {
+    let offset = this.clocks.get(node)
+    if (!offset) {
+      offset = (async () => {
+        const t0 = Date.now()
+        const [sec, usec] = (await wrap({}, () => node.call('TIME'))) as [string, string]
+        const t1 = Date.now()
+        return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - (t0 + t1) / 2
+      })()
+      this.clocks.set(node, offset)
+    }
+    return offset
   }
 
   async group(source: string, group: string): Promise<GroupRow> {
@@ -132,42 +234,6 @@ export class RedisAdapter implements StreamsAdapter {
       start = '(' + rows[rows.length - 1][0]
     }
   }
-
-  async *lag(group?: string, source?: string): AsyncGenerator<LagRow> {
-    let batch: GroupRow[] = []
-    const flush = async function* (this: RedisAdapter): AsyncGenerator<LagRow> {
-      const byNode = new Map<Redis, GroupRow[]>()
-      for (const g of batch) {
-        const node = this.conn.nodeFor(g.source)
-        byNode.set(node, [...(byNode.get(node) ?? []), g])
-      }
-      for (const [node, rows] of byNode) {
-        const pipe = node.pipeline()
-        for (const g of rows) pipe.call('XPENDING', g.source, g.group, '-', '+', 1)
-        const replies = (await pipe.exec()) ?? []
-        for (let i = 0; i < rows.length; i++) {
-          const [err, reply] = replies[i]
-          const first = !err && Array.isArray(reply) && reply.length ? (reply[0] as [string, string, number, number]) : null
-          const g = rows[i]
-          yield {
-            source: g.source,
-            group: g.group,
-            lag: g.lag,
-            pending: g.pending,
-            oldestPendingId: first ? String(first[0]) : null,
-            oldestPendingIdleMs: first ? Number(first[2]) : null,
-          }
-        }
-      }
-      batch = []
-    }
-    for await (const g of this.groups(source)) {
-      if (group !== undefined && g.group !== group) continue
-      batch.push(g)
-      if (batch.length >= 500) yield* flush.call(this)
-    }
-    if (batch.length) yield* flush.call(this)
-  }
 }
 
 function groupRow(source: string, reply: unknown): GroupRow {
@@ -180,5 +246,52 @@ function groupRow(source: string, reply: unknown): GroupRow {
     lastDeliveredId: text(f['last-delivered-id']),
     entriesRead: num(f['entries-read']),
     lag: num(f.lag),
+  }
+}
+
+/** now minus the time part of a stream id, never below 0 (an id set ahead of the clock) */
+function age(id: string, now: number): number | null {
+  const t = idTime(id)
+  return t === null ? null : Math.max(0, Math.round(now - t))
+}
+
+/** A reply that should be a list: an error (the key or group deleted meanwhile) reads as an empty one. */
+function listReply(reply: unknown): unknown[] {
+  return Array.isArray(reply) ? reply : []
+}
+
+/**
+ * Commands gathered from several places and sent in one round trip: one pipeline per node, the nodes in
+ * parallel. add() returns the reply's getter (the reply, or the Error in its place), valid after run().
+ * A lost connection fails the run; any other error reply is left to the getter.
+ */
+class Plan {
+  private readonly byNode = new Map<Redis, Array<{args: Array<string | number>; reply: unknown}>>()
+
+  add(node: Redis, args: Array<string | number>): () => unknown {
+    const cmd = {args, reply: undefined as unknown}
+    const list = this.byNode.get(node)
+    if (list) list.push(cmd)
+    else this.byNode.set(node, [cmd])
+    return () => cmd.reply
+  }
+
+  async run(): Promise<void> {
+    await Promise.all(
+      [...this.byNode].map(async ([node, cmds]) => {
+        const pipe = node.pipeline()
+        for (const c of cmds) pipe.call(String(c.args[0]), ...c.args.slice(1))
+        const replies = (await wrap({}, () => pipe.exec())) ?? []
+        for (let i = 0; i < cmds.length; i++) {
+          const [err, reply] = replies[i] ?? [new Error('Connection is closed.'), null]
+          if (err) {
+            const mapped = redisError(err)
+            if (mapped instanceof CgError && (mapped.code === 'unreachable' || mapped.code === 'timeout')) throw mapped
+          }
+          cmds[i].reply = err ?? reply
+        }
+      }),
+    )
+    this.byNode.clear()
   }
 }

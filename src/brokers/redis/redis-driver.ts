@@ -1,9 +1,10 @@
 // Redis Streams behind the driver contract. Each operation lives in a role file of this folder (inspect,
-// claim, position, consumer delete, group admin, DLQ browse / move / replay), loaded when a command runs it.
+// status, claim, position, consumer delete, group admin, DLQ browse / move / replay), loaded when a command runs it.
 import type {DriverModule} from '../../core/driver.js'
 import type {RedisAdapter} from './redis-adapter.js'
 
 const inspect = () => import('./redis-inspect.js')
+const statusRead = () => import('./redis-status.js')
 const claim = () => import('./redis-claim.js')
 const position = () => import('./redis-position.js')
 const consumerDelete = () => import('./redis-consumer-delete.js')
@@ -22,10 +23,7 @@ export const driver: DriverModule<RedisAdapter> = {
     return RedisAdapter.connect(profile, opts)
   },
   ops: {
-    // TODO(part 6): the status read
-    status: async () => {
-      throw new Error('status: not built yet')
-    },
+    status: async (conn, req) => (await statusRead()).status(conn, req),
     groups: async (conn, req) => (await inspect()).groups(conn, req),
     consumers: async (conn, req) => (await inspect()).consumers(conn, req),
     pending: async (conn, req) => (await inspect()).pending(conn, req),

@@ -4,7 +4,7 @@ import type {ChangeResult} from '../../core/results.js'
 import {CgError, refused} from '../../errors/cg-error.js'
 import {namedArgs} from '../../services/args.js'
 import {nonNegativeInt} from '../../services/inputs.js'
-import {groupRow, STREAM_GROUP, type RedisGroupRow} from './redis-inspect.js'
+import {groupRow, STREAM_GROUP, type RedisGroupPosition} from './redis-inspect.js'
 import type {StreamsAdapter} from './redis-types.js'
 import {parseStreamId} from './stream-id.js'
 
@@ -19,7 +19,7 @@ export interface GroupCreateReport extends ChangeResult {
   dryRun: boolean
   created: boolean
   /** the group as the server reports it after creation, as cg groups shows it (null for a dry run) */
-  after: RedisGroupRow | null
+  after: RedisGroupPosition | null
 }
 
 export async function groupCreate(conn: StreamsAdapter, req: OpRequest<'group:create'>): Promise<GroupCreateReport> {

@@ -30,14 +30,19 @@ export function orProfile(req: Request<unknown>, value: string | undefined, spec
   return v
 }
 
-/** A group as every Redis command shows it: the core, then Redis's position and PEL size. */
-export interface RedisGroupRow extends GroupCore {
+/** A group's position as XINFO GROUPS reports it (what cg group create shows after creating one). */
+export interface RedisGroupPosition {
+  group: string
+  sources: string[]
+  state: null
+  consumers: number | null
+  lag: number | null
   pending: number | null
   lastDeliveredId: string | null
   entriesRead: number | null
 }
 
-export function groupRow(r: GroupRow): RedisGroupRow {
+export function groupRow(r: GroupRow): RedisGroupPosition {
   return {
     group: r.group,
     sources: [r.source],
@@ -50,8 +55,36 @@ export function groupRow(r: GroupRow): RedisGroupRow {
   }
 }
 
+/** A group as cg groups shows it: the core (timeLagMs included), Redis's position and PEL, and the PEL's age. */
+export interface RedisGroupRow extends GroupCore {
+  pending: number | null
+  lastDeliveredId: string | null
+  entriesRead: number | null
+  /** now minus the time part of the PEL's smallest id; null when nothing is pending */
+  oldestPendingMs: number | null
+}
+
 export async function groups(conn: StreamsAdapter, req: OpRequest<'groups'>): Promise<GroupsResult<RedisGroupRow>> {
-  return {broker: 'redis', groups: mapRows(conn.groups(optionalArg(req, 0)), groupRow)}
+  const rows = conn.timedGroups({source: optionalArg(req, 0), pendingEntries: 1})
+  return {
+    broker: 'redis',
+    groups: mapRows(flatten(rows), (r) => ({
+      group: r.group,
+      sources: [r.source],
+      state: null,
+      consumers: r.consumers,
+      lag: r.lag,
+      timeLagMs: r.timeLagMs,
+      pending: r.pending,
+      lastDeliveredId: r.lastDeliveredId,
+      entriesRead: r.entriesRead,
+      oldestPendingMs: r.oldestPendingMs,
+    })),
+  }
+}
+
+async function* flatten<R>(batches: AsyncIterable<R[]>): AsyncGenerator<R> {
+  for await (const batch of batches) yield* batch
 }
 
 export interface RedisConsumersResult extends ConsumersResult<ConsumerRow> {
@@ -106,11 +139,13 @@ export interface RedisLagRow extends LagCore {
   pending: number | null
   oldestPendingId: string | null
   oldestPendingIdleMs: number | null
+  /** now minus the time part of oldestPendingId (how long ago the entry was added); null when nothing is pending */
+  oldestPendingMs: number | null
 }
 
 export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<LagResult<RedisLagRow>> {
   const group = optionalArg(req, 0)
-  const it = conn.lag(group, req.flags.stream)[Symbol.asyncIterator]()
+  const it = flatten(conn.timedGroups({group, source: req.flags.stream, pendingEntries: 1}))
   // the first row is read now: a group named on the command line that no stream has is not found (exit 5)
   const first = await it.next()
   if (first.done && group !== undefined) {
@@ -120,7 +155,7 @@ export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<
   const rows = (async function* () {
     if (first.done) return
     yield first.value
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value
+    yield* it
   })()
   return {
     broker: 'redis',
@@ -128,9 +163,11 @@ export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<
       group: r.group,
       sources: [r.source],
       lag: r.lag,
+      timeLagMs: r.timeLagMs,
       pending: r.pending,
       oldestPendingId: r.oldestPendingId,
       oldestPendingIdleMs: r.oldestPendingIdleMs,
+      oldestPendingMs: r.oldestPendingMs,
     })),
   }
 }

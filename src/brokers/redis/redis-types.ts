@@ -48,13 +48,37 @@ export interface PendingQuery {
   count: number | null
 }
 
-export interface LagRow {
-  source: string
-  group: string
-  lag: number | null
-  pending: number | null
+/**
+ * A group with its times, as cg groups, cg lag and the status read show it. Ages are taken against the
+ * server's clock (see RedisAdapter.timedGroups) from the time part of stream ids: ids set by hand (XADD key
+ * 1-1 ...) are ages too, as Redis holds them.
+ */
+export interface TimedGroupRow extends GroupRow {
+  /** now minus the time part of the first entry after last-delivered-id; null when none is there */
+  timeLagMs: number | null
+  /** the smallest id of the PEL, its idle time and its age (now minus the id's time part); null when none pending */
   oldestPendingId: string | null
   oldestPendingIdleMs: number | null
+  oldestPendingMs: number | null
+  /** the highest delivery count among the oldest pending entries read (GroupQuery.pendingEntries of them) */
+  maxDeliveries: number | null
+}
+
+/** A status row: a timed group and facts about its stream. */
+export interface StatusRow extends TimedGroupRow {
+  /** the DLQ key and its length; null when that key does not exist (or is not a stream) */
+  dlq: {name: string; depth: number} | null
+  /** entries ever added to the stream (XINFO STREAM entries-added); null where the server does not say */
+  entriesAdded: number | null
+}
+
+export interface GroupQuery {
+  /** one stream (not found when missing), else every stream */
+  source?: string
+  /** only the groups of this name */
+  group?: string
+  /** how many of the oldest pending entries are read per group (XPENDING - + N), at least 1 */
+  pendingEntries: number
 }
 
 /** The Redis Streams adapter: a connection to a standalone server or a cluster and what cg reads there. */
@@ -63,12 +87,15 @@ export interface StreamsAdapter extends Connection {
   /** Fails with "not found" / "wrong type" unless the key is a stream. */
   assertStream(key: string): Promise<void>
   groups(source?: string): AsyncIterable<GroupRow>
+  /** The groups with their times, in batches (one per SCAN batch): one pipelined round trip per batch. */
+  timedGroups(q: GroupQuery): AsyncIterable<TimedGroupRow[]>
+  /** timedGroups plus each stream's DLQ (key given by dlqOf) and entries-added, in the same round trip. */
+  statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): AsyncIterable<StatusRow[]>
   /** The group's row; not_found when the stream or the group is missing. */
   group(source: string, group: string): Promise<GroupRow>
   consumers(source: string, group: string): Promise<ConsumerRow[]>
   pendingSummary(source: string, group: string, consumer?: string): Promise<PendingSummary>
   pendingEntries(query: PendingQuery): AsyncIterable<PendingEntry>
-  lag(group?: string, source?: string): AsyncIterable<LagRow>
   readonly repair: RepairOps
   readonly dlq: DlqOps
 }

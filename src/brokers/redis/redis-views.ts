@@ -31,10 +31,21 @@ const groups: HumanView<GroupsResult<RedisGroupRow>> = async (d, ui) => {
       {header: 'LAST-DELIVERED', get: (r) => r.lastDeliveredId},
       {header: 'ENTRIES-READ', get: (r) => r.entriesRead, align: 'right', empty: 'unknown'},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+      {header: 'BEHIND', get: (r) => behind(r), align: 'right'},
+      {header: 'PENDING-AGE', get: (r) => duration(r.oldestPendingMs), align: 'right'},
     ],
     d.groups,
     '(no consumer groups)',
   )
+}
+
+/**
+ * How far behind in time: the age of the first entry the group has not read. Lag above zero with no such
+ * entry (deleted or trimmed since they were counted) says so.
+ */
+function behind(r: {lag: number | null; timeLagMs: number | null}): string | null {
+  if (r.timeLagMs !== null) return duration(r.timeLagMs)
+  return r.lag !== null && r.lag > 0 ? 'entries gone' : null
 }
 
 const consumers: HumanView<RedisConsumersResult> = async (d, ui) => {
@@ -81,8 +92,10 @@ const lag: HumanView<LagResult<RedisLagRow>> = async (d, ui) => {
       {header: 'STREAM', get: (r) => r.sources[0]},
       {header: 'GROUP', get: (r) => r.group},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+      {header: 'BEHIND', get: (r) => behind(r), align: 'right'},
       {header: 'PENDING', get: (r) => r.pending, align: 'right'},
       {header: 'OLDEST-PENDING', get: (r) => r.oldestPendingId},
+      {header: 'PENDING-AGE', get: (r) => duration(r.oldestPendingMs), align: 'right'},
       {header: 'OLDEST-IDLE', get: (r) => duration(r.oldestPendingIdleMs), align: 'right'},
     ],
     d.groups,
