@@ -14,6 +14,21 @@ import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
+/** XINFO STREAM's entries-added of each stream named in ARGV (null where it fails): see entriesAdded() */
+const ENTRIES_ADDED = `#!lua flags=no-writes,allow-cross-slot-keys
+local out = {}
+for i = 1, #ARGV do
+  local info = redis.pcall('XINFO', 'STREAM', ARGV[i])
+  out[i] = false
+  if not info.err then
+    for j = 1, #info, 2 do
+      if info[j] == 'entries-added' then out[i] = info[j + 1] break end
+    end
+  end
+end
+return out`
+/** SCAN batches whose reads are in flight at once (groups, lag, status over every stream) */
+const BATCHES_AHEAD = 4
 
 export class RedisAdapter implements StreamsAdapter {
   readonly repair: RedisRepair
@@ -66,21 +81,11 @@ export class RedisAdapter implements StreamsAdapter {
   /** Each stream's groups (XINFO GROUPS), one pipeline per SCAN batch; a named stream is one batch. */
   async *groupBatches(source?: string): AsyncGenerator<GroupRow[]> {
     if (source !== undefined) {
-      await this.assertStream(source)
-      const reply = await wrap({source}, () => this.conn.nodeFor(source).call('XINFO', 'GROUPS', source))
-      yield (reply as unknown[]).map((g) => groupRow(source, g))
+      yield await this.groupsOfStream(source)
       return
     }
     for await (const {node, keys} of this.streams()) {
-      const pipe = node.pipeline()
-      for (const k of keys) pipe.call('XINFO', 'GROUPS', k)
-      const replies = (await wrap({}, () => pipe.exec())) ?? []
-      const rows: GroupRow[] = []
-      for (let i = 0; i < keys.length; i++) {
-        const [err, reply] = replies[i]
-        if (err) continue // deleted between SCAN and XINFO
-        for (const g of reply as unknown[]) rows.push(groupRow(keys[i], g))
-      }
+      const rows = await this.groupsOf(node, keys)
       if (rows.length) yield rows
     }
   }
@@ -90,70 +95,186 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
-    for await (const rows of this.selected(q)) {
+    yield* this.eachBatch(q, async (rows) => {
       const plan = new Plan()
       const timed = await this.withTimes(rows, q.pendingEntries, plan)
       await plan.run()
-      yield timed.map((t) => t())
-    }
+      return timed.map((t) => t())
+    })
   }
 
-  async *statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): AsyncGenerator<StatusRow[]> {
-    for await (const rows of this.selected(q)) {
-      const plan = new Plan()
-      const timed = await this.withTimes(rows, q.pendingEntries, plan)
-      // per stream: XINFO STREAM (entries-added) on its node, EXISTS + XLEN of its DLQ on the DLQ's node
-      const streams = new Map<string, () => {dlq: StatusRow['dlq']; entriesAdded: number | null}>()
-      for (const g of rows) {
-        if (streams.has(g.source)) continue
-        const node = this.conn.nodeFor(g.source)
-        const dlq = q.dlqOf(g.source)
-        const dlqNode = this.conn.nodeFor(dlq)
-        const info = plan.add(node, ['XINFO', 'STREAM', g.source])
-        const exists = plan.add(dlqNode, ['EXISTS', dlq])
-        const length = plan.add(dlqNode, ['XLEN', dlq])
-        streams.set(g.source, () => ({
-          // a key of another type under the DLQ's name is not a DLQ: XLEN fails on it
-          dlq: Number(exists()) > 0 && !(length() instanceof Error) ? {name: dlq, depth: Number(length())} : null,
-          entriesAdded: info() instanceof Error ? null : num(fields(info())['entries-added']),
-        }))
+  /**
+   * With no stream named, a DLQ exists when SCAN ... TYPE stream has seen its key (on whichever node owns it),
+   * so the DLQs' lengths are read at the end, in one pipeline per node, and only for the DLQs that exist.
+   */
+  async statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]> {
+    const seen = q.source === undefined ? new Set<string>() : undefined
+    const out: StatusRow[] = []
+    const batches = this.eachBatch(
+      q,
+      async (rows) => {
+        const plan = new Plan()
+        const timed = await this.withTimes(rows, q.pendingEntries, plan)
+        const added = await this.entriesAdded(rows, plan) // runs the plan: one round trip for both
+        return timed.map((t, i): StatusRow => {
+          const row = t() as StatusRow
+          row.dlq = null
+          row.entriesAdded = added(rows[i].source)
+          return row
+        })
+      },
+      seen,
+    )
+    for await (const rows of batches) for (const r of rows) out.push(r)
+    // the DLQs: EXISTS + XLEN of each (one named stream), or XLEN of those SCAN has seen
+    const plan = new Plan()
+    const dlqs = new Map<string, {exists: () => unknown; length: () => unknown} | null>()
+    for (const r of out) {
+      const dlq = q.dlqOf(r.source)
+      if (dlqs.has(dlq)) continue
+      const node = this.conn.nodeFor(dlq)
+      if (seen && !seen.has(dlq)) dlqs.set(dlq, null)
+      else dlqs.set(dlq, {exists: seen ? () => 1 : plan.add(node, ['EXISTS', dlq]), length: plan.add(node, ['XLEN', dlq])})
+    }
+    await plan.run()
+    for (const r of out) {
+      const dlq = q.dlqOf(r.source)
+      const d = dlqs.get(dlq)
+      const length = d?.length()
+      // a key of another type under the DLQ's name is not a DLQ: XLEN fails on it
+      if (d && Number(d.exists()) > 0 && !(length instanceof Error)) r.dlq = {name: dlq, depth: Number(length)}
+    }
+    return out
+  }
+
+  /**
+   * Each stream's entries-added, once the plan has run. It is in XINFO STREAM only, whose reply also carries
+   * the first and last entries: decoding those here doubled the time of a status read over 10,000 streams.
+   * So a script (read-only, Redis 7.0+) reads them on the server and returns the numbers alone, one call per
+   * node; where it cannot run (an ACL without scripting, a slot moving meanwhile, Redis < 7.0), XINFO STREAM
+   * per stream is pipelined after it.
+   */
+  private async entriesAdded(rows: GroupRow[], plan: Plan): Promise<(stream: string) => number | null> {
+    const byNode = new Map<Redis, string[]>()
+    for (const g of rows) {
+      const node = this.conn.nodeFor(g.source)
+      const keys = byNode.get(node)
+      if (!keys) byNode.set(node, [g.source])
+      else if (keys[keys.length - 1] !== g.source) keys.push(g.source)
+    }
+    const calls = [...byNode].map(([node, list]) => {
+      const keys = [...new Set(list)]
+      return {node, keys, reply: plan.add(node, ['EVAL', ENTRIES_ADDED, 0, ...keys])}
+    })
+    await plan.run()
+    const added = new Map<string, number | null>()
+    const fallback = new Plan()
+    const infos: Array<[string, () => unknown]> = []
+    for (const c of calls) {
+      const reply = c.reply()
+      if (Array.isArray(reply)) c.keys.forEach((k, i) => added.set(k, num(reply[i])))
+      else for (const k of c.keys) infos.push([k, fallback.add(c.node, ['XINFO', 'STREAM', k])])
+    }
+    if (infos.length) {
+      await fallback.run()
+      for (const [k, info] of infos) {
+        const reply = info()
+        added.set(k, reply instanceof Error ? null : num(fields(reply)['entries-added']))
       }
-      await plan.run()
-      yield timed.map((t, i) => ({...t(), ...streams.get(rows[i].source)!()}))
+    }
+    return (stream) => added.get(stream) ?? null
+  }
+
+  /**
+   * The groups a query selects, batch by batch (one SCAN batch each, or the named stream), each turned into T
+   * by `work`. Up to BATCHES_AHEAD batches are in flight at once, in order: the server works on one while
+   * the replies of another are decoded here. The keys scanned go into `seen` when given.
+   */
+  private async *eachBatch<T>(q: GroupQuery, work: (rows: GroupRow[]) => Promise<T>, seen?: Set<string>): AsyncGenerator<T> {
+    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    if (q.source !== undefined) {
+      const rows = select(await this.groupsOfStream(q.source))
+      if (rows.length) yield await work(rows)
+      return
+    }
+    const queue: Array<Promise<T | null>> = []
+    try {
+      for await (const {node, keys} of this.streams()) {
+        if (seen) for (const k of keys) seen.add(k)
+        const done = this.groupsOf(node, keys).then((all) => {
+          const rows = select(all)
+          return rows.length ? work(rows) : null
+        })
+        done.catch(() => undefined) // awaited in turn below; meanwhile a failure must not go unhandled
+        queue.push(done)
+        if (queue.length >= BATCHES_AHEAD) {
+          const r = await queue.shift()!
+          if (r !== null) yield r
+        }
+      }
+      while (queue.length) {
+        const r = await queue.shift()!
+        if (r !== null) yield r
+      }
+    } finally {
+      // left early (an error, or the reader stopped): the batches still in flight end unread
+      queue.length = 0
     }
   }
 
-  /** The batches of groups a query selects (empty batches left out). */
-  private async *selected(q: GroupQuery): AsyncGenerator<GroupRow[]> {
-    for await (const batch of this.groupBatches(q.source)) {
-      const rows = q.group === undefined ? batch : batch.filter((g) => g.group === q.group)
-      if (rows.length) yield rows
+  private async groupsOfStream(source: string): Promise<GroupRow[]> {
+    await this.assertStream(source)
+    const reply = await wrap({source}, () => this.conn.nodeFor(source).call('XINFO', 'GROUPS', source))
+    return (reply as unknown[]).map((g) => groupRow(source, g))
+  }
+
+  /** The groups of these streams of one node: XINFO GROUPS, one pipeline. */
+  private async groupsOf(node: Redis, keys: string[]): Promise<GroupRow[]> {
+    const pipe = node.pipeline()
+    for (const k of keys) pipe.call('XINFO', 'GROUPS', k)
+    const replies = (await wrap({}, () => pipe.exec())) ?? []
+    const rows: GroupRow[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const [err, reply] = replies[i]
+      if (err) continue // deleted between SCAN and XINFO
+      for (const g of reply as unknown[]) rows.push(groupRow(keys[i], g))
     }
+    return rows
   }
 
   /**
    * Adds to `plan` what the times of these groups take: the first entry after each lagging group's
-   * last-delivered-id (XRANGE key (id + COUNT 1) and the oldest pending entries of each group with any
-   * (XPENDING key group - + N); groups with lag 0 and no pending entries cost nothing. Returns, per row, the
-   * row with its times once the plan has run.
+   * last-delivered-id, and the oldest pending entries of each group with any (XPENDING key group - + N);
+   * groups with lag 0 and no pending entries cost nothing. Returns, per row, the row with its times once the
+   * plan has run.
    */
   private async withTimes(rows: GroupRow[], pendingEntries: number, plan: Plan): Promise<Array<() => TimedGroupRow>> {
     const nodes = rows.map((g) => this.conn.nodeFor(g.source))
     const clocks = new Map<Redis, number>()
     for (const node of new Set(nodes)) clocks.set(node, await this.clock(node))
+    const next = this.nextIds(
+      rows.map((g, i) => (g.lag !== 0 && g.lastDeliveredId !== null ? {node: nodes[i], key: g.source, after: g.lastDeliveredId} : null)),
+      plan,
+    )
     return rows.map((g, i) => {
       const node = nodes[i]
-      const next = g.lag !== 0 && g.lastDeliveredId !== null ? plan.add(node, ['XRANGE', g.source, `(${g.lastDeliveredId}`, '+', 'COUNT', 1]) : null
       const oldest = g.pending !== 0 ? plan.add(node, ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)]) : null
       return () => {
         // read when the replies are in: ages are as of then, on the server's clock
         const now = Date.now() + clocks.get(node)!
-        const entry = next ? (listReply(next())[0] as [string] | undefined) : undefined
+        const entry = next[i]?.()
         const pel = (oldest ? listReply(oldest()) : []) as Array<[string, string, number, number]>
         const first = pel[0]
+        // built field by field: a spread followed by more fields is slow in V8 (µs per object)
         return {
-          ...g,
-          timeLagMs: entry ? age(String(entry[0]), now) : null,
+          source: g.source,
+          group: g.group,
+          consumers: g.consumers,
+          pending: g.pending,
+          lastDeliveredId: g.lastDeliveredId,
+          entriesRead: g.entriesRead,
+          lag: g.lag,
+          timeLagMs: entry ? age(entry, now) : null,
           oldestPendingId: first ? String(first[0]) : null,
           oldestPendingIdleMs: first ? Number(first[2]) : null,
           oldestPendingMs: first ? age(String(first[0]), now) : null,
@@ -164,17 +285,72 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
+   * The id of the first entry after a position, for each lookup (null: none asked), once the plan has run.
+   * A standalone server answers a whole batch in one XREAD COUNT 1 STREAMS k1 k2 ... id1 id2 ... (a key once
+   * per XREAD: a stream with several positions takes one XREAD per position); a cluster refuses keys of
+   * several slots in one command, so there it is XRANGE key (id + COUNT 1 per stream and position, pipelined.
+   * A key that stopped being a stream meanwhile fails its XREAD: those lookups read as none.
+   */
+  private nextIds(lookups: Array<{node: Redis; key: string; after: string} | null>, plan: Plan): Array<(() => string | null) | null> {
+    if (this.conn.cluster) {
+      const byPosition = new Map<string, () => unknown>()
+      return lookups.map((l) => {
+        if (!l) return null
+        const id = `${l.key}\n${l.after}`
+        const reply = byPosition.get(id) ?? plan.add(l.node, ['XRANGE', l.key, `(${l.after}`, '+', 'COUNT', 1])
+        byPosition.set(id, reply)
+        return () => {
+          const entry = listReply(reply()).at(0)
+          return Array.isArray(entry) ? String(entry[0]) : null
+        }
+      })
+    }
+    // rounds[n]: the n-th distinct position of each key, key -> position
+    const rounds: Array<Map<string, string>> = []
+    const roundOf = lookups.map((l) => {
+      if (!l) return -1
+      let n = 0
+      for (; n < rounds.length; n++) {
+        const at = rounds[n].get(l.key)
+        if (at === undefined || at === l.after) break
+      }
+      if (n === rounds.length) rounds.push(new Map())
+      rounds[n].set(l.key, l.after)
+      return n
+    })
+    const node = this.conn.masters()[0]
+    const replies = rounds.map((round) => {
+      const reply = plan.add(node, ['XREAD', 'COUNT', 1, 'STREAMS', ...round.keys(), ...round.values()])
+      let found: Map<string, string> | undefined
+      // [[key, [[id, fields]]], ...], only the streams that have an entry after their position
+      return () => {
+        found ??= new Map(listReply(reply()).map((s) => [String((s as unknown[])[0]), String(((s as unknown[])[1] as unknown[][])[0][0])]))
+        return found
+      }
+    })
+    return lookups.map((l, i) => (l ? () => replies[roundOf[i]]().get(l.key) ?? null : null))
+  }
+
+  /**
    * The server's clock minus ours, in ms: read once per node per connection (TIME), as stream ids are stamped
-   * by the server's clock; an age taken against this machine's clock would be off by the difference.
+   * by the server's clock; an age taken against this machine's clock would be off by the difference. An ACL
+   * user refused TIME (it is not in @read) gets ages on this machine's clock.
    */
   private clock(node: Redis): Promise<number> {
     let offset = this.clocks.get(node)
     if (!offset) {
       offset = (async () => {
         const t0 = Date.now()
-        const [sec, usec] = (await wrap({}, () => node.call('TIME'))) as [string, string]
+        let reply: [string, string]
+        try {
+          reply = (await node.call('TIME')) as [string, string]
+        } catch (error) {
+          const e = redisError(error)
+          if (e instanceof CgError && e.code === 'auth') return 0
+          throw e
+        }
         const t1 = Date.now()
-        return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - (t0 + t1) / 2
+        return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000) - (t0 + t1) / 2
       })()
       this.clocks.set(node, offset)
     }

@@ -29,10 +29,7 @@ export async function status(conn: StreamsAdapter, req: OpRequest<'status'>): Pr
   if (given.length > 2) throw usage('too many arguments: [[STREAM] GROUP]', 'Give GROUP, or STREAM GROUP, or nothing for every group.')
   const [source, group] = given.length === 2 ? given : [undefined, given[0]]
   const takenAt = Date.now()
-  const rows: GroupStatus[] = []
-  for await (const batch of conn.statusRows({source, group, pendingEntries: DELIVERIES_SAMPLE, dlqOf: dlqFor(req, source)})) {
-    for (const r of batch) rows.push(groupStatus(r))
-  }
+  const rows = (await conn.statusRows({source, group, pendingEntries: DELIVERIES_SAMPLE, dlqOf: dlqFor(req, source)})).map(groupStatus)
   if (group !== undefined && rows.length === 0) {
     if (source !== undefined) throw notFound(`group ${group} does not exist on stream ${source}`, `List the groups with: cg groups ${source}.`)
     throw notFound(`no consumer group ${group} on any stream`, 'cg groups lists the groups of every stream.')

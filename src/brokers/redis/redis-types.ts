@@ -89,8 +89,8 @@ export interface StreamsAdapter extends Connection {
   groups(source?: string): AsyncIterable<GroupRow>
   /** The groups with their times, in batches (one per SCAN batch): one pipelined round trip per batch. */
   timedGroups(q: GroupQuery): AsyncIterable<TimedGroupRow[]>
-  /** timedGroups plus each stream's DLQ (key given by dlqOf) and entries-added, in the same round trip. */
-  statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): AsyncIterable<StatusRow[]>
+  /** timedGroups plus each stream's DLQ (key given by dlqOf) and entries-added: every row, once all are read. */
+  statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]>
   /** The group's row; not_found when the stream or the group is missing. */
   group(source: string, group: string): Promise<GroupRow>
   consumers(source: string, group: string): Promise<ConsumerRow[]>

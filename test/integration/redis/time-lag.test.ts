@@ -36,6 +36,8 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
   // group names unique to this run, so "every stream that has GROUP" means only these streams
   const reader = uniq('reader').replaceAll(':', '-')
   const caught = uniq('caught').replaceAll(':', '-')
+  // a third group at another position on the same stream: a second lookup of the same key in one batch
+  const behind = uniq('behind').replaceAll(':', '-')
   let hourAgo = 0
   const profile: Profile = {name: null, source: 'flag', broker: 'redis', url, options: {}}
   const status = (args: string[]) => driver.ops.status(conn, {args, flags: {}, profile, run})
@@ -47,6 +49,7 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
     for (let i = 0; i < 5; i++) await r.xadd(stream, `${hourAgo + i * 1000}-0`, 'n', String(i))
     await r.xgroup('CREATE', stream, reader, '0')
     await r.xgroup('CREATE', stream, caught, '$')
+    await r.xgroup('CREATE', stream, behind, '0')
     await r.xreadgroup('GROUP', reader, 'c1', 'COUNT', 2, 'STREAMS', stream, '>')
     // the oldest pending entry delivered 3 more times (XCLAIM without JUSTID counts a delivery)
     for (let i = 0; i < 3; i++) await r.call('XCLAIM', stream, reader, 'c2', 0, `${hourAgo}-0`)
@@ -98,6 +101,17 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
     expect(row.timeLagMs).toBeGreaterThan(HOUR - 2000 - 1000)
     const idle = doc.groups.find((g: any) => g.group === caught)
     expect(idle).toMatchObject({lag: 0, timeLagMs: null, pending: 0, oldestPendingMs: null})
+    // behind has read nothing: its first unread entry is the very first one
+    expectAge(doc.groups.find((g: any) => g.group === behind).timeLagMs, hourAgo, before, after)
+  })
+
+  it('every stream (the SCAN path): each group of a stream gets the entry after its own position', async () => {
+    const {doc, before, after} = await timed(['lag'])
+    const mine = doc.groups.filter((g: any) => g.sources[0] === stream)
+    expect(mine).toHaveLength(3)
+    expectAge(mine.find((g: any) => g.group === reader).timeLagMs, hourAgo + 2000, before, after)
+    expectAge(mine.find((g: any) => g.group === behind).timeLagMs, hourAgo, before, after)
+    expect(mine.find((g: any) => g.group === caught).timeLagMs).toBeNull()
   })
 
   it('cg groups: the same times on every group row', async () => {
@@ -165,9 +179,29 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
   it('status with no argument: every group of every stream, lag 0 gives timeLagMs null', async () => {
     const res = await status([])
     const mine = res.groups.filter((g: GroupStatus) => g.sources[0] === stream)
-    expect(mine.map((g) => g.group).sort()).toEqual([caught, reader].sort())
+    expect(mine.map((g) => g.group).sort()).toEqual([behind, caught, reader].sort())
     expect(mine.find((g) => g.group === caught)).toMatchObject({lag: 0, timeLagMs: null, timeLagNote: null, pending: 0, maxDeliveries: null, produced: 5})
     expect(mine.find((g) => g.group === caught)!.consumed).toBe(await entriesRead(stream, caught))
+  })
+
+  it('status for an ACL user with reads only (no scripts, no TIME): the same facts, entries-added read by XINFO STREAM', async () => {
+    if (url !== TARGETS[0][1]) return // ACL users are per node: the standalone server shows the fallback
+    const user = uniq('reader').replaceAll(':', '-')
+    await r.call('ACL', 'SETUSER', user, 'on', '>pw-readonly', '~*', '+@read', '+@connection', '-@scripting')
+    const u = new URL(url)
+    u.username = user
+    u.password = 'pw-readonly'
+    const limited: Profile = {...profile, url: u.toString()}
+    const c = await driver.connect(limited, {timeoutMs: 10_000})
+    try {
+      const res = await driver.ops.status(c, {args: [reader], flags: {}, profile: limited, run})
+      const byStream = new Map(res.groups.map((g) => [g.sources[0], g]))
+      expect(byStream.get(stream)).toMatchObject({lag: 3, pending: 2, maxDeliveries: 4, dlq: {name: dlq, depth: 2}, produced: 5})
+      expect(byStream.get(other)).toMatchObject({produced: 1, dlq: null})
+    } finally {
+      await c.close()
+      await r.call('ACL', 'DELUSER', user)
+    }
   })
 
   it('status of a group or stream that does not exist is not found (exit 5)', async () => {
