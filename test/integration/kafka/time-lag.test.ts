@@ -1,9 +1,14 @@
 // Lag you can act on, on real Kafka brokers: time behind (timeLagMs) from the timestamps of the records at the
 // committed offsets (records produced with explicit create times an hour old), every partition of a group's
 // topics listed (partitions without a commit counted, with the records they hold), records lost below the
-// log start after DeleteRecords, and a group with a member and no commit present in cg lag.
-import type {Admin} from '@platformatic/kafka'
+// log start after DeleteRecords, a group with a member and no commit present in cg lag, transaction markers
+// walked past, and the status read (called on the driver: no command prints it yet).
+import {type Admin, Producer, stringSerializers} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {driver} from '../../../src/brokers/kafka/kafka-driver.js'
+import type {KafkaAdapter} from '../../../src/brokers/kafka/kafka-types.js'
+import type {StatusResult} from '../../../src/core/results.js'
+import {resolveProfile} from '../../../src/profiles/resolve.js'
 import {runCg} from '../../helpers/cli.js'
 import {
   classicMember,
@@ -35,6 +40,10 @@ const HOUR = 3_600_000
     const gPartial = kname('tg-partial') // committed 100 on partial's partition 0 only
     const gTrimmed = kname('tg-trimmed') // committed 10, then the log start moved to 50
     const gMember = kname('tg-member') // a classic member that committed nothing
+    const dlq = `${timed}.DLT` // timed's dead letters: 2 partitions, 4 + 3 records, 2 deleted
+    const tx = kname('tl-tx') // 1 partition: 3 records, commit marker (3), 3 records, commit marker (7)
+    const gTxMarker = kname('tg-tx-marker') // committed 3: the marker, the oldest unread record is at 4
+    const gTxEnd = kname('tg-tx-end') // committed 7: lag 1, only the last marker waits
     const members: MemberHandle[] = []
     /** the create time of record `offset` of timed's partition `partition`: an hour ago, a minute apart per partition, a second per record */
     let base = 0
@@ -44,7 +53,22 @@ const HOUR = 3_600_000
     beforeAll(async () => {
       admin = kafkaAdmin(target.bootstrap)
       base = Date.now() - HOUR
-      await Promise.all([createTopic(admin, timed, 3), createTopic(admin, partial, 3), createTopic(admin, trimmed, 1), createTopic(admin, idle, 2)])
+      await Promise.all([
+        createTopic(admin, timed, 3),
+        createTopic(admin, partial, 3),
+        createTopic(admin, trimmed, 1),
+        createTopic(admin, idle, 2),
+        createTopic(admin, dlq, 2),
+        createTopic(admin, tx, 1),
+      ])
+      await produce(target.bootstrap, dlq, 7, 2)
+      await admin.deleteRecords({topics: [{name: dlq, partitions: [{partition: 0, offset: 2n}]}]})
+      await produceTransactions(target.bootstrap, tx, [
+        [base, base + 1000, base + 2000],
+        [base + 4000, base + 5000, base + 6000],
+      ])
+      await commitOffsets(admin, gTxMarker, {[tx]: [3]})
+      await commitOffsets(admin, gTxEnd, {[tx]: [7]})
       await produce(target.bootstrap, timed, 300, 3, {timestamp: (_i, p, o) => createTime(p, o)})
       await produce(target.bootstrap, partial, 900, 3)
       await produce(target.bootstrap, trimmed, 100, 1, {timestamp: (_i, _p, o) => base + o * 1000})
@@ -59,8 +83,8 @@ const HOUR = 3_600_000
 
     afterAll(async () => {
       await Promise.allSettled(members.map((m) => m.stop()))
-      await deleteGroups(admin, [gTimed, gCaught, gPartial, gTrimmed, gMember])
-      await deleteTopics(admin, [timed, partial, trimmed, idle])
+      await deleteGroups(admin, [gTimed, gCaught, gPartial, gTrimmed, gMember, gTxMarker, gTxEnd])
+      await deleteTopics(admin, [timed, partial, trimmed, idle, dlq, tx])
       await admin.close()
     }, 60_000)
 
@@ -180,5 +204,98 @@ const HOUR = 3_600_000
       expect(t.stdout).toContain(gMember)
       expect(t.stdout).toContain(`${gMember}: 2 partitions without a committed offset hold 10 records`)
     })
+
+    it('transaction markers: the read walks past a marker; a lag of markers only says so', async () => {
+      const run = await timedRun(['lag', gTxMarker])
+      const [p] = run.doc.groups[0].partitions
+      expect(p).toMatchObject({currentOffset: 3, logEndOffset: 8, lag: 5, timeLagNote: null})
+      // offset 3 is the first commit marker: the oldest record waiting is the one at 4
+      expectAge(p.timeLagMs, base + 4000, run)
+      const end = await timedRun(['lag', gTxEnd])
+      expect(end.doc.groups[0]).toMatchObject({lag: 1, timeLagMs: null, timeLagNote: 'only transaction markers before the log end'})
+      expect(end.doc.groups[0].partitions[0]).toMatchObject({
+        currentOffset: 7,
+        lag: 1,
+        timeLagMs: null,
+        timeLagNote: 'only transaction markers before the log end',
+      })
+      const t = await runCg(['lag', gTxEnd, '--url', url])
+      expect(t.stdout).toContain('only transaction markers before the log end')
+    })
+
+    it('the status read: lag, time behind, members, pending, DLQ depth, counters and partitions, for one group and for all', async () => {
+      const before = Date.now()
+      const one = await status([gTimed])
+      const after = Date.now()
+      expect(one.broker).toBe('kafka')
+      expect(one.takenAt).toBeGreaterThanOrEqual(before)
+      expect(one.groups).toHaveLength(1)
+      const g = one.groups[0]
+      expect(g).toMatchObject({
+        group: gTimed,
+        sources: [timed],
+        lag: 270,
+        timeLagNote: null,
+        consumers: 0,
+        pending: 270,
+        oldestPendingMs: null,
+        maxDeliveries: null,
+        dlq: {name: dlq, depth: 5},
+        consumed: 30,
+        produced: 300,
+      })
+      expectAge(g.timeLagMs, createTime(2, 0), {before, after})
+      expect(g.partitions!.map((p) => [p.source, p.partition, p.lag])).toEqual([
+        [timed, 0, 90],
+        [timed, 1, 80],
+        [timed, 2, 100],
+      ])
+      for (const p of g.partitions!) expectAge(p.timeLagMs, createTime(p.partition, committedTimed[p.partition]), {before, after})
+
+      const all = await status([])
+      const by = new Map(all.groups.map((x) => [x.group, x]))
+      expect(by.get(gTimed)).toMatchObject({lag: 270, dlq: {name: dlq, depth: 5}, consumed: 30, produced: 300})
+      expect(by.get(gCaught)).toMatchObject({lag: 0, timeLagMs: null, timeLagNote: null, pending: 0, consumed: 300, produced: 300})
+      expect(by.get(gPartial)).toMatchObject({lag: 200, pending: 200, dlq: null, consumed: 100, produced: 900})
+      expect(by.get(gTrimmed)).toMatchObject({lag: 50, consumed: 10, produced: 100})
+      expect(by.get(gMember)).toMatchObject({consumers: 1, lag: null, pending: null, timeLagMs: null, consumed: null, produced: 10})
+      expect(by.get(gTxEnd)).toMatchObject({lag: 1, timeLagMs: null, timeLagNote: 'only transaction markers before the log end'})
+
+      await expect(status([kname('nosuch')])).rejects.toMatchObject({code: 'not_found'})
+    })
   })
+}
+
+/** Each list is one committed transaction of records with these create times, all to partition 0. */
+async function produceTransactions(bootstrap: string, topic: string, transactions: number[][]): Promise<void> {
+  const producer = new Producer({
+    clientId: 'cg-test',
+    bootstrapBrokers: [bootstrap],
+    serializers: stringSerializers,
+    idempotent: true,
+    transactionalId: kname('tx-producer'),
+    producerId: -1n,
+    producerEpoch: -1,
+  })
+  try {
+    for (const times of transactions) {
+      const t = await producer.beginTransaction()
+      await t.send({messages: times.map((ts, i) => ({topic, partition: 0, key: `k${i}`, value: `v${i}`, timestamp: BigInt(ts)}))})
+      await t.commit()
+    }
+  } finally {
+    await producer.close()
+  }
+}
+
+/** The status read of the driver, as cg check and cg metrics call it. */
+async function status(args: string[]): Promise<StatusResult> {
+  const profile = await resolveProfile({urlFlag: KAFKA.url, env: {}})
+  const conn = (await driver.connect(profile, {timeoutMs: 10_000})) as KafkaAdapter
+  const run = {signal: new AbortController().signal, progress: () => ({add() {}, done() {}}), warn() {}, debug() {}}
+  try {
+    return await driver.ops.status!(conn, {args, flags: {}, profile, run})
+  } finally {
+    await conn.close()
+  }
 }
