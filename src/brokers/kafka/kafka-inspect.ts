@@ -1,7 +1,7 @@
 // Broker I/O for inspecting Kafka consumer groups: list (both protocols), describe (ConsumerGroupDescribe
-// first, classic DescribeGroups as the fallback), committed offsets of many groups per request, and
-// log-end offsets in batches (the group requests themselves live in kafka-groups.ts, shared with the
-// repairs). Pure data out; kafka-lag.ts makes reports of it.
+// first, classic DescribeGroups as the fallback), committed offsets of many groups per request, log-start
+// and log-end offsets in batches, topic ids and partition leaders (the group requests themselves live in
+// kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
 import {kafkaError} from './kafka-errors.js'
 import {

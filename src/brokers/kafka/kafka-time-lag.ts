@@ -1,11 +1,13 @@
 // Time behind: the timestamp of the oldest record a group has not read, i.e. the record at its committed
-// offset, read with plain Fetch requests (no group joined, nothing committed). One small fetch per lagging
-// partition, all partitions of one leader in the same request (a partition at most once per request), the
-// leaders read in parallel (at most CONCURRENCY at a time). Offsets wanted by several groups are read once.
+// offset, read with plain Fetch requests (no group joined, nothing committed). Offsets wanted by several
+// groups are read once. Each request asks every partition of one leader (up to PER_REQUEST) from the lowest
+// offset still wanted there, with a small byte budget; the records that come back answer every wanted offset
+// they cover (groups near each other on a partition cost one read), the rest are asked in the next request.
+// Leaders are read in parallel (at most CONCURRENCY at a time), each leader's requests one after the other.
 //
 // The record's timestamp is what the broker serves: its create time, or the log-append time when the topic
 // has message.timestamp.type=LogAppendTime (the batch says so; the append time is then the batch's max
-// timestamp). When nothing usable is at the offset, the read walks forward in the following rounds:
+// timestamp). When nothing usable is at the offset, the read walks forward:
 //   - a control batch (transaction marker) or a batch whose records were compacted away: from the next offset;
 //   - no complete batch in the answer (a batch larger than the partition's byte budget): again with a larger budget;
 //   - OFFSET_OUT_OF_RANGE (retention moved the log start since it was listed): from the new log start.
@@ -36,23 +38,30 @@ export const timeKey = (topic: string, partition: number, offset: number) => `${
 const IS_CONTROL = 0x20
 const LOG_APPEND_TIME = 0x08
 const READ_UNCOMMITTED = 0
-/** per partition: a producer batch (16 KiB by default in Java) fits in the first budget, the rest in a later round */
+/** per partition: a producer batch (16 KiB by default in Java) fits in the first budget, a larger one in a later request */
 const BUDGETS = [64 << 10, 1 << 20, 8 << 20]
-const PER_REQUEST = 250
-const RESPONSE_BYTES = 16 << 20
+const PER_REQUEST = 500
+const RESPONSE_BYTES = 32 << 20
 const CONCURRENCY = 8
-const ROUNDS = 5
+/** requests per leader at most (offsets far apart on one partition take one each) */
+const MAX_REQUESTS = 200
 const OFFSET_OUT_OF_RANGE = 1
 
 interface Item {
   key: string
-  topic: string
+  from: bigint
+  end: bigint
+}
+
+/** The wanted offsets of one partition, lowest first. */
+interface Work {
   topicId: string
   partition: number
   leader: number
-  from: bigint
-  end: bigint
   budget: number
+  /** answers without this partition in them */
+  missed: number
+  items: Item[]
 }
 
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>
@@ -73,87 +82,108 @@ export async function recordTimes(adapter: KafkaAdapter, wanted: TimeWanted[]): 
     for (const key of unique.keys()) settle(key, null, `not read: ${short(err)}`)
     return out
   }
-  let pending: Item[] = []
+  const works = new Map<string, Work>()
   for (const [key, w] of unique) {
     const l = leaders.get(w.topic)
     const leader = l?.leaders[w.partition] ?? -1
-    if (!l || leader < 0) settle(key, null, 'no leader for the partition')
-    else pending.push({key, topic: w.topic, topicId: l.id, partition: w.partition, leader, from: BigInt(w.offset), end: BigInt(w.end), budget: 0})
+    if (!l || leader < 0) {
+      settle(key, null, 'no leader for the partition')
+      continue
+    }
+    const tp = `${w.topic}\0${w.partition}`
+    let work = works.get(tp)
+    if (!work) {
+      work = {topicId: l.id, partition: w.partition, leader, budget: 0, missed: 0, items: []}
+      works.set(tp, work)
+    }
+    work.items.push({key, from: BigInt(w.offset), end: BigInt(w.end)})
   }
-  if (pending.length === 0) return out
+  if (works.size === 0) return out
+  const byLeader = new Map<number, Work[]>()
+  for (const work of works.values()) {
+    work.items.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0))
+    const list = byLeader.get(work.leader) ?? []
+    list.push(work)
+    byLeader.set(work.leader, list)
+  }
 
   const consumer = await adapter.consumer({groupId: 'cg-time-lag'})
   const errorName = (await kafkaLib()).protocolErrorsCodesById as Record<number, string>
-  for (let round = 0; round < ROUNDS && pending.length; round++) {
-    const next: Item[] = []
-    const byLeader = new Map<number, Array<{items: Item[]; seen: Set<string>}>>()
-    for (const item of pending) {
-      const requests = byLeader.get(item.leader) ?? []
-      byLeader.set(item.leader, requests)
-      // a partition once per request (groups at different offsets of one partition go in later requests)
-      const tp = `${item.topicId}\0${item.partition}`
-      let req = requests.find((r) => r.items.length < PER_REQUEST && !r.seen.has(tp))
-      if (!req) {
-        req = {items: [], seen: new Set()}
-        requests.push(req)
-      }
-      req.items.push(item)
-      req.seen.add(tp)
-    }
-    await limited([...byLeader.entries()], CONCURRENCY, async ([leader, requests]) => {
-      for (const {items} of requests) {
-        let res: FetchResponse | undefined
-        let failure: unknown
-        try {
-          res = await fetchOnce(consumer, leader, items)
-        } catch (err) {
-          // partition errors arrive as an error that still carries the whole response
-          res = responseOf(err)
-          if (!res) failure = err
-        }
-        const parts = new Map<string, FetchPartition>()
-        for (const t of res?.responses ?? []) for (const p of t.partitions) parts.set(`${t.topicId}\0${p.partitionIndex}`, p)
-        for (const item of items) {
-          const part = parts.get(`${item.topicId}\0${item.partition}`)
-          if (!part) {
-            if (failure) settle(item.key, null, `not read: ${short(failure)}`)
-            else next.push(item)
-            continue
-          }
-          if (part.errorCode === OFFSET_OUT_OF_RANGE && part.logStartOffset > item.from) {
-            item.from = part.logStartOffset
-            if (item.from >= item.end) settle(item.key, null, 'its records were deleted while being read')
-            else next.push(item)
-            continue
-          }
-          if (part.errorCode) {
-            settle(item.key, null, `not read: ${errorName[part.errorCode] ?? `Kafka error ${part.errorCode}`}`)
-            continue
-          }
-          const found = firstRecord(part, item.from)
-          if ('timestamp' in found) {
-            if (found.timestamp < 0n) settle(item.key, null, 'no timestamp')
-            else settle(item.key, Number(found.timestamp), null)
-          } else if (found.next !== null) {
-            item.from = found.next
-            if (item.from >= item.end) settle(item.key, null, 'only transaction markers before the log end')
-            else next.push(item)
-          } else if (item.budget + 1 < BUDGETS.length) {
-            item.budget++
-            next.push(item)
-          } else settle(item.key, null, `no record returned within ${BUDGETS[BUDGETS.length - 1] >> 20} MiB`)
-        }
-      }
-    })
-    pending = next
+  const settleAll = (work: Work, note: string) => {
+    for (const item of work.items) settle(item.key, null, note)
+    work.items = []
   }
-  for (const item of pending) settle(item.key, null, `no record found within ${ROUNDS} reads`)
+  await limited([...byLeader.entries()], CONCURRENCY, async ([leader, all]) => {
+    for (let n = 0; n < MAX_REQUESTS; n++) {
+      const batch = all.filter((w) => w.items.length > 0).slice(0, PER_REQUEST)
+      if (batch.length === 0) return
+      let res: FetchResponse | undefined
+      let failure: unknown
+      try {
+        res = await fetchOnce(consumer, leader, batch)
+      } catch (err) {
+        // partition errors arrive as an error that still carries the whole response
+        res = responseOf(err)
+        if (!res) failure = err
+      }
+      if (failure) {
+        for (const work of batch) settleAll(work, `not read: ${short(failure)}`)
+        continue
+      }
+      const parts = new Map<string, FetchPartition>()
+      for (const t of res?.responses ?? []) for (const p of t.partitions) parts.set(`${t.topicId}\0${p.partitionIndex}`, p)
+      for (const work of batch) {
+        const part = parts.get(`${work.topicId}\0${work.partition}`)
+        if (!part) {
+          if (++work.missed >= 3) settleAll(work, 'not read: the broker did not answer for the partition')
+        } else if (part.errorCode === OFFSET_OUT_OF_RANGE && part.logStartOffset > work.items[0].from) {
+          const left: Item[] = []
+          for (const item of work.items) {
+            if (item.from < part.logStartOffset) item.from = part.logStartOffset
+            if (item.from < item.end) left.push(item)
+            else settle(item.key, null, 'its records were deleted while being read')
+          }
+          work.items = left
+        } else if (part.errorCode) {
+          settleAll(work, `not read: ${errorName[part.errorCode] ?? `Kafka error ${part.errorCode}`}`)
+        } else {
+          const {records, next} = dataRecords(part)
+          if (next === null) {
+            // no complete batch: the one at the offset is larger than the budget
+            if (work.budget + 1 < BUDGETS.length) work.budget++
+            else settleAll(work, `no record returned within ${BUDGETS[BUDGETS.length - 1] >> 20} MiB`)
+            continue
+          }
+          const left: Item[] = []
+          for (const item of work.items) {
+            if (item.from >= next) left.push(item)
+            else {
+              const r = records.find((x) => x.offset >= item.from)
+              if (r) settle(item.key, r.timestamp < 0n ? null : Number(r.timestamp), r.timestamp < 0n ? 'no timestamp' : null)
+              else {
+                // markers or compacted gaps up to where the answer ends: read on from there
+                item.from = next
+                if (item.from >= item.end) settle(item.key, null, 'only transaction markers before the log end')
+                else left.push(item)
+              }
+            }
+          }
+          work.items = left
+        }
+      }
+    }
+    for (const work of all) settleAll(work, `not read within ${MAX_REQUESTS} requests`)
+  })
   return out
 }
 
-async function fetchOnce(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, leader: number, items: Item[]): Promise<FetchResponse> {
-  const topics = new Map<string, Item[]>()
-  for (const item of items) topics.set(item.topicId, [...(topics.get(item.topicId) ?? []), item])
+async function fetchOnce(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, leader: number, works: Work[]): Promise<FetchResponse> {
+  const topics = new Map<string, Work[]>()
+  for (const w of works) {
+    const list = topics.get(w.topicId) ?? []
+    list.push(w)
+    topics.set(w.topicId, list)
+  }
   return consumer.fetch({
     node: leader,
     isolationLevel: READ_UNCOMMITTED,
@@ -162,37 +192,34 @@ async function fetchOnce(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, lea
     maxBytes: RESPONSE_BYTES,
     topics: [...topics].map(([topicId, list]) => ({
       topicId,
-      partitions: list.map((x) => ({
-        partition: x.partition,
+      partitions: list.map((w) => ({
+        partition: w.partition,
         currentLeaderEpoch: -1,
-        fetchOffset: x.from,
+        fetchOffset: w.items[0].from,
         lastFetchedEpoch: -1,
-        partitionMaxBytes: BUDGETS[x.budget],
+        partitionMaxBytes: BUDGETS[w.budget],
       })),
     })),
   })
 }
 
 /**
- * The timestamp of the first data record at or after `from`; else the offset after the last batch
- * returned (control batches, emptied batches), or null when no complete batch came back.
+ * The data records of one fetched partition (offset order, with the timestamps the broker serves) and the
+ * offset after the last batch returned; next is null when no complete batch came back.
  */
-export function firstRecord(part: FetchPartition, from: bigint): {timestamp: bigint; offset: bigint} | {next: bigint | null} {
+export function dataRecords(part: FetchPartition): {records: Array<{offset: bigint; timestamp: bigint}>; next: bigint | null} {
+  const records: Array<{offset: bigint; timestamp: bigint}> = []
   let next: bigint | null = null
   for (const batch of part.records ?? []) {
-    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
-    next = last + 1n
-    if (last < from || batch.attributes & IS_CONTROL) continue
+    next = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n
+    if (batch.attributes & IS_CONTROL) continue
     for (const r of batch.records) {
-      const offset = batch.firstOffset + BigInt(r.offsetDelta)
-      if (offset < from) continue
       const timestamp = batch.attributes & LOG_APPEND_TIME ? batch.maxTimestamp : batch.firstTimestamp + r.timestampDelta
-      return {timestamp, offset}
+      records.push({offset: batch.firstOffset + BigInt(r.offsetDelta), timestamp})
     }
   }
-  return {next}
+  return {records, next}
 }
-
 function responseOf(err: unknown, depth = 0): FetchResponse | undefined {
   if (!err || depth > 6) return undefined
   const x = err as {response?: {responses?: unknown}; errors?: unknown[]; cause?: unknown}

@@ -37,6 +37,7 @@ const HOUR = 3_600_000
     const idle = kname('tl-idle') // 2 partitions x 5 records
     const gTimed = kname('tg-timed') // committed 10 / 20 / 0 on timed: every partition lags
     const gCaught = kname('tg-caught') // committed everything on timed: nothing waits
+    const gNear = kname('tg-near') // committed 50 / 99 / 60 on timed: read with gTimed's offsets in the same answers
     const gPartial = kname('tg-partial') // committed 100 on partial's partition 0 only
     const gTrimmed = kname('tg-trimmed') // committed 10, then the log start moved to 50
     const gMember = kname('tg-member') // a classic member that committed nothing
@@ -75,6 +76,7 @@ const HOUR = 3_600_000
       await produce(target.bootstrap, idle, 10, 2)
       await commitOffsets(admin, gTimed, {[timed]: committedTimed})
       await commitOffsets(admin, gCaught, {[timed]: [100, 100, 100]})
+      await commitOffsets(admin, gNear, {[timed]: [50, 99, 60]})
       await admin.alterConsumerGroupOffsets({groupId: gPartial, topics: [{name: partial, partitionOffsets: [{partition: 0, offset: 100n}]}]})
       await commitOffsets(admin, gTrimmed, {[trimmed]: [10]})
       await admin.deleteRecords({topics: [{name: trimmed, partitions: [{partition: 0, offset: 50n}]}]})
@@ -83,7 +85,7 @@ const HOUR = 3_600_000
 
     afterAll(async () => {
       await Promise.allSettled(members.map((m) => m.stop()))
-      await deleteGroups(admin, [gTimed, gCaught, gPartial, gTrimmed, gMember, gTxMarker, gTxEnd])
+      await deleteGroups(admin, [gTimed, gCaught, gNear, gPartial, gTrimmed, gMember, gTxMarker, gTxEnd])
       await deleteTopics(admin, [timed, partial, trimmed, idle, dlq, tx])
       await admin.close()
     }, 60_000)
@@ -121,6 +123,15 @@ const HOUR = 3_600_000
       expectAge(g.timeLagMs, createTime(2, 0), run)
       expect(g.timeLagMs).toBe(Math.max(...g.partitions.map((p: any) => p.timeLagMs)))
       expect(g).toMatchObject({lag: 270, timeLagNote: null, uncommittedPartitions: 0, uncommittedRecords: 0, lostRecords: 0})
+
+      // several groups on one partition: each gets the timestamp of its own record
+      const all = await timedRun(['lag', '--topic', timed])
+      const near = all.doc.groups.find((x: any) => x.group === gNear)
+      const same = all.doc.groups.find((x: any) => x.group === gTimed)
+      expect(near.partitions.map((p: any) => p.lag)).toEqual([50, 1, 40])
+      for (const p of near.partitions) expectAge(p.timeLagMs, createTime(p.partition, p.currentOffset), all)
+      for (const p of same.partitions) expectAge(p.timeLagMs, createTime(p.partition, p.currentOffset), all)
+      expectAge(near.timeLagMs, createTime(2, 60), all) // the oldest of its three: 1h1m behind
 
       // nothing waits: null, and no note
       const caught = await timedRun(['lag', gCaught])
