@@ -24,9 +24,9 @@ export default class Check extends CgCommand<typeof Check> {
     '--stalled samples twice, --window apart: CRITICAL when a group with records waiting consumed nothing, WARNING when it consumes slower than records arrive.',
   ].join('\n\n')
   static override usage = usageByBroker([
-    ['Redis', '[[STREAM] GROUP] [--lag W,C] [--time-lag W,C] [--pending-idle W,C] [--deliveries W,C] [--dlq W,C] [--stalled]'],
-    ['Kafka', '[GROUP] [--lag W,C] [--time-lag W,C] [--dlq W,C] [--stalled]'],
-    ['RabbitMQ', '[QUEUE] [--vhost V] [--lag W,C] [--time-lag W,C] [--deliveries W,C] [--dlq W,C] [--stalled]'],
+    ['Redis', '[[STREAM] GROUP] [THRESHOLDS]'],
+    ['Kafka', '[GROUP] [THRESHOLDS]'],
+    ['RabbitMQ', '[QUEUE] [--vhost V] [THRESHOLDS]'],
   ])
   static override examples = [
     {
