@@ -2,7 +2,9 @@
 # Start (or reuse) the local brokers the cg test suite and benchmarks run against.
 #
 #   CG_BROKERS               space/comma separated list among: redis rabbitmq
-#                            kafka kafka-compat (default: redis). "redis" =
+#                            kafka kafka-compat prometheus (default: redis).
+#                            "prometheus" = promtool and prometheus on PATH
+#                            (Debian's package, installed when missing). "redis" =
 #                            standalone Redis on 127.0.0.1:6379 + a 3-master
 #                            Redis Cluster. "kafka" = newest Kafka 4.x
 #                            (KAFKA_VERSION in scripts/kafka/versions.env) on
@@ -587,6 +589,26 @@ up_kafka() {
     "see the output above and .brokers/kafka/<version>/node-$2/broker.log"
 }
 
+# --- Prometheus (promtool and a server, for cg metrics' tests) ---------------
+
+# Debian's prometheus package brings both; installed when missing. Tests start their own server on a
+# port of their own (the package's service is not used).
+up_prometheus() {
+  if command -v promtool >/dev/null && command -v prometheus >/dev/null; then
+    log "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}')  present"
+    return 0
+  fi
+  ((EUID == 0)) || die "prometheus and promtool are not installed, and installing them needs root" \
+    "install them: sudo apt-get install prometheus (or run npm run brokers:up as root)"
+  command -v apt-get >/dev/null || die "prometheus is not installed and there is no apt-get here" "install Prometheus so that prometheus and promtool are on PATH"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1; } ||
+    die "apt-get install prometheus failed" "run it by hand to see why: apt-get install prometheus"
+  # the package may start its own service on :9090; the tests do not need it
+  command -v service >/dev/null && service prometheus stop >/dev/null 2>&1 || true
+  log "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}')  installed (Debian package)"
+}
+
 # --- main ---------------------------------------------------------------------
 
 main() {
@@ -595,8 +617,8 @@ main() {
   ((${#want[@]})) || want=(redis)
   for b in "${want[@]}"; do
     case "$b" in
-      redis | rabbitmq | kafka | kafka-compat) ;;
-      *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat, e.g. CG_BROKERS=redis,rabbitmq" ;;
+      redis | rabbitmq | kafka | kafka-compat | prometheus) ;;
+      *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat prometheus, e.g. CG_BROKERS=redis,rabbitmq" ;;
     esac
   done
 
@@ -613,6 +635,7 @@ main() {
 
   local has_redis=0 has_rabbit=0 has_kafka=0 has_kafka_compat=0
   for b in "${want[@]}"; do
+    [[ $b == prometheus ]] && up_prometheus
     [[ $b == redis ]] && has_redis=1
     [[ $b == rabbitmq ]] && has_rabbit=1
     [[ $b == kafka ]] && has_kafka=1
