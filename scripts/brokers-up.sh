@@ -623,7 +623,7 @@ main() {
   ((${#want[@]})) || want=(redis)
   for b in "${want[@]}"; do
     case "$b" in
-      redis | rabbitmq | kafka | kafka-compat | prometheus) ;;
+      redis | rabbitmq | kafka | kafka-compat | tools) ;;
       *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat tools, e.g. CG_BROKERS=redis,rabbitmq" ;;
     esac
   done
