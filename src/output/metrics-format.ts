@@ -1,5 +1,5 @@
 // cg metrics: the Prometheus text exposition format (version 0.0.4, which OpenMetrics scrapers read too and
-// `promtool check metrics` validates). One series per group and source; Kafka groups get one per topic, and
+// `promtool check metrics` validates). One series per group and source (RabbitMQ adds its vhost label); Kafka groups get one per topic, and
 // cg_partition_lag per partition. Unknown values are left out (a missing series, never a made-up 0).
 import type {BrokerKind} from '../core/broker.js'
 import type {GroupStatus, StatusResult} from '../core/results.js'
@@ -71,8 +71,11 @@ export function exposition(c: Collection): string {
   errors.samples.push(`cg_collect_errors_total${labels(b)} ${c.errors}`)
   took.samples.push(`cg_collect_duration_seconds${labels(b)} ${num(c.durationMs / 1000)}`)
   for (const g of c.result?.groups ?? []) {
+    // RabbitMQ: the same queue name may live in two vhosts
+    const v = (g as {vhost?: unknown}).vhost
+    const vhost: Record<string, string> = typeof v === 'string' ? {vhost: v} : {}
     for (const s of perSource(g)) {
-      const l = labels({...b, source: s.source, group: g.group})
+      const l = labels({...b, ...vhost, source: s.source, group: g.group})
       if (s.lag !== null) lag.samples.push(`cg_group_lag${l} ${s.lag}`)
       if (s.timeLagMs !== null) lagSeconds.samples.push(`cg_group_lag_seconds${l} ${num(s.timeLagMs / 1000)}`)
       else if (s.lag === 0) lagSeconds.samples.push(`cg_group_lag_seconds${l} 0`)
@@ -84,7 +87,7 @@ export function exposition(c: Collection): string {
       partitionLag.samples.push(`cg_partition_lag${labels({...b, source: p.source, group: g.group, partition: String(p.partition)})} ${p.lag}`)
     }
     if (g.dlq && g.dlq.depth !== null) {
-      dlq.samples.push(`cg_dlq_depth${labels({...b, source: g.sources.join(','), group: g.group, dlq: g.dlq.name})} ${g.dlq.depth}`)
+      dlq.samples.push(`cg_dlq_depth${labels({...b, ...vhost, source: g.sources.join(','), group: g.group, dlq: g.dlq.name})} ${g.dlq.depth}`)
     }
   }
   const out: string[] = []

@@ -79,9 +79,10 @@ describe.each(KITS)('contract on $name', (kit) => {
     const res = await cg(['metrics', ...s.argv.pending])
     expect(res.code, res.stderr).toBe(0)
     expect(res.stdout).toMatch(new RegExp(`^cg_up\\{broker="${kit.broker}"\\} 1$`, 'm'))
-    const lag = new RegExp(`^cg_group_lag\\{broker="${kit.broker}",source="${escapeRe(s.source)}",group="${escapeRe(s.group)}"\\} (\\d+)$`, 'm').exec(
-      res.stdout,
-    )
+    const lag = new RegExp(
+      `^cg_group_lag\\{broker="${kit.broker}",(?:vhost="[^"]*",)?source="${escapeRe(s.source)}",group="${escapeRe(s.group)}"\\} (\\d+)$`,
+      'm',
+    ).exec(res.stdout)
     expect(lag?.[1], res.stdout).toBe(String(s.expect.lag))
     expect(promtool(res.stdout)).toBe('')
   })
