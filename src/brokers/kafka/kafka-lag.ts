@@ -20,6 +20,7 @@ import {
 import {recordTimes, timeKey, type RecordTime} from './kafka-time-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
+import {sleep} from '../../services/wait.js'
 
 /** Time behind, as every row carries it. */
 interface TimeLag {
@@ -554,16 +555,4 @@ function dlqOf(s: Snapshot, sources: string[]): GroupStatus['dlq'] {
     }
   }
   return null
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, {once: true})
-  })
 }
