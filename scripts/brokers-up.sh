@@ -2,7 +2,9 @@
 # Start (or reuse) the local brokers the cg test suite and benchmarks run against.
 #
 #   CG_BROKERS               space/comma separated list among: redis rabbitmq
-#                            kafka kafka-compat (default: redis). "redis" =
+#                            kafka kafka-compat tools (default: redis).
+#                            "tools" = promtool, prometheus and tmux on PATH
+#                            (Debian's packages, installed when missing). "redis" =
 #                            standalone Redis on 127.0.0.1:6379 + a 3-master
 #                            Redis Cluster. "kafka" = newest Kafka 4.x
 #                            (KAFKA_VERSION in scripts/kafka/versions.env) on
@@ -587,6 +589,32 @@ up_kafka() {
     "see the output above and .brokers/kafka/<version>/node-$2/broker.log"
 }
 
+# --- test tools: Prometheus (promtool and a server) and tmux ------------------
+
+# need_deb COMMAND PACKAGE : installs Debian's PACKAGE when COMMAND is not on PATH.
+need_deb() {
+  command -v "$1" >/dev/null && return 0
+  ((EUID == 0)) || die "$1 is not installed, and installing it needs root" "install it: sudo apt-get install $2 (or run npm run brokers:up as root)"
+  command -v apt-get >/dev/null || die "$1 is not installed and there is no apt-get here" "install $2 so that $1 is on PATH"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; } ||
+    die "apt-get install $2 failed" "run it by hand to see why: apt-get install $2"
+  log "$2  installed (Debian package)"
+}
+
+# cg metrics' tests run promtool and a Prometheus server of their own (on a port of their own: the
+# package's service is not used); the --watch test runs cg in tmux.
+up_tools() {
+  local had_prometheus=0
+  command -v prometheus >/dev/null && had_prometheus=1
+  need_deb promtool prometheus
+  need_deb prometheus prometheus
+  # the package may start its own service on :9090; the tests do not need it
+  if ((!had_prometheus)) && command -v service >/dev/null; then service prometheus stop >/dev/null 2>&1 || true; fi
+  need_deb tmux tmux
+  log "tools      prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}'), tmux $(tmux -V | awk '{print $2}')"
+}
+
 # --- main ---------------------------------------------------------------------
 
 main() {
@@ -595,8 +623,8 @@ main() {
   ((${#want[@]})) || want=(redis)
   for b in "${want[@]}"; do
     case "$b" in
-      redis | rabbitmq | kafka | kafka-compat) ;;
-      *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat, e.g. CG_BROKERS=redis,rabbitmq" ;;
+      redis | rabbitmq | kafka | kafka-compat | tools) ;;
+      *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat tools, e.g. CG_BROKERS=redis,rabbitmq" ;;
     esac
   done
 
@@ -613,6 +641,7 @@ main() {
 
   local has_redis=0 has_rabbit=0 has_kafka=0 has_kafka_compat=0
   for b in "${want[@]}"; do
+    [[ $b == tools ]] && up_tools
     [[ $b == redis ]] && has_redis=1
     [[ $b == rabbitmq ]] && has_rabbit=1
     [[ $b == kafka ]] && has_kafka=1

@@ -3,14 +3,15 @@ import {brokerEntry} from './brokers/registry.js'
 import {BROKER_LABEL, type BrokerKind} from './core/broker.js'
 import type {Connection, DriverModule, ServerInfo} from './core/driver.js'
 import {opName, type Operation} from './core/operations.js'
-import type {FlagBrokers, OpFlags, Request, RunContext} from './core/requests.js'
-import type {BulkEnd, OpResults} from './core/results.js'
+import type {FlagBrokers, OpFlags, Request, RunContext, StatusFlags} from './core/requests.js'
+import type {BulkEnd, GroupStatus, OpResults} from './core/results.js'
 import {CgError, EXIT_CODES, usage} from './errors/cg-error.js'
 import {toCgError} from './errors/error-map.js'
 import {debug, setVerbose, warn} from './output/log.js'
 import {keepWorkingWhenOutputCloses, OutputClosedError, outputClosed} from './output/writer.js'
 import {progress} from './output/progress.js'
-import {render, renderError} from './output/render.js'
+import {colors, render, renderError} from './output/render.js'
+import {redact} from './profiles/redact.js'
 import type {HumanView} from './output/view-types.js'
 import {warning} from './output/wording.js'
 import {resolveProfile, URL_SCHEMES_TEXT, type Profile} from './profiles/resolve.js'
@@ -102,7 +103,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
   }
 
   /** What call() does before rendering: the operation's result, for a command that presents it its own way. */
-  protected async fetch<O extends Operation>(op: O, flags: OpFlags[O]): Promise<OpResults[O]> {
+  protected async fetch<O extends Operation>(op: O, flags: OpFlags[O], args: readonly string[] = this.argv_): Promise<OpResults[O]> {
     const profile = await this.profile()
     const entry = brokerEntry(profile.broker)
     this.refuseForeignFlags(profile.broker)
@@ -115,7 +116,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
         module.refusals[op] ?? 'See cg --help for what each broker supports.',
       )
     }
-    const req = {args: this.argv_, flags, profile, run: this.runContext()}
+    const req = {args, flags, profile, run: this.runContext()}
     // names the broker cannot hold (a Kafka topic name, an AMQP name over 255 bytes) are refused before any call
     module.checkNames?.(op, req as unknown as Request<Record<string, unknown>>)
     const conn = await this.connect(module, profile)
@@ -127,6 +128,35 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     const conn = this.conn
     this.conn = undefined
     await conn?.close().catch(() => undefined)
+  }
+
+  /**
+   * --watch of cg lag and cg groups: the status read of `args` (the status scope: [STREAM] GROUP, GROUP,
+   * QUEUE, or none) every interval, rows kept by `keep`, as a live screen on a terminal, else JSON Lines.
+   */
+  protected async watch(opts: {flags: StatusFlags; args: string[]; interval?: string; keep?: (g: GroupStatus) => boolean; title: string}): Promise<void> {
+    const {parseInterval, runWatch} = await import('./services/watch.js')
+    const {jsonLinesPresenter, WatchScreen} = await import('./output/watch-screen.js')
+    const intervalMs = parseInterval(opts.interval)
+    const profile = await this.profile()
+    const keep = opts.keep
+    const sample = async () => {
+      const r = await this.fetch('status', opts.flags, opts.args)
+      return keep ? {...r, groups: r.groups.filter(keep)} : r
+    }
+    const common = {intervalMs, sample, reset: () => this.disconnect(), toCgError, signal: this.abort.signal}
+    if (this.jsonMode || !process.stdout.isTTY) {
+      await runWatch({...common, presenter: jsonLinesPresenter()})
+      return
+    }
+    const chalk = await colors()
+    const screen = new WatchScreen({chalk, title: `${opts.title}  ${BROKER_LABEL[profile.broker]} ${redact(profile.url)}`, broker: profile.broker, intervalMs})
+    screen.enter(() => this.abort.abort())
+    try {
+      await runWatch({...common, presenter: screen})
+    } finally {
+      screen.leave()
+    }
   }
 
   /** Connects to the profile's broker and asks it who it is (profiles test). */

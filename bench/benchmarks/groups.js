@@ -1,4 +1,5 @@
-// Row 2: `cg groups --json` over 10,000 streams x 2 groups against a raw SCAN + pipelined XINFO GROUPS loop.
+// `cg groups --json`, `cg metrics` and `cg check` over 10,000 streams x 2 groups, each against a raw SCAN +
+// pipelined XINFO GROUPS loop (the least any of them must read), measured side by side in the same run.
 import {BASELINES_DIR, PREFIX, QUICK, REDIS_URL, scale} from '../lib/config.js'
 import {cleanup} from '../lib/redis.js'
 import {cg, node} from '../lib/proc.js'
@@ -41,7 +42,7 @@ export async function run({r, log}) {
       baseline: () => node([BASELINES_DIR + 'groups-raw.js', REDIS_URL]),
       log,
     })
-    return [
+    const rows = [
       row({
         name: 'groups-10k-streams',
         benchmark: name,
@@ -60,6 +61,37 @@ export async function run({r, log}) {
         samples: m.samples,
       }),
     ]
+    // the status read behind cg metrics and cg check: lag, time behind, pending, dead letters of every group
+    for (const [label, argv] of [
+      ['metrics', ['metrics']],
+      ['check', ['check', '--lag', '1000,10000', '--time-lag', '1h,1d']],
+    ]) {
+      const s = await pair({
+        reps: REPS,
+        cg: () => cg([...argv, '--url', REDIS_URL]),
+        baseline: () => node([BASELINES_DIR + 'groups-raw.js', REDIS_URL]),
+        log,
+      })
+      rows.push(
+        row({
+          name: `${label}-10k-streams`,
+          benchmark: name,
+          kind: 'time',
+          cg: s.cgMs,
+          baseline: s.baselineMs,
+          unit: 'ms',
+          target: 1.5,
+          command: `cg ${argv.join(' ')} --url ${REDIS_URL} > /dev/null`,
+          baselineCommand: 'node bench/baselines/groups-raw.js URL > /dev/null (SCAN TYPE stream COUNT 1000 + one pipeline of XINFO GROUPS per batch)',
+          method: PROCESS_METHOD + ` of ${REPS}`,
+          iterations: REPS,
+          size: {streams: STREAMS, groupsPerStream: 2, streamsInDatabase: streams},
+          peakRssMb: {cg: s.cgRssMb, baseline: s.baselineRssMb},
+          samples: s.samples,
+        }),
+      )
+    }
+    return rows
   } finally {
     await cleanup(r, KEYS)
   }

@@ -27,9 +27,25 @@ export default class Groups extends CgCommand<typeof Groups> {
   static override args = {
     source: Args.string({description: 'Only this one (default: all): Redis STREAM, Kafka TOPIC (groups with offsets on it), RabbitMQ QUEUE.'}),
   }
-  static override flags = {vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'}))}
+  static override flags = {
+    vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost (default: every vhost the user can see).'})),
+    watch: Flags.boolean({summary: 'A live view of the groups (as cg lag --watch), every --interval (q quits); JSON Lines when piped.'}),
+    interval: Flags.string({summary: 'With --watch: how often to sample (default 2s).', dependsOn: ['watch']}),
+  }
 
   async run(): Promise<void> {
-    await this.call('groups', this.flags)
+    const {source} = this.args
+    const {watch, interval, vhost} = this.flags
+    if (!watch) {
+      await this.call('groups', this.flags)
+      return
+    }
+    await this.watch({
+      flags: {vhost},
+      args: [],
+      interval,
+      keep: source === undefined ? undefined : (g) => g.sources.includes(source),
+      title: `cg groups${source === undefined ? '' : ` ${source}`}`,
+    })
   }
 }

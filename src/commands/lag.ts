@@ -20,6 +20,11 @@ export default class Lag extends CgCommand<typeof Lag> {
     {description: 'Kafka: group billing, partition by partition.', command: '<%= config.bin %> lag billing --url kafka://127.0.0.1:9092'},
     {description: 'Kafka: watch for 30 s which partitions are stalled.', command: '<%= config.bin %> lag billing --window 30s -p kafka'},
     {description: 'RabbitMQ: the backlog of queue orders.', command: '<%= config.bin %> lag orders --url amqp://127.0.0.1:5672'},
+    {description: 'Any broker: a live view of every group, refreshed every 5 s (q quits).', command: '<%= config.bin %> lag --watch --interval 5s'},
+    {
+      description: 'Any broker: one JSON document per sample, for a script.',
+      command: "<%= config.bin %> lag --watch --json | jq -c '.groups[] | {group, lag, consumeRate}'",
+    },
   ]
   static override args = {group: Args.string({description: 'Only this one (default: all): Redis GROUP (of any stream), Kafka GROUP, RabbitMQ QUEUE.'})}
   static override flags = {
@@ -31,9 +36,27 @@ export default class Lag extends CgCommand<typeof Lag> {
     ),
     samples: only(['kafka'], Flags.integer({summary: 'Kafka: samples taken over --window (default 5).', min: 2})),
     vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost.'})),
+    watch: Flags.boolean({
+      summary: 'A live view: lag, time behind, rates, a lag sparkline and the time to drain, every --interval (q quits); JSON Lines when piped.',
+      exclusive: ['window'],
+    }),
+    interval: Flags.string({summary: 'With --watch: how often to sample (default 2s).', dependsOn: ['watch']}),
   }
 
   async run(): Promise<void> {
-    await this.call('lag', this.flags)
+    const {group} = this.args
+    const {stream, topic, watch, interval, vhost} = this.flags
+    if (!watch) {
+      await this.call('lag', this.flags)
+      return
+    }
+    const source = stream ?? topic
+    await this.watch({
+      flags: {vhost},
+      args: group === undefined ? [] : [group],
+      interval,
+      keep: source === undefined ? undefined : (g) => g.sources.includes(source),
+      title: `cg lag${group === undefined ? '' : ` ${group}`}${source === undefined ? '' : ` (${source})`}`,
+    })
   }
 }

@@ -30,3 +30,26 @@ export function parseDuration(value: string): number {
   const [d = '0', h = '0', mi = '0', s = '0'] = m.slice(1)
   return Math.round(((Number(d) * 24 + Number(h)) * 60 + Number(mi)) * 60_000 + Number(s) * 1000)
 }
+
+/**
+ * A span as people write it on the command line: 30s, 5m, 1h, 500ms, a bare number of seconds, or ISO 8601
+ * (PT1M, P1DT2H). `flag` names the flag in the error. Returns ms.
+ */
+export function parseSpan(value: string, flag: string): number {
+  const v = value.trim()
+  let ms: number | undefined
+  const simple = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(v)
+  if (simple) {
+    const n = Number(simple[1])
+    const unit = (simple[2] ?? 's').toLowerCase()
+    ms = n * {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[unit as 'ms' | 's' | 'm' | 'h' | 'd']
+  } else {
+    const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(v)
+    if (iso && !/^P$|T$/i.test(v) && iso.slice(1).some((x) => x !== undefined)) {
+      const [d = '0', h = '0', mi = '0', s = '0'] = iso.slice(1)
+      ms = ((Number(d) * 24 + Number(h)) * 60 + Number(mi)) * 60_000 + Number(s) * 1000
+    }
+  }
+  if (ms === undefined || !Number.isFinite(ms)) throw usage(`${flag} ${JSON.stringify(value)} is not a duration`, 'Use for example 30s, 2m, 500ms or PT1M.')
+  return Math.round(ms)
+}

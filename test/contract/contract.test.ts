@@ -1,5 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runCg} from '../helpers/cli.js'
+import {execFileSync} from 'node:child_process'
+import {runCg, spawnCg} from '../helpers/cli.js'
 import {expectValid} from '../helpers/schemas.js'
 import {KAFKA_KITS} from './kits/kafka-kit.js'
 import type {Kit, Scenario} from './kits/kit.js'
@@ -64,6 +65,88 @@ describe.each(KITS)('contract on $name', (kit) => {
     expect(doc.pending).toBe(s.expect.pending)
   })
 
+  // cg check, cg metrics and --watch read the drivers' status read; its scope is the group as cg pending names it
+  it('metrics --json: the status read carries the seeded lag, pending and dead letters under the same names', async () => {
+    const doc = await json('metrics', s.argv.pending)
+    const row = doc.groups.find((g: {group: string}) => g.group === s.group)
+    expect(row, JSON.stringify(doc.groups)).toBeDefined()
+    expect(row.sources).toContain(s.source)
+    expect(row).toMatchObject({lag: s.expect.lag, pending: s.expect.pending})
+    expect(row.dlq?.depth, JSON.stringify(row.dlq)).toBe(s.expect.deadLetters)
+  })
+
+  it('metrics: Prometheus text that promtool accepts, with the seeded lag', async () => {
+    const res = await cg(['metrics', ...s.argv.pending])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(new RegExp(`^cg_up\\{broker="${kit.broker}"\\} 1$`, 'm'))
+    const lag = new RegExp(
+      `^cg_group_lag\\{broker="${kit.broker}",(?:vhost="[^"]*",)?source="${escapeRe(s.source)}",group="${escapeRe(s.group)}"\\} (\\d+)$`,
+      'm',
+    ).exec(res.stdout)
+    expect(lag?.[1], res.stdout).toBe(String(s.expect.lag))
+    expect(promtool(res.stdout)).toBe('')
+  })
+
+  it('check: OK, WARNING and CRITICAL on the seeded lag, with perfdata; --json says the same', async () => {
+    const lag = s.expect.lag
+    const ok = await cg(['check', ...s.argv.pending, '--lag', `${lag},${lag + 10}`])
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/^CG OK - /)
+    const warn = await cg(['check', ...s.argv.pending, '--lag', `${lag - 1},${lag + 10}`])
+    expect(warn.code, warn.stdout + warn.stderr).toBe(1)
+    expect(warn.stdout).toMatch(new RegExp(`^CG WARNING - .*lag ${lag} \\(warn ${lag - 1}\\) \\| `))
+    expect(warn.stdout).toMatch(new RegExp(` lag'=${lag};${lag - 1};${lag + 10};0`))
+    const crit = await cg(['check', ...s.argv.pending, '--lag', `0,${lag - 1}`])
+    expect(crit.code, crit.stdout + crit.stderr).toBe(2)
+    expect(crit.stdout.split('\n')[1]).toMatch(/^CRITICAL .*lag \d+ \(crit \d+\)/)
+    const doc = (await cg(['check', ...s.argv.pending, '--lag', `0,${lag - 1}`, '--json'])).json()
+    expectValid('check.json', doc)
+    expect(doc).toMatchObject({broker: kit.broker, status: 'CRITICAL', exitCode: 2})
+    expect(doc.groups.find((g: {group: string}) => g.group === s.group)).toMatchObject({status: 'CRITICAL', lag})
+  })
+
+  it('check: a missing group, a bad threshold and an unreachable broker are UNKNOWN (exit 3)', async () => {
+    const missing = await cg(['check', ...s.missingGroup.slice(1), '--lag', '1'])
+    expect(missing.code, missing.stdout + missing.stderr).toBe(3)
+    expect(missing.stdout).toMatch(/^CG UNKNOWN - /)
+    const bad = await cg(['check', ...s.argv.pending, '--lag', '10,5'])
+    expect(bad.code).toBe(3)
+    expect(bad.stdout).toMatch(/^CG UNKNOWN - --lag 10,5: CRIT is below WARN\n/)
+    const unreachable = kit.unreachable(s)
+    const url = unreachable[unreachable.indexOf('--url') + 1]
+    const down = await runCg(['check', '--url', url, '--timeout', '3000', '--json'])
+    expect(down.code).toBe(3)
+    expectValid('check.json', down.json())
+    expect(down.json()).toMatchObject({status: 'UNKNOWN', exitCode: 3, error: {code: 'unreachable'}})
+  })
+
+  it('lag --watch piped: one JSON document per sample, per line, until Ctrl-C (exit 0)', async () => {
+    const run = spawnCg(['lag', ...s.argv.pending.slice(-1), '--watch', '--interval', '300ms', '--url', s.url])
+    const lines: string[] = []
+    await new Promise<void>((resolve, reject) => {
+      let buf = ''
+      const t = setTimeout(() => reject(new Error(`no second sample: ${run.stderr()}`)), 30_000)
+      run.child.stdout!.on('data', (d) => {
+        buf += d
+        const parts = buf.split('\n')
+        buf = parts.pop()!
+        lines.push(...parts)
+        if (lines.length >= 2) {
+          clearTimeout(t)
+          resolve()
+        }
+      })
+    })
+    run.child.kill('SIGINT')
+    const exit = await run.exited
+    expect(exit.code, exit.stderr).toBe(0)
+    for (const line of lines.slice(0, 2)) {
+      const doc = JSON.parse(line)
+      expectValid('watch.json', doc)
+      expect(doc.groups.find((g: {group: string}) => g.group === s.group)).toMatchObject({lag: s.expect.lag})
+    }
+  })
+
   it('dlq replay: a dry run changes nothing; a replay puts every dead letter back; a second replays nothing', async () => {
     const before = await s.sourceDepth()
     const dry = await json('dlq replay', [...s.argv.replay, '--dry-run'])
@@ -108,3 +191,17 @@ describe.each(KITS)('contract on $name', (kit) => {
     expectValid('error.json', res.json())
   })
 })
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** promtool check metrics: '' when the text is valid (its complaints otherwise). */
+function promtool(text: string): string {
+  try {
+    return execFileSync('promtool', ['check', 'metrics'], {input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe']})
+  } catch (e) {
+    const err = e as {stdout?: string; stderr?: string}
+    return `${err.stdout ?? ''}${err.stderr ?? ''}` || String(e)
+  }
+}

@@ -64,17 +64,26 @@ export async function deleteGroups(admin: Admin, groups: string[]): Promise<void
 
 /**
  * Produces n records to a topic, record i to partition i % partitions (so each partition's count is
- * known), keys k<i>, values v<i>. Returns the count per partition.
+ * known), keys k<i>, values v<i>. Returns the count per partition. With `timestamp`, record i carries the
+ * create time timestamp(i, partition, offset) (ms; offset = its offset when the partition was empty before).
  */
-export async function produce(bootstrap: string, topic: string, n: number, partitions = 1): Promise<number[]> {
+export async function produce(
+  bootstrap: string,
+  topic: string,
+  n: number,
+  partitions = 1,
+  opts: {timestamp?: (i: number, partition: number, offset: number) => number} = {},
+): Promise<number[]> {
   const producer = new Producer({...base(bootstrap), serializers: stringSerializers, idempotent: true})
   const counts = Array.from({length: partitions}, () => 0)
   try {
     for (let start = 0; start < n; start += 1000) {
       const messages = []
       for (let i = start; i < Math.min(n, start + 1000); i++) {
-        messages.push({topic, partition: i % partitions, key: `k${i}`, value: `v${i}`})
-        counts[i % partitions]++
+        const partition = i % partitions
+        const timestamp = opts.timestamp ? {timestamp: BigInt(opts.timestamp(i, partition, counts[partition]))} : {}
+        messages.push({topic, partition, key: `k${i}`, value: `v${i}`, ...timestamp})
+        counts[partition]++
       }
       await producer.send({messages, acks: -1})
     }

@@ -20,6 +20,7 @@ const commands = Object.values(manifest.commands).filter((c) => !c.hidden)
 /** The brokers each command works on; [] for commands that never talk to a broker's groups. */
 const SERVES: Record<string, Broker[]> = {
   autocomplete: [],
+  check: ALL,
   claim: ['Redis', 'RabbitMQ'],
   'consumer:delete': ALL,
   consumers: ALL,
@@ -32,6 +33,7 @@ const SERVES: Record<string, Broker[]> = {
   'group:delete': ['Redis', 'Kafka'],
   groups: ALL,
   lag: ALL,
+  metrics: ALL,
   'offsets:delete': ['Kafka'],
   pending: ALL,
   'profiles:list': [],
@@ -96,7 +98,9 @@ describe('help of every command', () => {
       for (const [id, brokers] of Object.entries(SERVES)) {
         if (brokers.length === 0 || id.startsWith('profiles:')) continue
         const serves = brokers.includes(label[entry.kind])
-        expect(id in ops, `${id} on ${entry.kind}`).toBe(serves)
+        // cg check and cg metrics present the status read
+        const op = id === 'check' || id === 'metrics' ? 'status' : id
+        expect(op in ops, `${id} on ${entry.kind}`).toBe(serves)
         // an operation a broker has not got is refused with a hint of its own
         if (!serves) expect(refusals[id as keyof typeof refusals], `${id} refusal on ${entry.kind}`).toMatch(/\S/)
       }

@@ -12,7 +12,7 @@ import {readInputFile} from '../../services/inputs.js'
 import {listKafkaDlq, peekKafkaDlq, purgeKafkaDlq} from './kafka-dlq-browse.js'
 import {replayKafkaDlq} from './kafka-dlq-replay.js'
 import {parseRecordId} from './kafka-dlq-target.js'
-import {consumersReport, groupsReport, lagReport, pendingReport} from './kafka-lag.js'
+import {consumersReport, groupsReport, lagReport, pendingReport, statusReport} from './kafka-lag.js'
 import {parseWindow} from './kafka-lag-window.js'
 import {deleteKafkaGroup, deleteKafkaOffsets, removeKafkaMember} from './kafka-repair.js'
 import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode} from './kafka-reset.js'
@@ -57,9 +57,11 @@ export const driver: DriverModule<KafkaAdapter> = {
     return PlatformaticKafkaAdapter.connect(profile, opts)
   },
   ops: {
-    // TODO(part 6): the status read
-    status: async () => {
-      throw new Error('status: not built yet')
+    /** `[GROUP]`: that group, or every group of both protocols (the profile's group is not a default here). */
+    async status(conn, req) {
+      const given = req.args.filter((a) => a !== '')
+      if (given.length > 1) throw usage('on Kafka the scope is [GROUP]', 'Name one group, or none for every group.')
+      return {broker: 'kafka', ...(await statusReport(conn, given[0]))}
     },
     async groups(conn, req) {
       return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0))}

@@ -1,7 +1,7 @@
 // Broker I/O for inspecting Kafka consumer groups: list (both protocols), describe (ConsumerGroupDescribe
-// first, classic DescribeGroups as the fallback), committed offsets of many groups per request, and
-// log-end offsets in batches (the group requests themselves live in kafka-groups.ts, shared with the
-// repairs). Pure data out; kafka-lag.ts makes reports of it.
+// first, classic DescribeGroups as the fallback), committed offsets of many groups per request, log-start
+// and log-end offsets in batches, topic ids and partition leaders (the group requests themselves live in
+// kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
 import {kafkaError} from './kafka-errors.js'
 import {
@@ -135,6 +135,16 @@ export async function topicPartitions(adapter: KafkaAdapter, topics: string[]): 
 
 /** Log-end offsets (high watermark, READ_UNCOMMITTED: what kafka-consumer-groups.sh shows) of these partitions. */
 export async function endOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<EndOffsets> {
+  return offsetsAt(adapter, partitions, -1n, 'fetching log-end offsets')
+}
+
+/** Log-start offsets (the earliest offset still held: retention and DeleteRecords move it) of these partitions. */
+export async function startOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<EndOffsets> {
+  return offsetsAt(adapter, partitions, -2n, 'fetching log-start offsets')
+}
+
+/** ListOffsets for -1 (latest) or -2 (earliest), TOPICS_PER_REQUEST topics per request. */
+async function offsetsAt(adapter: KafkaAdapter, partitions: Map<string, number[]>, timestamp: bigint, what: string): Promise<EndOffsets> {
   const out: EndOffsets = new Map()
   const a = await admin(adapter)
   const topics = [...partitions.entries()].filter(([, ps]) => ps.length > 0)
@@ -142,16 +152,46 @@ export async function endOffsets(adapter: KafkaAdapter, partitions: Map<string, 
     let res
     try {
       res = await a.listOffsets({
-        topics: part.map(([name, ps]) => ({name, partitions: ps.map((p) => ({partitionIndex: p, timestamp: -1n}))})),
+        topics: part.map(([name, ps]) => ({name, partitions: ps.map((p) => ({partitionIndex: p, timestamp}))})),
         isolationLevel: 0,
       })
     } catch (err) {
-      throw kafkaError(err, adapter.options, 'fetching log-end offsets')
+      throw kafkaError(err, adapter.options, what)
     }
     for (const t of res) {
       const m = out.get(t.name) ?? new Map<number, number>()
-      for (const p of t.partitions) m.set(p.partitionIndex, Number(p.offset))
+      for (const p of t.partitions) if (p.offset >= 0n) m.set(p.partitionIndex, Number(p.offset))
       out.set(t.name, m)
+    }
+  }
+  return out
+}
+
+export interface TopicLeaders {
+  /** the topic id (Fetch v13+ names topics by id) */
+  id: string
+  /** partition -> node id of its leader (-1: none) */
+  leaders: number[]
+}
+
+/**
+ * Topic ids and partition leaders, from the admin's metadata cache when it is fresh (topicPartitions just
+ * refreshed it for these topics): no request in the usual case. Unknown topics are left out.
+ */
+export async function topicLeaders(adapter: KafkaAdapter, topics: string[]): Promise<Map<string, TopicLeaders>> {
+  const out = new Map<string, TopicLeaders>()
+  if (topics.length === 0) return out
+  const a = await admin(adapter)
+  for (const part of chunks([...new Set(topics)], TOPICS_PER_REQUEST)) {
+    let meta
+    try {
+      meta = await a.metadata({topics: part, autocreateTopics: false})
+    } catch (err) {
+      throw kafkaError(err, adapter.options, 'reading topic metadata')
+    }
+    for (const t of part) {
+      const m = meta.topics.get(t)
+      if (m) out.set(t, {id: m.id, leaders: m.partitions.map((p) => p?.leader ?? -1)})
     }
   }
   return out

@@ -16,6 +16,7 @@
 // status (null): its position is unknown.
 // A group's status is its worst partition's: ok < warn < rewound < stalled < stopped.
 import {usage} from '../../errors/cg-error.js'
+import {parseSpan} from '../../services/time.js'
 
 export type WindowStatus = 'ok' | 'warn' | 'stalled' | 'stopped' | 'rewound'
 
@@ -62,21 +63,7 @@ export function worst(statuses: Array<WindowStatus | null>): WindowStatus | null
  * A --window value as ms: "30s", "500ms", "2m", "1h", or ISO 8601 (PT30S, PT1M). At least 1 s.
  */
 export function parseWindow(value: string): number {
-  const v = value.trim()
-  let ms: number | undefined
-  const simple = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(v)
-  if (simple) {
-    const n = Number(simple[1])
-    const unit = (simple[2] ?? 's').toLowerCase()
-    ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000
-  } else {
-    const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(v)
-    if (iso && !/^P$|T$/i.test(v) && iso.slice(1).some((x) => x !== undefined)) {
-      const [d = '0', h = '0', mi = '0', s = '0'] = iso.slice(1)
-      ms = ((Number(d) * 24 + Number(h)) * 60 + Number(mi)) * 60_000 + Number(s) * 1000
-    }
-  }
-  if (ms === undefined || !Number.isFinite(ms)) throw usage(`--window ${JSON.stringify(value)} is not a duration`, 'Use for example 30s, 2m, 500ms or PT1M.')
+  const ms = parseSpan(value, '--window')
   if (ms < 1000) throw usage(`--window ${value} is shorter than 1 s`, 'Sample over at least 1 s (e.g. --window 10s).')
   return Math.round(ms)
 }

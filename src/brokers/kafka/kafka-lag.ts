@@ -3,20 +3,38 @@
 // Rows carry the common core (group, sources, state, consumers, lag; a member is a consumer, named by its
 // member id) beside Kafka's own facts.
 import {CgError, notFound} from '../../errors/cg-error.js'
+import type {GroupStatus} from '../../core/results.js'
+import {dlqCandidates} from './kafka-dlq-target.js'
 import {
   committedOffsets,
   describeGroups,
   endOffsets,
   listGroups,
+  startOffsets,
   topicPartitions,
   type CommittedOffsets,
   type DescribedGroup,
+  type EndOffsets,
   type MemberInfo,
 } from './kafka-inspect.js'
+import {recordTimes, timeKey, type RecordTime} from './kafka-time-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
+import {sleep} from '../../services/wait.js'
 
-export interface KafkaGroupRow {
+/** Time behind, as every row carries it. */
+interface TimeLag {
+  /**
+   * now minus the timestamp of the oldest record not read yet (the record at the committed offset, or at the
+   * log start when the committed offset is below it); a group's is its largest partition's. Null when nothing
+   * waits (lag 0), when the lag is unknown, or when the timestamp could not be read (timeLagNote says why).
+   */
+  timeLagMs: number | null
+  /** why timeLagMs is null while lag is above zero, in words (e.g. "no timestamp"); else null */
+  timeLagNote: string | null
+}
+
+export interface KafkaGroupRow extends TimeLag {
   group: string
   /** the topics the group has offsets on or members assigned */
   sources: string[]
@@ -29,12 +47,21 @@ export interface KafkaGroupRow {
   protocolType: string
 }
 
-export interface PartitionRow {
+export interface PartitionRow extends TimeLag {
   topic: string
   partition: number
+  /** the committed offset; null when the group has none on this partition */
   currentOffset: number | null
+  /** the earliest offset the partition still holds (retention and DeleteRecords move it) */
+  logStartOffset: number | null
   logEndOffset: number | null
+  /**
+   * log-end minus committed (as kafka-consumer-groups.sh), or log-end minus log-start when the committed
+   * offset is below the log start (what the group will still read: the rest is lost); null when unknown
+   */
   lag: number | null
+  /** records removed before the group read them: log-start minus committed when positive, else 0; null when unknown */
+  lostRecords: number | null
   /** the member id of the owner */
   consumer: string | null
   host: string | null
@@ -45,7 +72,19 @@ export interface PartitionRow {
   offsetDelta?: number | null
 }
 
-export interface GroupLag {
+/** What a group's partitions add up to: the facts a table states in words under the group. */
+export interface GroupTotals extends TimeLag {
+  /** the sum of the partitions' known lags (each counted from the log start when its offset is below it); null when none is known */
+  lag: number | null
+  /** partitions of the group's topics without a committed offset (their lag is unknown) */
+  uncommittedPartitions: number
+  /** records those partitions hold (log-end minus log-start); null when a bound is unknown */
+  uncommittedRecords: number | null
+  /** the partitions' lostRecords summed: records retention or DeleteRecords removed before the group read them */
+  lostRecords: number
+}
+
+export interface GroupLag extends GroupTotals {
   group: string
   /** the topics of its partitions */
   sources: string[]
@@ -53,7 +92,6 @@ export interface GroupLag {
   protocol: string
   /** members */
   consumers: number
-  lag: number | null
   /** with --window only */
   status?: WindowStatus | null
   partitions: PartitionRow[]
@@ -67,51 +105,70 @@ function owners(d: DescribedGroup | undefined): Map<string, MemberInfo> {
   return out
 }
 
-/** The partitions a group has offsets on or members assigned, topic -> partitions. */
-function groupPartitions(d: DescribedGroup | undefined, committed: Map<string, Map<number, number>> | undefined, topic?: string): Map<string, Set<number>> {
+/**
+ * The partitions of a group, topic -> partitions: every partition of every topic it has offsets on or
+ * members assigned (`known`: the partitions of the topics that exist), so a partition without a commit is
+ * listed too; of a topic that no longer exists, the partitions it has offsets on or assigned.
+ */
+function groupPartitions(
+  d: DescribedGroup | undefined,
+  committed: Map<string, Map<number, number>> | undefined,
+  known: Map<string, number[]>,
+  topic?: string,
+): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>()
   const add = (t: string, p: number) => {
     if (topic !== undefined && t !== topic) return
-    const s = out.get(t) ?? new Set<number>()
+    let s = out.get(t)
+    if (!s) {
+      s = new Set<number>(known.get(t) ?? [])
+      out.set(t, s)
+    }
     s.add(p)
-    out.set(t, s)
   }
   for (const [t, ps] of committed ?? []) for (const p of ps.keys()) add(t, p)
   for (const m of d?.members ?? []) for (const a of m.assignment) for (const p of a.partitions) add(a.topic, p)
   return out
 }
 
-interface Snapshot {
+interface Offsets {
+  /** topic -> partition numbers, of the topics that exist */
+  known: Map<string, number[]>
+  /** topic -> partition -> log-end */
+  ends: EndOffsets
+  /** topic -> partition -> log-start */
+  starts: EndOffsets
+}
+
+interface Snapshot extends Offsets {
   described: Map<string, DescribedGroup>
   committed: CommittedOffsets
-  /** topic -> partition -> log-end */
-  ends: Map<string, Map<number, number>>
 }
 
-/** Log-end offsets of every partition these groups touch (one batched round). */
-async function endsFor(adapter: KafkaAdapter, described: Map<string, DescribedGroup>, committed: CommittedOffsets, groups: string[], topic?: string) {
-  const wanted = new Map<string, Set<number>>()
-  for (const g of groups) {
-    for (const [t, ps] of groupPartitions(described.get(g), committed.get(g), topic)) {
-      const s = wanted.get(t) ?? new Set<number>()
-      for (const p of ps) s.add(p)
-      wanted.set(t, s)
-    }
-  }
-  const existing = await topicPartitions(adapter, [...wanted.keys()])
+/**
+ * Partitions and their log-start and log-end offsets for every topic these groups touch (plus `extra`
+ * topics, those that exist): one metadata round and two ListOffsets rounds, whatever the number of groups.
+ */
+async function offsetsFor(
+  adapter: KafkaAdapter,
+  described: Map<string, DescribedGroup>,
+  committed: CommittedOffsets,
+  groups: string[],
+  topic?: string,
+  extra: (topics: string[]) => string[] = () => [],
+): Promise<Offsets> {
+  const touched = new Set<string>()
+  for (const g of groups) for (const t of groupPartitions(described.get(g), committed.get(g), new Map(), topic).keys()) touched.add(t)
+  const known = await topicPartitions(adapter, [...touched, ...extra([...touched])])
   const ask = new Map<string, number[]>()
-  for (const [t, ps] of wanted) {
-    const known = new Set(existing.get(t) ?? [])
-    const list = [...ps].filter((p) => known.has(p))
-    if (list.length) ask.set(t, list)
-  }
-  return endOffsets(adapter, ask)
+  for (const [t, ps] of known) if (ps.length) ask.set(t, ps)
+  const [ends, starts] = await Promise.all([endOffsets(adapter, ask), startOffsets(adapter, ask)])
+  return {known, ends, starts}
 }
 
-async function snapshot(adapter: KafkaAdapter, groups: string[], topic?: string): Promise<Snapshot> {
+async function snapshot(adapter: KafkaAdapter, groups: string[], topic?: string, extra?: (topics: string[]) => string[]): Promise<Snapshot> {
   const [described, committed] = await Promise.all([describeGroups(adapter, groups), committedOffsets(adapter, groups)])
-  const ends = await endsFor(adapter, described, committed, groups, topic)
-  return {described, committed, ends}
+  return {described, committed, ...(await offsetsFor(adapter, described, committed, groups, topic, extra))}
 }
 
 function exists(s: Snapshot, group: string): boolean {
@@ -119,24 +176,44 @@ function exists(s: Snapshot, group: string): boolean {
   return Boolean(d && (d.state !== 'Dead' || d.members.length > 0)) || (s.committed.get(group)?.size ?? 0) > 0
 }
 
-/** One group's rows, as kafka-consumer-groups.sh --describe shows them (sorted by topic, partition). */
+/** Whether the group has offsets on or members assigned to this topic. */
+function touches(s: Snapshot, group: string, topic: string): boolean {
+  return groupPartitions(s.described.get(group), s.committed.get(group), s.known, topic).size > 0
+}
+
+/** One partition's offsets, lag and lost records (see PartitionRow). */
+function partitionLag(current: number | null, start: number | null, end: number | null): {lag: number | null; lostRecords: number | null} {
+  if (current === null) return {lag: null, lostRecords: null}
+  const lost = start === null ? null : Math.max(0, start - current)
+  const from = lost ? (start as number) : current
+  return {lag: end === null ? null : end - from, lostRecords: lost}
+}
+
+/**
+ * One group's rows, as kafka-consumer-groups.sh --describe shows them (sorted by topic, partition), with
+ * every partition of its topics; time behind is filled in by withTimes().
+ */
 function groupLag(s: Snapshot, group: string, topic?: string): GroupLag {
   const d = s.described.get(group)
   const committed = s.committed.get(group)
   const own = owners(d)
   const rows: PartitionRow[] = []
-  const parts = groupPartitions(d, committed, topic)
+  const parts = groupPartitions(d, committed, s.known, topic)
   for (const t of [...parts.keys()].sort()) {
     for (const p of [...parts.get(t)!].sort((x, y) => x - y)) {
       const current = committed?.get(t)?.get(p) ?? null
+      const start = s.starts.get(t)?.get(p) ?? null
       const end = s.ends.get(t)?.get(p) ?? null
       const m = own.get(`${t}\0${p}`)
       rows.push({
         topic: t,
         partition: p,
         currentOffset: current,
+        logStartOffset: start,
         logEndOffset: end,
-        lag: current !== null && end !== null ? end - current : null,
+        ...partitionLag(current, start, end),
+        timeLagMs: null,
+        timeLagNote: null,
         consumer: m?.memberId ?? null,
         host: m?.host ?? null,
         clientId: m?.clientId ?? null,
@@ -149,12 +226,65 @@ function groupLag(s: Snapshot, group: string, topic?: string): GroupLag {
     state: d?.state ?? 'Dead',
     protocol: d?.protocol ?? 'classic',
     consumers: d?.members.length ?? 0,
-    // no partition at all: what it consumes is unknown
-    lag: sumKnown(rows, null),
+    ...totals(rows),
     partitions: rows,
   }
 }
 
+/** A group's totals from its partition rows. */
+function totals(rows: PartitionRow[]): GroupTotals {
+  // no partition at all: what it consumes is unknown
+  const lag = sumKnown(rows, null)
+  const uncommitted = rows.filter((r) => r.currentOffset === null)
+  let uncommittedRecords: number | null = 0
+  for (const r of uncommitted)
+    uncommittedRecords =
+      uncommittedRecords === null || r.logStartOffset === null || r.logEndOffset === null ? null : uncommittedRecords + r.logEndOffset - r.logStartOffset
+  let timeLagMs: number | null = null
+  for (const r of rows) if (r.timeLagMs !== null && (timeLagMs === null || r.timeLagMs > timeLagMs)) timeLagMs = r.timeLagMs
+  const unknown = rows.find((r) => r.lag !== null && r.lag > 0 && r.timeLagMs === null)
+  return {
+    lag,
+    timeLagMs,
+    timeLagNote: timeLagMs === null && lag !== null && lag > 0 ? (unknown?.timeLagNote ?? 'unknown') : null,
+    uncommittedPartitions: uncommitted.length,
+    uncommittedRecords,
+    lostRecords: rows.reduce((n, r) => n + (r.lostRecords ?? 0), 0),
+  }
+}
+
+/** The offset of the oldest record a partition row has not read (its committed offset, or the log start above it). */
+function unreadFrom(r: PartitionRow): number | null {
+  if (r.currentOffset === null) return null
+  return r.logStartOffset !== null && r.logStartOffset > r.currentOffset ? r.logStartOffset : r.currentOffset
+}
+
+/**
+ * Fills in time behind: the timestamp of the oldest unread record of each lagging partition (one batched
+ * read for all the groups: recordTimes), now minus it per partition, the largest per group.
+ */
+async function withTimes(adapter: KafkaAdapter, lags: GroupLag[]): Promise<GroupLag[]> {
+  const wanted = []
+  for (const g of lags)
+    for (const r of g.partitions) {
+      const from = unreadFrom(r)
+      if (from !== null && r.lag !== null && r.lag > 0 && r.logEndOffset !== null)
+        wanted.push({topic: r.topic, partition: r.partition, offset: from, end: r.logEndOffset})
+    }
+  const times: Map<string, RecordTime> = wanted.length ? await recordTimes(adapter, wanted) : new Map()
+  const now = Date.now()
+  for (const g of lags) {
+    for (const r of g.partitions) {
+      if (r.lag === null || r.lag <= 0) continue
+      const from = unreadFrom(r)
+      const t = from === null ? undefined : times.get(timeKey(r.topic, r.partition, from))
+      r.timeLagMs = t?.timestamp == null ? null : Math.max(0, now - t.timestamp)
+      r.timeLagNote = r.timeLagMs === null ? (t?.note ?? 'unknown') : null
+    }
+    Object.assign(g, totals(g.partitions))
+  }
+  return lags
+}
 /** Sum of the known lags; null when none is known (unknown, never 0); `none` for no rows at all. */
 function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | null {
   if (rows.length === 0) return none
@@ -168,27 +298,31 @@ function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | n
   return known ? sum : null
 }
 
-/** `cg groups [TOPIC]`: every group of both protocols with state, protocol, members, total lag, topics. */
+/** `cg groups [TOPIC]`: every group of both protocols with state, protocol, members, total lag, time behind, topics. */
 export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promise<KafkaGroupRow[]> {
   const listed = await listGroups(adapter)
   const ids = listed.map((g) => g.group)
   const s = await snapshot(adapter, ids, topic)
-  const rows: KafkaGroupRow[] = []
-  for (const g of listed) {
-    if (topic !== undefined && !(s.committed.get(g.group)?.has(topic) ?? false)) continue
-    const lag = groupLag(s, g.group, topic)
+  const kept = listed.filter((g) => topic === undefined || touches(s, g.group, topic))
+  const lags = await withTimes(
+    adapter,
+    kept.map((g) => groupLag(s, g.group, topic)),
+  )
+  return kept.map((g, i): KafkaGroupRow => {
+    const lag = lags[i]
     const d = s.described.get(g.group)
-    rows.push({
+    return {
       group: g.group,
       sources: lag.sources,
       state: d?.state ?? g.state,
       consumers: lag.consumers,
       lag: lag.lag,
+      timeLagMs: lag.timeLagMs,
+      timeLagNote: lag.timeLagNote,
       protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol,
       protocolType: g.protocolType,
-    })
-  }
-  return rows
+    }
+  })
 }
 
 export interface KafkaConsumerRow {
@@ -248,7 +382,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
   }
 }
 
-export interface KafkaPendingReport {
+export interface KafkaPendingReport extends Omit<GroupTotals, 'lag'> {
   group: string
   state: string
   protocol: string
@@ -258,7 +392,7 @@ export interface KafkaPendingReport {
   partitions: PartitionRow[]
 }
 
-/** `cg pending GROUP`: per partition current offset, log-end offset, lag and owner. */
+/** `cg pending GROUP`: per partition current offset, log-end offset, lag, time behind and owner. */
 export async function pendingReport(adapter: KafkaAdapter, group: string, topic?: string): Promise<KafkaPendingReport> {
   const s = await snapshot(adapter, [group], topic)
   if (!exists(s, group)) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)
@@ -266,8 +400,20 @@ export async function pendingReport(adapter: KafkaAdapter, group: string, topic?
     const known = await topicPartitions(adapter, [topic])
     if (!known.has(topic)) throw notFound(`topic ${topic} does not exist`, 'Check the topic name (cg groups shows the topics of each group).')
   }
-  const {state, protocol, consumers, lag, partitions} = groupLag(s, group, topic)
-  return {group, state, protocol, consumers, pending: lag, partitions}
+  const [g] = await withTimes(adapter, [groupLag(s, group, topic)])
+  return {
+    group,
+    state: g.state,
+    protocol: g.protocol,
+    consumers: g.consumers,
+    pending: g.lag,
+    timeLagMs: g.timeLagMs,
+    timeLagNote: g.timeLagNote,
+    uncommittedPartitions: g.uncommittedPartitions,
+    uncommittedRecords: g.uncommittedRecords,
+    lostRecords: g.lostRecords,
+    partitions: g.partitions,
+  }
 }
 
 export interface LagOptions {
@@ -291,13 +437,19 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
   let ids: string[]
   if (opts.group !== undefined) ids = [opts.group]
   else ids = (await listGroups(adapter)).map((g) => g.group)
-  const keep = (s: Snapshot) =>
-    ids.filter((g) => (opts.group !== undefined ? true : opts.topic === undefined || (s.committed.get(g)?.has(opts.topic) ?? false)))
+  // every group, with members or commits or neither; --topic keeps those with offsets on it or partitions of it assigned
+  const keep = (s: Snapshot) => ids.filter((g) => opts.group !== undefined || opts.topic === undefined || touches(s, g, opts.topic))
 
   if (opts.windowMs === undefined) {
     const s = await snapshot(adapter, ids, opts.topic)
     if (opts.group !== undefined && !exists(s, opts.group)) throw notFound(`consumer group ${opts.group} does not exist`, HINT_GROUPS)
-    return {window: null, groups: keep(s).map((g) => groupLag(s, g, opts.topic))}
+    return {
+      window: null,
+      groups: await withTimes(
+        adapter,
+        keep(s).map((g) => groupLag(s, g, opts.topic)),
+      ),
+    }
   }
 
   const samples = opts.samples ?? 5
@@ -316,7 +468,7 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
       // between the first and last samples only offsets change: no describe
       const committed = await committedOffsets(adapter, ids)
       const first = taken[0]
-      taken.push({described: first.described, committed, ends: await endsFor(adapter, first.described, committed, ids, opts.topic)})
+      taken.push({described: first.described, committed, ...(await offsetsFor(adapter, first.described, committed, ids, opts.topic))})
     }
     if (i === 0 && opts.group !== undefined && !exists(taken[0], opts.group)) throw notFound(`consumer group ${opts.group} does not exist`, HINT_GROUPS)
     if (i === 0) started = Date.now()
@@ -338,17 +490,69 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
     report.status = worst(report.partitions.map((r) => r.status ?? null))
     return report
   })
-  return {window: {ms: opts.windowMs, samples}, groups}
+  // time behind at the last sample
+  return {window: {ms: opts.windowMs, samples}, groups: await withTimes(adapter, groups)}
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
+/**
+ * The status read (what cg check, cg metrics and the --watch views read): every group, or the one named,
+ * with its lag, time behind, members, dead-letter topic and counters. A constant number of batched rounds
+ * whatever the number of groups: ListGroups, Describe(ConsumerGroup|Groups), OffsetFetch, metadata, two
+ * ListOffsets (log start and end, of the groups' partitions and of their DLQ topics), and the bounded
+ * timestamp reads of recordTimes.
+ */
+export async function statusReport(adapter: KafkaAdapter, group?: string): Promise<{takenAt: number; groups: GroupStatus[]}> {
+  const ids = group !== undefined ? [group] : (await listGroups(adapter)).map((g) => g.group)
+  // the DLQ of a source topic is SOURCE.dlq, SOURCE-dlq or SOURCE.DLT (kafka-dlq-target.ts): their partitions and offsets come in the same rounds
+  const s = await snapshot(adapter, ids, undefined, (topics) => topics.flatMap(dlqCandidates))
+  if (group !== undefined && !exists(s, group)) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)
+  const lags = await withTimes(
+    adapter,
+    ids.map((g) => groupLag(s, g)),
+  )
+  const takenAt = Date.now()
+  return {takenAt, groups: lags.map((g) => groupStatus(s, g))}
+}
+
+function groupStatus(s: Snapshot, g: GroupLag): GroupStatus {
+  let consumed: number | null = null
+  let produced: number | null = null
+  for (const r of g.partitions) {
+    if (r.currentOffset !== null) consumed = (consumed ?? 0) + r.currentOffset
+    if (r.logEndOffset !== null) produced = (produced ?? 0) + r.logEndOffset
+  }
+  return {
+    group: g.group,
+    sources: g.sources,
+    lag: g.lag,
+    timeLagMs: g.timeLagMs,
+    timeLagNote: g.timeLagNote,
+    consumers: g.consumers,
+    // cg pending on Kafka is the total lag
+    pending: g.lag,
+    oldestPendingMs: null,
+    maxDeliveries: null,
+    dlq: dlqOf(s, g.sources),
+    consumed,
+    produced,
+    partitions: g.partitions.map((r) => ({source: r.topic, partition: r.partition, lag: r.lag, timeLagMs: r.timeLagMs})),
+  }
+}
+
+/** The first existing DLQ topic of the group's sources (in order), with the records it holds (log-end minus log-start). */
+function dlqOf(s: Snapshot, sources: string[]): GroupStatus['dlq'] {
+  for (const source of sources) {
+    for (const name of dlqCandidates(source)) {
+      const parts = s.known.get(name)
+      if (!parts) continue
+      let depth: number | null = 0
+      for (const p of parts) {
+        const start = s.starts.get(name)?.get(p)
+        const end = s.ends.get(name)?.get(p)
+        depth = depth === null || start === undefined || end === undefined ? null : depth + end - start
+      }
+      return {name, depth}
     }
-    signal?.addEventListener('abort', done, {once: true})
-  })
+  }
+  return null
 }

@@ -3,28 +3,52 @@
 import type {Operation} from '../../core/operations.js'
 import type {GroupsResult} from '../../core/results.js'
 import {warn} from '../../output/log.js'
-import type {Column, Ui} from '../../output/ui.js'
+import {duration, type Column, type Ui} from '../../output/ui.js'
 import type {HumanView} from '../../output/view-types.js'
 import {bulkEnding, counts, dryRun, warning} from '../../output/wording.js'
 import type {KafkaDlqListReport, KafkaDlqPeekReport, KafkaPurgeReport} from './kafka-dlq-browse.js'
 import type {KafkaReplayReport} from './kafka-dlq-replay.js'
-import type {GroupLag, KafkaConsumersReport, KafkaGroupRow, KafkaPendingReport, LagReport, PartitionRow} from './kafka-lag.js'
+import type {GroupLag, GroupTotals, KafkaConsumersReport, KafkaGroupRow, KafkaPendingReport, LagReport, PartitionRow} from './kafka-lag.js'
 import type {KafkaConsumerDeleteReport, KafkaGroupDeleteReport, KafkaOffsetsDeleteReport, OffsetDeleteRow} from './kafka-repair.js'
 import type {KafkaResetReport, ResetPartition} from './kafka-reset.js'
 
-/** The columns of kafka-consumer-groups.sh --describe. */
+/** Time behind as a duration (4m12s); while records wait and it is unknown, the reason in words. */
+const timeLag = (r: {lag: number | null; timeLagMs: number | null; timeLagNote: string | null}) =>
+  r.timeLagMs !== null ? duration(r.timeLagMs) : r.lag !== null && r.lag > 0 ? r.timeLagNote : null
+
+/** The columns of kafka-consumer-groups.sh --describe, and the time behind after the lag. */
 const DESCRIBE_COLUMNS: Array<Column<PartitionRow>> = [
   {header: 'TOPIC', get: (r) => r.topic},
   {header: 'PARTITION', get: (r) => r.partition, align: 'right'},
   {header: 'CURRENT-OFFSET', get: (r) => r.currentOffset, align: 'right'},
   {header: 'LOG-END-OFFSET', get: (r) => r.logEndOffset, align: 'right'},
   {header: 'LAG', get: (r) => r.lag, align: 'right'},
+  {header: 'TIME-LAG', get: timeLag, align: 'right'},
   {header: 'CONSUMER-ID', get: (r) => r.consumer},
   {header: 'HOST', get: (r) => r.host},
   {header: 'CLIENT-ID', get: (r) => r.clientId},
 ]
 
 const noOffsets = (group: string) => `(group ${group} has no committed offsets and no assigned partitions)`
+
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`
+
+/** What a group's partitions add up to, in words: partitions without a commit, records lost, unknown time behind. */
+function groupNotes(g: GroupTotals & {consumers: number; partitions: PartitionRow[]}): string[] {
+  const out: string[] = []
+  if (g.partitions.length === 0 && g.consumers > 0) out.push(`${plural(g.consumers, 'member')}, no committed offset and no assigned partition`)
+  if (g.uncommittedPartitions > 0) {
+    const n = g.uncommittedPartitions
+    const held = g.uncommittedRecords === null ? 'an unknown number of records' : plural(g.uncommittedRecords, 'record')
+    out.push(`${plural(n, 'partition')} without a committed offset ${n === 1 ? 'holds' : 'hold'} ${held} (lag unknown there)`)
+  }
+  if (g.lostRecords > 0)
+    out.push(
+      `offset below log start: ${plural(g.lostRecords, 'record')} lost (removed by retention or DeleteRecords before the group read them; lag counts from the log start)`,
+    )
+  if (g.timeLagMs === null && g.lag !== null && g.lag > 0) out.push(`time behind unknown: ${g.timeLagNote ?? 'unknown'}`)
+  return out
+}
 
 /** A value that may be base64 says so. */
 const shown = (value: string | null, encoding: 'utf8' | 'base64' | null) => (encoding === 'base64' ? `${value} (base64)` : value)
@@ -37,6 +61,7 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
       {header: 'PROTOCOL', get: (r) => r.protocol},
       {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+      {header: 'TIME-LAG', get: timeLag, align: 'right'},
       {header: 'TOPICS', get: (r) => r.sources.join(',')},
     ],
     d.groups,
@@ -74,9 +99,13 @@ async function pending(d: KafkaPendingReport, ui: Ui): Promise<void> {
     ['protocol', d.protocol],
     ['consumers', d.consumers],
     ['lag', d.pending ?? 'unknown'],
+    ['time lag', timeLag({lag: d.pending, timeLagMs: d.timeLagMs, timeLagNote: d.timeLagNote})],
   ])
   await ui.line()
   await ui.table(DESCRIBE_COLUMNS, d.partitions, noOffsets(d.group))
+  const notes = groupNotes({...d, lag: d.pending})
+  if (notes.length) await ui.line()
+  for (const n of notes) await ui.line(ui.color.yellow(`note: ${n}`))
 }
 
 async function lag(d: LagReport, ui: Ui): Promise<void> {
@@ -89,6 +118,7 @@ async function lag(d: LagReport, ui: Ui): Promise<void> {
         {header: 'STATE', get: (g) => g.state},
         {header: 'CONSUMERS', get: (g) => g.consumers, align: 'right'},
         {header: 'LAG', get: (g) => g.lag, align: 'right', empty: 'unknown'},
+        {header: 'TIME-LAG', get: timeLag, align: 'right'},
         {header: 'STATUS', get: (g) => g.status, empty: 'unknown'},
       ],
       d.groups,
@@ -113,6 +143,9 @@ async function lag(d: LagReport, ui: Ui): Promise<void> {
     rows,
     empty,
   )
+  const notes = d.groups.flatMap((g) => groupNotes(g).map((n) => `${g.group}: ${n}`))
+  if (notes.length) await ui.line()
+  for (const n of notes) await ui.line(ui.color.yellow(n))
 }
 
 async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {

@@ -65,11 +65,13 @@ export interface Binding {
   routingKey: string
 }
 
-/** The bindings whose source is this exchange. */
-export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string): Promise<Binding[]> {
+/** The bindings whose source is this exchange (of the connection's vhost unless another is given). */
+export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string, vhost = rabbit.options.vhost): Promise<Binding[]> {
   const rows = await rabbit
     .management()
-    .get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(rabbit.options.vhost)}/${seg(exchange)}/bindings/source`)
+    .get<Array<{destination: string; destination_type: string; routing_key: string}>>(`exchanges/${seg(vhost)}/${seg(exchange)}/bindings/source`, {
+      columns: 'destination,destination_type,routing_key',
+    })
   return rows.map((b) => ({destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key}))
 }
 

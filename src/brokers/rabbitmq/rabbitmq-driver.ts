@@ -8,6 +8,7 @@ import {purgeOp} from './rabbitmq-dlq-purge.js'
 import {replayOp} from './rabbitmq-dlq-replay.js'
 import {consumersOp, groupsOp, lagOp, pendingOp} from './rabbitmq-inspect.js'
 import {claimOp, consumerDeleteOp} from './rabbitmq-repair.js'
+import {statusOp} from './rabbitmq-status.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export const driver: DriverModule<RabbitAdapter> = {
@@ -26,10 +27,7 @@ export const driver: DriverModule<RabbitAdapter> = {
     return AmqpRabbitAdapter.connect(profile, opts)
   },
   ops: {
-    // TODO(part 6): the status read
-    status: async () => {
-      throw new Error('status: not built yet')
-    },
+    status: statusOp,
     groups: groupsOp,
     consumers: consumersOp,
     pending: pendingOp,

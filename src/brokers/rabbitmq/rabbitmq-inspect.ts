@@ -64,6 +64,10 @@ export interface QueueRow {
   deadLetter: DeadLetter | null
   /** quorum queues only (null otherwise): requeues count toward it */
   deliveryLimit: DeliveryLimit | null
+  /** how old the head message is (see timeLag()); null when nothing is ready or the broker cannot tell */
+  timeLagMs: number | null
+  /** why timeLagMs is null while messages are ready, in words; else null */
+  timeLagNote: string | null
 }
 
 export interface GroupsReport {
@@ -73,22 +77,62 @@ export interface GroupsReport {
   groups: AsyncIterable<QueueRow> | QueueRow[]
 }
 
-export function queueRow(q: RawQueue, version: string): QueueRow {
+export function queueRow(q: RawQueue, version: string, now = Date.now()): QueueRow {
   const util = q.consumer_utilisation ?? q.consumer_capacity
+  const ready = num(q.messages_ready)
   return {
     vhost: q.vhost,
     queue: q.name,
     type: q.type ?? 'classic',
     state: q.state ?? null,
     consumers: num(q.consumers),
-    ready: num(q.messages_ready),
+    ready,
     unacked: num(q.messages_unacknowledged),
     messages: num(q.messages),
     // the broker says 0 for a queue with no consumers: that is "not applicable", shown as unknown
     consumerUtilisation: typeof util === 'number' && q.consumers !== 0 ? util : null,
     deadLetter: deadLetter(q),
     deliveryLimit: deliveryLimit(q, version),
+    ...timeLag(q, ready, now),
   }
+}
+
+export interface TimeLag {
+  timeLagMs: number | null
+  timeLagNote: string | null
+}
+
+/** a head timestamp further ahead of this machine's clock than this is not a clock skew but a wrong unit */
+const FUTURE_SLACK_MS = 60_000
+
+/**
+ * Time behind: now minus the management API's `head_message_timestamp` (the AMQP `timestamp` property of
+ * the head message, whole seconds, so up to 1 s short of the truth; from the sample, up to ~5 s old).
+ * `ready` is the queue's ready count as the caller knows it (a passive declare is fresher than the sample):
+ * none ready = nothing waits = null. The broker takes the oldest timestamp among the head ready message
+ * AND the unacknowledged ones, so a consumer holding an older message makes the age that message's.
+ *
+ * Null with a note when messages wait and the broker has no timestamp for them: classic queues give it
+ * only when the head message carries a `timestamp` and its body is in memory (not for lazy queues or
+ * messages paged out); quorum and stream queues never do. cg does not peek at the head message instead:
+ * a basic.get + nack(requeue) (or the management API's /get with ack_requeue_true) marks the message
+ * redelivered and, on quorum queues, raises its delivery count toward the delivery limit.
+ */
+export function timeLag(q: RawQueue, ready: number | null, now = Date.now()): TimeLag {
+  if (ready === null || ready === 0) return {timeLagMs: null, timeLagNote: null}
+  const none = (timeLagNote: string): TimeLag => ({timeLagMs: null, timeLagNote})
+  const ts = q.head_message_timestamp
+  if (typeof ts === 'number' && Number.isFinite(ts)) {
+    const ms = ts * 1000
+    if (ms > now + FUTURE_SLACK_MS) return none('head message timestamp is in the future')
+    return {timeLagMs: Math.max(0, now - ms), timeLagNote: null}
+  }
+  const type = q.type ?? 'classic'
+  if (type !== 'classic') return none(`${type} queues report no head timestamp`)
+  // a queue declared a moment ago, or messages the last sample has not seen
+  if (q.messages_ready === undefined || q.messages_ready === 0) return none('no management sample yet')
+  if (q.messages_ready_ram === 0) return none('head message paged out to disk')
+  return none('head message has no timestamp')
 }
 
 function policyDef(q: RawQueue): Record<string, unknown> {
@@ -138,6 +182,7 @@ export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: s
       const c = await checkQueue(a, input.queue)
       row.consumers ??= c.consumerCount
       row.ready ??= c.messageCount
+      Object.assign(row, timeLag(q, row.ready))
     }
     return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [row]}
   }
@@ -391,6 +436,9 @@ export interface LagRow {
   consumersSource: Source
   /** change of the backlog in messages/s over the last sample, null when unknown */
   readyRate: number | null
+  /** how old the head message is (see timeLag()) */
+  timeLagMs: number | null
+  timeLagNote: string | null
 }
 
 export interface LagReport {
@@ -421,6 +469,7 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       consumers: c.consumers,
       consumersSource: c.consumersSource,
       readyRate: typeof rate === 'number' ? rate : null,
+      ...timeLag(q, c.ready),
     }
   }
   if (input.queue !== undefined) {
@@ -444,7 +493,8 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
   return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows()}
 }
 
-function num(v: unknown): number | null {
+/** A count from the management API: a finite number, else null (unknown). */
+export function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null
 }
 
@@ -459,8 +509,8 @@ export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
   vhost: string | null
 }
 
-function groupRow({queue, ready, state, consumers, ...rest}: QueueRow): RabbitGroupRow {
-  return {group: queue, sources: [queue], state, consumers, lag: ready, ...rest}
+function groupRow({queue, ready, state, consumers, timeLagMs, ...rest}: QueueRow): RabbitGroupRow {
+  return {group: queue, sources: [queue], state, consumers, lag: ready, timeLagMs, ...rest}
 }
 
 export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Promise<RabbitGroupsResult> {
@@ -507,6 +557,8 @@ export interface RabbitLagRow extends LagCore {
   consumersSource: Source
   /** change of the backlog in messages/s over the last sample, null when unknown */
   lagRate: number | null
+  /** why timeLagMs is null while messages are ready, in words; else null */
+  timeLagNote: string | null
 }
 
 export interface RabbitLagResult extends LagResult<RabbitLagRow> {
@@ -518,6 +570,8 @@ function lagRow(r: LagRow): RabbitLagRow {
     group: r.queue,
     sources: [r.queue],
     lag: r.ready,
+    timeLagMs: r.timeLagMs,
+    timeLagNote: r.timeLagNote,
     vhost: r.vhost,
     type: r.type,
     lagSource: r.readySource,

@@ -18,6 +18,15 @@ export interface RawQueue {
   messages?: number
   messages_ready?: number
   messages_unacknowledged?: number
+  /** ready messages whose body is in memory (classic queues) */
+  messages_ready_ram?: number
+  /**
+   * classic queues: the smallest AMQP `timestamp` property (whole seconds) among the head ready message and
+   * the unacknowledged ones whose bodies are in memory; null when none has one; absent on quorum and stream queues
+   */
+  head_message_timestamp?: number | null
+  /** counters since the queue's stats began; a counter appears after its first event; absent when there are no stats */
+  message_stats?: {ack?: number; deliver_no_ack?: number; get_no_ack?: number; publish?: number}
   consumer_utilisation?: number | null
   consumer_capacity?: number | null
   arguments?: Record<string, unknown>
@@ -109,21 +118,27 @@ export async function checkVhost(a: RabbitAdapter, vhost: string): Promise<void>
   }
 }
 
-/** Every queue of one vhost, or of every vhost the user sees, page by page (page_size 500). */
-export async function* listQueues(a: RabbitAdapter, vhost?: string): AsyncGenerator<RawQueue> {
+/**
+ * Every queue of one vhost, or of every vhost the user sees, page by page (page_size 500); `columns` keeps
+ * only those fields (`message_stats.ack` picks one nested counter) so a large listing stays small.
+ */
+export async function* listQueues(a: RabbitAdapter, vhost?: string, columns?: readonly string[]): AsyncGenerator<RawQueue> {
   if (vhost !== undefined) await checkVhost(a, vhost)
   const path = vhost === undefined ? 'queues' : `queues/${seg(vhost)}`
   for (let page = 1; ; page++) {
-    const p = await a.management().get<Page<RawQueue>>(path, {page, page_size: PAGE_SIZE})
+    const p = await a.management().get<Page<RawQueue>>(path, {page, page_size: PAGE_SIZE, ...(columns ? {columns: columns.join(',')} : {})})
     for (const q of p.items) yield q
     if (page >= p.page_count || p.items.length === 0) return
   }
 }
 
-/** One queue with its consumer_details; a missing queue or vhost is not_found (5) with a clear message. */
-export async function getQueue(a: RabbitAdapter, vhost: string, name: string): Promise<RawQueue> {
+/**
+ * One queue with its consumer_details (or only `columns`); a missing queue or vhost is not_found (5) with a
+ * clear message.
+ */
+export async function getQueue(a: RabbitAdapter, vhost: string, name: string, columns?: readonly string[]): Promise<RawQueue> {
   try {
-    return await a.management().get<RawQueue>(`queues/${seg(vhost)}/${seg(name)}`)
+    return await a.management().get<RawQueue>(`queues/${seg(vhost)}/${seg(name)}`, columns ? {columns: columns.join(',')} : undefined)
   } catch (err) {
     if (err instanceof CgError && err.code === 'not_found') {
       await checkVhost(a, vhost)

@@ -34,6 +34,7 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'TYPE', get: (r) => r.type},
         {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right', empty: 'unknown'},
         {header: 'READY', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+        {header: 'TIME-LAG', get: timeLagText, align: 'right'},
         {header: 'UNACKED', get: (r) => r.unacked, align: 'right', empty: 'unknown'},
         {
           header: 'UTILISATION',
@@ -103,6 +104,7 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'QUEUE', get: (r) => r.group},
         {header: 'TYPE', get: (r) => r.type},
         {header: 'BACKLOG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+        {header: 'TIME-LAG', get: timeLagText, align: 'right'},
         {header: 'UNACKED', get: (r) => r.unacked, align: 'right', empty: 'unknown'},
         {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right', empty: 'unknown'},
         {header: 'RATE/S', get: (r) => (r.lagRate === null ? null : r.lagRate.toFixed(1)), align: 'right', empty: 'unknown'},
@@ -282,6 +284,12 @@ export function deadLetterText(d: DeadLetter | null): string {
   const rk = d.routingKey === null ? '' : ` key ${d.routingKey}`
   const from = d.from === 'arguments' ? 'arguments' : `${d.from} ${d.policy ?? ''}`.trim()
   return `${ex}${rk} (${from})`
+}
+
+/** Time behind: the head message's age, why it is unknown while messages wait, or "-" when nothing waits. */
+function timeLagText(r: {lag: number | null; timeLagMs: number | null; timeLagNote: string | null}): string | null {
+  if (r.timeLagMs !== null) return duration(r.timeLagMs)
+  return r.timeLagNote ?? (r.lag === null ? 'unknown' : null)
 }
 
 /** A channel's idle time: "active" while it works (no idle_since), null (unknown) when it cannot be read. */

@@ -10,7 +10,8 @@ export const RABBITMQ_KIT: Kit = {
   name: 'rabbitmq',
   broker: 'rabbitmq',
   // the management API would still answer on 15672: lag needs the AMQP port, which is closed
-  unreachable: (s) => ['lag', s.source, '--url', 'amqp://guest:guest@127.0.0.1:1'],
+  // 127.0.0.2: neither AMQP nor the management API (derived from the URL's host) answers there
+  unreachable: (s) => ['lag', s.source, '--url', 'amqp://guest:guest@127.0.0.2:1'],
   async seed() {
     const conn = await connect(RABBIT_URL)
     const ch = await conn.createChannel()

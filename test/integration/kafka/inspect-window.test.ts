@@ -112,8 +112,8 @@ for (const target of KAFKA_TARGETS) {
     it('the table has a status per group and per partition; bad --window / --samples are usage errors', async () => {
       const r = await runCg(['lag', g.stopped, '--window', '1s', '--samples', '2', '--url', target.url])
       expect(r.code, r.stderr).toBe(0)
-      expect(r.stdout).toMatch(/^GROUP\s+STATE\s+CONSUMERS\s+LAG\s+STATUS$/m)
-      expect(r.stdout).toMatch(new RegExp(`^${g.stopped.replace(/\./g, '\\.')}\\s+Empty\\s+0\\s+40\\s+stopped$`, 'm'))
+      expect(r.stdout).toMatch(/^GROUP\s+STATE\s+CONSUMERS\s+LAG\s+TIME-LAG\s+STATUS$/m)
+      expect(r.stdout).toMatch(new RegExp(`^${g.stopped.replace(/\./g, '\\.')}\\s+Empty\\s+0\\s+40\\s+\\d+[smh]\\S*\\s+stopped$`, 'm'))
       expect(r.stdout).toMatch(/\s+MOVED\s+STATUS$/m)
       for (const bad of [
         ['--window', 'soon'],

@@ -87,6 +87,9 @@ for (const target of KAFKA_TARGETS) {
         state: 'Stable',
         consumers: 1,
         lag: await rawLag(live),
+        // records produced moments ago wait on its partitions
+        timeLagMs: expect.any(Number),
+        timeLagNote: null,
         protocol: 'classic',
         protocolType: 'consumer',
       })
@@ -95,7 +98,17 @@ for (const target of KAFKA_TARGETS) {
       // a member that committed nothing: lag unknown (null), never 0
       expect(by.get(noCommits)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: null, sources: [topic]})
       if (modern)
-        expect(by.get(kip)).toEqual({group: kip, sources: [topic], state: 'Stable', consumers: 1, lag: 0, protocol: 'consumer', protocolType: 'consumer'})
+        expect(by.get(kip)).toEqual({
+          group: kip,
+          sources: [topic],
+          state: 'Stable',
+          consumers: 1,
+          lag: 0,
+          timeLagMs: null,
+          timeLagNote: null,
+          protocol: 'consumer',
+          protocolType: 'consumer',
+        })
     })
 
     it('cg groups TOPIC keeps the groups with offsets on that topic; the table shows the same', async () => {
@@ -105,7 +118,7 @@ for (const target of KAFKA_TARGETS) {
       expect(names.sort()).toEqual([offsetsOnly, staticG].sort())
       const t = await runCg(['groups', other, '--url', url])
       expect(t.code, t.stderr).toBe(0)
-      expect(t.stdout).toMatch(/^GROUP\s+STATE\s+PROTOCOL\s+CONSUMERS\s+LAG\s+TOPICS$/m)
+      expect(t.stdout).toMatch(/^GROUP\s+STATE\s+PROTOCOL\s+CONSUMERS\s+LAG\s+TIME-LAG\s+TOPICS$/m)
       expect(t.stdout).toContain(offsetsOnly)
       expect(t.stdout).not.toContain(live)
     })
@@ -170,8 +183,34 @@ for (const target of KAFKA_TARGETS) {
       const o = await runCg(['pending', other, offsetsOnly, '--url', url, '--json'])
       expect(o.code, o.stderr).toBe(0)
       expect(o.json().partitions).toEqual([
-        {topic: other, partition: 0, currentOffset: 4, logEndOffset: 4, lag: 0, consumer: null, host: null, clientId: null},
-        {topic: other, partition: 1, currentOffset: 0, logEndOffset: 4, lag: 4, consumer: null, host: null, clientId: null},
+        {
+          topic: other,
+          partition: 0,
+          currentOffset: 4,
+          logStartOffset: 0,
+          logEndOffset: 4,
+          lag: 0,
+          lostRecords: 0,
+          timeLagMs: null,
+          timeLagNote: null,
+          consumer: null,
+          host: null,
+          clientId: null,
+        },
+        {
+          topic: other,
+          partition: 1,
+          currentOffset: 0,
+          logStartOffset: 0,
+          logEndOffset: 4,
+          lag: 4,
+          lostRecords: 0,
+          timeLagMs: expect.any(Number),
+          timeLagNote: null,
+          consumer: null,
+          host: null,
+          clientId: null,
+        },
       ])
     })
 
@@ -210,9 +249,9 @@ for (const target of KAFKA_TARGETS) {
       expect(names).toContain(staticG)
       expect(names).not.toContain(live)
       const table = await runCg(['lag', offsetsOnly, '--url', url])
-      expect(table.stdout).toMatch(/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/m)
+      expect(table.stdout).toMatch(/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+TIME-LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/m)
       expect(table.stdout).toMatch(
-        new RegExp(`^${offsetsOnly.replace(/\./g, '\\.')}\\s+${other.replace(/\./g, '\\.')}\\s+1\\s+0\\s+4\\s+4\\s+-\\s+-\\s+-$`, 'm'),
+        new RegExp(`^${offsetsOnly.replace(/\./g, '\\.')}\\s+${other.replace(/\./g, '\\.')}\\s+1\\s+0\\s+4\\s+4\\s+\\d+[smh]\\S*\\s+-\\s+-\\s+-$`, 'm'),
       )
     })
 

@@ -33,7 +33,9 @@ describe('rabbitmq: groups, consumers, pending, lag', () => {
     })
     expect(doc.groups[0].deadLetter).toEqual({exchange: dlx, routingKey: 'dead.key', from: 'arguments', policy: null, strategy: null})
     const human = await runCg(['groups', source, '--url', URL])
-    expect(human.stdout).toMatch(new RegExp(`${source}\\s+classic\\s+0\\s+4\\s+0\\s+unknown\\s+${dlx} key dead.key \\(arguments\\)`))
+    expect(human.stdout).toMatch(
+      new RegExp(`${source}\\s+classic\\s+0\\s+4\\s+head message has no timestamp\\s+0\\s+unknown\\s+${dlx} key dead.key \\(arguments\\)`),
+    )
   })
 
   it('groups: dead-letter settings from a policy say so and name the policy; quorum queues show their delivery limit', async () => {
