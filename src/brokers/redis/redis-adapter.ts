@@ -352,6 +352,8 @@ export class RedisAdapter implements StreamsAdapter {
         const t1 = Date.now()
         return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000) - (t0 + t1) / 2
       })()
+      // a failed read is not kept: the next batch asks again
+      offset.catch(() => this.clocks.delete(node))
       this.clocks.set(node, offset)
     }
     return offset

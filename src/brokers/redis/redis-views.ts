@@ -31,7 +31,7 @@ const groups: HumanView<GroupsResult<RedisGroupRow>> = async (d, ui) => {
       {header: 'LAST-DELIVERED', get: (r) => r.lastDeliveredId},
       {header: 'ENTRIES-READ', get: (r) => r.entriesRead, align: 'right', empty: 'unknown'},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
-      {header: 'BEHIND', get: (r) => behind(r), align: 'right'},
+      {header: 'TIME-LAG', get: (r) => timeLag(r), align: 'right'},
       {header: 'PENDING-AGE', get: (r) => duration(r.oldestPendingMs), align: 'right'},
     ],
     d.groups,
@@ -43,7 +43,7 @@ const groups: HumanView<GroupsResult<RedisGroupRow>> = async (d, ui) => {
  * How far behind in time: the age of the first entry the group has not read. Lag above zero with no such
  * entry (deleted or trimmed since they were counted) says so.
  */
-function behind(r: {lag: number | null; timeLagMs: number | null}): string | null {
+function timeLag(r: {lag: number | null; timeLagMs: number | null}): string | null {
   if (r.timeLagMs !== null) return duration(r.timeLagMs)
   return r.lag !== null && r.lag > 0 ? 'entries gone' : null
 }
@@ -92,7 +92,7 @@ const lag: HumanView<LagResult<RedisLagRow>> = async (d, ui) => {
       {header: 'STREAM', get: (r) => r.sources[0]},
       {header: 'GROUP', get: (r) => r.group},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
-      {header: 'BEHIND', get: (r) => behind(r), align: 'right'},
+      {header: 'TIME-LAG', get: (r) => timeLag(r), align: 'right'},
       {header: 'PENDING', get: (r) => r.pending, align: 'right'},
       {header: 'OLDEST-PENDING', get: (r) => r.oldestPendingId},
       {header: 'PENDING-AGE', get: (r) => duration(r.oldestPendingMs), align: 'right'},

@@ -129,10 +129,10 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
 
   it('the tables print the times as durations', async () => {
     const lag = await runCg(['lag', '--stream', stream, '--url', url])
-    expect(lag.stdout).toMatch(/BEHIND/)
+    expect(lag.stdout).toMatch(/TIME-LAG/)
     expect(lag.stdout).toMatch(new RegExp(`${reader}\\s+3\\s+(59m5\\ds|1h0m)\\s+2\\s+${hourAgo}-0\\s+(59m5\\ds|1h0m)`))
     const groups = await runCg(['groups', stream, '--url', url])
-    expect(groups.stdout).toMatch(/BEHIND\s+PENDING-AGE/)
+    expect(groups.stdout).toMatch(/TIME-LAG\s+PENDING-AGE/)
     expect(groups.stdout).toMatch(new RegExp(`${caught}.*0\\s+-\\s+-\\s*$`, 'm'))
   })
 
