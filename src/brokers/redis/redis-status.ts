@@ -1,6 +1,6 @@
 // The status read on Redis: each group's health facts (GroupStatus), what cg check, cg metrics and the
-// --watch views read every few seconds. One SCAN batch at a time: XINFO GROUPS pipelined, then one more
-// pipelined round trip for the rest, so 10,000 streams cost two round trips per 1,000 streams.
+// --watch views read every few seconds. Per SCAN batch of 1,000 streams: XINFO GROUPS pipelined, then one
+// more pipelined round trip for the rest (see RedisAdapter.statusRows); the DLQs' lengths at the end.
 import type {OpRequest} from '../../core/requests.js'
 import type {GroupStatus, StatusResult} from '../../core/results.js'
 import {notFound, usage} from '../../errors/cg-error.js'
@@ -49,7 +49,7 @@ function dlqFor(req: OpRequest<'status'>, named: string | undefined): (stream: s
 
 /** Why a row's timeLagMs is null while its lag is above zero; null otherwise. */
 export function timeLagNote(lag: number | null, timeLagMs: number | null): string | null {
-  return timeLagMs === null && lag !== null && lag > 0 ? 'no entry after the group position (lag counts entries deleted or trimmed)' : null
+  return timeLagMs === null && lag !== null && lag > 0 ? 'no entry left after the group position (the lag counts entries deleted or trimmed since)' : null
 }
 
 function groupStatus(r: StatusRow): GroupStatus {
