@@ -18,11 +18,14 @@ describe.each(TARGETS)('cg reset and cg setid on %s Redis', (_name, url, connect
     return s
   }
 
-  /** The group as `cg groups` shows it. */
+  /** The group as `cg groups` shows it, less its ages (timeLagMs, oldestPendingMs: they grow with the clock). */
   async function group(s: string, name = 'g') {
     const res = await runCg(['groups', s, '--url', url, '--json'])
     expect(res.code, res.stderr).toBe(0)
-    return res.json().groups.find((g: any) => g.group === name)
+    const {timeLagMs, oldestPendingMs, ...row} = res.json().groups.find((g: any) => g.group === name)
+    expect(timeLagMs === null || timeLagMs >= 0).toBe(true)
+    expect(oldestPendingMs === null || oldestPendingMs >= 0).toBe(true)
+    return row
   }
 
   async function reset(s: string, ...args: string[]) {
