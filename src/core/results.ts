@@ -22,6 +22,8 @@ export interface GroupCore {
   lag: number | null
   /** how old the oldest record the group has not read is (now minus its timestamp); null when nothing waits or the broker cannot tell */
   timeLagMs: number | null
+  /** why timeLagMs is null while records wait, in words (the table says it too); else null */
+  timeLagNote: string | null
 }
 
 export interface GroupsResult<R extends GroupCore = GroupCore> extends Result {
@@ -34,6 +36,8 @@ export interface LagCore {
   lag: number | null
   /** how old the oldest record the group has not read is (now minus its timestamp); null when nothing waits or the broker cannot tell */
   timeLagMs: number | null
+  /** why timeLagMs is null while records wait, in words (the table says it too); else null */
+  timeLagNote: string | null
 }
 
 export interface LagResult<R extends LagCore = LagCore> extends Result {

@@ -75,12 +75,18 @@ export async function groups(conn: StreamsAdapter, req: OpRequest<'groups'>): Pr
       consumers: r.consumers,
       lag: r.lag,
       timeLagMs: r.timeLagMs,
+      timeLagNote: timeLagNote(r.lag, r.timeLagMs),
       pending: r.pending,
       lastDeliveredId: r.lastDeliveredId,
       entriesRead: r.entriesRead,
       oldestPendingMs: r.oldestPendingMs,
     })),
   }
+}
+
+/** Why a row's timeLagMs is null while its lag is above zero; null otherwise. */
+export function timeLagNote(lag: number | null, timeLagMs: number | null): string | null {
+  return timeLagMs === null && lag !== null && lag > 0 ? 'no entry left after the group position (the lag counts entries deleted or trimmed since)' : null
 }
 
 async function* flatten<R>(batches: AsyncIterable<R[]>): AsyncGenerator<R> {
@@ -164,6 +170,7 @@ export async function lag(conn: StreamsAdapter, req: OpRequest<'lag'>): Promise<
       sources: [r.source],
       lag: r.lag,
       timeLagMs: r.timeLagMs,
+      timeLagNote: timeLagNote(r.lag, r.timeLagMs),
       pending: r.pending,
       oldestPendingId: r.oldestPendingId,
       oldestPendingIdleMs: r.oldestPendingIdleMs,

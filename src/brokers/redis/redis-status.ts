@@ -5,6 +5,7 @@ import type {OpRequest} from '../../core/requests.js'
 import type {GroupStatus, StatusResult} from '../../core/results.js'
 import {notFound, usage} from '../../errors/cg-error.js'
 import {dlqKey} from './redis-dlq-select.js'
+import {timeLagNote} from './redis-inspect.js'
 import type {StatusRow, StreamsAdapter} from './redis-types.js'
 
 /**
@@ -45,11 +46,6 @@ function dlqFor(req: OpRequest<'status'>, named: string | undefined): (stream: s
   const p = req.profile
   const own = p.dlq ? (p.stream ?? named) : undefined
   return (stream) => dlqKey({profile: stream === own ? p.dlq : undefined, stream})
-}
-
-/** Why a row's timeLagMs is null while its lag is above zero; null otherwise. */
-export function timeLagNote(lag: number | null, timeLagMs: number | null): string | null {
-  return timeLagMs === null && lag !== null && lag > 0 ? 'no entry left after the group position (the lag counts entries deleted or trimmed since)' : null
 }
 
 function groupStatus(r: StatusRow): GroupStatus {
