@@ -41,7 +41,8 @@ describe('cg metrics --serve', () => {
   beforeAll(async () => {
     await server.start()
     const r = new Redis(server.url)
-    await seedGroup(r, 'orders', 'billing', 5, ['c1'])
+    await seedGroup(r, 'orders', 'billing', 5, [])
+    await r.xreadgroup('GROUP', 'billing', 'c1', 'COUNT', 2, 'STREAMS', 'orders', '>')
     await r.quit()
     port = await freePort()
     cg = spawnCg(['metrics', '--serve', `127.0.0.1:${port}`, '--url', server.url, '--timeout', '2000'])
@@ -108,7 +109,10 @@ describe('cg metrics --serve', () => {
       const text = await scrape(port)
       return value(text, 'cg_up{broker="redis"}') === 1 ? text : undefined
     })
-    expect(value(back, 'cg_group_lag{broker="redis",source="orders",group="billing"}')).toBe(3)
+    // the group as it was (its lag may be unknown now: Redis 7.0 rebuilds the group from the AOF without its
+    // entries-read, and an unknown lag is a missing series, never a made-up number)
+    expect(value(back, 'cg_group_pending{broker="redis",source="orders",group="billing"}'), back).toBe(2)
+    expect(value(back, 'cg_group_consumers{broker="redis",source="orders",group="billing"}'), back).toBe(1)
     expect(cg.child.exitCode).toBeNull()
   }, 60_000)
 

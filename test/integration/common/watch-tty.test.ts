@@ -26,7 +26,8 @@ describe('cg lag --watch on a terminal', () => {
   beforeAll(async () => {
     r = await redis()
     // 6 entries, 2 read by c1 and pending: lag 4
-    await seedGroup(r, stream, 'workers', 6, ['c1'])
+    await seedGroup(r, stream, 'workers', 6, [])
+    await r.xreadgroup('GROUP', 'workers', 'c1', 'COUNT', 2, 'STREAMS', stream, '>')
   })
   afterAll(async () => {
     try {
@@ -40,6 +41,7 @@ describe('cg lag --watch on a terminal', () => {
     const before = (await r.xinfo('GROUPS', stream)) as unknown[][]
     const lagOf = (g: unknown[]) => Number(g[g.indexOf('lag') + 1])
     const lag = lagOf(before[0])
+    expect(lag).toBe(4)
     const cmd = `NO_COLOR=1 HOME=/nonexistent '${process.execPath}' '${BIN}' lag workers --stream '${stream}' --watch --interval 300ms --url ${REDIS_URL}; echo "EXIT=$?"; sleep 60`
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', cmd)
     const first = await until('the group on the screen', (t) => t.includes(`${stream}/workers`))
