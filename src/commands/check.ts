@@ -57,7 +57,10 @@ export default class Check extends CgCommand<typeof Check> {
     ),
     dlq: Flags.string({summary: `Dead letters waiting, ${THRESHOLD}.`}),
     stalled: Flags.boolean({summary: 'CRITICAL when a group with records waiting consumes nothing over --window; WARNING when it falls behind.'}),
-    window: Flags.string({summary: 'With --stalled: how long to watch (default 10s).', dependsOn: ['stalled']}),
+    window: Flags.string({
+      summary: "With --stalled: how long to watch (default 15s; RabbitMQ's management statistics refresh every 5 s, so keep it above that there).",
+      dependsOn: ['stalled'],
+    }),
     vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost.'})),
   }
 
@@ -72,7 +75,7 @@ export default class Check extends CgCommand<typeof Check> {
       ['dlq', f.dlq],
     ]
     for (const [m, text] of given) if (text !== undefined) thresholds[m] = parseThreshold(m, text)
-    const windowMs = f.stalled ? parseSpan(f.window ?? '10s', '--window') : 0
+    const windowMs = f.stalled ? parseSpan(f.window ?? '15s', '--window') : 0
     const rules: CheckRules = {thresholds, stalled: f.stalled}
 
     const series = new StatusSeries(2)

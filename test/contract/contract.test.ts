@@ -105,6 +105,12 @@ describe.each(KITS)('contract on $name', (kit) => {
     expect(doc.groups.find((g: {group: string}) => g.group === s.group)).toMatchObject({status: 'CRITICAL', lag})
   })
 
+  it('check --stalled: a group with records waiting that consumes nothing over the window is CRITICAL', async () => {
+    const res = await cg(['check', ...s.argv.pending, '--stalled', '--window', '1s'])
+    expect(res.code, res.stdout + res.stderr).toBe(2)
+    expect(res.stdout).toMatch(/^CG CRITICAL - .*stalled: consumed nothing in 1s with \d+ waiting/)
+  })
+
   it('check: a missing group, a bad threshold and an unreachable broker are UNKNOWN (exit 3)', async () => {
     const missing = await cg(['check', ...s.missingGroup.slice(1), '--lag', '1'])
     expect(missing.code, missing.stdout + missing.stderr).toBe(3)

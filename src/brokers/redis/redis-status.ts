@@ -22,7 +22,7 @@ export const DELIVERIES_SAMPLE = 100
  * last-delivered-id), consumers, pending (the PEL's size), oldestPendingMs (now minus the time part of the
  * PEL's smallest id), maxDeliveries (the highest delivery count among the 100 oldest pending entries),
  * dlq (the stream's DLQ key, as cg dlq names it, and its XLEN; null when that key does not exist),
- * consumed (the group's entries-read; null when Redis does not know it), produced (the stream's
+ * consumed (the group's entries-read, else entries-added minus lag; null when Redis knows neither), produced (the stream's
  * entries-added). Ages are on the server's clock; an id set by hand (1-1) gives the age its time part says.
  */
 export async function status(conn: StreamsAdapter, req: OpRequest<'status'>): Promise<StatusResult> {
@@ -60,7 +60,9 @@ function groupStatus(r: StatusRow): GroupStatus {
     oldestPendingMs: r.oldestPendingMs,
     maxDeliveries: r.maxDeliveries,
     dlq: r.dlq,
-    consumed: r.entriesRead,
+    // Redis's lag is entries-added minus entries-read: where it knows the lag but not entries-read (a group
+    // created at 0 that has read nothing yet), the difference is what the group has read
+    consumed: r.entriesRead ?? (r.entriesAdded !== null && r.lag !== null ? r.entriesAdded - r.lag : null),
     produced: r.entriesAdded,
     partitions: null,
   }
