@@ -4,7 +4,7 @@ import type {BrokerKind} from '../core/broker.js'
 import type {GroupStatus} from '../core/results.js'
 import {type CheckStatus, fmtRate, type GroupVerdict, METRICS, type Metric, type Threshold} from '../services/check.js'
 import type {GroupTrend} from '../services/status-series.js'
-import {safeLine} from './escape.js'
+import {escapeControl, safeLine} from './escape.js'
 import {duration} from './ui.js'
 
 /** How a group is named in a check: the stream with it on Redis (group names repeat across streams). */
@@ -49,11 +49,16 @@ export interface CheckReport {
 export function summary(broker: BrokerKind, checked: CheckedGroup[], status: CheckStatus): string {
   if (checked.length === 0) return 'no consumer groups'
   if (status === 'OK') {
-    const lags = checked.map((c) => c.group.lag).filter((x): x is number => x !== null)
-    const times = checked.map((c) => c.group.timeLagMs).filter((x): x is number => x !== null)
+    // a loop, not Math.max(...): an argument list as long as the groups overflows the stack
+    let lag: number | null = null
+    let time: number | null = null
+    for (const {group: g} of checked) {
+      if (g.lag !== null && (lag === null || g.lag > lag)) lag = g.lag
+      if (g.timeLagMs !== null && (time === null || g.timeLagMs > time)) time = g.timeLagMs
+    }
     const parts = [`${checked.length} group${checked.length === 1 ? '' : 's'} OK`]
-    if (lags.length) parts.push(`lag ${Math.max(...lags)} at most`)
-    if (times.length) parts.push(`time behind ${duration(Math.max(...times))} at most`)
+    if (lag !== null) parts.push(`lag ${lag} at most`)
+    if (time !== null) parts.push(`time behind ${duration(time)} at most`)
     return parts.join(', ')
   }
   const bad = checked.filter((c) => c.verdict.status === status)
@@ -63,19 +68,46 @@ export function summary(broker: BrokerKind, checked: CheckedGroup[], status: Che
   return `${groupLabel(broker, first.group)}: ${worst.text}${more > 0 ? `; ${more} more group${more === 1 ? '' : 's'} not OK` : ''}`
 }
 
-/** Perfdata: 'label'=value[unit];warn;crit;min per group and metric (durations in seconds). */
+/** Above this many groups, perfdata has totals and the groups not OK (a line of 20,000 groups helps no one). */
+export const PERFDATA_GROUPS = 100
+
+/**
+ * Perfdata: 'label'=value[unit];warn;crit;min per group and metric (durations in seconds). Over
+ * PERFDATA_GROUPS groups: the number of groups, how many warn and are critical, the highest lag and time
+ * behind, then the groups not OK (worst first, at most PERFDATA_GROUPS).
+ */
 export function perfdata(broker: BrokerKind, checked: CheckedGroup[], thresholds: Partial<Record<Metric, Threshold>>): string {
   const out: string[] = []
-  for (const c of checked) {
-    const label = groupLabel(broker, c.group)
-    const metrics: Metric[] = ['lag', 'timeLag', ...(Object.keys(thresholds) as Metric[]).filter((m) => m !== 'lag' && m !== 'timeLag')]
+  const metrics: Metric[] = ['lag', 'timeLag', ...(Object.keys(thresholds) as Metric[]).filter((m) => m !== 'lag' && m !== 'timeLag')]
+  const entry = (label: string, m: Metric, v: number) => {
+    const spec = METRICS[m]
+    const t = thresholds[m]
+    const n = (x: number | null | undefined) => (x === null || x === undefined ? '' : spec.kind === 'duration' ? seconds(x) : String(x))
+    out.push(`${quoteLabel(label)}=${n(v)}${spec.kind === 'duration' ? 's' : ''};${n(t?.warn)};${n(t?.crit)};0`)
+  }
+  let groups = checked
+  if (checked.length > PERFDATA_GROUPS) {
+    const count = (st: string) => checked.filter((c) => c.verdict.status === st).length
+    out.push(`'groups'=${checked.length};;;0`, `'groups_warning'=${count('WARNING')};;;0`, `'groups_critical'=${count('CRITICAL')};;;0`)
     for (const m of metrics) {
-      const spec = METRICS[m]
-      const v = spec.value(c.group)
-      if (v === null) continue
-      const t = thresholds[m]
-      const n = (x: number | null | undefined) => (x === null || x === undefined ? '' : spec.kind === 'duration' ? seconds(x) : String(x))
-      out.push(`${quoteLabel(`${label} ${spec.label}`)}=${n(v)}${spec.kind === 'duration' ? 's' : ''};${n(t?.warn)};${n(t?.crit)};0`)
+      let max: number | null = null
+      for (const c of checked) {
+        const v = METRICS[m].value(c.group)
+        if (v !== null && (max === null || v > max)) max = v
+      }
+      if (max !== null) entry(`max ${METRICS[m].label}`, m, max)
+    }
+    const rank: Record<string, number> = {CRITICAL: 0, WARNING: 1, UNKNOWN: 2}
+    groups = checked
+      .filter((c) => c.verdict.status !== 'OK')
+      .sort((a, b) => rank[a.verdict.status] - rank[b.verdict.status])
+      .slice(0, PERFDATA_GROUPS)
+  }
+  for (const c of groups) {
+    const label = groupLabel(broker, c.group)
+    for (const m of metrics) {
+      const v = METRICS[m].value(c.group)
+      if (v !== null) entry(`${label} ${METRICS[m].label}`, m, v)
     }
   }
   return out.join(' ')
@@ -87,7 +119,7 @@ function seconds(ms: number): string {
 
 /** A perfdata label: quoted, without the two characters the format cannot carry (= and '). */
 function quoteLabel(s: string): string {
-  return `'${safeLine(s).replace(/['=]/g, '_')}'`
+  return `'${escapeControl(s).replace(/['=]/g, '_')}'`
 }
 
 /** The whole plugin output: the status line, then one line per group not OK (worst first). */

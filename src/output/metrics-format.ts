@@ -28,8 +28,9 @@ function family(name: string, type: Family['type'], help: string): Family {
 
 /** A label value as the format wants it: backslash, double quote and newline escaped. */
 function labelValue(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v
 }
+const NEEDS_ESCAPE = /[\\"\n]/
 
 function labels(pairs: Record<string, string>): string {
   return `{${Object.entries(pairs)
@@ -66,16 +67,18 @@ export function exposition(c: Collection): string {
   const pending = family('cg_group_pending', 'gauge', 'What the group has not finished (Redis pending entries, Kafka lag, RabbitMQ ready + unacked).')
   const partitionLag = family('cg_partition_lag', 'gauge', 'Kafka: records the group has not read on the partition.')
   const dlq = family('cg_dlq_depth', 'gauge', 'Dead letters waiting for the group.')
-  const b = {broker: c.broker}
-  up.samples.push(`cg_up${labels(b)} ${c.result ? 1 : 0}`)
-  errors.samples.push(`cg_collect_errors_total${labels(b)} ${c.errors}`)
-  took.samples.push(`cg_collect_duration_seconds${labels(b)} ${num(c.durationMs / 1000)}`)
+  const b = `broker="${labelValue(c.broker)}"`
+  up.samples.push(`cg_up{${b}} ${c.result ? 1 : 0}`)
+  errors.samples.push(`cg_collect_errors_total{${b}} ${c.errors}`)
+  took.samples.push(`cg_collect_duration_seconds{${b}} ${num(c.durationMs / 1000)}`)
+  // label sets written as text once per group and source (this runs for every group on every scrape)
   for (const g of c.result?.groups ?? []) {
     // RabbitMQ: the same queue name may live in two vhosts
     const v = (g as {vhost?: unknown}).vhost
-    const vhost: Record<string, string> = typeof v === 'string' ? {vhost: v} : {}
+    const bv = typeof v === 'string' ? `${b},vhost="${labelValue(v)}"` : b
+    const group = labelValue(g.group)
     for (const s of perSource(g)) {
-      const l = labels({...b, ...vhost, source: s.source, group: g.group})
+      const l = `{${bv},source="${labelValue(s.source)}",group="${group}"}`
       if (s.lag !== null) lag.samples.push(`cg_group_lag${l} ${s.lag}`)
       if (s.timeLagMs !== null) lagSeconds.samples.push(`cg_group_lag_seconds${l} ${num(s.timeLagMs / 1000)}`)
       else if (s.lag === 0) lagSeconds.samples.push(`cg_group_lag_seconds${l} 0`)
@@ -84,16 +87,17 @@ export function exposition(c: Collection): string {
     }
     for (const p of g.partitions ?? []) {
       if (p.lag === null) continue
-      partitionLag.samples.push(`cg_partition_lag${labels({...b, source: p.source, group: g.group, partition: String(p.partition)})} ${p.lag}`)
+      partitionLag.samples.push(`cg_partition_lag${labels({broker: c.broker, source: p.source, group: g.group, partition: String(p.partition)})} ${p.lag}`)
     }
     if (g.dlq && g.dlq.depth !== null) {
-      dlq.samples.push(`cg_dlq_depth${labels({...b, ...vhost, source: g.sources.join(','), group: g.group, dlq: g.dlq.name})} ${g.dlq.depth}`)
+      dlq.samples.push(`cg_dlq_depth{${bv},source="${labelValue(g.sources.join(','))}",group="${group}",dlq="${labelValue(g.dlq.name)}"} ${g.dlq.depth}`)
     }
   }
   const out: string[] = []
   for (const f of [up, errors, took, lag, lagSeconds, consumers, pending, partitionLag, dlq]) {
     if (f.samples.length === 0) continue
-    out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.samples)
+    // one join per family: no argument list as long as the groups (a spread of 100,000 overflows the stack)
+    out.push(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n${f.samples.join('\n')}`)
   }
   return `${out.join('\n')}\n`
 }

@@ -174,3 +174,14 @@ describe('--serve address', () => {
     for (const bad of ['9464', '127.0.0.1:0', '127.0.0.1:70000', 'x:y', '[nope]:1']) expect(() => parseListen(bad), bad).toThrow()
   })
 })
+
+describe('perfdata over many groups', () => {
+  it('has totals, the highest values, and only the groups not OK', () => {
+    const thresholds = {lag: {warn: 10, crit: 100}}
+    const groups = Array.from({length: 500}, (_, i) => g({group: `g${i}`, lag: i === 7 ? 150 : i === 9 ? 20 : 1, timeLagMs: 1000}))
+    const checked = groups.map((group) => ({group, trend: null, verdict: judge(group, {thresholds, stalled: false}, null, showMetric)}))
+    expect(perfdata('kafka', checked, thresholds)).toBe(
+      "'groups'=500;;;0 'groups_warning'=1;;;0 'groups_critical'=1;;;0 'max lag'=150;10;100;0 'max time_lag'=1s;;;0 'g7 lag'=150;10;100;0 'g7 time_lag'=1s;;;0 'g9 lag'=20;10;100;0 'g9 time_lag'=1s;;;0",
+    )
+  })
+})

@@ -19,7 +19,7 @@ describe('cg check on Redis', () => {
     // 10 entries an hour old; the group read 4 of them (pending, one of them delivered 7 times); lag 6
     for (let i = 0; i < 10; i++) await r.xadd(stream, `${t + i}-0`, 'n', String(i))
     await r.xgroup('CREATE', stream, 'workers', '0')
-    const read = (await r.xreadgroup('GROUP', 'workers', 'c1', 'COUNT', 4, 'STREAMS', stream, '>')) as Array<[string, Array<[string]>]>
+    const read = (await r.xreadgroup('GROUP', 'workers', 'c1', 'COUNT', 4, 'STREAMS', stream, '>')) as unknown as Array<[string, Array<[string]>]>
     const first = read[0][1][0][0]
     await r.xclaim(stream, 'workers', 'c1', 0, first, 'RETRYCOUNT', 7)
     for (let i = 0; i < 3; i++) await r.xadd(dlq, '*', 'n', String(i))
