@@ -106,7 +106,8 @@ export function perfdata(broker: BrokerKind, checked: CheckedGroup[], thresholds
   for (const c of groups) {
     const label = groupLabel(broker, c.group)
     for (const m of metrics) {
-      const v = METRICS[m].value(c.group)
+      // nothing waiting is 0 s behind: a graph keeps its line
+      const v = METRICS[m].value(c.group) ?? (m === 'timeLag' && c.group.lag === 0 ? 0 : null)
       if (v !== null) entry(`${label} ${METRICS[m].label}`, m, v)
     }
   }
