@@ -51,10 +51,8 @@ export default class Check extends CgCommand<typeof Check> {
     lag: Flags.string({summary: `Records not yet read, ${THRESHOLD}.`}),
     'time-lag': Flags.string({summary: `Age of the oldest record not yet read (e.g. 1m,5m), ${THRESHOLD}.`}),
     'pending-idle': only(['redis'], Flags.string({summary: `Redis: age of the oldest pending entry (e.g. 5m,30m), ${THRESHOLD}.`})),
-    deliveries: only(
-      ['redis', 'rabbitmq'],
-      Flags.string({summary: `Highest delivery count of a pending entry (Redis; RabbitMQ where it counts), ${THRESHOLD}.`}),
-    ),
+    // RabbitMQ keeps a quorum queue's delivery count in each message, where only a consumer sees it: not measurable without side effects
+    deliveries: only(['redis'], Flags.string({summary: `Redis: highest delivery count among the 100 oldest pending entries, ${THRESHOLD}.`})),
     dlq: Flags.string({summary: `Dead letters waiting, ${THRESHOLD}.`}),
     stalled: Flags.boolean({summary: 'CRITICAL when a group with records waiting consumes nothing over --window; WARNING when it falls behind.'}),
     window: Flags.string({
