@@ -24,6 +24,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.exit(0)
 }
 
+// @oclif/core checks Node against its own engines (>=22) when a plugin imports it from node_modules (the
+// not-found plugin does): cg's engines say where cg runs (20.19+ too), so that one warning is not printed.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const emitWarning = process.emitWarning
+  process.emitWarning = function (warning, ...rest) {
+    if (typeof warning === 'string' && warning.startsWith('Node version must be ')) return
+    return emitWarning.call(this, warning, ...rest)
+  }
+}
+
 const dist = path.join(root, 'dist')
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cg')
 // The command (or topic) word, and whether help is asked: what a run's code cache is kept under.

@@ -24,3 +24,8 @@ export async function bulkEnding(ui: Ui, t: {interrupted: boolean; error: string
 export function warning(message: string): string {
   return `Warning: ${message}`
 }
+
+/** "1 entry", "3 entries": a count and its noun, singular or plural. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}

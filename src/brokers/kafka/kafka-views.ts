@@ -5,7 +5,7 @@ import type {GroupsResult} from '../../core/results.js'
 import {warn} from '../../output/log.js'
 import {duration, type Column, type Ui} from '../../output/ui.js'
 import type {HumanView} from '../../output/view-types.js'
-import {bulkEnding, counts, dryRun, warning} from '../../output/wording.js'
+import {bulkEnding, counts, dryRun, plural, warning} from '../../output/wording.js'
 import type {KafkaDlqListReport, KafkaDlqPeekReport, KafkaPurgeReport} from './kafka-dlq-browse.js'
 import type {KafkaReplayReport} from './kafka-dlq-replay.js'
 import type {GroupLag, GroupTotals, KafkaConsumersReport, KafkaGroupRow, KafkaPendingReport, LagReport, PartitionRow} from './kafka-lag.js'
@@ -30,8 +30,6 @@ const DESCRIBE_COLUMNS: Array<Column<PartitionRow>> = [
 ]
 
 const noOffsets = (group: string) => `(group ${group} has no committed offsets and no assigned partitions)`
-
-const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`
 
 /** What a group's partitions add up to, in words: partitions without a commit, records lost, unknown time behind. */
 function groupNotes(g: GroupTotals & {consumers: number; partitions: PartitionRow[]}): string[] {
@@ -266,7 +264,7 @@ async function dlqPeek(d: KafkaDlqPeekReport, ui: Ui): Promise<void> {
 
 async function dlqPurge(d: KafkaPurgeReport, ui: Ui): Promise<void> {
   const n = d.totals.purged
-  await ui.line(d.dryRun ? dryRun(`would delete ${n} records of ${d.dlq}`) : `Deleted ${n} records of ${d.dlq}.`)
+  await ui.line(d.dryRun ? dryRun(`would delete ${plural(n, 'record', 'records')} of ${d.dlq}`) : `Deleted ${plural(n, 'record', 'records')} of ${d.dlq}.`)
   for (const p of d.partitions) if (p.count) await ui.line(ui.color.dim(`  partition ${p.partition}: offsets ${p.from} to ${p.to} (${p.count})`))
   await bulkEnding(ui, d.totals)
 }

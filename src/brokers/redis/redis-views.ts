@@ -4,7 +4,7 @@ import type {Operation} from '../../core/operations.js'
 import type {GroupsResult, LagResult} from '../../core/results.js'
 import {duration} from '../../output/ui.js'
 import type {HumanView} from '../../output/view-types.js'
-import {bulkEnding, counts, dryRun} from '../../output/wording.js'
+import {bulkEnding, counts, dryRun, plural} from '../../output/wording.js'
 import type {RedisClaimResult} from './redis-claim.js'
 import type {RedisConsumerDeleteResult} from './redis-consumer-delete.js'
 import type {DlqListReport, DlqPeekReport, PurgeReport} from './redis-dlq-browse.js'
@@ -330,8 +330,8 @@ const dlqReplay: HumanView<ReplayReport> = async (d, ui) => {
 
 const dlqPurge: HumanView<PurgeReport> = async (d, ui) => {
   const what = d.all ? 'every entry' : 'the chosen entries'
-  if (d.plan) await ui.line(dryRun(`would delete ${d.plan.count} entries of ${d.dlq} (${what})`))
-  else await ui.line(`Deleted ${d.totals.purged} entries of ${d.dlq} (${what}).`)
+  if (d.plan) await ui.line(dryRun(`would delete ${plural(d.plan.count, 'entry', 'entries')} of ${d.dlq} (${what})`))
+  else await ui.line(`Deleted ${plural(d.totals.purged, 'entry', 'entries')} of ${d.dlq} (${what}).`)
   if (d.firstIds.length) await ui.line('first ids: ' + d.firstIds.join(' '))
   if (d.missing.length) await ui.line(ui.color.yellow(`not in the DLQ: ${d.missing.join(' ')}`))
   await bulkEnding(ui, d.totals)
