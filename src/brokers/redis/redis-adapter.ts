@@ -14,17 +14,36 @@ import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
-/** XINFO STREAM's entries-added of each stream named in ARGV (null where it fails): see entriesAdded() */
-const ENTRIES_ADDED = `#!lua flags=no-writes,allow-cross-slot-keys
+/**
+ * The status facts of a node's streams in one call: ARGV is, per stream, its key, a count n and n positions;
+ * the reply is, per stream, XINFO STREAM's entries-added, then for each position the id of the first entry
+ * after it (XRANGE key (pos + COUNT 1), ids and numbers alone, false where a read fails or finds nothing.
+ * See statusFacts().
+ */
+const STATUS_FACTS = `#!lua flags=no-writes,allow-cross-slot-keys
 local out = {}
-for i = 1, #ARGV do
-  local info = redis.pcall('XINFO', 'STREAM', ARGV[i])
-  out[i] = false
+local n = 0
+local i = 1
+while i <= #ARGV do
+  local key = ARGV[i]
+  local positions = tonumber(ARGV[i + 1])
+  local info = redis.pcall('XINFO', 'STREAM', key)
+  local added = false
   if not info.err then
     for j = 1, #info, 2 do
-      if info[j] == 'entries-added' then out[i] = info[j + 1] break end
+      if info[j] == 'entries-added' then added = info[j + 1] break end
     end
   end
+  n = n + 1
+  out[n] = added
+  for p = 1, positions do
+    local entries = redis.pcall('XRANGE', key, '(' .. ARGV[i + 1 + p], '+', 'COUNT', 1)
+    local id = false
+    if not entries.err and entries[1] then id = entries[1][1] end
+    n = n + 1
+    out[n] = id
+  end
+  i = i + 2 + positions
 end
 return out`
 /** SCAN batches whose reads are in flight at once (groups, lag, status over every stream) */
@@ -97,7 +116,12 @@ export class RedisAdapter implements StreamsAdapter {
   async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
     yield* this.eachBatch(q, async (rows) => {
       const plan = new Plan()
-      const timed = await this.withTimes(rows, q.pendingEntries, plan)
+      const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+      const next = this.nextIds(
+        rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
+        plan,
+      )
+      const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
       await plan.run()
       return timed.map((t) => t())
     })
@@ -114,12 +138,14 @@ export class RedisAdapter implements StreamsAdapter {
       q,
       async (rows) => {
         const plan = new Plan()
-        const timed = await this.withTimes(rows, q.pendingEntries, plan)
-        const added = await this.entriesAdded(rows, plan) // runs the plan: one round trip for both
+        const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+        const facts = this.statusFacts(rows, nodes, plan)
+        const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => facts.next[i])
+        await facts.read() // runs the plan: one round trip for all (two where the script is refused)
         return timed.map((t, i): StatusRow => {
           const row = t() as StatusRow
           row.dlq = null
-          row.entriesAdded = added(rows[i].source)
+          row.entriesAdded = facts.added[i]
           return row
         })
       },
@@ -148,41 +174,80 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * Each stream's entries-added, once the plan has run. It is in XINFO STREAM only, whose reply also carries
-   * the first and last entries: decoding those here doubled the time of a status read over 10,000 streams.
-   * So a script (read-only, Redis 7.0+) reads them on the server and returns the numbers alone, one call per
-   * node; where it cannot run (an ACL without scripting, a slot moving meanwhile, Redis < 7.0), XINFO STREAM
-   * per stream is pipelined after it.
+   * Per row, its stream's entries-added and the id of the first entry after its last-delivered-id (null: not
+   * looked up, or none there), filled in by read(), which runs the plan. Entries-added is in XINFO STREAM
+   * only, whose reply also carries the first and last entries, and XREAD's reply carries each entry's fields:
+   * decoding those here doubled the time of a status read over 10,000 streams. So a script (read-only, Redis
+   * 7.0+) reads both on the server and returns ids and numbers alone, one call per node. Where it cannot run
+   * (an ACL without scripting, Redis < 7.0), XINFO STREAM per stream and the lookups of nextIds() follow in a
+   * second round trip, for that node's rows.
    */
-  private async entriesAdded(rows: GroupRow[], plan: Plan): Promise<(stream: string) => number | null> {
-    const byNode = new Map<Redis, string[]>()
-    for (const g of rows) {
-      const node = this.conn.nodeFor(g.source)
-      const keys = byNode.get(node)
-      if (!keys) byNode.set(node, [g.source])
-      else if (keys[keys.length - 1] !== g.source) keys.push(g.source)
-    }
-    const calls = [...byNode].map(([node, list]) => {
-      const keys = [...new Set(list)]
-      return {node, keys, reply: plan.add(node, ['EVAL', ENTRIES_ADDED, 0, ...keys])}
-    })
-    await plan.run()
-    const added = new Map<string, number | null>()
-    const fallback = new Plan()
-    const infos: Array<[string, () => unknown]> = []
-    for (const c of calls) {
-      const reply = c.reply()
-      if (Array.isArray(reply)) c.keys.forEach((k, i) => added.set(k, num(reply[i])))
-      else for (const k of c.keys) infos.push([k, fallback.add(c.node, ['XINFO', 'STREAM', k])])
-    }
-    if (infos.length) {
-      await fallback.run()
-      for (const [k, info] of infos) {
-        const reply = info()
-        added.set(k, reply instanceof Error ? null : num(fields(reply)['entries-added']))
+  private statusFacts(rows: GroupRow[], nodes: Redis[], plan: Plan): {added: Array<number | null>; next: Array<string | null>; read: () => Promise<void>} {
+    // per node, per stream: where its entries-added is in the reply, and where the id after each position is
+    const byNode = new Map<Redis, Map<string, {at: number; positions: Map<string, number>}>>()
+    for (let i = 0; i < rows.length; i++) {
+      const g = rows[i]
+      let streams = byNode.get(nodes[i])
+      if (!streams) {
+        streams = new Map()
+        byNode.set(nodes[i], streams)
       }
+      let s = streams.get(g.source)
+      if (!s) {
+        s = {at: 0, positions: new Map()}
+        streams.set(g.source, s)
+      }
+      if (lookedUp(g)) s.positions.set(g.lastDeliveredId!, 0)
     }
-    return (stream) => added.get(stream) ?? null
+    const calls = new Map<Redis, () => unknown>()
+    for (const [node, streams] of byNode) {
+      const args: Array<string | number> = ['EVAL', STATUS_FACTS, 0]
+      let at = 0
+      for (const [key, s] of streams) {
+        args.push(key, s.positions.size)
+        s.at = at++
+        for (const position of s.positions.keys()) {
+          args.push(position)
+          s.positions.set(position, at++)
+        }
+      }
+      calls.set(node, plan.add(node, args))
+    }
+    const added: Array<number | null> = new Array(rows.length).fill(null)
+    const next: Array<string | null> = new Array(rows.length).fill(null)
+    const read = async () => {
+      await plan.run()
+      const refused: number[] = []
+      for (let i = 0; i < rows.length; i++) {
+        const reply = calls.get(nodes[i])!()
+        if (!Array.isArray(reply)) {
+          refused.push(i)
+          continue
+        }
+        const g = rows[i]
+        const s = byNode.get(nodes[i])!.get(g.source)!
+        added[i] = num(reply[s.at])
+        if (lookedUp(g)) next[i] = text(reply[s.positions.get(g.lastDeliveredId!)!])
+      }
+      if (!refused.length) return
+      const fallback = new Plan()
+      const infos = new Map<string, () => unknown>()
+      for (const i of refused) {
+        const key = rows[i].source
+        if (!infos.has(key)) infos.set(key, fallback.add(nodes[i], ['XINFO', 'STREAM', key]))
+      }
+      const ids = this.nextIds(
+        refused.map((i) => (lookedUp(rows[i]) ? {node: nodes[i], key: rows[i].source, after: rows[i].lastDeliveredId!} : null)),
+        fallback,
+      )
+      await fallback.run()
+      refused.forEach((i, n) => {
+        const info = infos.get(rows[i].source)!()
+        added[i] = info instanceof Error ? null : num(fields(info)['entries-added'])
+        next[i] = ids[n]?.() ?? null
+      })
+    }
+    return {added, next, read}
   }
 
   /**
@@ -243,26 +308,27 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * Adds to `plan` what the times of these groups take: the first entry after each lagging group's
-   * last-delivered-id, and the oldest pending entries of each group with any (XPENDING key group - + N);
-   * groups with lag 0 and no pending entries cost nothing. Returns, per row, the row with its times once the
+   * Adds to `plan` the oldest pending entries of each group with any (XPENDING key group - + N); `next(i)`
+   * gives, once the plan has run, the id of the first entry after row i's last-delivered-id (nextIds() or
+   * statusFacts(), which look up lagging groups only). Returns, per row, the row with its times once the
    * plan has run.
    */
-  private async withTimes(rows: GroupRow[], pendingEntries: number, plan: Plan): Promise<Array<() => TimedGroupRow>> {
-    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+  private async withTimes(
+    rows: GroupRow[],
+    nodes: Redis[],
+    pendingEntries: number,
+    plan: Plan,
+    next: (row: number) => string | null,
+  ): Promise<Array<() => TimedGroupRow>> {
     const clocks = new Map<Redis, number>()
     for (const node of new Set(nodes)) clocks.set(node, await this.clock(node))
-    const next = this.nextIds(
-      rows.map((g, i) => (g.lag !== 0 && g.lastDeliveredId !== null ? {node: nodes[i], key: g.source, after: g.lastDeliveredId} : null)),
-      plan,
-    )
     return rows.map((g, i) => {
       const node = nodes[i]
       const oldest = g.pending !== 0 ? plan.add(node, ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)]) : null
       return () => {
         // read when the replies are in: ages are as of then, on the server's clock
         const now = Date.now() + clocks.get(node)!
-        const entry = next[i]?.()
+        const entry = next(i)
         const pel = (oldest ? listReply(oldest()) : []) as Array<[string, string, number, number]>
         const first = pel[0]
         // built field by field: a spread followed by more fields is slow in V8 (µs per object)
@@ -425,6 +491,11 @@ function groupRow(source: string, reply: unknown): GroupRow {
     entriesRead: num(f['entries-read']),
     lag: num(f.lag),
   }
+}
+
+/** Whether the first entry after the group's last-delivered-id is looked up: not when the group has no lag. */
+function lookedUp(g: GroupRow): boolean {
+  return g.lag !== 0 && g.lastDeliveredId !== null
 }
 
 /** now minus the time part of a stream id, never below 0 (an id set ahead of the clock) */

@@ -200,6 +200,15 @@ describe.each(TARGETS)('time behind on %s Redis', (_name, url, connect) => {
       const byStream = new Map(res.groups.map((g) => [g.sources[0], g]))
       expect(byStream.get(stream)).toMatchObject({lag: 3, pending: 2, maxDeliveries: 4, dlq: {name: dlq, depth: 2}, produced: 5})
       expect(byStream.get(other)).toMatchObject({produced: 1, dlq: null})
+      // the first entry after each position read by XREAD, two positions of one stream in one batch (no TIME:
+      // ages on this machine's clock, the server's too here)
+      const before = Date.now()
+      const all = await driver.ops.status(c, {args: [], flags: {}, profile: limited, run})
+      const after = Date.now()
+      const mine = all.groups.filter((g: GroupStatus) => g.sources[0] === stream)
+      expectAge(mine.find((g) => g.group === reader)!.timeLagMs, hourAgo + 2000, before, after)
+      expectAge(mine.find((g) => g.group === behind)!.timeLagMs, hourAgo, before, after)
+      expect(mine.find((g) => g.group === caught)).toMatchObject({lag: 0, timeLagMs: null, produced: 5})
     } finally {
       await c.close()
       await r.call('ACL', 'DELUSER', user)
