@@ -123,7 +123,9 @@ export class RedisAdapter implements StreamsAdapter {
       )
       const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
       await plan.run()
-      return timed.map((t) => t())
+      const out: TimedGroupRow[] = new Array(rows.length)
+      for (let i = 0; i < rows.length; i++) out[i] = timed(i, null)
+      return out
     })
   }
 
@@ -142,12 +144,9 @@ export class RedisAdapter implements StreamsAdapter {
         const facts = this.statusFacts(rows, nodes, plan)
         const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => facts.next[i])
         await facts.read() // runs the plan: one round trip for all (two where the script is refused)
-        return timed.map((t, i): StatusRow => {
-          const row = t() as StatusRow
-          row.dlq = null
-          row.entriesAdded = facts.added[i]
-          return row
-        })
+        const out: StatusRow[] = new Array(rows.length)
+        for (let i = 0; i < rows.length; i++) out[i] = timed(i, facts.added[i])
+        return out
       },
       seen,
     )
@@ -310,8 +309,9 @@ export class RedisAdapter implements StreamsAdapter {
   /**
    * Adds to `plan` the oldest pending entries of each group with any (XPENDING key group - + N); `next(i)`
    * gives, once the plan has run, the id of the first entry after row i's last-delivered-id (nextIds() or
-   * statusFacts(), which look up lagging groups only). Returns, per row, the row with its times once the
-   * plan has run.
+   * statusFacts(), which look up lagging groups only). Returns what builds row i with its times once the
+   * plan has run: a status row (dlq null, the entries-added given), so that the status read builds one
+   * object per group; the other reads take it as a TimedGroupRow.
    */
   private async withTimes(
     rows: GroupRow[],
@@ -319,35 +319,43 @@ export class RedisAdapter implements StreamsAdapter {
     pendingEntries: number,
     plan: Plan,
     next: (row: number) => string | null,
-  ): Promise<Array<() => TimedGroupRow>> {
+  ): Promise<(row: number, entriesAdded: number | null) => StatusRow> {
     const clocks = new Map<Redis, number>()
     for (const node of new Set(nodes)) clocks.set(node, await this.clock(node))
-    return rows.map((g, i) => {
-      const node = nodes[i]
-      const oldest = g.pending !== 0 ? plan.add(node, ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)]) : null
-      return () => {
-        // read when the replies are in: ages are as of then, on the server's clock
-        const now = Date.now() + clocks.get(node)!
-        const entry = next(i)
-        const pel = (oldest ? listReply(oldest()) : []) as Array<[string, string, number, number]>
-        const first = pel[0]
-        // built field by field: a spread followed by more fields is slow in V8 (µs per object)
-        return {
-          source: g.source,
-          group: g.group,
-          consumers: g.consumers,
-          pending: g.pending,
-          lastDeliveredId: g.lastDeliveredId,
-          entriesRead: g.entriesRead,
-          lag: g.lag,
-          timeLagMs: entry ? age(entry, now) : null,
-          oldestPendingId: first ? String(first[0]) : null,
-          oldestPendingIdleMs: first ? Number(first[2]) : null,
-          oldestPendingMs: first ? age(String(first[0]), now) : null,
-          maxDeliveries: pel.length ? Math.max(...pel.map((e) => Number(e[3]))) : null,
-        }
+    // only the groups with pending entries have an XPENDING: none for most groups of a large read
+    const oldest: Array<(() => unknown) | null> = new Array(rows.length).fill(null)
+    for (let i = 0; i < rows.length; i++) {
+      const g = rows[i]
+      if (g.pending !== 0) oldest[i] = plan.add(nodes[i], ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)])
+    }
+    return (i, entriesAdded) => {
+      const g = rows[i]
+      // read when the replies are in: ages are as of then, on the server's clock
+      const now = Date.now() + clocks.get(nodes[i])!
+      const entry = next(i)
+      const reply = oldest[i]?.()
+      const pel = (Array.isArray(reply) ? reply : null) as Array<[string, string, number, number]> | null
+      const first = pel?.[0]
+      let maxDeliveries: number | null = null
+      if (pel) for (const e of pel) maxDeliveries = Math.max(maxDeliveries ?? 0, Number(e[3]))
+      // built field by field, in one literal: a spread or fields added later are slow in V8 (µs per object)
+      return {
+        source: g.source,
+        group: g.group,
+        consumers: g.consumers,
+        pending: g.pending,
+        lastDeliveredId: g.lastDeliveredId,
+        entriesRead: g.entriesRead,
+        lag: g.lag,
+        timeLagMs: entry ? age(entry, now) : null,
+        oldestPendingId: first ? String(first[0]) : null,
+        oldestPendingIdleMs: first ? Number(first[2]) : null,
+        oldestPendingMs: first ? age(String(first[0]), now) : null,
+        maxDeliveries,
+        dlq: null,
+        entriesAdded,
       }
-    })
+    }
   }
 
   /**
