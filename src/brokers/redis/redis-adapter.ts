@@ -15,37 +15,93 @@ import {fields, num, text} from './replies.js'
 const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
 /**
- * The status facts of a node's streams in one call: ARGV is, per stream, its key, a count n and n positions;
- * the reply is, per stream, XINFO STREAM's entries-added, then for each position the id of the first entry
- * after it (XRANGE key (pos + COUNT 1), ids and numbers alone, false where a read fails or finds nothing.
- * See statusFacts().
+ * The status read of some streams of one node, in one call: ARGV is the PEL sample's size, '1' and a group
+ * name to read that group alone (else '0' and ''), then the keys. Per key, the reply has its number of groups
+ * (false when XINFO GROUPS fails: the key is gone or no longer a stream) and XINFO STREAM's entries-added
+ * (false where unknown), then STATUS_FIELDS values per group: name, consumers, pending, last-delivered-id,
+ * entries-read, lag (XINFO GROUPS), the id of the first entry after last-delivered-id (looked up where lag is
+ * not 0: XRANGE key (id + COUNT 1), and of the PEL sample (XPENDING key group - + N, where pending is not 0)
+ * the oldest id, its idle time and the highest delivery count. Ids and numbers alone: the client decodes no
+ * field names and no entries (see statusByScript()).
  */
-const STATUS_FACTS = `#!lua flags=no-writes,allow-cross-slot-keys
+const STATUS_READ = `#!lua flags=no-writes,allow-cross-slot-keys
+local sample = ARGV[1]
+local only = false
+if ARGV[2] == '1' then only = ARGV[3] end
+local call = redis.pcall
 local out = {}
 local n = 0
-local i = 1
-while i <= #ARGV do
+for i = 4, #ARGV do
   local key = ARGV[i]
-  local positions = tonumber(ARGV[i + 1])
-  local info = redis.pcall('XINFO', 'STREAM', key)
-  local added = false
-  if not info.err then
-    for j = 1, #info, 2 do
-      if info[j] == 'entries-added' then added = info[j + 1] break end
+  local groups = call('XINFO', 'GROUPS', key)
+  local at = n + 1
+  out[at] = false
+  out[at + 1] = false
+  n = n + 2
+  if not groups.err then
+    local count = 0
+    for gi = 1, #groups do
+      local g = groups[gi]
+      local name, consumers, pending, last, read, lag = false, false, false, false, false, false
+      for j = 1, #g, 2 do
+        local k = g[j]
+        local v = g[j + 1]
+        if k == 'name' then name = v
+        elseif k == 'consumers' then consumers = v
+        elseif k == 'pending' then pending = v
+        elseif k == 'last-delivered-id' then last = v
+        elseif k == 'entries-read' then read = v
+        elseif k == 'lag' then lag = v end
+      end
+      if not only or name == only then
+        count = count + 1
+        local after = false
+        if lag ~= 0 and last then
+          local entries = call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
+          if not entries.err and entries[1] then after = entries[1][1] end
+        end
+        local oldest, idle, most = false, false, false
+        if pending ~= 0 then
+          local pel = call('XPENDING', key, name, '-', '+', sample)
+          if not pel.err and pel[1] then
+            oldest = pel[1][1]
+            idle = pel[1][3]
+            most = 0
+            for e = 1, #pel do
+              if pel[e][4] > most then most = pel[e][4] end
+            end
+          end
+        end
+        out[n + 1] = name
+        out[n + 2] = consumers
+        out[n + 3] = pending
+        out[n + 4] = last
+        out[n + 5] = read
+        out[n + 6] = lag
+        out[n + 7] = after
+        out[n + 8] = oldest
+        out[n + 9] = idle
+        out[n + 10] = most
+        n = n + 10
+      end
+    end
+    out[at] = count
+    if count > 0 then
+      local info = call('XINFO', 'STREAM', key)
+      if not info.err then
+        for j = 1, #info, 2 do
+          if info[j] == 'entries-added' then
+            out[at + 1] = info[j + 1]
+            break
+          end
+        end
+      end
     end
   end
-  n = n + 1
-  out[n] = added
-  for p = 1, positions do
-    local entries = redis.pcall('XRANGE', key, '(' .. ARGV[i + 1 + p], '+', 'COUNT', 1)
-    local id = false
-    if not entries.err and entries[1] then id = entries[1][1] end
-    n = n + 1
-    out[n] = id
-  end
-  i = i + 2 + positions
 end
 return out`
+/** values per group in STATUS_READ's reply */
+const STATUS_FIELDS = 10
 /** SCAN batches whose reads are in flight at once (groups, lag, status over every stream) */
 const BATCHES_AHEAD = 4
 
@@ -54,6 +110,8 @@ export class RedisAdapter implements StreamsAdapter {
   readonly dlq: RedisDlq
 
   private readonly clocks = new Map<Redis, Promise<number>>()
+  /** false once the server has refused STATUS_READ: the status reads of this connection go by commands */
+  private scripts = true
 
   private constructor(readonly conn: RedisConnection) {
     this.repair = new RedisRepair(this)
@@ -136,21 +194,20 @@ export class RedisAdapter implements StreamsAdapter {
   async statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]> {
     const seen = q.source === undefined ? new Set<string>() : undefined
     const out: StatusRow[] = []
-    const batches = this.eachBatch(
-      q,
-      async (rows) => {
-        const plan = new Plan()
-        const nodes = rows.map((g) => this.conn.nodeFor(g.source))
-        const facts = this.statusFacts(rows, nodes, plan)
-        const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => facts.next[i])
-        await facts.read() // runs the plan: one round trip for all (two where the script is refused)
-        const out: StatusRow[] = new Array(rows.length)
-        for (let i = 0; i < rows.length; i++) out[i] = timed(i, facts.added[i])
-        return out
-      },
-      seen,
-    )
-    for await (const rows of batches) for (const r of rows) out.push(r)
+    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    const byCommands = async (rows: GroupRow[]) => (rows.length ? this.statusOf(rows, q.pendingEntries) : [])
+    if (q.source !== undefined) {
+      const source = q.source
+      await this.assertStream(source)
+      const rows = (await this.statusByScript(this.conn.nodeFor(source), [source], q)) ?? (await byCommands(select(await this.groupsOfStream(source))))
+      for (const r of rows) out.push(r)
+    } else {
+      const batches = this.eachScan(
+        async (node, keys) => (await this.statusByScript(node, keys, q)) ?? byCommands(select(await this.groupsOf(node, keys))),
+        seen,
+      )
+      for await (const rows of batches) for (const r of rows) out.push(r)
+    }
     // the DLQs: EXISTS + XLEN of each (one named stream), or XLEN of those SCAN has seen
     const plan = new Plan()
     const dlqs = new Map<string, {exists: () => unknown; length: () => unknown} | null>()
@@ -173,113 +230,121 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * Per row, its stream's entries-added and the id of the first entry after its last-delivered-id (null: not
-   * looked up, or none there), filled in by read(), which runs the plan. Entries-added is in XINFO STREAM
-   * only, whose reply also carries the first and last entries, and XREAD's reply carries each entry's fields:
-   * decoding those here doubled the time of a status read over 10,000 streams. So a script (read-only, Redis
-   * 7.0+) reads both on the server and returns ids and numbers alone, one call per node. Where it cannot run
-   * (an ACL without scripting, Redis < 7.0), XINFO STREAM per stream and the lookups of nextIds() follow in a
-   * second round trip, for that node's rows.
+   * The status rows of these streams of one node in one round trip: STATUS_READ (read-only, Redis 7.0+) reads
+   * on the server what the command path (statusOf) reads by XINFO GROUPS, XINFO STREAM, XREAD and XPENDING,
+   * and returns ids and numbers alone; decoding those commands' replies here (field names, entries with their
+   * fields, whole PEL samples) took most of the time of a status read over 10,000 streams. Null where the
+   * server refuses the script (an ACL without scripting, Redis < 7.0, scripts disabled): the caller reads by
+   * commands, and so does every later batch of this connection.
    */
-  private statusFacts(rows: GroupRow[], nodes: Redis[], plan: Plan): {added: Array<number | null>; next: Array<string | null>; read: () => Promise<void>} {
-    // per node, per stream: where its entries-added is in the reply, and where the id after each position is
-    const byNode = new Map<Redis, Map<string, {at: number; positions: Map<string, number>}>>()
+  private async statusByScript(node: Redis, keys: string[], q: GroupQuery): Promise<StatusRow[] | null> {
+    if (!this.scripts) return null
+    const offset = await this.clock(node)
+    let reply: unknown[]
+    try {
+      const only = q.group === undefined ? ['0', ''] : ['1', q.group]
+      reply = (await node.call('EVAL', STATUS_READ, 0, Math.max(1, q.pendingEntries), ...only, ...keys)) as unknown[]
+    } catch (error) {
+      const e = redisError(error)
+      if (e instanceof CgError && (e.code === 'unreachable' || e.code === 'timeout')) throw e
+      this.scripts = false
+      return null
+    }
+    // ages as of the reply, on the server's clock
+    const now = Date.now() + offset
+    const out: StatusRow[] = []
+    let at = 0
+    for (const source of keys) {
+      const count = reply[at]
+      const entriesAdded = num(reply[at + 1])
+      at += 2
+      if (typeof count !== 'number') continue // XINFO GROUPS failed: deleted between SCAN and the script
+      for (let g = 0; g < count; g++, at += STATUS_FIELDS) {
+        const after = reply[at + 6]
+        const oldest = reply[at + 7]
+        // built field by field, in one literal: a spread or fields added later are slow in V8 (µs per object)
+        out.push({
+          source,
+          group: text(reply[at]) ?? '',
+          consumers: num(reply[at + 1]),
+          pending: num(reply[at + 2]),
+          lastDeliveredId: text(reply[at + 3]),
+          entriesRead: num(reply[at + 4]),
+          lag: num(reply[at + 5]),
+          timeLagMs: after === null ? null : age(String(after), now),
+          oldestPendingId: oldest === null ? null : String(oldest),
+          oldestPendingIdleMs: num(reply[at + 8]),
+          oldestPendingMs: oldest === null ? null : age(String(oldest), now),
+          maxDeliveries: num(reply[at + 9]),
+          dlq: null,
+          entriesAdded,
+        })
+      }
+    }
+    return out
+  }
+
+  /**
+   * The status rows of these groups read by commands, where STATUS_READ is refused: XINFO STREAM per stream
+   * (entries-added), the first entry after each position (nextIds) and the PEL samples (withTimes), pipelined
+   * in one round trip after XINFO GROUPS.
+   */
+  private async statusOf(rows: GroupRow[], pendingEntries: number): Promise<StatusRow[]> {
+    const plan = new Plan()
+    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+    const infos = new Map<string, () => unknown>()
     for (let i = 0; i < rows.length; i++) {
-      const g = rows[i]
-      let streams = byNode.get(nodes[i])
-      if (!streams) {
-        streams = new Map()
-        byNode.set(nodes[i], streams)
-      }
-      let s = streams.get(g.source)
-      if (!s) {
-        s = {at: 0, positions: new Map()}
-        streams.set(g.source, s)
-      }
-      if (lookedUp(g)) s.positions.set(g.lastDeliveredId!, 0)
+      const key = rows[i].source
+      if (!infos.has(key)) infos.set(key, plan.add(nodes[i], ['XINFO', 'STREAM', key]))
     }
-    const calls = new Map<Redis, () => unknown>()
-    for (const [node, streams] of byNode) {
-      const args: Array<string | number> = ['EVAL', STATUS_FACTS, 0]
-      let at = 0
-      for (const [key, s] of streams) {
-        args.push(key, s.positions.size)
-        s.at = at++
-        for (const position of s.positions.keys()) {
-          args.push(position)
-          s.positions.set(position, at++)
-        }
-      }
-      calls.set(node, plan.add(node, args))
+    const next = this.nextIds(
+      rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
+      plan,
+    )
+    const timed = await this.withTimes(rows, nodes, pendingEntries, plan, (i) => next[i]?.() ?? null)
+    await plan.run()
+    const out: StatusRow[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const info = infos.get(rows[i].source)!()
+      out[i] = timed(i, info instanceof Error ? null : num(fields(info)['entries-added']))
     }
-    const added: Array<number | null> = new Array(rows.length).fill(null)
-    const next: Array<string | null> = new Array(rows.length).fill(null)
-    const read = async () => {
-      await plan.run()
-      const refused: number[] = []
-      for (let i = 0; i < rows.length; i++) {
-        const reply = calls.get(nodes[i])!()
-        if (!Array.isArray(reply)) {
-          refused.push(i)
-          continue
-        }
-        const g = rows[i]
-        const s = byNode.get(nodes[i])!.get(g.source)!
-        added[i] = num(reply[s.at])
-        if (lookedUp(g)) next[i] = text(reply[s.positions.get(g.lastDeliveredId!)!])
-      }
-      if (!refused.length) return
-      const fallback = new Plan()
-      const infos = new Map<string, () => unknown>()
-      for (const i of refused) {
-        const key = rows[i].source
-        if (!infos.has(key)) infos.set(key, fallback.add(nodes[i], ['XINFO', 'STREAM', key]))
-      }
-      const ids = this.nextIds(
-        refused.map((i) => (lookedUp(rows[i]) ? {node: nodes[i], key: rows[i].source, after: rows[i].lastDeliveredId!} : null)),
-        fallback,
-      )
-      await fallback.run()
-      refused.forEach((i, n) => {
-        const info = infos.get(rows[i].source)!()
-        added[i] = info instanceof Error ? null : num(fields(info)['entries-added'])
-        next[i] = ids[n]?.() ?? null
-      })
-    }
-    return {added, next, read}
+    return out
   }
 
   /**
    * The groups a query selects, batch by batch (one SCAN batch each, or the named stream), each turned into T
-   * by `work`. Up to BATCHES_AHEAD batches are in flight at once, in order: the server works on one while
-   * the replies of another are decoded here. The keys scanned go into `seen` when given.
+   * by `work` (see eachScan).
    */
-  private async *eachBatch<T>(q: GroupQuery, work: (rows: GroupRow[]) => Promise<T>, seen?: Set<string>): AsyncGenerator<T> {
+  private async *eachBatch<T>(q: GroupQuery, work: (rows: GroupRow[]) => Promise<T>): AsyncGenerator<T> {
     const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
     if (q.source !== undefined) {
       const rows = select(await this.groupsOfStream(q.source))
       if (rows.length) yield await work(rows)
       return
     }
-    const queue: Array<Promise<T | null>> = []
+    const batches = this.eachScan(async (node, keys) => {
+      const rows = select(await this.groupsOf(node, keys))
+      return rows.length ? work(rows) : null
+    })
+    for await (const r of batches) if (r !== null) yield r
+  }
+
+  /**
+   * `read` of each SCAN batch of every node, in order. Up to BATCHES_AHEAD batches are in flight at once: the
+   * server works on one while the replies of another are decoded here. The keys scanned go into `seen` when
+   * given.
+   */
+  private async *eachScan<T>(read: (node: Redis, keys: string[]) => Promise<T>, seen?: Set<string>): AsyncGenerator<T> {
+    const queue: Array<Promise<T>> = []
     try {
       for await (const {node, keys} of this.streams()) {
         if (seen) for (const k of keys) seen.add(k)
-        const done = this.groupsOf(node, keys).then((all) => {
-          const rows = select(all)
-          return rows.length ? work(rows) : null
-        })
+        const done = read(node, keys)
         done.catch(() => undefined) // awaited in turn below; meanwhile a failure must not go unhandled
         queue.push(done)
-        if (queue.length >= BATCHES_AHEAD) {
-          const r = await queue.shift()!
-          if (r !== null) yield r
-        }
+        if (queue.length >= BATCHES_AHEAD) yield await queue.shift()!
       }
-      while (queue.length) {
-        const r = await queue.shift()!
-        if (r !== null) yield r
-      }
+      while (queue.length) yield await queue.shift()!
     } finally {
       // left early (an error, or the reader stopped): the batches still in flight end unread
       queue.length = 0
@@ -308,10 +373,10 @@ export class RedisAdapter implements StreamsAdapter {
 
   /**
    * Adds to `plan` the oldest pending entries of each group with any (XPENDING key group - + N); `next(i)`
-   * gives, once the plan has run, the id of the first entry after row i's last-delivered-id (nextIds() or
-   * statusFacts(), which look up lagging groups only). Returns what builds row i with its times once the
-   * plan has run: a status row (dlq null, the entries-added given), so that the status read builds one
-   * object per group; the other reads take it as a TimedGroupRow.
+   * gives, once the plan has run, the id of the first entry after row i's last-delivered-id (nextIds(), which
+   * looks up lagging groups only). Returns what builds row i with its times once the plan has run: a status
+   * row (dlq null, the entries-added given), so that a status read builds one object per group; the other
+   * reads take it as a TimedGroupRow.
    */
   private async withTimes(
     rows: GroupRow[],
