@@ -143,15 +143,24 @@ export class RedisAdapter implements StreamsAdapter {
     if (type !== 'stream') throw new CgError('wrong_type', `key ${key} is a ${type}, not a stream`, 'Name a stream key (cg groups lists them).')
   }
 
-  /** Every stream on every master (SCAN ... TYPE stream), in batches as they are found. */
+  /**
+   * Every stream on every master (SCAN ... TYPE stream), in batches as they are found. The next SCAN is sent
+   * before a batch is handed out: it reaches the server ahead of the batch's reads, so that its reply does not
+   * wait behind them and the next batch's reads are queued on the server while this one's replies are decoded.
+   */
   async *streams(): AsyncGenerator<{node: Redis; keys: string[]}> {
+    const scan = (node: Redis, cursor: string) => {
+      const page = wrap({}, () => node.scan(cursor, 'COUNT', SCAN_COUNT, 'TYPE', 'stream'))
+      page.catch(() => undefined) // awaited in turn; left unread when the reader stops early
+      return page
+    }
     for (const node of this.conn.masters()) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await wrap({}, () => node.scan(cursor, 'COUNT', SCAN_COUNT, 'TYPE', 'stream'))
-        cursor = next
+      let page: Promise<[string, string[]]> | null = scan(node, '0')
+      while (page) {
+        const [next, keys]: [string, string[]] = await page
+        page = next === '0' ? null : scan(node, next)
         if (keys.length) yield {node, keys}
-      } while (cursor !== '0')
+      }
     }
   }
 
