@@ -197,8 +197,10 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * With no stream named, a DLQ exists when SCAN ... TYPE stream has seen its key (on whichever node owns it),
-   * so the DLQs' lengths are read at the end, in one pipeline per node, and only for the DLQs that exist.
+   * The rows of each SCAN batch (or of the named stream) in one STATUS_READ call (statusByScript), else by
+   * commands (statusOf). With no stream named, a DLQ exists when SCAN ... TYPE stream has seen its key (on
+   * whichever node owns it), so the DLQs' lengths are read at the end, in one pipeline per node, and only for
+   * the DLQs that exist.
    */
   async statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]> {
     const seen = q.source === undefined ? new Set<string>() : undefined
