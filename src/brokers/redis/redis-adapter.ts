@@ -16,9 +16,9 @@ const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
 /**
  * The status read of some streams of one node, in one call: ARGV is the PEL sample's size, '1' and a group
- * name to read that group alone (else '0' and ''), then the keys. Per key, the reply has its number of groups
- * (false when XINFO GROUPS fails: the key is gone or no longer a stream) and XINFO STREAM's entries-added
- * (false where unknown), then STATUS_FIELDS values per group: name, consumers, pending, last-delivered-id,
+ * name to read that group alone (else '0' and ''), '1' to read entries-added (else '0'), then the keys. Per
+ * key, the reply has its number of groups (false when XINFO GROUPS fails: the key is gone or no longer a
+ * stream) and XINFO STREAM's entries-added (false where unknown or not asked), then STATUS_FIELDS values per group: name, consumers, pending, last-delivered-id,
  * entries-read, lag (XINFO GROUPS), the id of the first entry after last-delivered-id (looked up where lag is
  * not 0: XRANGE key (id + COUNT 1), and of the PEL sample (XPENDING key group - + N, where pending is not 0)
  * the oldest id, its idle time and the highest delivery count. Ids and numbers alone: the client decodes no
@@ -31,7 +31,8 @@ if ARGV[2] == '1' then only = ARGV[3] end
 local call = redis.pcall
 local out = {}
 local n = 0
-for i = 4, #ARGV do
+local added = ARGV[4] == '1'
+for i = 5, #ARGV do
   local key = ARGV[i]
   local groups = call('XINFO', 'GROUPS', key)
   local at = n + 1
@@ -86,7 +87,7 @@ for i = 4, #ARGV do
       end
     end
     out[at] = count
-    if count > 0 then
+    if added and count > 0 then
       local info = call('XINFO', 'STREAM', key)
       if not info.err then
         for j = 1, #info, 2 do
@@ -180,20 +181,37 @@ export class RedisAdapter implements StreamsAdapter {
     for await (const batch of this.groupBatches(source)) yield* batch
   }
 
+  /** The status read less entries-added (statusByScript), else by commands (timesOf); rows as a TimedGroupRow. */
   async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
-    yield* this.eachBatch(q, async (rows) => {
-      const plan = new Plan()
-      const nodes = rows.map((g) => this.conn.nodeFor(g.source))
-      const next = this.nextIds(
-        rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
-        plan,
-      )
-      const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
-      await plan.run()
-      const out: TimedGroupRow[] = new Array(rows.length)
-      for (let i = 0; i < rows.length; i++) out[i] = timed(i, null)
-      return out
-    })
+    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    if (q.source !== undefined) {
+      const source = q.source
+      await this.assertStream(source)
+      const rows =
+        (await this.statusByScript(this.conn.nodeFor(source), [source], q, false)) ?? (await this.timesOf(select(await this.groupsOfStream(source)), q))
+      if (rows.length) yield rows
+      return
+    }
+    const batches = this.eachScan(
+      async (node, keys) => (await this.statusByScript(node, keys, q, false)) ?? this.timesOf(select(await this.groupsOf(node, keys)), q),
+    )
+    for await (const rows of batches) if (rows.length) yield rows
+  }
+
+  /** The times of these groups read by commands, where STATUS_READ is refused (see statusOf). */
+  private async timesOf(rows: GroupRow[], q: GroupQuery): Promise<TimedGroupRow[]> {
+    if (!rows.length) return []
+    const plan = new Plan()
+    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+    const next = this.nextIds(
+      rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
+      plan,
+    )
+    const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
+    await plan.run()
+    const out: TimedGroupRow[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = timed(i, null)
+    return out
   }
 
   /**
@@ -246,15 +264,15 @@ export class RedisAdapter implements StreamsAdapter {
    * and returns ids and numbers alone; decoding those commands' replies here (field names, entries with their
    * fields, whole PEL samples) took most of the time of a status read over 10,000 streams. Null where the
    * server refuses the script (an ACL without scripting, Redis < 7.0, scripts disabled): the caller reads by
-   * commands, and so does every later batch of this connection.
+   * commands, and so does every later batch of this connection. `entriesAdded` false: not read (null).
    */
-  private async statusByScript(node: Redis, keys: string[], q: GroupQuery): Promise<StatusRow[] | null> {
+  private async statusByScript(node: Redis, keys: string[], q: GroupQuery, entriesAdded = true): Promise<StatusRow[] | null> {
     if (!this.scripts) return null
     const offset = await this.clock(node)
     let reply: unknown[]
     try {
       const only = q.group === undefined ? ['0', ''] : ['1', q.group]
-      reply = (await node.call('EVAL', STATUS_READ, 0, Math.max(1, q.pendingEntries), ...only, ...keys)) as unknown[]
+      reply = (await node.call('EVAL', STATUS_READ, 0, Math.max(1, q.pendingEntries), ...only, entriesAdded ? '1' : '0', ...keys)) as unknown[]
     } catch (error) {
       const e = redisError(error)
       if (e instanceof CgError && (e.code === 'unreachable' || e.code === 'timeout')) throw e
@@ -320,24 +338,6 @@ export class RedisAdapter implements StreamsAdapter {
       out[i] = timed(i, info instanceof Error ? null : num(fields(info)['entries-added']))
     }
     return out
-  }
-
-  /**
-   * The groups a query selects, batch by batch (one SCAN batch each, or the named stream), each turned into T
-   * by `work` (see eachScan).
-   */
-  private async *eachBatch<T>(q: GroupQuery, work: (rows: GroupRow[]) => Promise<T>): AsyncGenerator<T> {
-    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
-    if (q.source !== undefined) {
-      const rows = select(await this.groupsOfStream(q.source))
-      if (rows.length) yield await work(rows)
-      return
-    }
-    const batches = this.eachScan(async (node, keys) => {
-      const rows = select(await this.groupsOf(node, keys))
-      return rows.length ? work(rows) : null
-    })
-    for await (const r of batches) if (r !== null) yield r
   }
 
   /**
