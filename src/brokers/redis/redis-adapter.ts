@@ -14,19 +14,95 @@ import {fields, num, text} from './replies.js'
 
 const SCAN_COUNT = 1000
 const PENDING_PAGE = 5000
-/** XINFO STREAM's entries-added of each stream named in ARGV (null where it fails): see entriesAdded() */
-const ENTRIES_ADDED = `#!lua flags=no-writes,allow-cross-slot-keys
+/**
+ * The status read of some streams of one node, in one call: ARGV is the PEL sample's size, '1' and a group
+ * name to read that group alone (else '0' and ''), '1' to read entries-added (else '0'), then the keys. Per
+ * key, the reply has its number of groups (false when XINFO GROUPS fails: the key is gone or no longer a
+ * stream) and XINFO STREAM's entries-added (false where unknown or not asked), then STATUS_FIELDS values per group: name, consumers, pending, last-delivered-id,
+ * entries-read, lag (XINFO GROUPS), the id of the first entry after last-delivered-id (looked up where lag is
+ * not 0: XRANGE key (id + COUNT 1), and of the PEL sample (XPENDING key group - + N, where pending is not 0)
+ * the oldest id, its idle time and the highest delivery count. Ids and numbers alone: the client decodes no
+ * field names and no entries (see statusByScript()).
+ */
+const STATUS_READ = `#!lua flags=no-writes,allow-cross-slot-keys
+local sample = ARGV[1]
+local only = false
+if ARGV[2] == '1' then only = ARGV[3] end
+local call = redis.pcall
 local out = {}
-for i = 1, #ARGV do
-  local info = redis.pcall('XINFO', 'STREAM', ARGV[i])
-  out[i] = false
-  if not info.err then
-    for j = 1, #info, 2 do
-      if info[j] == 'entries-added' then out[i] = info[j + 1] break end
+local n = 0
+local added = ARGV[4] == '1'
+for i = 5, #ARGV do
+  local key = ARGV[i]
+  local groups = call('XINFO', 'GROUPS', key)
+  local at = n + 1
+  out[at] = false
+  out[at + 1] = false
+  n = n + 2
+  if not groups.err then
+    local count = 0
+    for gi = 1, #groups do
+      local g = groups[gi]
+      local name, consumers, pending, last, read, lag = false, false, false, false, false, false
+      for j = 1, #g, 2 do
+        local k = g[j]
+        local v = g[j + 1]
+        if k == 'name' then name = v
+        elseif k == 'consumers' then consumers = v
+        elseif k == 'pending' then pending = v
+        elseif k == 'last-delivered-id' then last = v
+        elseif k == 'entries-read' then read = v
+        elseif k == 'lag' then lag = v end
+      end
+      if not only or name == only then
+        count = count + 1
+        local after = false
+        if lag ~= 0 and last then
+          local entries = call('XRANGE', key, '(' .. last, '+', 'COUNT', 1)
+          if not entries.err and entries[1] then after = entries[1][1] end
+        end
+        local oldest, idle, most = false, false, false
+        if pending ~= 0 then
+          local pel = call('XPENDING', key, name, '-', '+', sample)
+          if not pel.err and pel[1] then
+            oldest = pel[1][1]
+            idle = pel[1][3]
+            most = 0
+            for e = 1, #pel do
+              if pel[e][4] > most then most = pel[e][4] end
+            end
+          end
+        end
+        out[n + 1] = name
+        out[n + 2] = consumers
+        out[n + 3] = pending
+        out[n + 4] = last
+        out[n + 5] = read
+        out[n + 6] = lag
+        out[n + 7] = after
+        out[n + 8] = oldest
+        out[n + 9] = idle
+        out[n + 10] = most
+        n = n + 10
+      end
+    end
+    out[at] = count
+    if added and count > 0 then
+      local info = call('XINFO', 'STREAM', key)
+      if not info.err then
+        for j = 1, #info, 2 do
+          if info[j] == 'entries-added' then
+            out[at + 1] = info[j + 1]
+            break
+          end
+        end
+      end
     end
   end
 end
 return out`
+/** values per group in STATUS_READ's reply */
+const STATUS_FIELDS = 10
 /** SCAN batches whose reads are in flight at once (groups, lag, status over every stream) */
 const BATCHES_AHEAD = 4
 
@@ -35,6 +111,8 @@ export class RedisAdapter implements StreamsAdapter {
   readonly dlq: RedisDlq
 
   private readonly clocks = new Map<Redis, Promise<number>>()
+  /** false once the server has refused STATUS_READ: the status reads of this connection go by commands */
+  private scripts = true
 
   private constructor(readonly conn: RedisConnection) {
     this.repair = new RedisRepair(this)
@@ -66,15 +144,24 @@ export class RedisAdapter implements StreamsAdapter {
     if (type !== 'stream') throw new CgError('wrong_type', `key ${key} is a ${type}, not a stream`, 'Name a stream key (cg groups lists them).')
   }
 
-  /** Every stream on every master (SCAN ... TYPE stream), in batches as they are found. */
+  /**
+   * Every stream on every master (SCAN ... TYPE stream), in batches as they are found. The next SCAN is sent
+   * before a batch is handed out: it reaches the server ahead of the batch's reads, so that its reply does not
+   * wait behind them and the next batch's reads are queued on the server while this one's replies are decoded.
+   */
   async *streams(): AsyncGenerator<{node: Redis; keys: string[]}> {
+    const scan = (node: Redis, cursor: string) => {
+      const page = wrap({}, () => node.scan(cursor, 'COUNT', SCAN_COUNT, 'TYPE', 'stream'))
+      page.catch(() => undefined) // awaited in turn; left unread when the reader stops early
+      return page
+    }
     for (const node of this.conn.masters()) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await wrap({}, () => node.scan(cursor, 'COUNT', SCAN_COUNT, 'TYPE', 'stream'))
-        cursor = next
+      let page: Promise<[string, string[]]> | null = scan(node, '0')
+      while (page) {
+        const [next, keys]: [string, string[]] = await page
+        page = next === '0' ? null : scan(node, next)
         if (keys.length) yield {node, keys}
-      } while (cursor !== '0')
+      }
     }
   }
 
@@ -94,38 +181,62 @@ export class RedisAdapter implements StreamsAdapter {
     for await (const batch of this.groupBatches(source)) yield* batch
   }
 
+  /** The status read less entries-added (statusByScript), else by commands (timesOf); rows as a TimedGroupRow. */
   async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
-    yield* this.eachBatch(q, async (rows) => {
-      const plan = new Plan()
-      const timed = await this.withTimes(rows, q.pendingEntries, plan)
-      await plan.run()
-      return timed.map((t) => t())
-    })
+    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    if (q.source !== undefined) {
+      const source = q.source
+      await this.assertStream(source)
+      const rows =
+        (await this.statusByScript(this.conn.nodeFor(source), [source], q, false)) ?? (await this.timesOf(select(await this.groupsOfStream(source)), q))
+      if (rows.length) yield rows
+      return
+    }
+    const batches = this.eachScan(
+      async (node, keys) => (await this.statusByScript(node, keys, q, false)) ?? this.timesOf(select(await this.groupsOf(node, keys)), q),
+    )
+    for await (const rows of batches) if (rows.length) yield rows
+  }
+
+  /** The times of these groups read by commands, where STATUS_READ is refused (see statusOf). */
+  private async timesOf(rows: GroupRow[], q: GroupQuery): Promise<TimedGroupRow[]> {
+    if (!rows.length) return []
+    const plan = new Plan()
+    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+    const next = this.nextIds(
+      rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
+      plan,
+    )
+    const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
+    await plan.run()
+    const out: TimedGroupRow[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) out[i] = timed(i, null)
+    return out
   }
 
   /**
-   * With no stream named, a DLQ exists when SCAN ... TYPE stream has seen its key (on whichever node owns it),
-   * so the DLQs' lengths are read at the end, in one pipeline per node, and only for the DLQs that exist.
+   * The rows of each SCAN batch (or of the named stream) in one STATUS_READ call (statusByScript), else by
+   * commands (statusOf). With no stream named, a DLQ exists when SCAN ... TYPE stream has seen its key (on
+   * whichever node owns it), so the DLQs' lengths are read at the end, in one pipeline per node, and only for
+   * the DLQs that exist.
    */
   async statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]> {
     const seen = q.source === undefined ? new Set<string>() : undefined
     const out: StatusRow[] = []
-    const batches = this.eachBatch(
-      q,
-      async (rows) => {
-        const plan = new Plan()
-        const timed = await this.withTimes(rows, q.pendingEntries, plan)
-        const added = await this.entriesAdded(rows, plan) // runs the plan: one round trip for both
-        return timed.map((t, i): StatusRow => {
-          const row = t() as StatusRow
-          row.dlq = null
-          row.entriesAdded = added(rows[i].source)
-          return row
-        })
-      },
-      seen,
-    )
-    for await (const rows of batches) for (const r of rows) out.push(r)
+    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    const byCommands = async (rows: GroupRow[]) => (rows.length ? this.statusOf(rows, q.pendingEntries) : [])
+    if (q.source !== undefined) {
+      const source = q.source
+      await this.assertStream(source)
+      const rows = (await this.statusByScript(this.conn.nodeFor(source), [source], q)) ?? (await byCommands(select(await this.groupsOfStream(source))))
+      for (const r of rows) out.push(r)
+    } else {
+      const batches = this.eachScan(
+        async (node, keys) => (await this.statusByScript(node, keys, q)) ?? byCommands(select(await this.groupsOf(node, keys))),
+        seen,
+      )
+      for await (const rows of batches) for (const r of rows) out.push(r)
+    }
     // the DLQs: EXISTS + XLEN of each (one named stream), or XLEN of those SCAN has seen
     const plan = new Plan()
     const dlqs = new Map<string, {exists: () => unknown; length: () => unknown} | null>()
@@ -148,74 +259,103 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * Each stream's entries-added, once the plan has run. It is in XINFO STREAM only, whose reply also carries
-   * the first and last entries: decoding those here doubled the time of a status read over 10,000 streams.
-   * So a script (read-only, Redis 7.0+) reads them on the server and returns the numbers alone, one call per
-   * node; where it cannot run (an ACL without scripting, a slot moving meanwhile, Redis < 7.0), XINFO STREAM
-   * per stream is pipelined after it.
+   * The status rows of these streams of one node in one round trip: STATUS_READ (read-only, Redis 7.0+) reads
+   * on the server what the command path (statusOf) reads by XINFO GROUPS, XINFO STREAM, XREAD and XPENDING,
+   * and returns ids and numbers alone; decoding those commands' replies here (field names, entries with their
+   * fields, whole PEL samples) took most of the time of a status read over 10,000 streams. Null where the
+   * server refuses the script (an ACL without scripting, Redis < 7.0, scripts disabled): the caller reads by
+   * commands, and so does every later batch of this connection. `entriesAdded` false: not read (null).
    */
-  private async entriesAdded(rows: GroupRow[], plan: Plan): Promise<(stream: string) => number | null> {
-    const byNode = new Map<Redis, string[]>()
-    for (const g of rows) {
-      const node = this.conn.nodeFor(g.source)
-      const keys = byNode.get(node)
-      if (!keys) byNode.set(node, [g.source])
-      else if (keys[keys.length - 1] !== g.source) keys.push(g.source)
+  private async statusByScript(node: Redis, keys: string[], q: GroupQuery, entriesAdded = true): Promise<StatusRow[] | null> {
+    if (!this.scripts) return null
+    const offset = await this.clock(node)
+    let reply: unknown[]
+    try {
+      const only = q.group === undefined ? ['0', ''] : ['1', q.group]
+      reply = (await node.call('EVAL', STATUS_READ, 0, Math.max(1, q.pendingEntries), ...only, entriesAdded ? '1' : '0', ...keys)) as unknown[]
+    } catch (error) {
+      const e = redisError(error)
+      if (e instanceof CgError && (e.code === 'unreachable' || e.code === 'timeout')) throw e
+      this.scripts = false
+      return null
     }
-    const calls = [...byNode].map(([node, list]) => {
-      const keys = [...new Set(list)]
-      return {node, keys, reply: plan.add(node, ['EVAL', ENTRIES_ADDED, 0, ...keys])}
-    })
-    await plan.run()
-    const added = new Map<string, number | null>()
-    const fallback = new Plan()
-    const infos: Array<[string, () => unknown]> = []
-    for (const c of calls) {
-      const reply = c.reply()
-      if (Array.isArray(reply)) c.keys.forEach((k, i) => added.set(k, num(reply[i])))
-      else for (const k of c.keys) infos.push([k, fallback.add(c.node, ['XINFO', 'STREAM', k])])
-    }
-    if (infos.length) {
-      await fallback.run()
-      for (const [k, info] of infos) {
-        const reply = info()
-        added.set(k, reply instanceof Error ? null : num(fields(reply)['entries-added']))
+    // ages as of the reply, on the server's clock
+    const now = Date.now() + offset
+    const out: StatusRow[] = []
+    let at = 0
+    for (const source of keys) {
+      const count = reply[at]
+      const entriesAdded = num(reply[at + 1])
+      at += 2
+      if (typeof count !== 'number') continue // XINFO GROUPS failed: deleted between SCAN and the script
+      for (let g = 0; g < count; g++, at += STATUS_FIELDS) {
+        const after = reply[at + 6]
+        const oldest = reply[at + 7]
+        // built field by field, in one literal: a spread or fields added later are slow in V8 (µs per object)
+        out.push({
+          source,
+          group: text(reply[at]) ?? '',
+          consumers: num(reply[at + 1]),
+          pending: num(reply[at + 2]),
+          lastDeliveredId: text(reply[at + 3]),
+          entriesRead: num(reply[at + 4]),
+          lag: num(reply[at + 5]),
+          timeLagMs: after === null ? null : age(String(after), now),
+          oldestPendingId: oldest === null ? null : String(oldest),
+          oldestPendingIdleMs: num(reply[at + 8]),
+          oldestPendingMs: oldest === null ? null : age(String(oldest), now),
+          maxDeliveries: num(reply[at + 9]),
+          dlq: null,
+          entriesAdded,
+        })
       }
     }
-    return (stream) => added.get(stream) ?? null
+    return out
   }
 
   /**
-   * The groups a query selects, batch by batch (one SCAN batch each, or the named stream), each turned into T
-   * by `work`. Up to BATCHES_AHEAD batches are in flight at once, in order: the server works on one while
-   * the replies of another are decoded here. The keys scanned go into `seen` when given.
+   * The status rows of these groups read by commands, where STATUS_READ is refused: XINFO STREAM per stream
+   * (entries-added), the first entry after each position (nextIds) and the PEL samples (withTimes), pipelined
+   * in one round trip after XINFO GROUPS.
    */
-  private async *eachBatch<T>(q: GroupQuery, work: (rows: GroupRow[]) => Promise<T>, seen?: Set<string>): AsyncGenerator<T> {
-    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
-    if (q.source !== undefined) {
-      const rows = select(await this.groupsOfStream(q.source))
-      if (rows.length) yield await work(rows)
-      return
+  private async statusOf(rows: GroupRow[], pendingEntries: number): Promise<StatusRow[]> {
+    const plan = new Plan()
+    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+    const infos = new Map<string, () => unknown>()
+    for (let i = 0; i < rows.length; i++) {
+      const key = rows[i].source
+      if (!infos.has(key)) infos.set(key, plan.add(nodes[i], ['XINFO', 'STREAM', key]))
     }
-    const queue: Array<Promise<T | null>> = []
+    const next = this.nextIds(
+      rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
+      plan,
+    )
+    const timed = await this.withTimes(rows, nodes, pendingEntries, plan, (i) => next[i]?.() ?? null)
+    await plan.run()
+    const out: StatusRow[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const info = infos.get(rows[i].source)!()
+      out[i] = timed(i, info instanceof Error ? null : num(fields(info)['entries-added']))
+    }
+    return out
+  }
+
+  /**
+   * `read` of each SCAN batch of every node, in order. Up to BATCHES_AHEAD batches are in flight at once: the
+   * server works on one while the replies of another are decoded here. The keys scanned go into `seen` when
+   * given.
+   */
+  private async *eachScan<T>(read: (node: Redis, keys: string[]) => Promise<T>, seen?: Set<string>): AsyncGenerator<T> {
+    const queue: Array<Promise<T>> = []
     try {
       for await (const {node, keys} of this.streams()) {
         if (seen) for (const k of keys) seen.add(k)
-        const done = this.groupsOf(node, keys).then((all) => {
-          const rows = select(all)
-          return rows.length ? work(rows) : null
-        })
+        const done = read(node, keys)
         done.catch(() => undefined) // awaited in turn below; meanwhile a failure must not go unhandled
         queue.push(done)
-        if (queue.length >= BATCHES_AHEAD) {
-          const r = await queue.shift()!
-          if (r !== null) yield r
-        }
+        if (queue.length >= BATCHES_AHEAD) yield await queue.shift()!
       }
-      while (queue.length) {
-        const r = await queue.shift()!
-        if (r !== null) yield r
-      }
+      while (queue.length) yield await queue.shift()!
     } finally {
       // left early (an error, or the reader stopped): the batches still in flight end unread
       queue.length = 0
@@ -243,45 +383,55 @@ export class RedisAdapter implements StreamsAdapter {
   }
 
   /**
-   * Adds to `plan` what the times of these groups take: the first entry after each lagging group's
-   * last-delivered-id, and the oldest pending entries of each group with any (XPENDING key group - + N);
-   * groups with lag 0 and no pending entries cost nothing. Returns, per row, the row with its times once the
-   * plan has run.
+   * Adds to `plan` the oldest pending entries of each group with any (XPENDING key group - + N); `next(i)`
+   * gives, once the plan has run, the id of the first entry after row i's last-delivered-id (nextIds(), which
+   * looks up lagging groups only). Returns what builds row i with its times once the plan has run: a status
+   * row (dlq null, the entries-added given), so that a status read builds one object per group; the other
+   * reads take it as a TimedGroupRow.
    */
-  private async withTimes(rows: GroupRow[], pendingEntries: number, plan: Plan): Promise<Array<() => TimedGroupRow>> {
-    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
+  private async withTimes(
+    rows: GroupRow[],
+    nodes: Redis[],
+    pendingEntries: number,
+    plan: Plan,
+    next: (row: number) => string | null,
+  ): Promise<(row: number, entriesAdded: number | null) => StatusRow> {
     const clocks = new Map<Redis, number>()
     for (const node of new Set(nodes)) clocks.set(node, await this.clock(node))
-    const next = this.nextIds(
-      rows.map((g, i) => (g.lag !== 0 && g.lastDeliveredId !== null ? {node: nodes[i], key: g.source, after: g.lastDeliveredId} : null)),
-      plan,
-    )
-    return rows.map((g, i) => {
-      const node = nodes[i]
-      const oldest = g.pending !== 0 ? plan.add(node, ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)]) : null
-      return () => {
-        // read when the replies are in: ages are as of then, on the server's clock
-        const now = Date.now() + clocks.get(node)!
-        const entry = next[i]?.()
-        const pel = (oldest ? listReply(oldest()) : []) as Array<[string, string, number, number]>
-        const first = pel[0]
-        // built field by field: a spread followed by more fields is slow in V8 (µs per object)
-        return {
-          source: g.source,
-          group: g.group,
-          consumers: g.consumers,
-          pending: g.pending,
-          lastDeliveredId: g.lastDeliveredId,
-          entriesRead: g.entriesRead,
-          lag: g.lag,
-          timeLagMs: entry ? age(entry, now) : null,
-          oldestPendingId: first ? String(first[0]) : null,
-          oldestPendingIdleMs: first ? Number(first[2]) : null,
-          oldestPendingMs: first ? age(String(first[0]), now) : null,
-          maxDeliveries: pel.length ? Math.max(...pel.map((e) => Number(e[3]))) : null,
-        }
+    // only the groups with pending entries have an XPENDING: none for most groups of a large read
+    const oldest: Array<(() => unknown) | null> = new Array(rows.length).fill(null)
+    for (let i = 0; i < rows.length; i++) {
+      const g = rows[i]
+      if (g.pending !== 0) oldest[i] = plan.add(nodes[i], ['XPENDING', g.source, g.group, '-', '+', Math.max(1, pendingEntries)])
+    }
+    return (i, entriesAdded) => {
+      const g = rows[i]
+      // read when the replies are in: ages are as of then, on the server's clock
+      const now = Date.now() + clocks.get(nodes[i])!
+      const entry = next(i)
+      const reply = oldest[i]?.()
+      const pel = (Array.isArray(reply) ? reply : null) as Array<[string, string, number, number]> | null
+      const first = pel?.[0]
+      let maxDeliveries: number | null = null
+      if (pel) for (const e of pel) maxDeliveries = Math.max(maxDeliveries ?? 0, Number(e[3]))
+      // built field by field, in one literal: a spread or fields added later are slow in V8 (µs per object)
+      return {
+        source: g.source,
+        group: g.group,
+        consumers: g.consumers,
+        pending: g.pending,
+        lastDeliveredId: g.lastDeliveredId,
+        entriesRead: g.entriesRead,
+        lag: g.lag,
+        timeLagMs: entry ? age(entry, now) : null,
+        oldestPendingId: first ? String(first[0]) : null,
+        oldestPendingIdleMs: first ? Number(first[2]) : null,
+        oldestPendingMs: first ? age(String(first[0]), now) : null,
+        maxDeliveries,
+        dlq: null,
+        entriesAdded,
       }
-    })
+    }
   }
 
   /**
@@ -425,6 +575,11 @@ function groupRow(source: string, reply: unknown): GroupRow {
     entriesRead: num(f['entries-read']),
     lag: num(f.lag),
   }
+}
+
+/** Whether the first entry after the group's last-delivered-id is looked up: not when the group has no lag. */
+function lookedUp(g: GroupRow): boolean {
+  return g.lag !== 0 && g.lastDeliveredId !== null
 }
 
 /** now minus the time part of a stream id, never below 0 (an id set ahead of the clock) */

@@ -1,6 +1,7 @@
 // The status read on Redis: each group's health facts (GroupStatus), what cg check, cg metrics and the
-// --watch views read every few seconds. Per SCAN batch of 1,000 streams: XINFO GROUPS pipelined, then one
-// more pipelined round trip for the rest (see RedisAdapter.statusRows); the DLQs' lengths at the end.
+// --watch views read every few seconds. Per SCAN batch of 1,000 streams: one read-only script call that
+// returns every fact but the DLQ's as ids and numbers (where scripts are refused, XINFO GROUPS pipelined, then
+// one more pipelined round trip for the rest; see RedisAdapter.statusRows); the DLQs' lengths at the end.
 import type {OpRequest} from '../../core/requests.js'
 import type {GroupStatus, StatusResult} from '../../core/results.js'
 import {notFound, usage} from '../../errors/cg-error.js'

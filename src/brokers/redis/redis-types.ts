@@ -87,7 +87,7 @@ export interface StreamsAdapter extends Connection {
   /** Fails with "not found" / "wrong type" unless the key is a stream. */
   assertStream(key: string): Promise<void>
   groups(source?: string): AsyncIterable<GroupRow>
-  /** The groups with their times, in batches (one per SCAN batch): one pipelined round trip per batch. */
+  /** The groups with their times, in batches (one per SCAN batch): one round trip per batch (two without scripts). */
   timedGroups(q: GroupQuery): AsyncIterable<TimedGroupRow[]>
   /** timedGroups plus each stream's DLQ (key given by dlqOf) and entries-added: every row, once all are read. */
   statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]>
