@@ -127,7 +127,7 @@ describe.each(KITS)('contract on $name', (kit) => {
   })
 
   it('lag --watch piped: one JSON document per sample, per line, until Ctrl-C (exit 0)', async () => {
-    const run = spawnCg(['lag', ...s.argv.pending.slice(-1), '--watch', '--interval', '300ms', '--url', s.url])
+    const run = spawnCg(['lag', ...s.argv.lag, '--watch', '--interval', '300ms', '--url', s.url])
     const lines: string[] = []
     await new Promise<void>((resolve, reject) => {
       let buf = ''
