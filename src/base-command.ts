@@ -1,4 +1,4 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Args, Command, Flags, type Interfaces} from '@oclif/core'
 import {brokerEntry} from './brokers/registry.js'
 import {BROKER_LABEL, type BrokerKind} from './core/broker.js'
 import type {Connection, DriverModule, ServerInfo} from './core/driver.js'
@@ -22,6 +22,12 @@ export type CgArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']
 /** Marks a flag as meaningful on these brokers only; given on another it is refused (exit 2) by CgCommand. */
 export function only<F extends object>(brokers: FlagBrokers, flag: F): F {
   return Object.assign(flag, {brokers})
+}
+
+/** The scope of a status read (cg check, cg metrics): one group in the broker's terms, or every group. */
+export const STATUS_SCOPE_ARGS = {
+  first: Args.string({description: 'Redis: STREAM (with GROUP) or GROUP; Kafka: GROUP; RabbitMQ: QUEUE. Default: every group.'}),
+  second: Args.string({description: 'Redis: GROUP when the first is STREAM.'}),
 }
 
 /**

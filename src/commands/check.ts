@@ -1,5 +1,5 @@
-import {Args, Flags} from '@oclif/core'
-import {CgCommand, only} from '../base-command.js'
+import {Flags} from '@oclif/core'
+import {CgCommand, only, STATUS_SCOPE_ARGS} from '../base-command.js'
 import type {BrokerKind} from '../core/broker.js'
 import type {StatusResult} from '../core/results.js'
 import {toCgError} from '../errors/error-map.js'
@@ -43,10 +43,7 @@ export default class Check extends CgCommand<typeof Check> {
     },
     {description: 'RabbitMQ: queue orders, dead letters piling up.', command: '<%= config.bin %> check orders --dlq 10,100 --url amqp://127.0.0.1:5672'},
   ]
-  static override args = {
-    first: Args.string({description: 'Redis: STREAM (with GROUP) or GROUP; Kafka: GROUP; RabbitMQ: QUEUE. Default: every group.'}),
-    second: Args.string({description: 'Redis: GROUP when the first is STREAM.'}),
-  }
+  static override args = STATUS_SCOPE_ARGS
   static override flags = {
     lag: Flags.string({summary: `Records not yet read, ${THRESHOLD}.`}),
     'time-lag': Flags.string({summary: `Age of the oldest record not yet read (e.g. 1m,5m), ${THRESHOLD}.`}),
@@ -85,7 +82,8 @@ export default class Check extends CgCommand<typeof Check> {
       series.add(await this.fetch('status', {vhost: f.vhost}))
     }
     const latest = series.latest as StatusResult
-    const trends = new Map(series.trends().map((t) => [groupKey(t.group), t.trend]))
+    // rates need two samples: without --stalled there is one, and no trend to read
+    const trends = new Map(f.stalled ? series.trends().map((t) => [groupKey(t.group), t.trend]) : [])
     const checked: CheckedGroup[] = latest.groups.map((group) => {
       const trend = f.stalled ? (trends.get(groupKey(group)) ?? null) : null
       return {group, trend, verdict: judge(group, rules, trend, showMetric)}

@@ -1,5 +1,5 @@
-import {Args, Flags} from '@oclif/core'
-import {CgCommand, only} from '../base-command.js'
+import {Flags} from '@oclif/core'
+import {CgCommand, only, STATUS_SCOPE_ARGS} from '../base-command.js'
 import type {StatusResult} from '../core/results.js'
 import {usage} from '../errors/cg-error.js'
 import {toCgError} from '../errors/error-map.js'
@@ -33,10 +33,7 @@ export default class Metrics extends CgCommand<typeof Metrics> {
     },
     {description: 'RabbitMQ: queue orders only.', command: '<%= config.bin %> metrics orders --url amqp://127.0.0.1:5672'},
   ]
-  static override args = {
-    first: Args.string({description: 'Redis: STREAM (with GROUP) or GROUP; Kafka: GROUP; RabbitMQ: QUEUE. Default: every group.'}),
-    second: Args.string({description: 'Redis: GROUP when the first is STREAM.'}),
-  }
+  static override args = STATUS_SCOPE_ARGS
   static override flags = {
     serve: Flags.string({summary: 'Serve /metrics on HOST:PORT (e.g. 127.0.0.1:9464) instead of printing once.'}),
     vhost: only(['rabbitmq'], Flags.string({summary: 'RabbitMQ: only this vhost.'})),

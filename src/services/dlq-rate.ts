@@ -1,3 +1,5 @@
+import {sleep} from './wait.js'
+
 /** Batch size for bulk DLQ work: large without a rate; about a tenth of a second's worth with one. */
 export function batchSize(rate: number | null, max = 1000): number {
   if (rate === null) return max
@@ -29,15 +31,7 @@ export class TokenBucket {
       }
       if (signal?.aborted) return false
       const waitMs = Math.max(1, ((n - this.tokens) / this.rate) * 1000)
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, waitMs)
-        function done() {
-          clearTimeout(t)
-          signal?.removeEventListener('abort', done)
-          resolve()
-        }
-        signal?.addEventListener('abort', done, {once: true})
-      })
+      await sleep(waitMs, signal)
     }
   }
 }

@@ -45,19 +45,6 @@ export class StatusSeries {
     return this.samples.length
   }
 
-  /** The trend of one group of the latest sample. */
-  trend(group: GroupStatus): GroupTrend {
-    const key = groupKey(group)
-    const seen: Array<{at: number; g: GroupStatus}> = []
-    const lagSeries: Array<number | null> = []
-    for (const s of this.samples) {
-      const g = s.groups.find((x) => groupKey(x) === key)
-      lagSeries.push(g?.lag ?? null)
-      if (g) seen.push({at: s.takenAt, g})
-    }
-    return trendOf(seen, lagSeries)
-  }
-
   /** Every group of the latest sample with its trend, looked up once per sample (hundreds of groups). */
   trends(): Array<{group: GroupStatus; trend: GroupTrend}> {
     const latest = this.latest

@@ -14,15 +14,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
-/** The work's answer, or a timeout error (exit 69) once `ms` have passed: a bound on steps that have none. */
-export async function withDeadline<T>(work: Promise<T>, ms: number, what = 'the broker did not answer'): Promise<T> {
+/**
+ * The work's answer, or `timedOut()`'s error once `ms` have passed: a bound on steps that have none of their
+ * own. By default a timeout error (exit 69) saying the broker did not answer.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, timedOut: () => Error = () => brokerSilent(ms)): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CgError('timeout', `${what} within ${ms} ms`, 'Check that the broker is up and reachable, or raise --timeout.')), ms)
+    timer = setTimeout(() => reject(timedOut()), ms)
   })
   try {
     return await Promise.race([work, deadline])
   } finally {
     clearTimeout(timer)
   }
+}
+
+function brokerSilent(ms: number): CgError {
+  return new CgError('timeout', `the broker did not answer within ${ms} ms`, 'Check that the broker is up and reachable, or raise --timeout.')
 }

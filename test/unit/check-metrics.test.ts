@@ -6,25 +6,9 @@ import {exposition} from '../../src/output/metrics-format.js'
 import {judge, parseThreshold, worstOf} from '../../src/services/check.js'
 import {parseListen} from '../../src/services/metrics-server.js'
 import {StatusSeries} from '../../src/services/status-series.js'
+import {groupStatus} from '../helpers/status.js'
 
-function g(over: Partial<GroupStatus> = {}): GroupStatus {
-  return {
-    group: 'workers',
-    sources: ['tasks'],
-    lag: 0,
-    timeLagMs: null,
-    timeLagNote: null,
-    consumers: 1,
-    pending: 0,
-    oldestPendingMs: null,
-    maxDeliveries: null,
-    dlq: null,
-    consumed: 100,
-    produced: 100,
-    partitions: null,
-    ...over,
-  }
-}
+const g = groupStatus
 
 describe('thresholds', () => {
   it('parses WARN[,CRIT] as counts and durations', () => {

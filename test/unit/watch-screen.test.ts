@@ -4,25 +4,9 @@ import {describe, expect, it} from 'vitest'
 import type {GroupStatus} from '../../src/core/results.js'
 import {sparkline, WatchScreen, jsonLinesPresenter} from '../../src/output/watch-screen.js'
 import {StatusSeries} from '../../src/services/status-series.js'
+import {groupStatus} from '../helpers/status.js'
 
-function g(over: Partial<GroupStatus>): GroupStatus {
-  return {
-    group: 'g',
-    sources: ['s'],
-    lag: 0,
-    timeLagMs: null,
-    timeLagNote: null,
-    consumers: 1,
-    pending: 0,
-    oldestPendingMs: null,
-    maxDeliveries: null,
-    dlq: null,
-    consumed: 0,
-    produced: 0,
-    partitions: null,
-    ...over,
-  }
-}
+const g = (over: Partial<GroupStatus>): GroupStatus => groupStatus({group: 'g', sources: ['s'], consumed: 0, produced: 0, ...over})
 
 function series(): StatusSeries {
   const s = new StatusSeries()

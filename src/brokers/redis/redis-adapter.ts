@@ -183,37 +183,31 @@ export class RedisAdapter implements StreamsAdapter {
     for await (const batch of this.groupBatches(source)) yield* batch
   }
 
-  /** The status read less entries-added (statusByScript), else by commands (timesOf); rows as a TimedGroupRow. */
+  /** The status read less entries-added and DLQs, batch by batch: the times cg groups and cg lag show. */
   async *timedGroups(q: GroupQuery): AsyncGenerator<TimedGroupRow[]> {
+    yield* this.statusBatches(q, false)
+  }
+
+  /**
+   * The rows of each SCAN batch (or of the named stream), with their times and, when asked, entries-added: one
+   * STATUS_READ call (statusByScript), else by commands (statusOf). The keys scanned go into `seen` when given.
+   */
+  private async *statusBatches(q: GroupQuery, entriesAdded: boolean, seen?: Set<string>): AsyncGenerator<StatusRow[]> {
     const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
+    const byCommands = async (rows: GroupRow[]) => (rows.length ? this.statusOf(rows, q.pendingEntries, entriesAdded) : [])
     if (q.source !== undefined) {
       const source = q.source
       await this.assertStream(source)
       const rows =
-        (await this.statusByScript(this.conn.nodeFor(source), [source], q, false)) ?? (await this.timesOf(select(await this.groupsOfStream(source)), q))
+        (await this.statusByScript(this.conn.nodeFor(source), [source], q, entriesAdded)) ?? (await byCommands(select(await this.groupsOfStream(source))))
       if (rows.length) yield rows
       return
     }
     const batches = this.eachScan(
-      async (node, keys) => (await this.statusByScript(node, keys, q, false)) ?? this.timesOf(select(await this.groupsOf(node, keys)), q),
+      async (node, keys) => (await this.statusByScript(node, keys, q, entriesAdded)) ?? byCommands(select(await this.groupsOf(node, keys))),
+      seen,
     )
     for await (const rows of batches) if (rows.length) yield rows
-  }
-
-  /** The times of these groups read by commands, where STATUS_READ is refused (see statusOf). */
-  private async timesOf(rows: GroupRow[], q: GroupQuery): Promise<TimedGroupRow[]> {
-    if (!rows.length) return []
-    const plan = new Plan()
-    const nodes = rows.map((g) => this.conn.nodeFor(g.source))
-    const next = this.nextIds(
-      rows.map((g, i) => (lookedUp(g) ? {node: nodes[i], key: g.source, after: g.lastDeliveredId!} : null)),
-      plan,
-    )
-    const timed = await this.withTimes(rows, nodes, q.pendingEntries, plan, (i) => next[i]?.() ?? null)
-    await plan.run()
-    const out: TimedGroupRow[] = new Array(rows.length)
-    for (let i = 0; i < rows.length; i++) out[i] = timed(i, null)
-    return out
   }
 
   /**
@@ -225,20 +219,7 @@ export class RedisAdapter implements StreamsAdapter {
   async statusRows(q: GroupQuery & {dlqOf: (stream: string) => string}): Promise<StatusRow[]> {
     const seen = q.source === undefined ? new Set<string>() : undefined
     const out: StatusRow[] = []
-    const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
-    const byCommands = async (rows: GroupRow[]) => (rows.length ? this.statusOf(rows, q.pendingEntries) : [])
-    if (q.source !== undefined) {
-      const source = q.source
-      await this.assertStream(source)
-      const rows = (await this.statusByScript(this.conn.nodeFor(source), [source], q)) ?? (await byCommands(select(await this.groupsOfStream(source))))
-      for (const r of rows) out.push(r)
-    } else {
-      const batches = this.eachScan(
-        async (node, keys) => (await this.statusByScript(node, keys, q)) ?? byCommands(select(await this.groupsOf(node, keys))),
-        seen,
-      )
-      for await (const rows of batches) for (const r of rows) out.push(r)
-    }
+    for await (const rows of this.statusBatches(q, true, seen)) for (const r of rows) out.push(r)
     // the DLQs: EXISTS + XLEN of each (one named stream), or XLEN of those SCAN has seen
     const plan = new Plan()
     const dlqs = new Map<string, {exists: () => unknown; length: () => unknown} | null>()
@@ -328,14 +309,14 @@ export class RedisAdapter implements StreamsAdapter {
 
   /**
    * The status rows of these groups read by commands, where STATUS_READ is refused: XINFO STREAM per stream
-   * (entries-added), the first entry after each position (nextIds) and the PEL samples (withTimes), pipelined
+   * (entries-added, when asked), the first entry after each position (nextIds) and the PEL samples (withTimes), pipelined
    * in one round trip after XINFO GROUPS.
    */
-  private async statusOf(rows: GroupRow[], pendingEntries: number): Promise<StatusRow[]> {
+  private async statusOf(rows: GroupRow[], pendingEntries: number, entriesAdded: boolean): Promise<StatusRow[]> {
     const plan = new Plan()
     const nodes = rows.map((g) => this.conn.nodeFor(g.source))
     const infos = new Map<string, () => unknown>()
-    for (let i = 0; i < rows.length; i++) {
+    for (let i = 0; entriesAdded && i < rows.length; i++) {
       const key = rows[i].source
       if (!infos.has(key)) infos.set(key, plan.add(nodes[i], ['XINFO', 'STREAM', key]))
     }
@@ -347,8 +328,8 @@ export class RedisAdapter implements StreamsAdapter {
     await plan.run()
     const out: StatusRow[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
-      const info = infos.get(rows[i].source)!()
-      out[i] = timed(i, info instanceof Error ? null : num(fields(info)['entries-added']))
+      const info = infos.get(rows[i].source)?.()
+      out[i] = timed(i, info === undefined || info instanceof Error ? null : num(fields(info)['entries-added']))
     }
     return out
   }

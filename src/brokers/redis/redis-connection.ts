@@ -6,6 +6,7 @@ import {CgError} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {tlsFile} from '../../profiles/tls-file.js'
+import {withDeadline} from '../../services/wait.js'
 import {tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
@@ -92,7 +93,7 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     debug(`redis: ${e.message}`)
   })
   const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
-  await withTlsCheck(withDeadline(first.connect(), timeoutMs), tlsTarget, timeoutMs).catch((error: unknown) => {
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch((error: unknown) => {
     first.disconnect()
     throw connectionError(error instanceof CgError ? error : (reason ?? error), profile)
   })
@@ -116,24 +117,17 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     clusterReason = e
     debug(`redis cluster: ${e.message}`)
   })
-  await withDeadline(cluster.connect(), timeoutMs).catch((error: unknown) => {
+  await withDeadline(cluster.connect(), timeoutMs, handshakeTimedOut).catch((error: unknown) => {
     cluster.disconnect()
     throw connectionError(clusterReason ?? error, profile)
   })
   return clustered(cluster)
 }
 
-/** ioredis spends a timeout per handshake step (connect, ready check, CLIENT SETNAME): bound the whole. */
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('Connection timed out')), ms)
-  })
-  try {
-    return await Promise.race([work, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+/** ioredis spends a timeout per handshake step (connect, ready check, CLIENT SETNAME): the whole is bounded
+ * by withDeadline, failing as ioredis words it so connectionError() names it the same way. */
+function handshakeTimedOut(): Error {
+  return new Error('Connection timed out')
 }
 
 function standalone(client: Redis): RedisConnection {
