@@ -17,6 +17,7 @@ import {kafkaLib} from './kafka-adapter.js'
 import {flatten} from './kafka-errors.js'
 import {topicLeaders} from './kafka-inspect.js'
 import type {KafkaAdapter} from './kafka-types.js'
+import {mapLimit} from '../../services/limit.js'
 
 /** One offset whose record's timestamp is wanted; `end` is the log-end offset (no record at or past it). */
 export interface TimeWanted {
@@ -113,7 +114,7 @@ export async function recordTimes(adapter: KafkaAdapter, wanted: TimeWanted[]): 
     for (const item of work.items) settle(item.key, null, note)
     work.items = []
   }
-  await limited([...byLeader.entries()], CONCURRENCY, async ([leader, all]) => {
+  await mapLimit([...byLeader.entries()], CONCURRENCY, async ([leader, all]) => {
     for (let n = 0; n < MAX_REQUESTS; n++) {
       const batch = all.filter((w) => w.items.length > 0).slice(0, PER_REQUEST)
       if (batch.length === 0) return
@@ -234,13 +235,4 @@ function responseOf(err: unknown, depth = 0): FetchResponse | undefined {
 function short(err: unknown): string {
   const text = (err as {message?: string})?.message ?? flatten(err)
   return text.length > 80 ? text.slice(0, 77) + '...' : text
-}
-
-/** Runs fn over items, at most `limit` at a time. */
-async function limited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let i = 0
-  const lane = async () => {
-    while (i < items.length) await fn(items[i++])
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, lane))
 }

@@ -24,12 +24,12 @@ import {
   getQueue,
   idleMsSince,
   listQueues,
-  mapLimit,
   type RawChannel,
   type RawConnection,
   type RawQueue,
 } from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
+import {mapLimit} from '../../services/limit.js'
 
 export type Source = 'amqp' | 'management'
 

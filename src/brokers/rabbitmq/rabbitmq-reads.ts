@@ -4,6 +4,7 @@ import {CgError} from '../../errors/cg-error.js'
 import {amqpError} from './rabbitmq-adapter.js'
 import {seg} from './rabbitmq-management.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
+import {mapLimit} from '../../services/limit.js'
 
 /** the list endpoints' largest page */
 export const PAGE_SIZE = 500
@@ -230,18 +231,4 @@ export function idleMsSince(idleSince: string | undefined | null, now = Date.now
   const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(idleSince) ? idleSince.replace(' ', 'T') + 'Z' : idleSince
   const t = Date.parse(iso)
   return Number.isNaN(t) ? null : Math.max(0, now - t)
-}
-
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({length: Math.min(limit, items.length)}, async () => {
-      while (next < items.length) {
-        const i = next++
-        out[i] = await fn(items[i])
-      }
-    }),
-  )
-  return out
 }

@@ -9,8 +9,9 @@ import {nonNegativeInt} from '../../services/inputs.js'
 import {queueAndTagArgs, queueArg} from './rabbitmq-args.js'
 import {assertMayClose, close, connectionPlan, waitGone, type ConnectionPlan, type ConsumerRef} from './rabbitmq-connection-plan.js'
 import {deliveryLimit, queueCounts, type DeliveryLimit, type QueueCounts} from './rabbitmq-inspect.js'
-import {getChannel, getConnection, getQueue, idleMsSince, mapLimit, type RawQueue} from './rabbitmq-reads.js'
+import {getChannel, getConnection, getQueue, idleMsSince, type RawQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
+import {mapLimit} from '../../services/limit.js'
 
 export interface Skipped {
   channel: string

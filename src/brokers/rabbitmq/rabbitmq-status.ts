@@ -11,8 +11,9 @@ import {bindingsFrom, type Binding} from './rabbitmq-dlq-io.js'
 import {deadLetterTargets} from './rabbitmq-dlq-resolve.js'
 import {deadLetter, num, timeLag} from './rabbitmq-inspect.js'
 import {seg} from './rabbitmq-management.js'
-import {getQueue, listQueues, mapLimit, type RawQueue} from './rabbitmq-reads.js'
+import {getQueue, listQueues, type RawQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
+import {mapLimit} from '../../services/limit.js'
 
 /** what a status row needs of a queue: counts, the head timestamp, the counters, the dead-letter settings */
 const COLUMNS = [
