@@ -2,7 +2,7 @@
 // then one line per group over a threshold (Nagios plugin guidelines: long output after the first line).
 import type {BrokerKind} from '../core/broker.js'
 import type {GroupStatus} from '../core/results.js'
-import {type CheckStatus, fmtRate, type GroupVerdict, METRICS, type Metric, type Threshold} from '../services/check.js'
+import {type CheckStatus, fmtRate, worseFirst, type GroupVerdict, METRICS, type Metric, type Threshold} from '../services/check.js'
 import type {GroupTrend} from '../services/status-series.js'
 import {escapeControl, safeLine} from './escape.js'
 import {duration} from './ui.js'
@@ -97,10 +97,9 @@ export function perfdata(broker: BrokerKind, checked: CheckedGroup[], thresholds
       }
       if (max !== null) entry(`max ${METRICS[m].label}`, m, max)
     }
-    const rank: Record<string, number> = {CRITICAL: 0, WARNING: 1, UNKNOWN: 2}
     groups = checked
       .filter((c) => c.verdict.status !== 'OK')
-      .sort((a, b) => rank[a.verdict.status] - rank[b.verdict.status])
+      .sort((a, b) => worseFirst(a.verdict.status, b.verdict.status))
       .slice(0, PERFDATA_GROUPS)
   }
   for (const c of groups) {
@@ -126,8 +125,7 @@ function quoteLabel(s: string): string {
 /** The whole plugin output: the status line, then one line per group not OK (worst first). */
 export function checkText(report: CheckReport, perf: string): string {
   const lines = [`CG ${report.status} - ${safeLine(report.summary)}${perf ? ` | ${perf}` : ''}`]
-  const rank: Record<CheckStatus, number> = {CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3}
-  const bad = report.groups.filter((g) => g.status !== 'OK').sort((a, b) => rank[a.status] - rank[b.status])
+  const bad = report.groups.filter((g) => g.status !== 'OK').sort((a, b) => worseFirst(a.status, b.status))
   for (const g of bad) {
     const rates = g.consumeRate !== null ? ` [${fmtRate(g.consumeRate)}/s consumed]` : ''
     lines.push(`${g.status} ${safeLine(groupLabel(report.broker, g))}: ${g.findings.map((f) => safeLine(f.text)).join(', ')}${rates}`)

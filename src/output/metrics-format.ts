@@ -32,12 +32,6 @@ function labelValue(v: string): string {
 }
 const NEEDS_ESCAPE = /[\\"\n]/
 
-function labels(pairs: Record<string, string>): string {
-  return `{${Object.entries(pairs)
-    .map(([k, v]) => `${k}="${labelValue(v)}"`)
-    .join(',')}}`
-}
-
 function num(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000)
 }
@@ -87,7 +81,7 @@ export function exposition(c: Collection): string {
     }
     for (const p of g.partitions ?? []) {
       if (p.lag === null) continue
-      partitionLag.samples.push(`cg_partition_lag${labels({broker: c.broker, source: p.source, group: g.group, partition: String(p.partition)})} ${p.lag}`)
+      partitionLag.samples.push(`cg_partition_lag{${b},source="${labelValue(p.source)}",group="${group}",partition="${p.partition}"} ${p.lag}`)
     }
     if (g.dlq && g.dlq.depth !== null) {
       dlq.samples.push(`cg_dlq_depth{${bv},source="${labelValue(g.sources.join(','))}",group="${group}",dlq="${labelValue(g.dlq.name)}"} ${g.dlq.depth}`)

@@ -14,6 +14,11 @@ export const CHECK_EXIT: Record<CheckStatus, number> = {OK: 0, WARNING: 1, CRITI
 /** Worst first: what a check over many groups reports. */
 const RANK: Record<CheckStatus, number> = {OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3}
 
+/** A sort order: the worse status first. */
+export function worseFirst(a: CheckStatus, b: CheckStatus): number {
+  return RANK[b] - RANK[a]
+}
+
 export function worstOf(statuses: Iterable<CheckStatus>): CheckStatus {
   let worst: CheckStatus = 'OK'
   for (const s of statuses) if (RANK[s] > RANK[worst]) worst = s
