@@ -10,6 +10,7 @@ import {redact} from '../profiles/redact.js'
 import {fmtRate} from '../services/check.js'
 import type {GroupTrend, StatusSeries} from '../services/status-series.js'
 import type {WatchPresenter} from '../services/watch.js'
+import {groupLabel} from './check-format.js'
 import {escapeControl} from './escape.js'
 import {duration} from './ui.js'
 
@@ -36,6 +37,13 @@ function condition(g: GroupStatus, t: GroupTrend): Condition {
 }
 
 const ORDER: Record<Condition, number> = {stalled: 0, behind: 1, unknown: 2, draining: 3, 'caught-up': 4}
+
+/** The DRAIN column: the condition in words, or how long draining takes at the current rate. */
+function drainText(condition: Condition, t: GroupTrend, samples: number): string {
+  if (condition === 'draining') return `drains in ${duration(t.drainMs)}`
+  if (condition === 'unknown') return samples < 2 ? '...' : '-'
+  return {stalled: 'stalled', behind: 'falling behind', 'caught-up': 'caught up'}[condition]
+}
 
 /** Worst first: stalled, falling behind, then the oldest waiting record, then the most records waiting. */
 export function worstFirst(rows: Array<{group: GroupStatus; trend: GroupTrend}>) {
@@ -153,23 +161,13 @@ export class WatchScreen implements WatchPresenter {
     const ranked = worstFirst(series.trends())
     const spark = Math.max(4, Math.min(20, series.size))
     const table = ranked.map(({group: g, trend: t, condition}) => [
-      this.opts.broker === 'redis' && g.sources.length === 1 ? `${g.sources[0]}/${g.group}` : g.group,
+      groupLabel(this.opts.broker, g),
       g.lag === null ? '?' : String(g.lag),
       g.timeLagMs !== null ? (duration(g.timeLagMs) ?? '-') : g.lag === 0 ? '-' : g.timeLagNote ? 'unknown' : '?',
       t.consumeRate === null ? '-' : fmtRate(t.consumeRate),
       t.produceRate === null ? '-' : fmtRate(t.produceRate),
       sparkline(t.lagSeries, spark),
-      condition === 'stalled'
-        ? 'stalled'
-        : condition === 'behind'
-          ? 'falling behind'
-          : condition === 'caught-up'
-            ? 'caught up'
-            : condition === 'draining'
-              ? `drains in ${duration(t.drainMs)}`
-              : series.size < 2
-                ? '...'
-                : '-',
+      drainText(condition, t, series.size),
       condition,
     ])
     const head = ['GROUP', 'LAG', 'BEHIND', 'OUT/S', 'IN/S', 'LAG TREND', 'DRAIN']
