@@ -71,9 +71,9 @@ export default class Metrics extends CgCommand<typeof Metrics> {
     try {
       result = await withDeadline(this.fetch('status', {vhost: this.flags.vhost}), this.flags.timeout)
     } catch (error) {
-      // a usage error (a foreign flag, a bad name) is not a broker outage: it ends the command
+      // bad input (a foreign flag, a bad name) is not a broker outage: it ends the command
       const e = toCgError(error)
-      if (e.exitCode === 2 || e.exitCode === 4) throw e
+      if (e.fromInput) throw e
       this.errors++
       this.lastError = e
       await this.disconnect()

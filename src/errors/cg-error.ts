@@ -54,6 +54,11 @@ export class CgError extends Error {
   get exitCode(): number {
     return EXIT_CODES[this.code]
   }
+
+  /** Bad input or a refusal (exit 2 or 4), not the broker going away: a long-running command ends on it. */
+  get fromInput(): boolean {
+    return this.exitCode === 2 || this.exitCode === 4
+  }
 }
 
 export const usage = (message: string, hint?: string) => new CgError('usage', message, hint)

@@ -46,8 +46,8 @@ export async function runWatch(opts: WatchOptions): Promise<void> {
     } catch (error) {
       if (opts.signal.aborted) break
       const e = opts.toCgError(error)
-      // bad input is not an outage: it ends the watch like any command
-      if (e.exitCode === 2 || e.exitCode === 4 || e.exitCode === 5) throw e
+      // bad input, or a group named that does not exist, is not an outage: it ends the watch like any command
+      if (e.fromInput || e.code === 'not_found') throw e
       await opts.presenter.failed(e, Date.now())
       await opts.reset()
     }
