@@ -29,8 +29,12 @@ describe('rabbitmq: time behind in cg lag and cg groups', () => {
     const stampedAt = Date.now() - HOUR
     await publish(rmq.ch, q, 3, stampedAt)
     await publish(rmq.ch, q, 2, Date.now())
-    // the management API samples every ~5 s: wait for the head timestamp to appear
-    await waitFor('head_message_timestamp', async () => typeof (await queueInfo(q)).head_message_timestamp === 'number')
+    // the management API samples every ~5 s, and the head timestamp and the counts may arrive in different samples:
+    // wait until one sample has both
+    await waitFor('head_message_timestamp and the count', async () => {
+      const info = await queueInfo(q)
+      return typeof info.head_message_timestamp === 'number' && info.messages_ready === 5
+    })
     for (const cmd of ['lag', 'groups']) {
       const before = Date.now()
       const r = await runCg([cmd, q, '--url', URL, '--json'])
