@@ -1,8 +1,10 @@
-import {defineConfig} from 'vitest/config'
+import {configDefaults, defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the clustered deployments have their own phase (scripts/test-clusters.sh, vitest.clusters.config.ts)
+    exclude: [...configDefaults.exclude, 'test/clusters/**'],
     // Tests drive @platformatic/kafka directly; on Node 20 it needs the same shim as dist/kafka.mjs.
     setupFiles: ['src/compat/node20.js'],
     testTimeout: 60_000,

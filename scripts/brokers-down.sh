@@ -18,13 +18,25 @@ read -r -a CLUSTER_PORTS <<<"${CG_REDIS_CLUSTER_PORTS:-7001 7002 7003}"
 
 redis_up() { [[ "$(timeout 5 redis-cli -h "$HOST" -p "$1" ping 2>/dev/null | tr -d '\r' || true)" == PONG ]]; }
 
+# CG_BROKERS names what to stop (default: everything). The deployments of scripts/deploy/ (clusters,
+# Sentinel, TLS servers) stop through their own script (NAME.sh down); "redis" stops the Redis Cluster
+# nodes, "kafka"/"kafka-compat" every Kafka broker under .brokers/kafka.
+read -r -a WANT <<<"$(tr ',' ' ' <<<"${CG_BROKERS:-all}")"
+wants() { local w; for w in "${WANT[@]}"; do [[ $w == all || $w == "$1" ]] && return 0; done; return 1; }
+
 # Same lock as brokers-up, so a concurrent brokers-up is not torn down midway.
 lock="${TMPDIR:-/tmp}/cg-brokers.lock"
 [[ -e $lock ]] || { : >"$lock" && chmod a+r "$lock"; } 2>/dev/null || true
 exec 9<"$lock"  # read-only fd is enough for flock, and works for any user
 flock -w 180 9 || { echo "brokers-down: ERROR: timed out waiting for another brokers-up/down run" >&2; exit 1; }
 
+for f in "$SCRIPT_DIR"/deploy/*.sh; do
+  [[ -f $f ]] || continue
+  wants "$(basename "$f" .sh)" && bash "$f" down 9>&-
+done
+
 stopped=() already=()
+wants redis || CLUSTER_PORTS=()
 for port in "${CLUSTER_PORTS[@]}"; do
   if ! redis_up "$port"; then
     already+=("$port")
@@ -44,6 +56,7 @@ done
 
 # down_kafka: SIGTERM (SIGKILL after ~10 s) to our Kafka JVMs; prints one line.
 down_kafka() { "$SCRIPT_DIR/kafka/kafka-down.sh" all 9>&-; }
-down_kafka
+if wants kafka || wants kafka-compat; then down_kafka; fi
 
+wants redis || exit 0
 echo "redis-cluster  stopped: ${stopped[*]:-none}; already down: ${already[*]:-none} (standalone redis :6379 and rabbitmq left running)"

@@ -615,6 +615,25 @@ up_tools() {
   log "tools      prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}'), tmux $(tmux -V | awk '{print $2}')"
 }
 
+# --- the deployments of scripts/deploy/ -----------------------------------------
+
+# deployments : the names of scripts/deploy/*.sh, space separated.
+deployments() {
+  local f names=()
+  for f in "$SCRIPT_DIR"/deploy/*.sh; do [[ -f $f ]] && names+=("$(basename "$f" .sh)"); done
+  printf '%s' "${names[*]}"
+}
+
+# up_deployment NAME : scripts/deploy/NAME.sh up does the work (idempotent) and prints its status line;
+# it reports its own errors in the format of report_error, exit status 3.
+up_deployment() {
+  local rc=0
+  BROKERS_DIR="$BROKERS_DIR" bash "$SCRIPT_DIR/deploy/$1.sh" up 9>&- || rc=$?
+  ((rc == 0)) && return 0
+  ((rc == 3)) && exit 3
+  die "scripts/deploy/$1.sh up failed (exit status $rc): $1 is not up" "see the output above and the logs under .brokers/$1/"
+}
+
 # --- main ---------------------------------------------------------------------
 
 main() {
@@ -624,7 +643,8 @@ main() {
   for b in "${want[@]}"; do
     case "$b" in
       redis | rabbitmq | kafka | kafka-compat | tools) ;;
-      *) die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat tools, e.g. CG_BROKERS=redis,rabbitmq" ;;
+      *) [[ -f $SCRIPT_DIR/deploy/$b.sh ]] ||
+        die "unknown broker '$b' in CG_BROKERS" "supported: redis rabbitmq kafka kafka-compat tools $(deployments), e.g. CG_BROKERS=redis,rabbitmq" ;;
     esac
   done
 
@@ -661,6 +681,11 @@ main() {
   if ((has_kafka_compat)); then
     up_kafka compat 9192 9193
   fi
+  # the other deployments: each is scripts/deploy/NAME.sh (up | down), started in the order asked
+  for b in "${want[@]}"; do
+    [[ -f $SCRIPT_DIR/deploy/$b.sh ]] || continue
+    up_deployment "$b"
+  done
 }
 
 main "$@"
