@@ -87,3 +87,28 @@ describe('redisOptions: credentials, db, timeouts', () => {
     expect([o.host, o.username, o.password, o.db]).toEqual(['::1', undefined, undefined, undefined])
   })
 })
+
+describe('tls: the same on every broker', () => {
+  it('{ca, cert, key, servername, insecure} gives the same node:tls options to Redis, Kafka and RabbitMQ', async () => {
+    const {kafkaClientOptions} = await import('../../src/brokers/kafka/kafka-options.js')
+    const {rabbitOptions} = await import('../../src/brokers/rabbitmq/rabbitmq-options.js')
+    const dir = pems()
+    const tls = {ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), servername: 'broker.example', insecure: true}
+    const got = [
+      redisOptions(profile({url: 'rediss://h:6379', tls}), 5000).tls,
+      kafkaClientOptions(profile({url: 'kafkas://h:9093', tls}), 5000).tls,
+      rabbitOptions(profile({url: 'amqps://h:5671', tls}), 5000).tls,
+    ]
+    for (const t of got) {
+      expect(t).toMatchObject({servername: 'broker.example', rejectUnauthorized: false})
+      expect(String(t?.ca)).toContain('ca-bytes')
+      expect(String(t?.cert)).toContain('cert-bytes')
+      expect(String(t?.key)).toContain('key-bytes')
+    }
+  })
+
+  it('insecure: "false" (from ${VAR}) still verifies; tls: false on a plain URL is no TLS', () => {
+    expect(redisOptions(profile({url: 'rediss://h:6379', tls: {insecure: 'false'}}), 5000).tls).toMatchObject({rejectUnauthorized: true})
+    expect(redisOptions(profile({url: 'redis://h:6379', tls: 'false'}), 5000).tls).toBeUndefined()
+  })
+})

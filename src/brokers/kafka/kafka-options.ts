@@ -1,16 +1,14 @@
-import {isIP} from 'node:net'
 import {usage} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {tlsFile} from '../../profiles/tls-file.js'
+import {profileTls} from '../../profiles/tls-file.js'
 import type {KafkaClientOptions} from './kafka-types.js'
 
 const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
 
 /**
  * A profile as @platformatic/kafka client options: bootstrap brokers from `kafka://h:p[,h:p]` (or the
- * profile's `brokers:`), `clientId` (default "cg"), TLS for `kafkas://` or `tls:` (ca/cert/key files read
- * relative to the config file, rejectUnauthorized, servername), SASL from `sasl: {mechanism, username,
+ * profile's `brokers:`), `clientId` (default "cg"), TLS for `kafkas://` or `tls:` (profileTls), SASL from `sasl: {mechanism, username,
  * password}` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; username/password may also be top-level fields or in
  * the URL, USER:PASSWORD@ before the hosts; given without `sasl:`, they are used with SASL PLAIN).
  * Retries and timeouts are bounded so an unreachable broker fails within a few seconds.
@@ -29,22 +27,9 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     retries: 1,
     retryDelay: 250,
   }
-  const tls = o.tls
-  if (u.tls || tls === true || tls === 'true' || (tls && typeof tls === 'object')) {
-    const t = (tls && typeof tls === 'object' ? tls : {}) as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (const field of ['ca', 'cert', 'key'] as const) {
-      const v = t[field]
-      const file = v == null ? undefined : tlsFile(profile, field, String(v))
-      if (file) out[field] = file
-    }
-    if (t.passphrase != null) out.passphrase = String(t.passphrase)
-    // `${VAR}` interpolation yields strings, so "false" must count as false
-    out.rejectUnauthorized = t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false'
-    // SNI takes a DNS name only: node warns (DEP0123) when given an IP address
-    if (t.servername != null && !isIP(String(t.servername))) out.servername = String(t.servername)
-    opts.tls = out
-  }
+  // no default SNI name: each broker connection names its own host (node's default)
+  const tls = profileTls(profile, u.tls)
+  if (tls) opts.tls = {...tls}
   const rawSasl = o.sasl
   let sasl = (typeof rawSasl === 'string' ? {mechanism: rawSasl} : rawSasl) as Record<string, unknown> | undefined
   // credentials without `sasl:` (in the URL, or username/password fields) are SASL PLAIN, never dropped

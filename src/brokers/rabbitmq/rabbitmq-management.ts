@@ -11,7 +11,7 @@ interface Reply {
 /**
  * The management HTTP API: basic auth, a deadline per request, errors as CgError. http:// goes through
  * Node's fetch; https:// through node:https so the profile's TLS options (ca, cert, key, servername,
- * rejectUnauthorized) apply.
+ * insecure: profileTls) apply.
  *
  * Status mapping: 401 "Login failed" -> auth (69); 401 for a user who may log in but lacks the tag or
  * the right to an object ("Not management user", "User not authorised to access object") and 403 ->

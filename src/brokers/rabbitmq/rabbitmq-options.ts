@@ -1,25 +1,15 @@
-import {isIP} from 'node:net'
 import {usage} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {tlsFile} from '../../profiles/tls-file.js'
+import {profileTls} from '../../profiles/tls-file.js'
 import {checkAmqpName} from './rabbitmq-names.js'
 import type {RabbitOptions} from './rabbitmq-types.js'
-
-interface TlsIn {
-  ca?: string
-  cert?: string
-  key?: string
-  passphrase?: string
-  rejectUnauthorized?: boolean | string
-  servername?: string
-}
 
 /**
  * A profile as RabbitMQ connection options. The AMQP URL gives host, port, vhost and credentials (the
  * profile's username/password/vhost override them); the management URL comes from `management:`, else
  * http://<amqp host>:15672 (https://<amqp host>:15671 for amqps://). `tls: {ca, cert, key, passphrase,
- * servername, rejectUnauthorized}` (file paths relative to the config file) applies to amqps:// and to an
+ * servername, insecure}` (profileTls) applies to amqps:// and to an
  * https:// management URL; `tls: true` asks for TLS with the system CAs.
  */
 export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOptions {
@@ -55,28 +45,8 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
     throw usage(`the management URL must be http:// or https://, not ${mgmt.protocol}`, 'Set `management:` to http(s)://host:15672.')
   mgmt.username = ''
   mgmt.password = ''
-  const tls = tlsOptions(profile, secure || mgmt.protocol === 'https:', secure ? u.hostname : mgmt.hostname)
+  const tls = profileTls(profile, secure || mgmt.protocol === 'https:', secure ? u.hostname : mgmt.hostname)
   return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: mgmt.toString().replace(/\/+$/, ''), vhost, username, password, tls, timeoutMs}
-}
-
-/** node:tls options from the profile's `tls:` (files read now, so a bad path is a usage error up front). */
-function tlsOptions(profile: Profile, secure: boolean, host: string): Record<string, unknown> | undefined {
-  const raw = profile.options.tls
-  if (!secure && !raw) return undefined
-  const t: TlsIn = raw && typeof raw === 'object' ? (raw as TlsIn) : {}
-  const out: Record<string, unknown> = {
-    // `${VAR}` interpolation yields strings, so "false" must count as false
-    rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-  }
-  // SNI takes a DNS name only (an IP address is ignored with a warning by node)
-  const sni = t.servername ?? host.replace(/^\[|\]$/g, '')
-  if (sni && !isIP(sni)) out.servername = sni
-  for (const f of ['ca', 'cert', 'key'] as const) {
-    const file = tlsFile(profile, f, t[f])
-    if (file) out[f] = file
-  }
-  if (t.passphrase) out.passphrase = String(t.passphrase)
-  return out
 }
 
 /** "3.10.8" -> 3; "unknown" -> null. */

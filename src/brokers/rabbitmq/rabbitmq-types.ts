@@ -1,3 +1,4 @@
+import type {TlsSettings} from '../../profiles/tls-file.js'
 // The RabbitMQ connection of a run: an AMQP connection (amqplib) and the management HTTP API, both opened
 // on first use. Each area (inspection, repair, DLQ) has its own files in this folder, taking the adapter.
 import type {ChannelModel, Channel, ConfirmChannel} from 'amqplib'
@@ -14,7 +15,7 @@ export interface RabbitOptions {
   username: string
   password: string
   /** node:tls options for amqps:// and https:// */
-  tls?: Record<string, unknown>
+  tls?: TlsSettings
   timeoutMs: number
 }
 

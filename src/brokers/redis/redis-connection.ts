@@ -1,11 +1,10 @@
-import {isIP} from 'node:net'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type {ConnectOptions} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {tlsFile} from '../../profiles/tls-file.js'
+import {profileTls} from '../../profiles/tls-file.js'
 import {withDeadline} from '../../services/wait.js'
 import {tlsReason, withTlsCheck} from '../tls-check.js'
 
@@ -23,37 +22,12 @@ export interface RedisConnection {
   close(): Promise<void>
 }
 
-interface TlsOptions {
-  ca?: string
-  cert?: string
-  key?: string
-  rejectUnauthorized?: boolean | string
-  servername?: string
-}
-
-/** A TLS file named in the profile; a relative path is taken from the config file's directory. */
-
 /** Builds ioredis options from the profile: URL credentials, username/password fields, TLS files. */
 export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions {
   const u = parseBrokerUrl(profile.url)
   const {host, port} = u.hosts[0]
   const o = profile.options
-  const tlsIn = (o.tls ?? undefined) as TlsOptions | boolean | undefined
-  let tls: RedisOptions['tls']
-  if (u.tls || tlsIn) {
-    const t = typeof tlsIn === 'object' ? tlsIn : {}
-    // SNI takes a DNS name only: node warns (DEP0123) when given an IP address
-    const sni = t.servername ?? host
-    const servername = isIP(sni) ? undefined : sni
-    tls = {
-      ca: tlsFile(profile, 'ca', t.ca),
-      cert: tlsFile(profile, 'cert', t.cert),
-      key: tlsFile(profile, 'key', t.key),
-      // `${VAR}` interpolation yields strings, so "false" must count as false
-      rejectUnauthorized: t.rejectUnauthorized === undefined ? true : String(t.rejectUnauthorized) !== 'false',
-      ...(servername ? {servername} : {}),
-    }
-  }
+  const tls: RedisOptions['tls'] = profileTls(profile, u.tls, host)
   return {
     host,
     port: port ?? 6379,
