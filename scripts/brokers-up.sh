@@ -16,8 +16,9 @@
 #                            then need CG_TEST_REDIS_URL=redis://127.0.0.1:PORT
 #   CG_REDIS_CLUSTER_PORTS   space separated cluster ports (default: 7001 7002 7003;
 #                            the tests read the same variable)
-#   (RabbitMQ is the machine's node on 5672/15672 and the Kafka ports are fixed:
-#   no option moves them.)
+#   (RabbitMQ is the machine's node on 5672/15672, with TLS listeners on 5671 and
+#   https 15671 added by up_rabbit_tls, and the Kafka ports are fixed: no option
+#   moves them.)
 #
 # Idempotent: healthy brokers are reused; a cluster with stopped nodes is
 # restarted (nodes rejoin through their nodes.conf); a broken or half-created
@@ -504,7 +505,7 @@ start_rabbit() {
 # rabbitmq-cluster deployment, must not read them); the certificates are copied
 # to /etc/rabbitmq/cg-tls/ (readable by the rabbitmq user). The node is
 # restarted only when the block or a certificate changed, or a TLS port is closed.
-RABBIT_CONF=${RABBITMQ_CONFIG_FILE:-/etc/rabbitmq/rabbitmq.conf}
+RABBIT_CONF=/etc/rabbitmq/rabbitmq.conf
 RABBIT_TLS_DIR=/etc/rabbitmq/cg-tls
 RABBIT_TLS_BEGIN="# --- cg brokers-up: TLS listeners (managed by scripts/brokers-up.sh; edits are overwritten) ---"
 RABBIT_TLS_END="# --- cg brokers-up: end ---"
