@@ -16,8 +16,9 @@
 #                            then need CG_TEST_REDIS_URL=redis://127.0.0.1:PORT
 #   CG_REDIS_CLUSTER_PORTS   space separated cluster ports (default: 7001 7002 7003;
 #                            the tests read the same variable)
-#   (RabbitMQ is the machine's node on 5672/15672 and the Kafka ports are fixed:
-#   no option moves them.)
+#   (RabbitMQ is the machine's node on 5672/15672, with TLS listeners on 5671 and
+#   https 15671 added by up_rabbit_tls, and the Kafka ports are fixed: no option
+#   moves them.)
 #
 # Idempotent: healthy brokers are reused; a cluster with stopped nodes is
 # restarted (nodes rejoin through their nodes.conf); a broken or half-created
@@ -494,6 +495,131 @@ start_rabbit() {
   rm -f "$out"
 }
 
+# TLS listeners of the node, with the certificates of scripts/certs.sh: AMQPS on
+# 127.0.0.1:5671 and the management API over https on 127.0.0.1:15671, both
+# requiring a client certificate signed by the test CA (verify_peer,
+# fail_if_no_peer_cert). 5672 / 15672 stay as they are (management.tcp.* is
+# written too: a management.ssl.* section alone would turn the http listener off).
+# The settings are a marked block of /etc/rabbitmq/rabbitmq.conf (not conf.d: a
+# node started with a RABBITMQ_CONFIG_FILE of its own, like the nodes of the
+# rabbitmq-cluster deployment, must not read them); the certificates are copied
+# to /etc/rabbitmq/cg-tls/ (readable by the rabbitmq user). The node is
+# restarted only when the block or a certificate changed, or a TLS port is closed.
+RABBIT_CONF=/etc/rabbitmq/rabbitmq.conf
+RABBIT_TLS_DIR=/etc/rabbitmq/cg-tls
+RABBIT_TLS_BEGIN="# --- cg brokers-up: TLS listeners (managed by scripts/brokers-up.sh; edits are overwritten) ---"
+RABBIT_TLS_END="# --- cg brokers-up: end ---"
+
+rabbit_tls_block() {
+  local d=$RABBIT_TLS_DIR
+  cat <<CONF
+$RABBIT_TLS_BEGIN
+listeners.ssl.local = $HOST:5671
+ssl_options.cacertfile = $d/ca.pem
+ssl_options.certfile = $d/server.pem
+ssl_options.keyfile = $d/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+management.tcp.ip = $HOST
+management.tcp.port = 15672
+management.ssl.ip = $HOST
+management.ssl.port = 15671
+management.ssl.cacertfile = $d/ca.pem
+management.ssl.certfile = $d/server.pem
+management.ssl.keyfile = $d/server.key
+management.ssl.verify = verify_peer
+management.ssl.fail_if_no_peer_cert = true
+$RABBIT_TLS_END
+CONF
+}
+
+# rabbit_conf_without_block : the config file without the managed block.
+rabbit_conf_without_block() {
+  [[ -f $RABBIT_CONF ]] || return 0
+  awk -v b="$RABBIT_TLS_BEGIN" -v e="$RABBIT_TLS_END" '$0 == b {skip = 1; next} $0 == e {skip = 0; next} !skip' "$RABBIT_CONF"
+}
+
+# rabbit_certs_current CERTS : the node's copies equal the files of scripts/certs.sh
+# (the key is compared only when it can be read).
+rabbit_certs_current() {
+  local f
+  for f in ca.pem server.pem server.key; do
+    [[ -r $RABBIT_TLS_DIR/$f ]] || { [[ $f == server.key && -e $RABBIT_TLS_DIR/$f ]] && continue; return 1; }
+    cmp -s "$1/$f" "$RABBIT_TLS_DIR/$f" || return 1
+  done
+}
+
+# rabbit_stop : stops the node (rabbitmqctl stop waits for it) and waits for 5672 to close.
+rabbit_stop() {
+  timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 </dev/null 9>&- || true
+  local deadline=$((SECONDS + 30))
+  while port_open 5672 || port_open 15672; do
+    ((SECONDS < deadline)) || die "the RabbitMQ node did not stop within 30s (to restart with its TLS listeners)" "see $RABBIT_LOGS; stop it by hand (rabbitmqctl stop), then npm run brokers:up"
+    sleep 1
+  done
+}
+
+# up_rabbit_tls : makes sure the TLS listeners run with this checkout's certificates;
+# sets RABBIT_TLS_RESTARTED=1 when it restarted the node.
+RABBIT_TLS_RESTARTED=0
+up_rabbit_tls() {
+  local certs want current
+  certs="$(bash "$SCRIPT_DIR/certs.sh" 9>&-)" || die "scripts/certs.sh failed: no certificates for the RabbitMQ TLS listeners" "run bash scripts/certs.sh to see why"
+  want="$(rabbit_tls_block)"
+  current="$(awk -v b="$RABBIT_TLS_BEGIN" -v e="$RABBIT_TLS_END" '$0 == b {on = 1} on {print} $0 == e {on = 0}' "$RABBIT_CONF" 2>/dev/null || true)"
+  if [[ $current == "$want" ]] && rabbit_certs_current "$certs" && port_open 5671 && port_open 15671; then
+    return 0
+  fi
+  can_admin_rabbit || die "the RabbitMQ TLS listeners ($HOST:5671, https $HOST:15671) are not set up with this checkout's certificates, and that needs root (it writes $RABBIT_CONF and restarts the node)" \
+    "run as root: sudo npm run brokers:up"
+  mkdir -p "$RABBIT_TLS_DIR"
+  cp "$certs/ca.pem" "$certs/server.pem" "$certs/server.key" "$RABBIT_TLS_DIR/"
+  chown -R rabbitmq:rabbitmq "$RABBIT_TLS_DIR" 2>/dev/null || true
+  chmod 755 "$RABBIT_TLS_DIR"
+  chmod 644 "$RABBIT_TLS_DIR/ca.pem" "$RABBIT_TLS_DIR/server.pem"
+  chmod 600 "$RABBIT_TLS_DIR/server.key"
+  if [[ $current != "$want" ]]; then
+    local tmp
+    tmp="$(mktemp)"
+    { rabbit_conf_without_block; printf '%s\n' "$want"; } >"$tmp"
+    chmod 644 "$tmp"
+    mv "$tmp" "$RABBIT_CONF"
+  fi
+  rabbit_stop
+  start_rabbit
+  wait_rabbit
+  local deadline=$((SECONDS + 30))
+  until port_open 5671 && port_open 15671; do
+    ((SECONDS < deadline)) || die "RabbitMQ restarted but its TLS listeners ($HOST:5671, $HOST:15671) did not open within 30s" \
+      "see $RABBIT_LOGS (a certificate file it cannot read?) and the block in $RABBIT_CONF"
+    sleep 1
+  done
+  RABBIT_TLS_RESTARTED=1
+}
+
+# wait_rabbit : waits (60 s each) for AMQP on 5672 and then the management API on 15672.
+wait_rabbit() {
+  local deadline=$((SECONDS + 60)) code
+  until amqp_answers; do
+    if ((SECONDS >= deadline)); then
+      port_open 5672 || die "RabbitMQ did not open $HOST:5672 within 60s" \
+        "see $RABBIT_LOGS; as root, rabbitmq-diagnostics status tells more"
+      die "$HOST:5672 accepts connections but gave no AMQP reply within 60s (held by $(port_owner 5672))" \
+        "if that is not RabbitMQ, $(port_kill_hint 5672); if it is, see $RABBIT_LOGS"
+    fi
+    sleep 1
+  done
+  deadline=$((SECONDS + 60))
+  until [[ "$(mgmt_code /api/overview)" == 200 ]]; do
+    if ((SECONDS >= deadline)); then
+      code="$(mgmt_code /api/overview)"
+      mgmt_refuse "$code"
+      die "the RabbitMQ management API http://$HOST:15672/api/overview did not answer within 60s (last HTTP status $code)" "see $RABBIT_LOGS"
+    fi
+    sleep 1
+  done
+}
+
 up_rabbitmq() {
   local how="reused" deadline pl out code nodes missing=()
   command -v curl >/dev/null 2>&1 \
@@ -562,17 +688,10 @@ up_rabbitmq() {
   fi
 
   mgmt_to_loopback
-
-  deadline=$((SECONDS + 60))
-  until [[ "$(mgmt_code /api/overview)" == 200 ]]; do
-    if ((SECONDS >= deadline)); then
-      code="$(mgmt_code /api/overview)"
-      mgmt_refuse "$code"
-      die "the RabbitMQ management API http://$HOST:15672/api/overview did not answer within 60s (last HTTP status $code)" "see $RABBIT_LOGS"
-    fi
-    sleep 1
-  done
-  log "rabbitmq   $HOST:5672  $how (management :15672${missing[*]:+, enabled ${missing[*]}})"
+  wait_rabbit
+  up_rabbit_tls
+  ((RABBIT_TLS_RESTARTED == 0)) || how="restarted (TLS listeners set up)"
+  log "rabbitmq   $HOST:5672  $how (management :15672, TLS :5671 and https :15671${missing[*]:+, enabled ${missing[*]}})"
 }
 
 # --- Kafka (single KRaft node per version, from Maven Central jars) -----------

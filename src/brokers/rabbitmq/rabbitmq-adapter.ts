@@ -2,7 +2,7 @@ import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
 import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {tlsFailure, tlsReason, withTlsCheck} from '../tls-check.js'
 import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
 import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
@@ -36,7 +36,10 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
       const amqp = await lib()
       try {
         const u = new URL(this.options.amqpUrl)
-        const tls = u.protocol === 'amqps:' ? {host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), plain: 'amqp'} : null
+        const tls =
+          u.protocol === 'amqps:'
+            ? {host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), plain: 'amqp', broker: 'RabbitMQ', tls: this.options.tls}
+            : null
         const connecting = amqp.connect(this.options.amqpUrl, {
           timeout: this.options.timeoutMs,
           noDelay: true,
@@ -116,6 +119,9 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
   if (err instanceof CgError) return err
   const e = err as Error & {code?: string | number}
   const msg = e?.message ?? String(err)
+  // a certificate problem (the server's, or the server's verdict on the client's) in plain words
+  const tls = o.amqpUrl.startsWith('amqps:') ? tlsFailure(`RabbitMQ at ${o.amqpShown}`, err) : undefined
+  if (tls) return tls
   if (/ACCESS_REFUSED|403|auth|PLAIN login refused|ACCESS-REFUSED/i.test(msg)) {
     return new CgError(
       'auth',

@@ -77,8 +77,8 @@ export async function assertMayClose(a: RabbitAdapter, plans: ConnectionPlan[]):
   const list = foreign.map((p) => `${p.connectionName ?? p.connection} (user ${p.user})`).join(', ')
   throw new CgError(
     'refused',
-    `user ${me.name} may not close connections of other users: ${list}`,
-    "Closing another user's connection needs the administrator tag; run cg as an administrator or as the connection's user. Nothing was closed.",
+    `user ${me.name} may not close connections of other users: ${list}; that needs the administrator tag (${me.name} has ${me.tags.length ? `tags ${me.tags.join(', ')}` : 'no tags'})`,
+    "Nothing was closed. Run cg as a user with the administrator tag, or as the connection's user (rabbitmqctl set_user_tags USER administrator).",
   )
 }
 

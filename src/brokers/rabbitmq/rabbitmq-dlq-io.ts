@@ -116,7 +116,7 @@ export class QueueReader {
       this.wake?.()
     })
     this.ch.on('error', (err: Error) => {
-      this.failure ??= channelError(err, this.rabbit, `queue ${this.queue}`)
+      this.failure ??= channelError(err, this.rabbit, `queue ${this.queue}`, {permission: 'read', action: `consume from ${this.queue}`})
       this.wake?.()
     })
     await this.consume()
@@ -138,7 +138,7 @@ export class QueueReader {
       )
       this.tag = ok.consumerTag
     } catch (err) {
-      throw channelError(err, this.rabbit, `queue ${this.queue}`)
+      throw channelError(err, this.rabbit, `queue ${this.queue}`, {permission: 'read', action: `consume from ${this.queue}`})
     }
   }
 
@@ -308,7 +308,7 @@ export class ConfirmPublisher {
         )
     })
     this.ch.on('error', (err: Error) => {
-      this.closed ??= channelError(err, this.rabbit, 'the publish channel')
+      this.closed ??= channelError(err, this.rabbit, 'the publish channel', {permission: 'write', action: 'publish'})
     })
     this.ch.on('close', () => {
       this.closed ??= new CgError('unreachable', 'the publish channel closed', 'Check the broker.')
@@ -387,7 +387,7 @@ export async function purgeQueue(rabbit: RabbitAdapter, queue: string): Promise<
     const ok = await ch.purgeQueue(queue)
     return ok.messageCount
   } catch (err) {
-    throw channelError(err, rabbit, `queue ${queue}`)
+    throw channelError(err, rabbit, `queue ${queue}`, {permission: 'read', action: `purge ${queue}`})
   } finally {
     await ch.close().catch(() => undefined)
   }

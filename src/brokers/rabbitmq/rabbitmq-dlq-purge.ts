@@ -6,6 +6,7 @@ import {refused} from '../../errors/cg-error.js'
 import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {optionalName} from './rabbitmq-args.js'
 import {purgeQueue} from './rabbitmq-dlq-io.js'
+import {requireWrite} from './rabbitmq-permissions.js'
 import {checkQueue} from './rabbitmq-reads.js'
 import {dlqHeader, resolveDlq, type DlqHeader} from './rabbitmq-dlq-resolve.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
@@ -39,6 +40,8 @@ export async function purgeDlq(
     'A purge removes ready messages only: messages delivered to a consumer and not yet acknowledged stay (and come back if the consumer does not ack them).'
   if (req.dryRun) return {...base, dryRun: true, count: messageCount, note, totals: {...bulkEnd(), purged: 0}}
   if (!req.yes) throw refused(`purging ${r.dlq} deletes its ${messageCount} ready messages for good`, 'Check with --dry-run, then run again with --yes.')
+  // RabbitMQ lets read permission purge a queue; cg asks for write as well, so a read-only user cannot
+  await requireWrite(rabbit, 'queue', r.dlq, `purge the DLQ ${r.dlq}`)
   // queue.purge is one atomic step; a broker lost during it ends the run in its totals
   const counts = bulkCounts()
   let purged = 0

@@ -11,6 +11,7 @@ import {parseRate, parseWhere, type WhereClause} from '../../services/dlq-select
 import {optionalName} from './rabbitmq-args.js'
 import {sideEffect} from './rabbitmq-dlq-browse.js'
 import {ConfirmPublisher, QueueReader} from './rabbitmq-dlq-io.js'
+import {requireWrite} from './rabbitmq-permissions.js'
 import {checkQueue, exchangeExists} from './rabbitmq-reads.js'
 import {
   type Delivery,
@@ -140,6 +141,8 @@ export async function replayDlq(rabbit: RabbitAdapter, req: ReplayRequest): Prom
       'cg never declares exchanges: check the name given to --to-exchange.',
     )
   }
+  // a user without write permission on the target is refused here, before a message is read
+  if (req.toExchange !== undefined && !req.dryRun) await requireWrite(rabbit, 'exchange', req.toExchange, `replay ${r.dlq} to ${exchangeName(req.toExchange)}`)
   const totals: ReplayTotals = {replayed: 0, ...bulkEnd(), notSelected: 0, refusedOtherTarget: 0, target: null, otherTargets: []}
   const base = {
     ...dlqHeader(rabbit, r),
@@ -346,10 +349,14 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     }
     const exchange = c.target?.exchange
     if (exchange !== undefined && !exchanges.has(exchange)) {
-      return exchangeExists(ctx.rabbit, exchange).then((exists) => {
-        exchanges.set(exchange, exists)
-        return dispatch(c)
-      })
+      // (write permission on a target is checked once, before its first publish: a refusal stops the run, and
+      // what was read goes back to the DLQ)
+      return exchangeExists(ctx.rabbit, exchange)
+        .then(async (exists) => {
+          if (exists) await requireWrite(ctx.rabbit, 'exchange', exchange, `replay ${ctx.dlq} to ${exchangeName(exchange)}`)
+          exchanges.set(exchange, exists)
+        })
+        .then(() => dispatch(c))
     }
     return dispatch(c)
   }
@@ -436,4 +443,9 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     await reader.finish()
     await publisher.close()
   }
+}
+
+/** "exchange X", or "the default exchange" for "" */
+function exchangeName(exchange: string): string {
+  return exchange === '' ? 'the default exchange' : `exchange ${exchange}`
 }

@@ -1,6 +1,6 @@
 import {request as httpsRequest} from 'node:https'
 import {CgError} from '../../errors/cg-error.js'
-import {isPlainTextReply, notTlsError} from '../tls-check.js'
+import {isPlainTextReply, notTlsError, tlsFailure} from '../tls-check.js'
 import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
 
 interface Reply {
@@ -53,6 +53,8 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       const code = e.cause?.code ?? e.code
       if (url.protocol === 'https:' && isPlainTextReply(err))
         throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
+      const tls = url.protocol === 'https:' ? tlsFailure(`the RabbitMQ management API at ${o.managementUrl}`, err) : undefined
+      if (tls) throw tls
       if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
         throw new CgError(
           'unreachable',

@@ -3,6 +3,7 @@
 import {CgError} from '../../errors/cg-error.js'
 import {amqpError} from './rabbitmq-adapter.js'
 import {seg} from './rabbitmq-management.js'
+import {accessRefused, type Permission, permissionRefused} from './rabbitmq-permissions.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
 
@@ -204,8 +205,11 @@ export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): P
   }
 }
 
-/** A channel's error (a failed declare, consume or publish) as a CgError with the exit code of the spec. */
-export function channelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
+/**
+ * A channel's error (a failed declare, consume or publish) as a CgError with the exit code of the spec.
+ * `need` is the permission the operation needs and what it was doing, to name them in an ACCESS_REFUSED.
+ */
+export function channelError(err: unknown, rabbit: RabbitAdapter, what: string, need?: {permission: Permission; action: string}): CgError {
   const msg = (err as Error)?.message ?? String(err)
   if (/NOT_FOUND|404/.test(msg))
     return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
@@ -216,12 +220,16 @@ export function channelError(err: unknown, rabbit: RabbitAdapter, what: string):
       `${what} is exclusive to another connection`,
       'Only that connection may use it; cg groups and cg lag show its counts from the management API.',
     )
-  if (/ACCESS_REFUSED|403/.test(msg))
+  if (/ACCESS_REFUSED|403/.test(msg)) {
+    const r = accessRefused(err)
+    if (r && need) return permissionRefused(rabbit, r.permission ?? need.permission, r.kind, r.name, need.action)
+    const said = /ACCESS_REFUSED - ([^"]*)/.exec(msg)?.[1]
     return new CgError(
       'refused',
-      `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}`,
-      'The user needs configure/read/write permissions on the vhost.',
+      `user ${rabbit.options.username} may not access ${what} in vhost ${rabbit.options.vhost}${said ? ` (ACCESS_REFUSED: ${said})` : ''}`,
+      'The user needs configure/read/write permissions on the vhost that match the names used (rabbitmqctl list_user_permissions USER shows them).',
     )
+  }
   return amqpError(err, rabbit.options)
 }
 
