@@ -6,7 +6,7 @@ import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {withDeadline} from '../../services/wait.js'
-import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -66,10 +66,16 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     reason = e
     debug(`redis: ${e.message}`)
   })
-  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
-  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch((error: unknown) => {
+  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis', broker: 'Redis', tls: options.tls} : null
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch(async (error: unknown) => {
     first.disconnect()
-    throw connectionError(error instanceof CgError ? error : (reason ?? error), profile)
+    const cause = error instanceof CgError ? error : (reason ?? error)
+    // a redis:// URL to a TLS-only port: the server resets the connection on the first plain-text command
+    if (!options.tls && /ECONNRESET|Connection is closed|EPIPE/.test(String((cause as Error)?.message ?? cause))) {
+      if ((await probeTls(options.host!, options.port!, 1000)) === 'tls')
+        throw tlsOnlyError({host: options.host!, port: options.port!, secure: 'rediss'}, cause)
+    }
+    throw connectionError(cause, profile)
   })
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
@@ -186,6 +192,8 @@ function connectionError(error: unknown, profile: Profile): CgError {
       'Check the username and password of the profile, or the credentials in its URL.',
     )
   }
+  const tls = tlsFailure(`Redis at ${where}`, error)
+  if (tls) return tls
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     return new CgError(
       'unreachable',
