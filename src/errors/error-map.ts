@@ -20,6 +20,14 @@ export function toCgError(err: unknown): CgError {
   if (e?.code && netCodes.includes(e.code)) {
     return new CgError('unreachable', `broker unreachable: ${firstLine(message)}`, 'Check the URL/profile and that the broker is running.')
   }
+  if (/^NOPERM/.test(message)) {
+    // logged in, but the ACL user may not run this (Redis): a refusal, not an authentication failure
+    return new CgError(
+      'refused',
+      `the broker refused the command: ${firstLine(message)}`,
+      'Grant the permission to the user of the profile, or use a profile whose user may.',
+    )
+  }
   if (/NOAUTH|WRONGPASS|invalid username-password|NOPERM/i.test(message)) {
     return new CgError('auth', `authentication failed: ${firstLine(message)}`, 'Check the username and password of the profile.')
   }

@@ -38,7 +38,8 @@ export function bulkCounts(): BulkCounts {
 
 /**
  * Runs the steps and yields every outcome as it comes; `counts` is complete once the generator is done.
- * Errors do not escape: the first one stops the run and is recorded in `counts.error` / `counts.errorCode`.
+ * Errors do not escape: the first one stops the run and is recorded in `counts.error` / `counts.errorCode`;
+ * except a refusal or bad input (exit 4 or 2) before any item was done, which is thrown as it is.
  */
 export async function* runBulk<O>(run: BulkRun<O>, counts: BulkCounts): AsyncGenerator<O> {
   const size = run.batch ?? batchSize(run.rate)
@@ -69,6 +70,9 @@ export async function* runBulk<O>(run: BulkRun<O>, counts: BulkCounts): AsyncGen
     }
   } catch (error) {
     const e = error instanceof CgError ? error : toCgError(error)
+    // refused before anything was done (an ACL user that may not write, bad input the broker saw): no
+    // report to finish, the command fails as it would have up front (one line and a hint, exit 2 or 4)
+    if (e.fromInput && counts.done + counts.skipped + counts.failed === 0) throw e
     counts.error = e.message
     counts.errorCode = e.code
   } finally {

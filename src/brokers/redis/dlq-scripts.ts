@@ -1,13 +1,19 @@
 // Lua for DLQ moves and replays. A script runs atomically on its node, so when every key of a batch
 // shares one slot, "check, write, ack/delete" happens exactly once per entry however often a run is
 // killed and re-run. XADD goes through pcall so one bad entry fails alone and the others still report.
+// Each script that writes first checks that the ACL user may make every write it can (aclGuard()): a
+// refusal ends it before it writes anything.
+import {aclGuard} from './acl-guard.js'
 
 /**
  * Same-slot move. KEYS: stream, dlq. ARGV: group, reason, failed_at, id...
  * Per id returns two strings: status (m moved, d deleted from the stream, s not pending, e error) and
  * the new DLQ id or the error text.
  */
-export const MOVE_ATOMIC = `
+export const MOVE_ATOMIC = `${aclGuard([
+  ['xadd', 'KEYS[2]', "'XADD'", 'KEYS[2]', "'*'", "'f'", "'v'"],
+  ['xack', 'KEYS[1]', "'XACK'", 'KEYS[1]', 'ARGV[1]', "'0-1'"],
+])}
 local stream, dlq, group = KEYS[1], KEYS[2], ARGV[1]
 local out = {}
 for i = 4, #ARGV do
@@ -48,7 +54,10 @@ return out
  * KEYS: target stream, journal hash (same slot). ARGV: repeated [marker, n, field1 ... fieldn].
  * Per item returns two strings: status (n new, j already journaled, e error) and the id or error text.
  */
-export const JOURNALED_ADD = `
+export const JOURNALED_ADD = `${aclGuard([
+  ['xadd', 'KEYS[1]', "'XADD'", 'KEYS[1]', "'*'", "'f'", "'v'"],
+  ['hset', 'KEYS[2]', "'HSET'", 'KEYS[2]', "'m'", "'v'"],
+])}
 local target, journal = KEYS[1], KEYS[2]
 local out = {}
 local i = 1
@@ -77,7 +86,10 @@ return out
  * which saves sending every entry back over the wire.
  * Per item returns two strings: status (r replayed, s gone from the DLQ, e error) and the new id or error.
  */
-export const REPLAY_ATOMIC = `
+export const REPLAY_ATOMIC = `${aclGuard(
+  [['xdel', 'KEYS[1]', "'XDEL'", 'KEYS[1]', "'0-1'"]],
+  "for k = 2, #KEYS do cg_checks[#cg_checks + 1] = {'xadd', KEYS[k], 'XADD', KEYS[k], '*', 'f', 'v'} end",
+)}
 local meta = {original_id = true, original_stream = true, original_group = true, consumer = true, delivery_count = true, reason = true, failed_at = true}
 local dlq = KEYS[1]
 local out = {}

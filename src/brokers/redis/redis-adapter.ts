@@ -5,7 +5,7 @@ import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {connectRedis, type RedisConnection} from './redis-connection.js'
-import {redisError, wrap} from './redis-errors.js'
+import {isPermissionDenied, redisError, wrap} from './redis-errors.js'
 import {RedisDlq} from './redis-dlq.js'
 import {RedisRepair} from './redis-repair.js'
 import type {ConsumerRow, GroupQuery, GroupRow, PendingEntry, PendingQuery, PendingSummary, StatusRow, StreamsAdapter, TimedGroupRow} from './redis-types.js'
@@ -134,8 +134,7 @@ export class RedisAdapter implements StreamsAdapter {
     const t0 = performance.now()
     await node.ping()
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100
-    const info = String(await node.info('server'))
-    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? null
+    const version = await serverVersion(node)
     return {broker: 'redis', version, mode: this.conn.cluster ? 'cluster' : 'standalone', latencyMs}
   }
 
@@ -489,9 +488,8 @@ export class RedisAdapter implements StreamsAdapter {
         try {
           reply = (await node.call('TIME')) as [string, string]
         } catch (error) {
-          const e = redisError(error)
-          if (e instanceof CgError && e.code === 'auth') return 0
-          throw e
+          if (isPermissionDenied(error)) return 0
+          throw redisError(error)
         }
         const t1 = Date.now()
         return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000) - (t0 + t1) / 2
@@ -620,5 +618,17 @@ class Plan {
       }),
     )
     this.byNode.clear()
+  }
+}
+
+/** The server's version: from INFO, else (an ACL user refused INFO) from HELLO, which every user may send. */
+async function serverVersion(node: Redis): Promise<string | null> {
+  try {
+    return /redis_version:(\S+)/.exec(String(await node.info('server')))?.[1] ?? null
+  } catch (error) {
+    if (!isPermissionDenied(error)) throw redisError(error)
+    const hello = (await wrap({}, () => node.call('HELLO', '2'))) as unknown[]
+    const at = hello.findIndex((v) => String(v) === 'version')
+    return at >= 0 ? String(hello[at + 1]) : null
   }
 }

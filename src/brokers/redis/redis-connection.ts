@@ -5,8 +5,9 @@ import {CgError} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
-import {withDeadline} from '../../services/wait.js'
-import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {sleep, withDeadline} from '../../services/wait.js'
+import {isPermissionDenied, redisError} from './redis-errors.js'
+import {probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -38,6 +39,8 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
     // RESP2 keeps reply shapes stable across server versions (flat [k, v, ...] arrays).
     protocol: 2,
     lazyConnect: true,
+    // cg waits for a loading server itself (serverInfo): ioredis' check prints a warning for an ACL user refused INFO
+    enableReadyCheck: false,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -66,14 +69,23 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     reason = e
     debug(`redis: ${e.message}`)
   })
-  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
-  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch((error: unknown) => {
+  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis', broker: 'Redis', tls: options.tls} : null
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch(async (error: unknown) => {
     first.disconnect()
-    throw connectionError(error instanceof CgError ? error : (reason ?? error), profile)
+    const cause = error instanceof CgError ? error : (reason ?? error)
+    // a redis:// URL to a TLS-only port: the server resets the connection on the first plain-text command
+    if (!options.tls && /ECONNRESET|Connection is closed|EPIPE/.test(String((cause as Error)?.message ?? cause))) {
+      if ((await probeTls(options.host!, options.port!, 1000)) === 'tls')
+        throw tlsOnlyError({host: options.host!, port: options.port!, secure: 'rediss'}, cause)
+    }
+    throw connectionError(cause, profile)
   })
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
-  const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
-  if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
+  const info = await serverInfo(first, timeoutMs).catch((error: unknown) => {
+    first.disconnect()
+    throw connectionError(redisError(error), profile)
+  })
+  if (profile.options.cluster === false || !(await clusterEnabled(first, info))) return standalone(first)
 
   first.disconnect()
   debug('cluster mode detected')
@@ -96,6 +108,34 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     throw connectionError(clusterReason ?? error, profile)
   })
   return clustered(cluster)
+}
+
+/**
+ * INFO, once the server has loaded its data set (ioredis' ready check, done here): a server that is still
+ * loading answers every other command with LOADING. '' for an ACL user refused INFO (it is not in @read):
+ * such a user goes on at once.
+ */
+async function serverInfo(client: Redis, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    let info: string
+    try {
+      info = String(await client.info())
+    } catch (error) {
+      if (isPermissionDenied(error)) return ''
+      throw error
+    }
+    if (!/^loading:1/m.test(info) || Date.now() > deadline) return info
+    await sleep(100)
+  }
+}
+
+/** Whether the server is a cluster node: from INFO, else (a user refused INFO) CLUSTER INFO, else not. */
+async function clusterEnabled(client: Redis, info: string): Promise<boolean> {
+  if (info) return /cluster_enabled:1/.test(info)
+  const reply = await client.call('CLUSTER', 'INFO').catch((error: unknown) => String((error as Error)?.message ?? error))
+  // a standalone server answers "ERR This instance has cluster support disabled"
+  return /cluster_state:/.test(String(reply))
 }
 
 /** ioredis spends a timeout per handshake step (connect, ready check, CLIENT SETNAME): the whole is bounded
@@ -186,6 +226,8 @@ function connectionError(error: unknown, profile: Profile): CgError {
       'Check the username and password of the profile, or the credentials in its URL.',
     )
   }
+  const tls = tlsFailure(`Redis at ${where}`, error)
+  if (tls) return tls
   if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
     return new CgError(
       'unreachable',

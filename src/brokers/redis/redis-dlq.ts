@@ -5,11 +5,13 @@ import calculateSlot from 'cluster-key-slot'
 import {CgError} from '../../errors/cg-error.js'
 import type {DlqOps, DlqSummary, MoveCandidate, MoveMode, MoveOutcome, MoveTarget, RawDlqEntry, RawField, ReplayItem, ReplayOutcome} from './redis-dlq-types.js'
 import {JOURNALED_ADD, MOVE_ATOMIC, REPLAY_ATOMIC, SUMMARY_PAGE} from './dlq-scripts.js'
-import {redisError, wrap} from './redis-errors.js'
+import {isPermissionDenied, redisError, wrap} from './redis-errors.js'
 import type {RedisConnection} from './redis-connection.js'
 import {isStreamId} from './stream-id.js'
 
 const READ_PAGE = 1000
+/** the fields cg adds to a dead-lettered entry (layout a), as SUMMARY_PAGE knows them */
+const META_FIELDS = new Set(['original_id', 'original_stream', 'original_group', 'consumer', 'delivery_count', 'reason', 'failed_at'])
 const PENDING_PAGE = 2000
 /** ids per script call: long enough to amortise, short enough not to block the server for long */
 const SCRIPT_BATCH = 250
@@ -65,7 +67,15 @@ export class RedisDlq implements DlqOps {
     const size = opts.pageSize ?? READ_PAGE
     let start = '-'
     for (;;) {
-      const [reply] = await this.evalAll(node, SUMMARY_PAGE, [{keys: [dlq], args: [start, String(size)]}], {source: dlq})
+      let reply: Buffer[] | Error
+      try {
+        ;[reply] = await this.evalAll(node, SUMMARY_PAGE, [{keys: [dlq], args: [start, String(size)]}], {source: dlq})
+      } catch (error) {
+        // an ACL user without scripting: the same summaries from the entries themselves
+        if (!isPermissionDenied(error)) throw error
+        yield* this.summariesByRange(dlq, start, size)
+        return
+      }
       if (reply instanceof Error) throw redisError(reply, {source: dlq})
       const page: DlqSummary[] = []
       for (let i = 0; i + 2 < reply.length; i += 3) {
@@ -80,6 +90,23 @@ export class RedisDlq implements DlqOps {
       if (page.length) yield page
       if (page.length < size) return
       start = '(' + page[page.length - 1].id
+    }
+  }
+
+  /** summaries() read by XRANGE (what SUMMARY_PAGE works out on the server), for a user refused scripts */
+  private async *summariesByRange(dlq: string, start: string, size: number): AsyncGenerator<DlqSummary[]> {
+    for await (const entries of this.entries(dlq, {start, pageSize: size})) {
+      yield entries.map(({id, fields}) => {
+        let layout: 'a' | 'b' | null = null
+        let originalStream: string | null = null
+        for (const [k, v] of fields) {
+          const name = k.toString()
+          if (name === 'original_data') layout = 'b'
+          else if (name === 'original_stream') originalStream ??= v.toString()
+          else if (layout === null && !META_FIELDS.has(name)) layout = 'a'
+        }
+        return {id, layout, originalStream}
+      })
     }
   }
 
@@ -377,6 +404,9 @@ export class RedisDlq implements DlqOps {
     // the run (exit 69) instead of reporting entries as failed that may have been applied; a re-run settles them.
     const lost = replies.find(([e]) => e && e.name !== 'ReplyError')
     if (lost) throw redisError(lost[0], ctx)
+    // the ACL user may not make a write of the script: its guard refused before anything was written (exit 4)
+    const denied = replies.find(([e]) => e && isPermissionDenied(e))
+    if (denied) throw redisError(denied[0], ctx)
     return replies.map(([e, r]) => (e ? e : (r as Buffer[])))
   }
 }

@@ -2,6 +2,7 @@
 // the reads they plan with. The operations (redis-claim.ts, redis-position.ts ...) drive the loops.
 import type {Redis} from 'ioredis'
 import {CgError} from '../../errors/cg-error.js'
+import {aclGuard} from './acl-guard.js'
 import {wrap} from './redis-errors.js'
 import {fields, num, text} from './replies.js'
 import type {ClaimQuery, ClaimStep, GroupCreateSpec, RepairOps, ShiftResult, StreamInfo, StreamsAdapter} from './redis-types.js'
@@ -11,7 +12,7 @@ import {compareIds} from './stream-id.js'
 const RANGE_PAGE = 10_000
 
 // Check-and-delete in one step: a consumer that received an entry after the last handoff is not deleted.
-const DELETE_IF_IDLE = `
+const DELETE_IF_IDLE = `${aclGuard([['xgroup|delconsumer', 'KEYS[1]', "'XGROUP'", "'DELCONSUMER'", 'KEYS[1]', 'ARGV[1]', 'ARGV[2]']])}
 local list = redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
 for _, c in ipairs(list) do
   local name, pending
@@ -28,7 +29,7 @@ return {'missing', 0}
 `
 
 // Destroys the group only when nobody could lose anything (unless forced), checked and done atomically.
-const DESTROY_GROUP = `
+const DESTROY_GROUP = `${aclGuard([['xgroup|destroy', 'KEYS[1]', "'XGROUP'", "'DESTROY'", 'KEYS[1]', 'ARGV[1]']])}
 local list = redis.call('XINFO', 'GROUPS', KEYS[1])
 for _, g in ipairs(list) do
   local f = {}

@@ -147,12 +147,13 @@ profiles:
       expectNoSecret(res, wrong, password)
     })
 
-    it('an ACL user without stream permissions: exit 69 naming the refusal', async () => {
+    it('an ACL user without stream permissions: logged in, then refused (exit 4) naming the command it may not run', async () => {
       const ok = await runCg(['profiles', 'test', 'limited'], {cwd: dir})
       expect(ok.code, ok.stderr).toBe(0)
       const res = await runCg(['groups', stream, '-p', 'limited'], {cwd: dir})
-      expect(res.code).toBe(69)
-      expect(res.stderr).toMatch(/NOPERM|refused/)
+      expect(res.code).toBe(4)
+      expect(res.stderr).toMatch(/^Error: Redis refused (TYPE|XINFO GROUPS|EVAL)\b.*the ACL user may not run/)
+      expect(res.stderr).toMatch(/^Hint: Grant it to the user \(ACL SETUSER <user> \+/m)
       expectNoSecret(res, limitedPassword)
     })
   })
