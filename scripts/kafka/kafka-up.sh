@@ -10,7 +10,7 @@
 #   PORT+2 9094  SASL_PLAINTEXT  PLAIN cg/cg-secret, SCRAM-SHA-256/512 cg-scram/cg-secret
 #   PORT+3 9095  SSL             server.pem of scripts/certs.sh (DNS:localhost, IP:127.0.0.1)
 #   PORT+4 9096  SSL + client certificate required (mTLS: client.pem, signed by ca.pem)
-#   PORT+5 9097  SASL_SSL        SCRAM-SHA-256/512 cg-scram/cg-secret
+#   PORT+5 9097  SASL_SSL        SCRAM-SHA-256/512 cg-scram/cg-secret; OAUTHBEARER as on 9098
 #   PORT+6 9098  SASL_PLAINTEXT  OAUTHBEARER, Kafka's unsecured JWT validator (tokens with
 #                                alg "none", a `sub` and an `exp`); re-authentication on
 #                                (connections.max.reauth.ms 60 s, or the token's exp if sooner)
@@ -142,7 +142,7 @@ listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.com
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 CFG
     # TLS listeners: PEM key stores from scripts/certs.sh. cg.test.certs names the certificates'
-    # digest (Kafka ignores it, with a warning) so new certificates change the config: restart.
+    # digest (a key Kafka ignores) so new certificates change the config: restart.
     local certs
     certs="$(bash "$KAFKA_REPO_ROOT/scripts/certs.sh")" || kdie "$LABEL: scripts/certs.sh failed" "see the output above"
     cat "$certs/server-expired.key" "$certs/server-expired.pem" >"$certs/server-expired-bundle.pem"
@@ -154,13 +154,19 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$certs/ca.pem
 listener.name.mtls.ssl.client.auth=required
 listener.name.expired.ssl.keystore.location=$certs/server-expired-bundle.pem
-listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+CFG
+    for l in oauth sasl_ssl; do
+      cat >>"$out" <<CFG
+listener.name.$l.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="cg-broker";
+listener.name.$l.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler
+listener.name.$l.oauthbearer.connections.max.reauth.ms=60000
+CFG
+    done
+    cat >>"$out" <<CFG
 listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
-listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="cg-broker";
-listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler
-listener.name.oauth.oauthbearer.connections.max.reauth.ms=60000
 CFG
   fi
   if (($(kafka_major "$VERSION") >= 4)); then
