@@ -6,6 +6,16 @@
 #   e.g. scripts/kafka/kafka-up.sh 4.3.1 9092 9093   (VERSION may be latest|compat)
 #
 # Listens on 127.0.0.1:PORT (PLAINTEXT) and 127.0.0.1:CONTROLLER_PORT (KRaft).
+# 4.x also listens on (ports relative to PORT; for the `kafka` deployment, 9092):
+#   PORT+2 9094  SASL_PLAINTEXT  PLAIN cg/cg-secret, SCRAM-SHA-256/512 cg-scram/cg-secret
+#   PORT+3 9095  SSL             server.pem of scripts/certs.sh (DNS:localhost, IP:127.0.0.1)
+#   PORT+4 9096  SSL + client certificate required (mTLS: client.pem, signed by ca.pem)
+#   PORT+5 9097  SASL_SSL        SCRAM-SHA-256/512 cg-scram/cg-secret; OAUTHBEARER as on 9098
+#   PORT+6 9098  SASL_PLAINTEXT  OAUTHBEARER, Kafka's unsecured JWT validator (tokens with
+#                                alg "none", a `sub` and an `exp`); re-authentication on
+#                                (connections.max.reauth.ms 60 s, or the token's exp if sooner)
+#   PORT+7 9099  SSL             an expired server certificate (server-expired.pem)
+# The certificates come from scripts/certs.sh (.brokers/certs; PEM key stores).
 # State lives in .brokers/kafka/VERSION/{libs,node-PORT,data-PORT}.
 # Idempotent: a healthy broker (pid alive, log says "Kafka Server started",
 # 127.0.0.1:PORT answers a Kafka ApiVersions request) is reused; a stale pid
@@ -36,8 +46,10 @@ LABEL="kafka $VERSION $KAFKA_HOST:$PORT"
 # 4.x also listens with SASL_PLAINTEXT on PORT+2 (see write_config).
 SASL_PORT=$((PORT + 2))
 sasl_on() { (($(kafka_major "$VERSION") >= 4)); }
+# 4.x only, like SASL: the TLS and OAUTHBEARER listeners (see the header and write_config).
+SSL_PORT=$((PORT + 3)) MTLS_PORT=$((PORT + 4)) SASL_SSL_PORT=$((PORT + 5)) OAUTH_PORT=$((PORT + 6)) EXPIRED_PORT=$((PORT + 7))
 OUR_PORTS=("$PORT" "$CPORT")
-sasl_on && OUR_PORTS+=("$SASL_PORT")
+sasl_on && OUR_PORTS+=("$SASL_PORT" "$SSL_PORT" "$MTLS_PORT" "$SASL_SSL_PORT" "$OAUTH_PORT" "$EXPIRED_PORT")
 
 # A cg test broker (this node or another checkout's) on PORT+ARGS: its node dir.
 CG_BROKER_RE=" kafka\.Kafka (/[^ ]*/\.brokers/kafka/[^/ ]+/node-[0-9]+)/server\.properties"
@@ -90,9 +102,12 @@ write_config() {
   advertised="PLAINTEXT://$KAFKA_HOST:$PORT"
   protomap="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
   if sasl_on; then
-    listeners+=",SASL_PLAINTEXT://$KAFKA_HOST:$SASL_PORT"
-    advertised+=",SASL_PLAINTEXT://$KAFKA_HOST:$SASL_PORT"
-    protomap+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+    local l
+    for l in SASL_PLAINTEXT:$SASL_PORT SSL:$SSL_PORT MTLS:$MTLS_PORT SASL_SSL:$SASL_SSL_PORT OAUTH:$OAUTH_PORT EXPIRED:$EXPIRED_PORT; do
+      listeners+=",${l%%:*}://$KAFKA_HOST:${l#*:}"
+      advertised+=",${l%%:*}://$KAFKA_HOST:${l#*:}"
+    done
+    protomap+=",SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,OAUTH:SASL_PLAINTEXT,EXPIRED:SSL"
   fi
   cat >"$out" <<CFG
 # Written by scripts/kafka/kafka-up.sh -- regenerated on every start, do not edit.
@@ -125,6 +140,33 @@ sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_cg="cg-secret";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+CFG
+    # TLS listeners: PEM key stores from scripts/certs.sh. cg.test.certs names the certificates'
+    # digest (a key Kafka ignores) so new certificates change the config: restart.
+    local certs
+    certs="$(bash "$KAFKA_REPO_ROOT/scripts/certs.sh")" || kdie "$LABEL: scripts/certs.sh failed" "see the output above"
+    cat "$certs/server-expired.key" "$certs/server-expired.pem" >"$certs/server-expired-bundle.pem"
+    cat >>"$out" <<CFG
+cg.test.certs=$(cat "$certs/ca.pem" "$certs/server-bundle.pem" "$certs/server-expired-bundle.pem" | sha256sum | cut -c1-16)
+ssl.keystore.type=PEM
+ssl.keystore.location=$certs/server-bundle.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$certs/ca.pem
+listener.name.mtls.ssl.client.auth=required
+listener.name.expired.ssl.keystore.location=$certs/server-expired-bundle.pem
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+CFG
+    for l in oauth sasl_ssl; do
+      cat >>"$out" <<CFG
+listener.name.$l.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="cg-broker";
+listener.name.$l.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler
+listener.name.$l.oauthbearer.connections.max.reauth.ms=60000
+CFG
+    done
+    cat >>"$out" <<CFG
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 CFG
   fi
   if (($(kafka_major "$VERSION") >= 4)); then

@@ -1,3 +1,4 @@
+import {X509Certificate} from 'node:crypto'
 import {isIP} from 'node:net'
 import {type ConnectionOptions, connect} from 'node:tls'
 import {CgError} from '../errors/cg-error.js'
@@ -295,5 +296,72 @@ export async function withTlsCheck<T>(attempt: Promise<T>, target: TlsTarget | n
     throw error
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/**
+ * What went wrong in a TLS handshake, in words, from node's error codes anywhere in an error (its causes
+ * too): the server's certificate untrusted, expired or for another host name, or the server refusing the
+ * client's certificate (none given, expired, unknown). `clientCert` (the tls.cert given) lets an expired
+ * one be named. undefined when no TLS error is found.
+ */
+export function tlsProblem(err: unknown, clientCert?: Buffer): string | undefined {
+  const e = findTlsError(err)
+  if (!e) return undefined
+  const code = e.code ?? ''
+  const said = tlsReason(e.message ?? '')
+  if (
+    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(
+      code,
+    )
+  )
+    return `the server's certificate is not signed by a trusted CA (${said})`
+  if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired${validTo(e.cert) ?? ''}`
+  if (code === 'CERT_NOT_YET_VALID') return "the server's certificate is not valid yet"
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is for another host name (${e.reason ?? said})`
+  if (
+    /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|UNKNOWN_CA|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|HANDSHAKE_FAILURE)/.test(
+      code,
+    )
+  ) {
+    const alert = code
+      .replace(/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/, '')
+      .toLowerCase()
+      .replace(/_/g, ' ')
+    if (!clientCert) return `the server requires a client certificate (tls.cert and tls.key): it answered "${alert}"`
+    const expired = certExpiry(clientCert)
+    if (expired) return `the server rejected the client certificate: it expired on ${expired} (tls.cert)`
+    return `the server rejected the client certificate (tls.cert): it answered "${alert}"`
+  }
+  return said ? `${said}${code && !said.includes(code) ? ` (${code})` : ''}` : code
+}
+
+interface NodeTlsError {
+  code?: string
+  message?: string
+  reason?: string
+  cert?: {valid_to?: string}
+}
+
+function findTlsError(e: unknown, depth = 0): NodeTlsError | undefined {
+  if (!e || depth > 6) return undefined
+  const x = e as NodeTlsError & {errors?: unknown[]; cause?: unknown}
+  if (typeof x.code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(x.code)) return x
+  for (const inner of x.errors ?? []) {
+    const found = findTlsError(inner, depth + 1)
+    if (found) return found
+  }
+  return findTlsError(x.cause, depth + 1)
+}
+
+const validTo = (cert?: {valid_to?: string}) => (cert?.valid_to ? ` (valid until ${new Date(cert.valid_to).toISOString().slice(0, 10)})` : undefined)
+
+/** The day a PEM certificate expired, when it has (undefined when still valid or unreadable). */
+function certExpiry(pem: Buffer): string | undefined {
+  try {
+    const end = new Date(new X509Certificate(pem).validTo)
+    return end.getTime() < Date.now() ? end.toISOString().slice(0, 10) : undefined
+  } catch {
+    return undefined
   }
 }

@@ -1,7 +1,7 @@
 // Kafka fixtures for the integration tests: the brokers `npm run brokers:up` starts (scripts/kafka/).
 // A test that cannot reach them fails; it never skips. Groups are made by real clients: classic members
 // from @platformatic/kafka that join and commit, KIP-848 members from the Java console consumer.
-import {spawn, type ChildProcess} from 'node:child_process'
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {fileURLToPath} from 'node:url'
 import {Admin, Consumer, Producer, stringSerializers} from '@platformatic/kafka'
@@ -27,6 +27,32 @@ export const KAFKA_SASL = {
   plain: {username: 'cg', password: 'cg-secret'},
   scram: {username: 'cg-scram', password: 'cg-secret'},
 } as const
+
+/**
+ * The 4.x broker's TLS and OAUTHBEARER listeners (scripts/kafka/kafka-up.sh), with the certificates of
+ * scripts/certs.sh: SSL, SSL requiring a client certificate (mTLS), SASL_SSL (SCRAM-SHA-256/512 user
+ * cg-scram/cg-secret), SASL_PLAINTEXT with OAUTHBEARER (Kafka's unsecured JWT validator: alg "none"
+ * tokens with sub and exp; re-authentication on), and SSL with an expired server certificate.
+ */
+export const KAFKA_TLS = {
+  ssl: '127.0.0.1:9095',
+  mtls: '127.0.0.1:9096',
+  saslSsl: '127.0.0.1:9097',
+  oauth: '127.0.0.1:9098',
+  expired: '127.0.0.1:9099',
+} as const
+
+/** The directory of the test certificates (made by scripts/certs.sh on first use). */
+export function testCerts(): string {
+  return execFileSync('bash', [fileURLToPath(new URL('../../scripts/certs.sh', import.meta.url))], {encoding: 'utf8'}).trim()
+}
+
+/** An unsecured JWT (alg "none") as Kafka's OAuthBearerUnsecuredValidatorCallbackHandler takes it. */
+export function unsecuredJwt(sub: string, lifetimeSeconds: number): string {
+  const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  return `${b({alg: 'none'})}.${b({sub, iat: now, exp: now + lifetimeSeconds})}.`
+}
 
 export const KAFKA_TOOL = fileURLToPath(new URL('../../scripts/kafka/kafka-tool.sh', import.meta.url))
 

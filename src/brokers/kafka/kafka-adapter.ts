@@ -5,7 +5,7 @@ import type {Admin, Consumer, Producer} from '@platformatic/kafka'
 import type {Profile} from '../../profiles/resolve.js'
 import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import {kafkaClientOptions} from './kafka-options.js'
-import {kafkaError} from './kafka-errors.js'
+import {kafkaError, watchTlsErrors} from './kafka-errors.js'
 import type {KafkaAdapter, KafkaClientOptions} from './kafka-types.js'
 
 type Lib = typeof import('@platformatic/kafka')
@@ -38,7 +38,9 @@ export class PlatformaticKafkaAdapter implements KafkaAdapter {
   ) {}
 
   static async connect(profile: Profile, opts: ConnectOptions): Promise<PlatformaticKafkaAdapter> {
-    return new PlatformaticKafkaAdapter(kafkaClientOptions(profile, opts.timeoutMs), profile)
+    const options = kafkaClientOptions(profile, opts.timeoutMs)
+    if (options.tls) watchTlsErrors()
+    return new PlatformaticKafkaAdapter(options, profile)
   }
 
   async admin(): Promise<Admin> {

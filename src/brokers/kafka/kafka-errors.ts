@@ -1,21 +1,68 @@
+import {subscribe} from 'node:diagnostics_channel'
 import {CgError} from '../../errors/cg-error.js'
-import {isPlainTextReply, notTlsError} from '../tls-check.js'
+import {isPlainTextReply, notTlsError, tlsProblem} from '../tls-check.js'
+import {tokenSources} from './kafka-options.js'
 import type {KafkaClientOptions} from './kafka-types.js'
+
+/** Who logged in, for messages: the mechanism and the user or the token's source (never a secret). */
+function login(opts: KafkaClientOptions): string {
+  const sasl = opts.sasl
+  if (!sasl) return 'no SASL credentials'
+  if (sasl.mechanism !== 'OAUTHBEARER') return `SASL ${sasl.mechanism} as user "${sasl.username}"`
+  const source = tokenSources.get(sasl)
+  const exp = source?.expiresAt()
+  const expired = exp !== undefined && exp <= Date.now() ? `, expired at ${new Date(exp).toISOString()}` : ''
+  return `SASL OAUTHBEARER with the token of ${source?.describe ?? 'the profile'}${expired}`
+}
+
+let watching = false
+let lateTlsError: unknown
+/**
+ * Keeps the TLS error of any broker connection of this process. Under TLS 1.3 a server checks the client's
+ * certificate after the handshake: its refusal (an alert) reaches @platformatic/kafka's connection as an
+ * 'error' event while the request waiting on it only sees "Connection closed". The library announces every
+ * connection it makes on the diagnostics channel plt:kafka:instances.
+ */
+export function watchTlsErrors(): void {
+  if (watching) return
+  watching = true
+  subscribe('plt:kafka:instances', (message) => {
+    const {type, instance} = message as {type?: string; instance?: {on?: (event: string, fn: (e: unknown) => void) => void}}
+    if (type !== 'connection' || typeof instance?.on !== 'function') return
+    instance.on('error', (e) => {
+      if (tlsProblem(e)) lateTlsError = e
+    })
+  })
+}
+
+/** A CgError anywhere in an error's causes (e.g. a token command that failed during the login). */
+function innerCgError(e: unknown, depth = 0): CgError | undefined {
+  if (!e || depth > 6) return undefined
+  if (e instanceof CgError) return e
+  const x = e as {errors?: unknown[]; cause?: unknown}
+  for (const inner of x.errors ?? []) {
+    const found = innerCgError(inner, depth + 1)
+    if (found) return found
+  }
+  return innerCgError(x.cause, depth + 1)
+}
 
 /** Any error of @platformatic/kafka as a CgError with the exit code of the spec. */
 export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): CgError {
-  if (err instanceof CgError) return err
+  const inner = innerCgError(err)
+  if (inner) return inner
   const e = err as Error & {code?: string; errors?: unknown[]; cause?: unknown}
   const text = flatten(e)
   const where = opts.bootstrapBrokers.join(',')
   const prefix = what ? `${what}: ` : ''
   const ids = protocolIds(e)
   if (/PLT_KFK_AUTHENTICATION|SASL_AUTHENTICATION_FAILED|SaslAuthenticat|authentication failed/i.test(text) || ids.has('SASL_AUTHENTICATION_FAILED')) {
-    const who = opts.sasl ? `SASL ${opts.sasl.mechanism} as user "${opts.sasl.username}"` : 'no SASL credentials'
     return new CgError(
       'auth',
-      `${prefix}authentication failed on Kafka ${where} (${who})`,
-      "Check the profile's sasl mechanism, username and password (the broker must have that user for that mechanism).",
+      `${prefix}authentication failed on Kafka ${where} (${login(opts)})`,
+      opts.sasl?.mechanism === 'OAUTHBEARER'
+        ? 'Check the token: signed for this broker, not expired, with the claims it requires (sub, scope).'
+        : "Check the profile's sasl mechanism, username and password (the broker must have that user for that mechanism).",
       {cause: err},
     )
   }
@@ -31,7 +78,7 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
   if (denied) {
     return new CgError(
       'refused',
-      `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? `user "${opts.sasl.username}"` : 'this client'}`,
+      `${prefix}Kafka ${where} refused: ${denied} for ${opts.sasl ? login(opts) : 'this client'}`,
       'The user needs the ACLs for this operation (Describe on the group/topic, Read for offsets).',
       {cause: err},
     )
@@ -40,11 +87,19 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
     const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(opts.bootstrapBrokers[0]) ?? []
     return notTlsError({host: host ?? where, port: Number(port), plain: 'kafka'}, err)
   }
-  if (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text)) {
+  const clientCert = Buffer.isBuffer(opts.tls?.cert) ? opts.tls.cert : undefined
+  const problem = opts.tls ? (tlsProblem(err, clientCert) ?? (/Connection closed/i.test(text) ? tlsProblem(lateTlsError, clientCert) : undefined)) : undefined
+  if (problem || (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text))) {
     return new CgError(
       'unreachable',
-      `${prefix}TLS handshake with Kafka at ${where} failed`,
-      'Check tls.ca / tls.servername, or use kafka:// for a plain-text listener.',
+      `${prefix}TLS handshake with Kafka at ${where} failed${problem ? `: ${problem}` : ''}`,
+      /client certificate/.test(problem ?? '')
+        ? 'Give the client certificate and key the broker accepts: tls.cert and tls.key (signed by a CA in its truststore, not expired).'
+        : /host name/.test(problem ?? '')
+          ? 'Connect by a name the certificate lists, or set tls.servername to one of them.'
+          : /has expired|not valid yet/.test(problem ?? '')
+            ? "The broker's certificate must be renewed (tls.insecure: true accepts it anyway: for tests only)."
+            : 'Check tls.ca (the CA that signed the broker certificate) and tls.servername, or use kafka:// for a plain-text listener.',
       {cause: err},
     )
   }

@@ -2,15 +2,20 @@ import {usage} from '../../errors/cg-error.js'
 import {parseBrokerUrl} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
+import {type OAuthTokenSource, oauthTokenSource} from './kafka-token.js'
 import type {KafkaClientOptions} from './kafka-types.js'
 
-const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const
+
+/** The token source behind each OAUTHBEARER options object: error messages name it (never the token). */
+export const tokenSources = new WeakMap<object, OAuthTokenSource>()
 
 /**
  * A profile as @platformatic/kafka client options: bootstrap brokers from `kafka://h:p[,h:p]` (or the
  * profile's `brokers:`), `clientId` (default "cg"), TLS for `kafkas://` or `tls:` (profileTls), SASL from `sasl: {mechanism, username,
  * password}` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; username/password may also be top-level fields or in
- * the URL, USER:PASSWORD@ before the hosts; given without `sasl:`, they are used with SASL PLAIN).
+ * the URL, USER:PASSWORD@ before the hosts; given without `sasl:`, they are used with SASL PLAIN) or
+ * `sasl: {mechanism: oauthbearer, token | tokenFile | tokenCommand}` (a token provider: kafka-token.ts).
  * Retries and timeouts are bounded so an unreachable broker fails within a few seconds.
  */
 export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaClientOptions {
@@ -37,8 +42,22 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
   const urlUser = u.username
   const urlPass = u.password
   if (sasl && typeof sasl === 'object') {
-    const mechanism = String(sasl.mechanism ?? 'PLAIN').toUpperCase() as (typeof MECHANISMS)[number]
-    if (!MECHANISMS.includes(mechanism)) throw usage(`unsupported SASL mechanism ${mechanism}`, 'Use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.')
+    const named = String(sasl.mechanism ?? 'PLAIN').toUpperCase()
+    const mechanism = named as (typeof MECHANISMS)[number]
+    if (!MECHANISMS.includes(mechanism))
+      throw usage(
+        `unsupported SASL mechanism ${mechanism}`,
+        named === 'GSSAPI' || named.startsWith('AWS')
+          ? 'cg speaks PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (see the README on GSSAPI and AWS MSK IAM).'
+          : 'Use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER.',
+      )
+    if (mechanism === 'OAUTHBEARER') {
+      const source = oauthTokenSource(profile, sasl, timeoutMs)
+      const oauth = {mechanism, token: () => source.token(), authBytesValidator: oauthAnswer}
+      tokenSources.set(oauth, source)
+      opts.sasl = oauth
+      return opts
+    }
     const username = sasl.username ?? o.username ?? urlUser
     const password = sasl.password ?? o.password ?? urlPass
     if (username == null || password == null)
@@ -49,4 +68,19 @@ export function kafkaClientOptions(profile: Profile, timeoutMs: number): KafkaCl
     opts.sasl = {mechanism, username: String(username), password: String(password)}
   }
   return opts
+}
+
+/**
+ * The broker's final OAUTHBEARER message: empty on success; on a rejected token, an RFC 7628 error
+ * (`{"status":"invalid_token"}`), which must fail the login (the broker drops the connection next).
+ */
+function oauthAnswer(authBytes: Buffer, callback: (error: Error | null, bytes?: Buffer) => void): void {
+  let status: unknown
+  try {
+    status = authBytes.length ? (JSON.parse(authBytes.toString('utf8')) as {status?: unknown}).status : undefined
+  } catch {
+    status = undefined
+  }
+  if (status) callback(Object.assign(new Error(`SASL authentication failed: the broker answered ${String(status)}`), {code: 'PLT_KFK_AUTHENTICATION'}))
+  else callback(null, authBytes)
 }

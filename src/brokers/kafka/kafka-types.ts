@@ -15,8 +15,18 @@ export interface KafkaClientOptions {
   retryDelay: number
   /** node:tls options, present for kafkas:// or a profile `tls:` */
   tls?: Record<string, unknown>
-  sasl?: {mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string}
+  sasl?: KafkaSasl
 }
+
+/** SASL as @platformatic/kafka takes it: a user and password, or (OAUTHBEARER) a token provider. */
+export type KafkaSasl =
+  | {mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string}
+  | {
+      mechanism: 'OAUTHBEARER'
+      token: () => Promise<string>
+      /** the broker's answer: an RFC 7628 error (`{"status":"invalid_token"}`) fails the login */
+      authBytesValidator: (authBytes: Buffer, callback: (error: Error | null, bytes?: Buffer) => void) => void
+    }
 
 export interface KafkaAdapter extends Connection {
   readonly broker: 'kafka'
