@@ -176,11 +176,10 @@ async function offsetsFor(
   for (const u of [...ends.unavailable, ...starts.unavailable]) {
     ends.offsets.get(u.topic)?.delete(u.partition)
     starts.offsets.get(u.topic)?.delete(u.partition)
-    if (u.leader === null) {
-      const list = leaders.get(u.topic) ?? []
-      list[u.partition] = -1
-      leaders.set(u.topic, list)
-    }
+    // no leader, or one that does not answer (its node crashed, not yet out of the metadata): no leader for cg
+    const list = leaders.get(u.topic) ?? []
+    list[u.partition] = -1
+    leaders.set(u.topic, list)
   }
   return {known, ends: ends.offsets, starts: starts.offsets, leaders}
 }
