@@ -91,9 +91,17 @@ up() {
 }
 
 down() {
-  local i t0 r=()
+  local i t0 r=() tmp pids=()
   t0="$(now)"
-  for i in 0 1 2; do r+=("${PORTS[i]} $(node_down "$i" | sed -n 's/.*:[0-9]*  \(.*\) (Kafka.*/\1/p')"); done
+  # all three at once: a node stopping alone after the others waits for a quorum that is gone (then SIGKILL)
+  tmp="$(mktemp -d)"
+  for i in 0 1 2; do
+    node_down "$i" >"$tmp/out.$i" &
+    pids+=($!)
+  done
+  for i in 0 1 2; do wait "${pids[i]}" || true; done
+  for i in 0 1 2; do r+=("${PORTS[i]} $(sed -n 's/.*:[0-9]*  \(.*\) (Kafka.*/\1/p' "$tmp/out.$i")"); done
+  rm -rf "$tmp"
   printf '%-13s %s:%s  %s (%ss)\n' kafka-cluster "$KAFKA_HOST" "$(IFS=,; echo "${PORTS[*]}")" "$(IFS=,; echo "${r[*]}" | sed 's/,/, /g')" "$(elapsed "$t0")"
 }
 
