@@ -41,7 +41,7 @@ describe('kafka-cluster: dlq replay SIGKILLed while a leader moves, run again', 
     // the node that leads the target's partition 0 (it leads others' partitions too, maybe the transaction coordinator)
     const moving = before[0]
 
-    const run = spawnCg(['dlq', 'replay', source, '--url', CLUSTER_URL, '--rate', '1500/s'])
+    const run = spawnCg(['dlq', 'replay', source, '--url', CLUSTER_URL, '--rate', '1000/s'])
     const until = Date.now() + 60_000
     while ((await fx.committedTotal(group, dlq, PARTITIONS)) < 600) {
       if (Date.now() > until) throw new Error(`the replay committed nothing in 60 s: ${run.stderr()}`)
