@@ -5,6 +5,8 @@
 #   scripts/kafka/kafka-down.sh VERSION PORT   (VERSION may be latest|compat)
 #   scripts/kafka/kafka-down.sh all            every broker under .brokers/kafka
 #
+# Env: KAFKA_NODES_DIR, the parent of node-PORT (as for kafka-up.sh; default .brokers/kafka/VERSION).
+#
 # Only processes that are kafka.Kafka running on our own node-PORT config are
 # ever signalled. Data dirs are kept (the next kafka-up restarts on them).
 set -euo pipefail
@@ -52,5 +54,5 @@ fi
 VERSION="$(kafka_resolve_version "$1")"
 PORT=$2
 [[ $PORT =~ ^[0-9]+$ ]] || kdie "bad port '$PORT'" "give a port number, e.g. 9092"
-r="$(down_node "$KAFKA_BASE/$VERSION/node-$PORT")"
+r="$(down_node "${KAFKA_NODES_DIR:-$KAFKA_BASE/$VERSION}/node-$PORT")"
 printf '%-10s %s:%s  %s (Kafka %s, %ss)\n' kafka "$KAFKA_HOST" "$PORT" "$r" "$VERSION" "$(elapsed "$T0")"

@@ -30,6 +30,12 @@
 # messages carry its name.
 # Env: KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_HEAP_OPTS
 #      (default "-Xms256m -Xmx512m").
+# Cluster mode (scripts/deploy/kafka-cluster.sh), when KAFKA_VOTERS is set: this is one node of a
+# multi-node KRaft cluster. KAFKA_VOTERS is its controller.quorum.voters (ID@HOST:PORT,...), KAFKA_NODE_ID
+# its node.id, KAFKA_RF the replication factor of the topics (default 3; min.insync.replicas RF-1), state
+# under KAFKA_NODES_DIR/{node,data}-PORT (default .brokers/kafka/VERSION), and no SASL listener (PORT+2
+# is another node there). The nodes of one cluster must start together: a node is ready only once a
+# majority of the voters runs.
 set -euo pipefail
 # shellcheck disable=SC2034 # used by kdie/knote in lib.sh
 KAFKA_PROG=${KAFKA_PROG:-kafka-up}
@@ -45,14 +51,19 @@ TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 LABEL="kafka $VERSION $KAFKA_HOST:$PORT"
 # 4.x also listens with SASL_PLAINTEXT on PORT+2 (see write_config).
 SASL_PORT=$((PORT + 2))
-sasl_on() { (($(kafka_major "$VERSION") >= 4)); }
+CLUSTER_VOTERS=${KAFKA_VOTERS:-}
+NODE_ID=${KAFKA_NODE_ID:-1}
+RF=1 MIN_ISR=1
+[[ -n $CLUSTER_VOTERS ]] && RF=${KAFKA_RF:-3} MIN_ISR=$((${KAFKA_RF:-3} > 1 ? ${KAFKA_RF:-3} - 1 : 1))
+# SASL and the TLS listeners: the single 4.x broker only (in cluster mode PORT+2.. are other nodes)
+sasl_on() { [[ -z $CLUSTER_VOTERS ]] && (($(kafka_major "$VERSION") >= 4)); }
 # 4.x only, like SASL: the TLS and OAUTHBEARER listeners (see the header and write_config).
 SSL_PORT=$((PORT + 3)) MTLS_PORT=$((PORT + 4)) SASL_SSL_PORT=$((PORT + 5)) OAUTH_PORT=$((PORT + 6)) EXPIRED_PORT=$((PORT + 7))
 OUR_PORTS=("$PORT" "$CPORT")
 sasl_on && OUR_PORTS+=("$SASL_PORT" "$SSL_PORT" "$MTLS_PORT" "$SASL_SSL_PORT" "$OAUTH_PORT" "$EXPIRED_PORT")
 
 # A cg test broker (this node or another checkout's) on PORT+ARGS: its node dir.
-CG_BROKER_RE=" kafka\.Kafka (/[^ ]*/\.brokers/kafka/[^/ ]+/node-[0-9]+)/server\.properties"
+CG_BROKER_RE=" kafka\.Kafka (/[^ ]*/\.brokers/kafka[^/ ]*/[^/ ]+/node-[0-9]+)/server\.properties"
 
 # Before anything is set up (jars, dirs): a port held by a program that is not
 # a cg Kafka broker is refused right away. (Ours are reused or stopped below.)
@@ -73,8 +84,8 @@ if command -v ss >/dev/null 2>&1; then
 fi
 
 T0="$(now)"
-NODE="$KAFKA_BASE/$VERSION/node-$PORT"
-DATA="$KAFKA_BASE/$VERSION/data-$PORT"
+NODE="${KAFKA_NODES_DIR:-$KAFKA_BASE/$VERSION}/node-$PORT"
+DATA="${KAFKA_NODES_DIR:-$KAFKA_BASE/$VERSION}/data-$PORT"
 PIDFILE="$NODE/broker.pid"
 LOG="$NODE/broker.log"
 { mkdir -p "$NODE" 2>/dev/null && [[ -w $NODE ]]; } \
@@ -112,8 +123,8 @@ write_config() {
   cat >"$out" <<CFG
 # Written by scripts/kafka/kafka-up.sh -- regenerated on every start, do not edit.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$KAFKA_HOST:$CPORT
+node.id=$NODE_ID
+controller.quorum.voters=${CLUSTER_VOTERS:-1@$KAFKA_HOST:$CPORT}
 controller.listener.names=CONTROLLER
 listeners=$listeners
 advertised.listeners=$advertised
@@ -121,14 +132,14 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=$protomap
 log.dirs=$DATA
 num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
+default.replication.factor=$RF
+min.insync.replicas=$MIN_ISR
 auto.create.topics.enable=false
 # internal topics on one broker (offsets RF default 3 => "coordinator not available")
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$RF
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$RF
+transaction.state.log.min.isr=$MIN_ISR
 transaction.state.log.num.partitions=1
 group.initial.rebalance.delay.ms=0
 # the default allocates a 128 MiB dedupe buffer at start
@@ -175,8 +186,8 @@ CFG
     # and is deprecated), so it is deliberately NOT set here: a narrower list
     # would switch streams groups off.
     cat >>"$out" <<CFG
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=$RF
+share.coordinator.state.topic.min.isr=$MIN_ISR
 share.coordinator.state.topic.num.partitions=1
 CFG
   fi

@@ -61,16 +61,17 @@ export function kname(prefix = 't'): string {
   return `cgtest.${prefix}.${randomBytes(4).toString('hex')}`
 }
 
-const base = (bootstrap: string) => ({clientId: 'cg-test', bootstrapBrokers: [bootstrap], timeout: 10_000, retries: 2, retryDelay: 250})
+// a bootstrap may list several brokers (a cluster): host:port,host:port
+const base = (bootstrap: string) => ({clientId: 'cg-test', bootstrapBrokers: bootstrap.split(','), timeout: 10_000, retries: 2, retryDelay: 250})
 
 /** An admin client for setting up state; close it when done. */
 export function kafkaAdmin(bootstrap: string = KAFKA.bootstrap): Admin {
   return new Admin(base(bootstrap))
 }
 
-/** Creates a topic with this many partitions (replication 1) and waits until its leaders are known. */
-export async function createTopic(admin: Admin, topic: string, partitions = 1): Promise<void> {
-  await admin.createTopics({topics: [topic], partitions, replicas: 1})
+/** Creates a topic with this many partitions (replication 1, or `replicas`) and waits until its leaders are known. */
+export async function createTopic(admin: Admin, topic: string, partitions = 1, replicas = 1): Promise<void> {
+  await admin.createTopics({topics: [topic], partitions, replicas})
   for (let i = 0; i < 50; i++) {
     const meta = await admin.metadata({topics: [topic], forceUpdate: true}).catch(() => undefined)
     const t = meta?.topics.get(topic)

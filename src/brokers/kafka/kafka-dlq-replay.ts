@@ -321,7 +321,7 @@ export async function replayKafkaDlq(adapter: KafkaAdapter, q: KafkaReplayReques
   const partitionsOf = async (topic: string): Promise<number> => {
     let n = partitionCounts.get(topic)
     if (n === undefined) {
-      n = (await topicLayout(adapter, topic)).partitions.length
+      n = (await topicLayout(adapter, topic, 'replay target')).partitions.length
       partitionCounts.set(topic, n)
     }
     return n

@@ -4,6 +4,7 @@ import type {Consumer} from '@platformatic/kafka'
 import {CgError} from '../../errors/cg-error.js'
 import {flatten, kafkaError} from './kafka-errors.js'
 import {fetchCommittedOffsets, groupsByCoordinator} from './kafka-groups.js'
+import {readMetadata, unavailableError} from './kafka-metadata.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 /** One record as read from a partition: bytes as stored, headers in order (duplicates kept). */
@@ -40,20 +41,32 @@ const READ_COMMITTED = 1
 export async function listTopicNames(adapter: KafkaAdapter): Promise<Set<string>> {
   try {
     const admin = await adapter.admin()
-    return new Set(await admin.listTopics({includeInternals: false}))
+    // the raw Metadata of every topic: a partition without a leader does not fail the list
+    return new Set(await readMetadata(admin, null).then((m) => [...m.topics.keys()].filter((t) => !t.startsWith('__'))))
   } catch (err) {
     throw kafkaError(err, adapter.options, 'listing topics')
   }
 }
 
-/** Topic id, partitions and leaders; a missing topic is CgError not_found. */
-export async function topicLayout(adapter: KafkaAdapter, topic: string): Promise<TopicLayout> {
+/**
+ * Topic id, partitions and leaders; a missing topic is CgError not_found, a partition without a leader (its
+ * nodes down) CgError unreachable naming them: `role` says what the topic is to the command ("DLQ", "replay target").
+ */
+export async function topicLayout(adapter: KafkaAdapter, topic: string, role = 'DLQ'): Promise<TopicLayout> {
   const admin = await adapter.admin()
   try {
-    const meta = await admin.metadata({topics: [topic], forceUpdate: true})
+    const meta = await readMetadata(admin, [topic])
     const t = meta.topics.get(topic)
     if (!t) throw new CgError('not_found', `topic ${topic} does not exist`)
-    return {name: topic, id: t.id, partitions: t.partitions.map((p, partition) => ({partition, leader: p.leader, leaderEpoch: p.leaderEpoch}))}
+    // every DLQ command reads or writes each partition of its topics: one without a leader stops it, naming the node
+    const leaderless = t.partitions.filter((p) => p.leader < 0)
+    if (leaderless.length)
+      throw unavailableError(
+        meta,
+        leaderless.map((p) => ({topic, partition: p.partition, leader: null, replicas: p.replicas})),
+        `${role} ${topic}`,
+      )
+    return {name: topic, id: t.id, partitions: t.partitions.map((p) => ({partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch}))}
   } catch (err) {
     if (err instanceof CgError) throw err
     if (/UNKNOWN_TOPIC|does not exist|unknown topic/i.test(flatten(err))) {

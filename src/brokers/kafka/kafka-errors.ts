@@ -112,6 +112,16 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
     )
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN|NetworkError|PLT_KFK_NETWORK|Connection closed|Cannot connect|socket/i.test(text)) {
+    // on a cluster, one node that does not answer (stopped or crashed, still in the metadata) is named
+    const failed = [...new Set([...text.matchAll(/Connection to (\S+?) failed/g)].map((m) => m[1]))]
+    if (failed.length > 0 && !opts.bootstrapBrokers.every((b) => failed.includes(b))) {
+      return new CgError(
+        'unreachable',
+        `${prefix}cannot reach Kafka node ${failed.join(', ')} (a node of the cluster ${where})`,
+        'That node is down or unreachable: start it again, or wait a few seconds for the cluster to move its leaderships and group coordinators to the other nodes, then run the command again.',
+        {cause: err},
+      )
+    }
     const closed = /Connection closed/i.test(text) && !/ECONNREFUSED/.test(text)
     return new CgError(
       'unreachable',

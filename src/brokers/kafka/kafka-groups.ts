@@ -6,6 +6,7 @@
 import type {Admin, Connection} from '@platformatic/kafka'
 import {kafkaLib} from './kafka-adapter.js'
 import {protocolIds} from './kafka-errors.js'
+import {readMetadata} from './kafka-metadata.js'
 
 /** "classic" (JoinGroup/SyncGroup) or "consumer" (KIP-848) */
 export type GroupProtocol = 'classic' | 'consumer'
@@ -398,16 +399,16 @@ export async function fetchCommittedOffsets(a: Admin, groups: string[], opts: {r
 export async function existingTopicPartitions(a: Admin, topics: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>()
   if (topics.length === 0) return out
-  const existing = new Set(await a.listTopics({includeInternals: true}))
-  const wanted = [...new Set(topics)].filter((t) => existing.has(t))
+  const wanted = [...new Set(topics)]
   for (const part of chunks(wanted, TOPICS_PER_REQUEST)) {
-    const meta = await a.metadata({topics: part, autocreateTopics: false, forceUpdate: true})
+    // unknown topics are left out; a partition without a leader (its nodes down) is still a partition of the topic
+    const meta = await readMetadata(a, part)
     for (const t of part) {
       const m = meta.topics.get(t)
-      if (m && m.partitionsCount > 0)
+      if (m && m.partitions.length > 0)
         out.set(
           t,
-          Array.from({length: m.partitionsCount}, (_, i) => i),
+          m.partitions.map((p) => p.partition),
         )
     }
   }

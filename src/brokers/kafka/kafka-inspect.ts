@@ -4,6 +4,7 @@
 // kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
 import {kafkaError} from './kafka-errors.js'
+import {offsetsByLeader, readMetadata, type Unavailable} from './kafka-metadata.js'
 import {
   chunks,
   decodeAssignment,
@@ -133,36 +134,51 @@ export async function topicPartitions(adapter: KafkaAdapter, topics: string[]): 
   }
 }
 
+/** What a round of ListOffsets read: the offsets, and the partitions without a (reachable) leader. */
+export interface LogOffsets {
+  /** topic -> partition -> log-end (or log-start) offset */
+  offsets: EndOffsets
+  /** topic -> partition -> node id of its leader, -1 when it has none */
+  leaders: Map<string, number[]>
+  /** partitions whose offsets could not be read (no leader, or a leader that did not answer) */
+  unavailable: Unavailable[]
+}
+
 /** Log-end offsets (high watermark, READ_UNCOMMITTED: what kafka-consumer-groups.sh shows) of these partitions. */
-export async function endOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<EndOffsets> {
+export async function endOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<LogOffsets> {
   return offsetsAt(adapter, partitions, -1n, 'fetching log-end offsets')
 }
 
 /** Log-start offsets (the earliest offset still held: retention and DeleteRecords move it) of these partitions. */
-export async function startOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<EndOffsets> {
+export async function startOffsets(adapter: KafkaAdapter, partitions: Map<string, number[]>): Promise<LogOffsets> {
   return offsetsAt(adapter, partitions, -2n, 'fetching log-start offsets')
 }
 
-/** ListOffsets for -1 (latest) or -2 (earliest), TOPICS_PER_REQUEST topics per request. */
-async function offsetsAt(adapter: KafkaAdapter, partitions: Map<string, number[]>, timestamp: bigint, what: string): Promise<EndOffsets> {
-  const out: EndOffsets = new Map()
-  const a = await admin(adapter)
+/**
+ * ListOffsets for -1 (latest) or -2 (earliest), TOPICS_PER_REQUEST topics per round, each leader asked
+ * directly: partitions without a leader are listed in `unavailable`, the others answered.
+ */
+async function offsetsAt(adapter: KafkaAdapter, partitions: Map<string, number[]>, timestamp: bigint, what: string): Promise<LogOffsets> {
+  const out: LogOffsets = {offsets: new Map(), leaders: new Map(), unavailable: []}
   const topics = [...partitions.entries()].filter(([, ps]) => ps.length > 0)
   for (const part of chunks(topics, TOPICS_PER_REQUEST)) {
     let res
     try {
-      res = await a.listOffsets({
-        topics: part.map(([name, ps]) => ({name, partitions: ps.map((p) => ({partitionIndex: p, timestamp}))})),
-        isolationLevel: 0,
-      })
+      res = await offsetsByLeader(adapter, new Map(part), timestamp)
     } catch (err) {
       throw kafkaError(err, adapter.options, what)
     }
-    for (const t of res) {
-      const m = out.get(t.name) ?? new Map<number, number>()
-      for (const p of t.partitions) if (p.offset >= 0n) m.set(p.partitionIndex, Number(p.offset))
-      out.set(t.name, m)
+    for (const [name, ps] of res.offsets) {
+      const m = out.offsets.get(name) ?? new Map<number, number>()
+      for (const [p, offset] of ps) if (offset >= 0n) m.set(p, Number(offset))
+      out.offsets.set(name, m)
     }
+    for (const [name, t] of res.meta.topics)
+      out.leaders.set(
+        name,
+        t.partitions.map((p) => p.leader),
+      )
+    out.unavailable.push(...res.unavailable)
   }
   return out
 }
@@ -174,10 +190,7 @@ export interface TopicLeaders {
   leaders: number[]
 }
 
-/**
- * Topic ids and partition leaders, from the admin's metadata cache when it is fresh (topicPartitions just
- * refreshed it for these topics): no request in the usual case. Unknown topics are left out.
- */
+/** Topic ids and partition leaders (-1 where a partition has none: its nodes are down). Unknown topics are left out. */
 export async function topicLeaders(adapter: KafkaAdapter, topics: string[]): Promise<Map<string, TopicLeaders>> {
   const out = new Map<string, TopicLeaders>()
   if (topics.length === 0) return out
@@ -185,13 +198,13 @@ export async function topicLeaders(adapter: KafkaAdapter, topics: string[]): Pro
   for (const part of chunks([...new Set(topics)], TOPICS_PER_REQUEST)) {
     let meta
     try {
-      meta = await a.metadata({topics: part, autocreateTopics: false})
+      meta = await readMetadata(a, part)
     } catch (err) {
       throw kafkaError(err, adapter.options, 'reading topic metadata')
     }
     for (const t of part) {
       const m = meta.topics.get(t)
-      if (m) out.set(t, {id: m.id, leaders: m.partitions.map((p) => p?.leader ?? -1)})
+      if (m) out.set(t, {id: m.id, leaders: m.partitions.map((p) => p.leader)})
     }
   }
   return out

@@ -45,6 +45,8 @@ export interface KafkaGroupRow extends TimeLag {
   lag: number | null
   protocol: string
   protocolType: string
+  /** partitions of its topics without a leader (their nodes are down): the lag leaves them out */
+  leaderlessPartitions: number
 }
 
 export interface PartitionRow extends TimeLag {
@@ -55,6 +57,8 @@ export interface PartitionRow extends TimeLag {
   /** the earliest offset the partition still holds (retention and DeleteRecords move it) */
   logStartOffset: number | null
   logEndOffset: number | null
+  /** node id of the partition's leader; null when it has none (every node holding a replica is down): its log offsets are then unknown */
+  leader: number | null
   /**
    * log-end minus committed (as kafka-consumer-groups.sh), or log-end minus log-start when the committed
    * offset is below the log start (what the group will still read: the rest is lost); null when unknown
@@ -82,6 +86,8 @@ export interface GroupTotals extends TimeLag {
   uncommittedRecords: number | null
   /** the partitions' lostRecords summed: records retention or DeleteRecords removed before the group read them */
   lostRecords: number
+  /** partitions without a leader (their nodes are down): log offsets and lag unknown there */
+  leaderlessPartitions: number
 }
 
 export interface GroupLag extends GroupTotals {
@@ -138,6 +144,8 @@ interface Offsets {
   ends: EndOffsets
   /** topic -> partition -> log-start */
   starts: EndOffsets
+  /** topic -> partition -> leader node id (-1: none) */
+  leaders: Map<string, number[]>
 }
 
 interface Snapshot extends Offsets {
@@ -163,7 +171,17 @@ async function offsetsFor(
   const ask = new Map<string, number[]>()
   for (const [t, ps] of known) if (ps.length) ask.set(t, ps)
   const [ends, starts] = await Promise.all([endOffsets(adapter, ask), startOffsets(adapter, ask)])
-  return {known, ends, starts}
+  // a partition one round could not read has no known bounds at all (no half-known lag)
+  const leaders = new Map([...starts.leaders, ...ends.leaders])
+  for (const u of [...ends.unavailable, ...starts.unavailable]) {
+    ends.offsets.get(u.topic)?.delete(u.partition)
+    starts.offsets.get(u.topic)?.delete(u.partition)
+    // no leader, or one that does not answer (its node crashed, not yet out of the metadata): no leader for cg
+    const list = leaders.get(u.topic) ?? []
+    list[u.partition] = -1
+    leaders.set(u.topic, list)
+  }
+  return {known, ends: ends.offsets, starts: starts.offsets, leaders}
 }
 
 async function snapshot(adapter: KafkaAdapter, groups: string[], topic?: string, extra?: (topics: string[]) => string[]): Promise<Snapshot> {
@@ -211,6 +229,7 @@ function groupLag(s: Snapshot, group: string, topic?: string): GroupLag {
         currentOffset: current,
         logStartOffset: start,
         logEndOffset: end,
+        leader: leaderOf(s, t, p),
         ...partitionLag(current, start, end),
         timeLagMs: null,
         timeLagNote: null,
@@ -226,13 +245,19 @@ function groupLag(s: Snapshot, group: string, topic?: string): GroupLag {
     state: d?.state ?? 'Dead',
     protocol: d?.protocol ?? 'classic',
     consumers: d?.members.length ?? 0,
-    ...totals(rows),
+    ...totals(rows, rows.filter((r) => s.leaders.get(r.topic)?.[r.partition] === -1).length),
     partitions: rows,
   }
 }
 
+/** A partition's leader; null when it has none (-1), a topic that no longer exists has no leader either. */
+function leaderOf(s: Offsets, topic: string, partition: number): number | null {
+  const l = s.leaders.get(topic)?.[partition]
+  return l === undefined || l < 0 ? null : l
+}
+
 /** A group's totals from its partition rows. */
-function totals(rows: PartitionRow[]): GroupTotals {
+function totals(rows: PartitionRow[], leaderlessPartitions: number): GroupTotals {
   // no partition at all: what it consumes is unknown
   const lag = sumKnown(rows, null)
   const uncommitted = rows.filter((r) => r.currentOffset === null)
@@ -250,6 +275,7 @@ function totals(rows: PartitionRow[]): GroupTotals {
     uncommittedPartitions: uncommitted.length,
     uncommittedRecords,
     lostRecords: rows.reduce((n, r) => n + (r.lostRecords ?? 0), 0),
+    leaderlessPartitions,
   }
 }
 
@@ -281,7 +307,7 @@ async function withTimes(adapter: KafkaAdapter, lags: GroupLag[]): Promise<Group
       r.timeLagMs = t?.timestamp == null ? null : Math.max(0, now - t.timestamp)
       r.timeLagNote = r.timeLagMs === null ? (t?.note ?? 'unknown') : null
     }
-    Object.assign(g, totals(g.partitions))
+    Object.assign(g, totals(g.partitions, g.leaderlessPartitions))
   }
   return lags
 }
@@ -321,6 +347,7 @@ export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promi
       timeLagNote: lag.timeLagNote,
       protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol,
       protocolType: g.protocolType,
+      leaderlessPartitions: lag.leaderlessPartitions,
     }
   })
 }
@@ -412,6 +439,7 @@ export async function pendingReport(adapter: KafkaAdapter, group: string, topic?
     uncommittedPartitions: g.uncommittedPartitions,
     uncommittedRecords: g.uncommittedRecords,
     lostRecords: g.lostRecords,
+    leaderlessPartitions: g.leaderlessPartitions,
     partitions: g.partitions,
   }
 }

@@ -6,6 +6,7 @@
 import {CgError} from '../../errors/cg-error.js'
 import {kafkaLib} from './kafka-adapter.js'
 import {kafkaError, protocolIds} from './kafka-errors.js'
+import {offsetsByLeader, unavailableError} from './kafka-metadata.js'
 import {
   connectionTo,
   describeClassicGroups,
@@ -122,17 +123,18 @@ export async function listOffsets(adapter: KafkaAdapter, tps: TopicPartitions[],
   const wanted = tps.filter((t) => t.partitions.length > 0)
   if (wanted.length === 0) return out
   const ts = spec === 'earliest' ? -2n : spec === 'latest' ? -1n : BigInt(spec.timestamp)
-  const admin = await adapter.admin()
   let res
   try {
-    res = await admin.listOffsets({topics: wanted.map((t) => ({name: t.topic, partitions: t.partitions.map((p) => ({partitionIndex: p, timestamp: ts}))}))})
+    res = await offsetsByLeader(adapter, new Map(wanted.map((t) => [t.topic, t.partitions])), ts)
   } catch (err) {
     throw kafkaError(err, adapter.options, 'list offsets')
   }
-  for (const t of res) {
-    const m = out.get(t.name) ?? new Map<number, number | null>()
-    for (const p of t.partitions) m.set(p.partitionIndex, p.offset < 0n ? null : Number(p.offset))
-    out.set(t.name, m)
+  // a repair needs every partition it acts on: one without a (reachable) leader stops it, naming the node
+  if (res.unavailable.length) throw unavailableError(res.meta, res.unavailable, 'list offsets')
+  for (const [topic, ps] of res.offsets) {
+    const m = out.get(topic) ?? new Map<number, number | null>()
+    for (const [p, offset] of ps) m.set(p, offset < 0n ? null : Number(offset))
+    out.set(topic, m)
   }
   return out
 }

@@ -45,13 +45,28 @@ function groupNotes(g: GroupTotals & {consumers: number; partitions: PartitionRo
       `offset below log start: ${plural(g.lostRecords, 'record')} lost (removed by retention or DeleteRecords before the group read them; lag counts from the log start)`,
     )
   if (g.timeLagMs === null && g.lag !== null && g.lag > 0) out.push(`time behind unknown: ${g.timeLagNote ?? 'unknown'}`)
+  if (g.leaderlessPartitions > 0) out.push(leaderless(g.leaderlessPartitions, g.partitions))
   return out
+}
+
+/** Partitions without a leader, in words: which, and what it means for the numbers. */
+function leaderless(n: number, rows: PartitionRow[]): string {
+  const named = rows.filter((r) => r.leader === null && r.logEndOffset === null).map((r) => `${r.topic}:${r.partition}`)
+  const which = named.length ? ` (${named.join(', ')})` : ''
+  return `${plural(n, 'partition')}${which} without a leader: the nodes holding ${n === 1 ? 'it are' : 'them are'} down, ${n === 1 ? 'its' : 'their'} log offsets and lag are unknown (left out of the lag)`
 }
 
 /** A value that may be base64 says so. */
 const shown = (value: string | null, encoding: 'utf8' | 'base64' | null) => (encoding === 'base64' ? `${value} (base64)` : value)
 
 async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
+  const noted: KafkaGroupRow[] = []
+  const rows = (async function* () {
+    for await (const g of d.groups) {
+      if (g.leaderlessPartitions > 0) noted.push(g)
+      yield g
+    }
+  })()
   await ui.rows(
     [
       {header: 'GROUP', get: (r) => r.group},
@@ -62,9 +77,11 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
       {header: 'TIME-LAG', get: timeLag, align: 'right'},
       {header: 'TOPICS', get: (r) => r.sources.join(',')},
     ],
-    d.groups,
+    rows,
     '(no consumer groups)',
   )
+  if (noted.length) await ui.line()
+  for (const g of noted) await ui.line(ui.color.yellow(`note: ${g.group}: ${leaderless(g.leaderlessPartitions, [])}`))
 }
 
 async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {

@@ -10,7 +10,7 @@ export function uniq(name = 't'): string {
   return `cgtest-${name}-${randomBytes(4).toString('hex')}`
 }
 
-const clientOpts = (bootstrap: string) => ({clientId: 'cg-test-dlq', bootstrapBrokers: [bootstrap], timeout: 10_000, retries: 3})
+const clientOpts = (bootstrap: string) => ({clientId: 'cg-test-dlq', bootstrapBrokers: bootstrap.split(','), timeout: 10_000, retries: 3})
 
 export interface DlqInput {
   partition?: number
@@ -54,8 +54,8 @@ export class KafkaDlqFixture {
     this.producer = new Producer({...clientOpts(bootstrap), idempotent: true})
   }
 
-  async topic(name: string, partitions = 1): Promise<string> {
-    await this.admin.createTopics({topics: [name], partitions, replicas: 1})
+  async topic(name: string, partitions = 1, replicas = 1): Promise<string> {
+    await this.admin.createTopics({topics: [name], partitions, replicas})
     this.topics.add(name)
     this.groups.add(`cg-replay.${name}`)
     return name

@@ -92,6 +92,7 @@ for (const target of KAFKA_TARGETS) {
         timeLagNote: null,
         protocol: 'classic',
         protocolType: 'consumer',
+        leaderlessPartitions: 0,
       })
       expect(by.get(staticG)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1, lag: 0, sources: [other]})
       expect(by.get(offsetsOnly)).toMatchObject({state: 'Empty', protocol: 'classic', consumers: 0, lag: 9 + 8 + 7 + 0 + 4, sources: [topic, other].sort()})
@@ -108,6 +109,7 @@ for (const target of KAFKA_TARGETS) {
           timeLagNote: null,
           protocol: 'consumer',
           protocolType: 'consumer',
+          leaderlessPartitions: 0,
         })
     })
 
@@ -189,6 +191,7 @@ for (const target of KAFKA_TARGETS) {
           currentOffset: 4,
           logStartOffset: 0,
           logEndOffset: 4,
+          leader: 1,
           lag: 0,
           lostRecords: 0,
           timeLagMs: null,
@@ -203,6 +206,7 @@ for (const target of KAFKA_TARGETS) {
           currentOffset: 0,
           logStartOffset: 0,
           logEndOffset: 4,
+          leader: 1,
           lag: 4,
           lostRecords: 0,
           timeLagMs: expect.any(Number),
