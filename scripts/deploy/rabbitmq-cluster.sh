@@ -90,12 +90,13 @@ prepare() {
     [[ -s $DIR/home/.erlang.cookie ]] || printf 'CGCLUSTERCOOKIEXYZAB' >"$DIR/home/.erlang.cookie"
   fi
   chmod 400 "$DIR/home/.erlang.cookie"
-  : >"$DIR/rabbitmq-env.conf"
+  [[ -e $DIR/rabbitmq-env.conf ]] || : >"$DIR/rabbitmq-env.conf"
   local n d
   for n in "${NODES[@]}"; do
     d="$(node_dir "$n")"
     mkdir -p "$d/mnesia" "$d/log"
-    cat >"$d/rabbitmq.conf" <<EOF
+    # written aside and moved in when it changed: a node booting next to us never reads a half-written file
+    cat >"$d/rabbitmq.conf.new" <<EOF
 # node $n of the test cluster (scripts/deploy/rabbitmq-cluster.sh); AMQP on 127.0.0.1:$(amqp_port "$n") (environment)
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $(mgmt_port "$n")
@@ -104,7 +105,11 @@ loopback_users.guest = true
 # the management API samples every second (5 s by default): the tests wait less
 collect_statistics_interval = 1000
 EOF
-    echo '[rabbitmq_management].' >"$d/enabled_plugins"
+    echo '[rabbitmq_management].' >"$d/enabled_plugins.new"
+    local f
+    for f in rabbitmq.conf enabled_plugins; do
+      if cmp -s "$d/$f.new" "$d/$f"; then rm -f "$d/$f.new"; else mv -f "$d/$f.new" "$d/$f"; fi
+    done
   done
 }
 

@@ -517,12 +517,14 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       stateNote: availability(q).note,
     }
   }
-  const cluster = await clusterNodes(a)
-  const seen = {nodesDown: cluster?.down ?? null, warnings: nodeWarnings(cluster)}
+  const seen = async () => {
+    const cluster = await clusterNodes(a)
+    return {nodesDown: cluster?.down ?? null, warnings: nodeWarnings(cluster)}
+  }
   if (input.queue !== undefined) {
     const vhost = input.vhost ?? a.options.vhost
     const row = await toRow(await getQueue(a, vhost, input.queue))
-    return {broker: 'rabbitmq', vhost, groups: row ? [row] : [], ...seen}
+    return {broker: 'rabbitmq', vhost, groups: row ? [row] : [], ...(await seen())}
   }
   // both endpoints are checked before any output: an unreachable AMQP listener is an error, not a silent fallback
   await a.connection()
@@ -537,7 +539,7 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       if (row) yield row
     }
   }
-  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows(), ...seen}
+  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows(), ...(await seen())}
 }
 
 /** A count from the management API: a finite number, else null (unknown). */

@@ -79,6 +79,14 @@ export function managementApi(o: RabbitOptions): ManagementApi {
         'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).',
       )
     }
+    // a user who may log in but lacks the monitoring (or administrator) tag an endpoint needs (/api/nodes)
+    if (res.status === 401 && /not (monitor|administrator) user/i.test(reason)) {
+      throw new CgError(
+        'refused',
+        `user ${o.username} may not ${method === 'GET' ? 'read' : method} /api/${path.split('?')[0]} (${reason})`,
+        `This needs the ${/administrator/i.test(reason) ? 'administrator' : 'monitoring or administrator'} tag (rabbitmqctl set_user_tags USER monitoring).`,
+      )
+    }
     // paths are shown as sent: their segments stay encoded (vhost "/" is %2F)
     const vhost = /^(?:queues|exchanges|bindings|policies|vhosts)\/([^/?]+)/.exec(path)?.[1]
     if (res.status === 401 && /not authori[sz]ed to access virtual host/i.test(reason) && vhost !== undefined) {

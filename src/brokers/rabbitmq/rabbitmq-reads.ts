@@ -223,6 +223,14 @@ export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): P
 /** A channel's error (a failed declare, consume or publish) as a CgError with the exit code of the spec. */
 export function channelError(err: unknown, rabbit: RabbitAdapter, what: string): CgError {
   const msg = (err as Error)?.message ?? String(err)
+  // a durable classic queue whose node is down (a cluster): it exists, it cannot be reached
+  const home = /home node '([^']+)' of durable queue .* is down or inaccessible/.exec(msg)
+  if (home)
+    return new CgError(
+      'unreachable',
+      `${what} cannot be read: its node ${home[1]} is down`,
+      'Start the node that is down (cg groups lists what can be read), then run this again.',
+    )
   if (/NOT_FOUND|404/.test(msg))
     return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
   // an exclusive queue of another connection: not even a passive declare may touch it

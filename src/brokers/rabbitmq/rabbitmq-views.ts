@@ -32,9 +32,6 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'VHOST', get: (r) => r.vhost},
         {header: 'QUEUE', get: (r) => r.group},
         {header: 'TYPE', get: (r) => r.type},
-        // a node down: "down", or "running*" when replicas are down (the note is on stderr and in --json)
-        {header: 'STATE', get: (r) => (r.state === null ? null : `${r.state}${r.stateNote && r.state !== 'down' ? '*' : ''}`), empty: '-'},
-        {header: 'NODE', get: (r) => r.node, empty: '-'},
         {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right', empty: 'unknown'},
         {header: 'READY', get: (r) => r.lag, align: 'right', empty: 'unknown'},
         {header: 'TIME-LAG', get: timeLagText, align: 'right'},
@@ -46,6 +43,9 @@ export const views: Partial<Record<Operation, HumanView>> = {
           empty: 'unknown',
         },
         {header: 'DEAD-LETTER', get: (r) => deadLetterText(r.deadLetter)},
+        // a cluster node down: "down", or "running*" when replicas are down (the note is on stderr and in --json)
+        {header: 'STATE', get: (r) => (r.state === null ? null : `${r.state}${r.stateNote && r.state !== 'down' ? '*' : ''}`), empty: '-'},
+        {header: 'NODE', get: (r) => r.node, empty: '-'},
       ],
       d.groups,
       '(no queues)',
