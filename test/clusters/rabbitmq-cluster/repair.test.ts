@@ -17,7 +17,12 @@ describe('rabbitmq cluster: repairs through node 1', () => {
     const name = uniqName('stuck-on-3')
     const w = await c.open(3, name)
     let closedBy: Error | undefined
-    const closed = new Promise<void>((r) => w.conn.on('close', (err?: Error) => ((closedBy = err), r())))
+    const closed = new Promise<void>((r) =>
+      w.conn.on('close', (err?: Error) => {
+        closedBy = err
+        r()
+      }),
+    )
     await w.ch.prefetch(3)
     await w.ch.consume(q, () => undefined, {noAck: false, consumerTag: 'stuck-tag'})
     await waitFor('3 unacked on an idle channel of node 3', async () => {
