@@ -95,8 +95,9 @@ prepare() {
   for n in "${NODES[@]}"; do
     d="$(node_dir "$n")"
     mkdir -p "$d/mnesia" "$d/log"
-    # written aside and moved in when it changed: a node booting next to us never reads a half-written file
-    cat >"$d/rabbitmq.conf.new" <<EOF
+    # written aside (a name of this process) and moved in when it changed: a node booting next to us
+    # never reads a half-written file, and two start-node runs at once do not trip over each other
+    cat >"$d/rabbitmq.conf.$$" <<EOF
 # node $n of the test cluster (scripts/deploy/rabbitmq-cluster.sh); AMQP on 127.0.0.1:$(amqp_port "$n") (environment)
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $(mgmt_port "$n")
@@ -105,10 +106,10 @@ loopback_users.guest = true
 # the management API samples every second (5 s by default): the tests wait less
 collect_statistics_interval = 1000
 EOF
-    echo '[rabbitmq_management].' >"$d/enabled_plugins.new"
+    echo '[rabbitmq_management].' >"$d/enabled_plugins.$$"
     local f
     for f in rabbitmq.conf enabled_plugins; do
-      if cmp -s "$d/$f.new" "$d/$f"; then rm -f "$d/$f.new"; else mv -f "$d/$f.new" "$d/$f"; fi
+      if cmp -s "$d/$f.$$" "$d/$f"; then rm -f "$d/$f.$$"; else mv -f "$d/$f.$$" "$d/$f"; fi
     done
   done
 }
