@@ -38,6 +38,29 @@ describe('rabbitOptions: a profile as AMQP + management options', () => {
     expect(() => rabbitOptions(profile({url: 'amqp://127.0.0.1', management: 'ftp://127.0.0.1'}), 1000)).toThrow(/http:\/\/ or https:\/\//)
   })
 
+  it('management: a list (YAML list or comma-separated) keeps its order; the first is managementUrl; credentials dropped', () => {
+    const o = rabbitOptions(
+      profile({url: 'amqp://127.0.0.1:5673', management: ['http://127.0.0.1:15673/', 'http://u:p@127.0.0.1:15674', ' http://127.0.0.1:15675 ']}),
+      1000,
+    )
+    expect(o.managementUrls).toEqual(['http://127.0.0.1:15673', 'http://127.0.0.1:15674', 'http://127.0.0.1:15675'])
+    expect(o.managementUrl).toBe('http://127.0.0.1:15673')
+    const csv = rabbitOptions(profile({url: 'amqp://127.0.0.1', management: 'http://a:15672, http://b:15672'}), 1000)
+    expect(csv.managementUrls).toEqual(['http://a:15672', 'http://b:15672'])
+    // none given: the one derived from the AMQP host
+    expect(rabbitOptions(profile({url: 'amqp://127.0.0.1:5673'}), 1000).managementUrls).toEqual(['http://127.0.0.1:15672'])
+    expect(() => rabbitOptions(profile({url: 'amqp://127.0.0.1', management: []}), 1000)).toThrow(/empty list/)
+    expect(() => rabbitOptions(profile({url: 'amqp://127.0.0.1', management: ['http://a:15672', 'amqp://b']}), 1000)).toThrow(/http:\/\/ or https:\/\//)
+    expect(() => rabbitOptions(profile({url: 'amqp://127.0.0.1', management: ['http://a:15672', 'not a url']}), 1000)).toThrow(
+      /not a management URL: not a url/,
+    )
+  })
+
+  it('management: a list with an https:// URL makes the profile tls apply', () => {
+    const o = rabbitOptions(profile({url: 'amqp://127.0.0.1', management: ['http://127.0.0.1:15672', 'https://127.0.0.1:15671']}), 1000)
+    expect(o.tls).toEqual({rejectUnauthorized: true})
+  })
+
   it('amqps://: port 5671, management https://host:15671, certificates verified; IPv6 hosts bracketed', () => {
     const o = rabbitOptions(profile({url: 'amqps://127.0.0.1'}), 1000)
     expect(o.amqpUrl).toBe('amqps://guest:guest@127.0.0.1:5671/%2F')

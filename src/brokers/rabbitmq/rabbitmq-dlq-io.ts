@@ -2,9 +2,10 @@
 // a manual-ack reader that leaves what it does not settle in the queue, a confirm-channel publisher
 // that sees basic.return, and purge. Nothing here declares or changes a queue or an exchange.
 import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
+import {availability, unreadable} from './rabbitmq-cluster.js'
 import {CgError} from '../../errors/cg-error.js'
 import {seg} from './rabbitmq-management.js'
-import {channelError} from './rabbitmq-reads.js'
+import {channelError, getQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export interface QueueDetails {
@@ -33,7 +34,11 @@ interface ApiQueue {
 export async function queueDetails(rabbit: RabbitAdapter, queue: string): Promise<QueueDetails> {
   let q: ApiQueue
   try {
-    q = await rabbit.management().get<ApiQueue>(`queues/${seg(rabbit.options.vhost)}/${seg(queue)}`)
+    const raw = await getQueue(rabbit, rabbit.options.vhost, queue)
+    // a DLQ on a cluster node that is down: its counts (and a passive declare's, 0 without a leader) are not to be trusted
+    const av = availability(raw)
+    if (!av.readable) throw unreadable(raw, av)
+    q = raw as unknown as ApiQueue
   } catch (err) {
     if (err instanceof CgError && err.code === 'not_found')
       throw new CgError('not_found', `queue ${queue} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')

@@ -15,6 +15,7 @@ import {
 } from '../../core/results.js'
 import {CgError} from '../../errors/cg-error.js'
 import {optionalQueueArg, queueArg} from './rabbitmq-args.js'
+import {availability, clusterNodes, nodeWarnings, unreadable} from './rabbitmq-cluster.js'
 import {defaultDeliveryLimit} from './rabbitmq-options.js'
 import {
   connectionName,
@@ -68,6 +69,13 @@ export interface QueueRow {
   timeLagMs: number | null
   /** why timeLagMs is null while messages are ready, in words; else null */
   timeLagNote: string | null
+  /** the node the queue lives on: a quorum/stream queue's leader, a classic queue's node; null when unknown or none */
+  node: string | null
+  /** quorum and stream queues: the nodes holding a replica, and those running; null for classic queues */
+  members: string[] | null
+  online: string[] | null
+  /** what a cluster node down does to the queue (no counts, no leader, replicas down), in words; else null */
+  stateNote: string | null
 }
 
 export interface GroupsReport {
@@ -75,16 +83,22 @@ export interface GroupsReport {
   serverVersion: string
   vhost: string | null
   groups: AsyncIterable<QueueRow> | QueueRow[]
+  /** the cluster's nodes that are not running (null when the user may not list nodes) */
+  nodesDown: string[] | null
+  /** what cg cannot see because of them */
+  warnings: string[]
 }
 
 export function queueRow(q: RawQueue, version: string, now = Date.now()): QueueRow {
   const util = q.consumer_utilisation ?? q.consumer_capacity
   const ready = num(q.messages_ready)
+  const av = availability(q)
   return {
     vhost: q.vhost,
     queue: q.name,
     type: q.type ?? 'classic',
-    state: q.state ?? null,
+    // a quorum queue without a leader has no state in the listing: it is down as a classic queue whose node is
+    state: q.state ?? (av.readable ? null : 'down'),
     consumers: num(q.consumers),
     ready,
     unacked: num(q.messages_unacknowledged),
@@ -94,6 +108,10 @@ export function queueRow(q: RawQueue, version: string, now = Date.now()): QueueR
     deadLetter: deadLetter(q),
     deliveryLimit: deliveryLimit(q, version),
     ...timeLag(q, ready, now),
+    node: av.node,
+    members: av.members,
+    online: av.online,
+    stateNote: av.note,
   }
 }
 
@@ -173,18 +191,21 @@ export function deliveryLimit(q: RawQueue, version: string): DeliveryLimit | nul
 /** `cg groups [QUEUE] [--vhost V]`: every queue of every vhost (or one vhost, or one queue), paged. */
 export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: string}): Promise<GroupsReport> {
   const version = await a.serverVersion()
+  const cluster = await clusterNodes(a)
+  const seen = {nodesDown: cluster?.down ?? null, warnings: nodeWarnings(cluster)}
   if (input.queue !== undefined) {
     const vhost = input.vhost ?? a.options.vhost
     const q = await getQueue(a, vhost, input.queue)
     const row = queueRow(q, version)
     // a queue declared a moment ago has no management sample yet: its counts come from a passive declare
-    if ((row.consumers === null || row.ready === null) && vhost === a.options.vhost) {
+    // (not for a queue a node down keeps from being read: the declare would answer 404, or 0 for a quorum queue)
+    if ((row.consumers === null || row.ready === null) && vhost === a.options.vhost && availability(q).readable) {
       const c = await checkQueue(a, input.queue)
       row.consumers ??= c.consumerCount
       row.ready ??= c.messageCount
       Object.assign(row, timeLag(q, row.ready))
     }
-    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [row]}
+    return {broker: 'rabbitmq', serverVersion: version, vhost, groups: [row], ...seen}
   }
   const it = listQueues(a, input.vhost)
   // the first page is read now, so a missing vhost or a refusal is an error before any output
@@ -194,7 +215,24 @@ export async function groups(a: RabbitAdapter, input: {queue?: string; vhost?: s
     yield queueRow(first.value, version)
     for await (const q of it) yield queueRow(q, version)
   }
-  return {broker: 'rabbitmq', serverVersion: version, vhost: input.vhost ?? null, groups: rows()}
+  return {broker: 'rabbitmq', serverVersion: version, vhost: input.vhost ?? null, groups: rows(), ...seen}
+}
+
+/**
+ * One queue for a command that needs its live state (consumers, pending, claim): exit 69 naming the node
+ * when a node down keeps it from being read.
+ */
+export async function readableQueue(a: RabbitAdapter, vhost: string, name: string): Promise<RawQueue> {
+  const q = await getQueue(a, vhost, name)
+  const av = availability(q)
+  if (!av.readable) throw unreadable(q, av)
+  return q
+}
+
+/** The nodes down, and what they do to this queue (replicas down), as warnings. */
+export async function clusterWarnings(a: RabbitAdapter, q: RawQueue): Promise<string[]> {
+  const note = availability(q).note
+  return [...nodeWarnings(await clusterNodes(a)), ...(note ? [`queue ${q.name}: ${note}`] : [])]
 }
 
 /** A consumer of the queue: the core (name = consumer tag) and where it sits (channel, connection). */
@@ -266,7 +304,7 @@ export function peerOf(host: string | undefined, port: number | undefined): stri
 /** `cg consumers QUEUE`: the queue's consumers with their channel's unacked count and idle time. */
 export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<ConsumersReport> {
   const vhost = input.vhost ?? a.options.vhost
-  const q = await getQueue(a, vhost, input.queue)
+  const q = await readableQueue(a, vhost, input.queue)
   const details = q.consumer_details ?? []
   const now = Date.now()
   const looked = await lookUp(
@@ -274,6 +312,7 @@ export async function consumers(a: RabbitAdapter, input: {queue: string; vhost?:
     details.map((c) => c.channel_details.name),
     details.map((c) => c.channel_details.connection_name ?? ''),
   )
+  looked.warnings.unshift(...(await clusterWarnings(a, q)))
   const rows = details.map((c): ConsumerRow => {
     const cd = c.channel_details
     const ch = looked.channels.get(cd.name) ?? null
@@ -356,7 +395,8 @@ export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueC
     management,
     sampleBehind: false,
   }
-  if (q.vhost !== a.options.vhost) {
+  // another vhost, or a queue a node down keeps from being read (a declare would say 404, or 0 on a quorum queue)
+  if (q.vhost !== a.options.vhost || !availability(q).readable) {
     return sampleOnly
   }
   let live: {messageCount: number; consumerCount: number}
@@ -382,7 +422,7 @@ export async function queueCounts(a: RabbitAdapter, q: RawQueue): Promise<QueueC
 /** `cg pending QUEUE`: ready and unacked per consumer channel. */
 export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: string}): Promise<PendingReport> {
   const vhost = input.vhost ?? a.options.vhost
-  const q = await getQueue(a, vhost, input.queue)
+  const q = await readableQueue(a, vhost, input.queue)
   const summary = await queueCounts(a, q)
   const details = q.consumer_details ?? []
   const now = Date.now()
@@ -416,7 +456,7 @@ export async function pending(a: RabbitAdapter, input: {queue: string; vhost?: s
     row.consumers.push(c.consumer_tag)
   }
   const channels = [...byChannel.values()].sort((x, y) => x.channel.localeCompare(y.channel))
-  const warnings = [...looked.warnings]
+  const warnings = [...(await clusterWarnings(a, q)), ...looked.warnings]
   const sum = channels.reduce((s, c) => s + (c.unacked ?? 0), 0)
   if (summary.unacked !== null && channels.every((c) => c.unacked !== null && c.alsoConsumes.length === 0) && sum !== summary.unacked) {
     warnings.push(`the channels hold ${sum} unacked, the queue's sample says ${summary.unacked}: the 5-s samples were taken at different times`)
@@ -439,12 +479,16 @@ export interface LagRow {
   /** how old the head message is (see timeLag()) */
   timeLagMs: number | null
   timeLagNote: string | null
+  /** what a cluster node down does to the queue, in words; else null */
+  stateNote: string | null
 }
 
 export interface LagReport {
   broker: 'rabbitmq'
   vhost: string | null
   groups: AsyncIterable<LagRow> | LagRow[]
+  nodesDown: string[] | null
+  warnings: string[]
 }
 
 /** `cg lag [QUEUE] [--vhost V]`: backlog per queue, confirmed by passive declares in the connection's vhost. */
@@ -470,12 +514,17 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       consumersSource: c.consumersSource,
       readyRate: typeof rate === 'number' ? rate : null,
       ...timeLag(q, c.ready),
+      stateNote: availability(q).note,
     }
+  }
+  const seen = async () => {
+    const cluster = await clusterNodes(a)
+    return {nodesDown: cluster?.down ?? null, warnings: nodeWarnings(cluster)}
   }
   if (input.queue !== undefined) {
     const vhost = input.vhost ?? a.options.vhost
     const row = await toRow(await getQueue(a, vhost, input.queue))
-    return {broker: 'rabbitmq', vhost, groups: row ? [row] : []}
+    return {broker: 'rabbitmq', vhost, groups: row ? [row] : [], ...(await seen())}
   }
   // both endpoints are checked before any output: an unreachable AMQP listener is an error, not a silent fallback
   await a.connection()
@@ -490,7 +539,7 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
       if (row) yield row
     }
   }
-  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows()}
+  return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows(), ...(await seen())}
 }
 
 /** A count from the management API: a finite number, else null (unknown). */
@@ -507,6 +556,10 @@ export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'rea
 export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
   serverVersion: string
   vhost: string | null
+  /** the cluster's nodes that are not running (null when the user may not list nodes) */
+  nodesDown: string[] | null
+  /** what cg cannot see because of them */
+  warnings: string[]
 }
 
 function groupRow({queue, ready, state, consumers, timeLagMs, ...rest}: QueueRow): RabbitGroupRow {
@@ -516,7 +569,21 @@ function groupRow({queue, ready, state, consumers, timeLagMs, ...rest}: QueueRow
 export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Promise<RabbitGroupsResult> {
   const queue = optionalQueueArg(req, 'cg groups [QUEUE] [--vhost V]')
   const report = await groups(a, {queue, vhost: req.flags.vhost})
-  return {broker: 'rabbitmq', serverVersion: report.serverVersion, vhost: report.vhost, groups: mapRows(report.groups, groupRow)}
+  for (const w of report.warnings) req.run.warn(w)
+  return {
+    broker: 'rabbitmq',
+    serverVersion: report.serverVersion,
+    vhost: report.vhost,
+    nodesDown: report.nodesDown,
+    warnings: report.warnings,
+    groups: mapRows(report.groups, (r) => unreadableWarned(req.run, groupRow(r), r.stateNote)),
+  }
+}
+
+/** What a node down does to a row's queue is said on stderr too (the table shows its counts as unknown). */
+function unreadableWarned<T extends {group: string}>(run: {warn(w: string): void}, row: T, note: string | null): T {
+  if (note) run.warn(`queue ${row.group}: ${note}`)
+  return row
 }
 
 export interface RabbitConsumersResult extends ConsumersResult<ConsumerRow> {
@@ -559,10 +626,14 @@ export interface RabbitLagRow extends LagCore {
   lagRate: number | null
   /** why timeLagMs is null while messages are ready, in words; else null */
   timeLagNote: string | null
+  /** what a cluster node down does to the queue, in words; else null */
+  stateNote: string | null
 }
 
 export interface RabbitLagResult extends LagResult<RabbitLagRow> {
   vhost: string | null
+  nodesDown: string[] | null
+  warnings: string[]
 }
 
 function lagRow(r: LagRow): RabbitLagRow {
@@ -579,11 +650,19 @@ function lagRow(r: LagRow): RabbitLagRow {
     consumers: r.consumers,
     consumersSource: r.consumersSource,
     lagRate: r.readyRate,
+    stateNote: r.stateNote,
   }
 }
 
 export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<RabbitLagResult> {
   const queue = optionalQueueArg(req, 'cg lag [QUEUE] [--vhost V]')
   const report = await lag(a, {queue, vhost: req.flags.vhost})
-  return {broker: 'rabbitmq', vhost: report.vhost, groups: mapRows(report.groups, lagRow)}
+  for (const w of report.warnings) req.run.warn(w)
+  return {
+    broker: 'rabbitmq',
+    vhost: report.vhost,
+    nodesDown: report.nodesDown,
+    warnings: report.warnings,
+    groups: mapRows(report.groups, (r) => unreadableWarned(req.run, lagRow(r), r.stateNote)),
+  }
 }

@@ -19,6 +19,8 @@ interface Reply {
  */
 export function managementApi(o: RabbitOptions): ManagementApi {
   const auth = 'Basic ' + Buffer.from(`${o.username}:${o.password}`).toString('base64')
+  /** the index (in managementUrls) of the node that answered last: the run sticks to it */
+  let active = 0
   async function send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Reply> {
     if (url.protocol === 'https:') return httpsSend(method, url, headers, body, o)
     const res = await fetch(url, {method, headers, body, signal: AbortSignal.timeout(o.timeoutMs)})
@@ -31,43 +33,38 @@ export function managementApi(o: RabbitOptions): ManagementApi {
     body?: unknown,
     extra: Record<string, string> = {},
   ): Promise<Reply> {
-    const url = new URL(`${o.managementUrl}/api/${path}`)
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v))
-    let res: Reply
-    try {
-      res = await send(
-        method,
-        url,
-        {authorization: auth, accept: 'application/json', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...extra},
-        body === undefined ? undefined : JSON.stringify(body),
-      )
-    } catch (err) {
-      const e = err as Error & {code?: string; cause?: {code?: string}}
-      if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT')
-        throw new CgError(
-          'timeout',
-          `the RabbitMQ management API at ${o.managementUrl} did not answer within ${o.timeoutMs} ms`,
-          'Check the broker, or raise --timeout.',
-          {cause: err},
-        )
-      const code = e.cause?.code ?? e.code
-      if (url.protocol === 'https:' && isPlainTextReply(err))
-        throw notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
-      const tls = url.protocol === 'https:' ? tlsFailure(`the RabbitMQ management API at ${o.managementUrl}`, err) : undefined
-      if (tls) throw tls
-      if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
-        throw new CgError(
-          'unreachable',
-          `TLS handshake with the RabbitMQ management API at ${o.managementUrl} failed (${code})`,
-          'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.',
-          {cause: err},
-        )
+    const bases = o.managementUrls?.length ? o.managementUrls : [o.managementUrl]
+    const headers = {authorization: auth, accept: 'application/json', ...(body === undefined ? {} : {'content-type': 'application/json'}), ...extra}
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    let res: Reply | undefined
+    const failed: Array<{base: string; err: CgError}> = []
+    // the node that answered last first, then the others in the profile's order
+    const order = [active, ...bases.keys()].filter((i, k, all) => all.indexOf(i) === k)
+    for (const i of order) {
+      const url = new URL(`${bases[i]}/api/${path}`)
+      for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v))
+      try {
+        res = await send(method, url, headers, payload)
+        active = i
+        break
+      } catch (err) {
+        const e = transportError(err, url, bases[i], o)
+        // a node that does not answer: the next one may (a timed-out change is not sent twice; a TLS
+        // failure is the profile's, not the node's)
+        const down = e.code === 'timeout' ? method === 'GET' : e.code === 'unreachable' && !/TLS|certificate/i.test(e.message)
+        if (bases.length > 1 && down) {
+          failed.push({base: bases[i], err: e})
+          continue
+        }
+        throw e
       }
+    }
+    if (!res) {
       throw new CgError(
-        'unreachable',
-        `cannot reach the RabbitMQ management API at ${o.managementUrl}${code ? ` (${code})` : ''}`,
-        'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.',
-        {cause: err},
+        failed.every((f) => f.err.code === 'timeout') ? 'timeout' : 'unreachable',
+        `no RabbitMQ management API answered: ${failed.map((f) => `${f.base} (${f.err.code === 'timeout' ? `no answer within ${o.timeoutMs} ms` : (/\(([^)]*)\)$/.exec(f.err.message)?.[1] ?? 'no answer')})`).join(', ')}`,
+        'Are the nodes running, with the management plugin enabled? Check the `management:` list of the profile (or raise --timeout).',
+        {cause: failed[0]?.err},
       )
     }
     if (res.status >= 200 && res.status < 300) return res
@@ -80,6 +77,14 @@ export function managementApi(o: RabbitOptions): ManagementApi {
         'refused',
         `user ${o.username} may not use the RabbitMQ management API (${reason})`,
         'Give the user the management, monitoring or administrator tag (rabbitmqctl set_user_tags USER management).',
+      )
+    }
+    // a user who may log in but lacks the monitoring (or administrator) tag an endpoint needs (/api/nodes)
+    if (res.status === 401 && /not (monitor|administrator) user/i.test(reason)) {
+      throw new CgError(
+        'refused',
+        `user ${o.username} may not ${method === 'GET' ? 'read' : method} /api/${path.split('?')[0]} (${reason})`,
+        `This needs the ${/administrator/i.test(reason) ? 'administrator' : 'monitoring or administrator'} tag (rabbitmqctl set_user_tags USER monitoring).`,
       )
     }
     // paths are shown as sent: their segments stay encoded (vhost "/" is %2F)
@@ -133,6 +138,34 @@ export function managementApi(o: RabbitOptions): ManagementApi {
       await call('PUT', path, undefined, body)
     },
   }
+}
+
+/** A request that got no HTTP answer from `base`, as a CgError (timeout, TLS failure, unreachable). */
+function transportError(err: unknown, url: URL, base: string, o: RabbitOptions): CgError {
+  const e = err as Error & {code?: string; cause?: {code?: string}}
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT')
+    return new CgError('timeout', `the RabbitMQ management API at ${base} did not answer within ${o.timeoutMs} ms`, 'Check the broker, or raise --timeout.', {
+      cause: err,
+    })
+  const code = e.cause?.code ?? e.code
+  if (url.protocol === 'https:' && isPlainTextReply(err))
+    return notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
+  const tls = url.protocol === 'https:' ? tlsFailure(`the RabbitMQ management API at ${base}`, err) : undefined
+  if (tls) return tls
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
+    return new CgError(
+      'unreachable',
+      `TLS handshake with the RabbitMQ management API at ${base} failed (${code})`,
+      'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.',
+      {cause: err},
+    )
+  }
+  return new CgError(
+    'unreachable',
+    `cannot reach the RabbitMQ management API at ${base}${code ? ` (${code})` : ''}`,
+    'Is the management plugin enabled (rabbitmq-plugins enable rabbitmq_management)? Set `management:` in the profile if it listens elsewhere.',
+    {cause: err},
+  )
 }
 
 async function httpsSend(method: string, url: URL, headers: Record<string, string>, body: string | undefined, o: RabbitOptions): Promise<Reply> {

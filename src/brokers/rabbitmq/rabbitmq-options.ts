@@ -8,7 +8,8 @@ import type {RabbitOptions} from './rabbitmq-types.js'
 /**
  * A profile as RabbitMQ connection options. The AMQP URL gives host, port, vhost and credentials (the
  * profile's username/password/vhost override them); the management URL comes from `management:`, else
- * http://<amqp host>:15672 (https://<amqp host>:15671 for amqps://). `tls: {ca, cert, key, passphrase,
+ * http://<amqp host>:15672 (https://<amqp host>:15671 for amqps://). `management:` may list several URLs
+ * (a YAML list, or comma-separated): the nodes of a cluster, tried in order (the first that answers serves the run). `tls: {ca, cert, key, passphrase,
  * servername, insecure}` (profileTls) applies to amqps:// and to an
  * https:// management URL; `tls: true` asks for TLS with the system CAs.
  */
@@ -34,19 +35,36 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   const shown = new URL(amqp.toString())
   shown.password = '***'
   const host = u.hostname.startsWith('[') || !u.hostname.includes(':') ? u.hostname : `[${u.hostname}]`
-  const mgmtIn = str(o.management) ?? `${secure ? 'https' : 'http'}://${host}:${secure ? 15671 : 15672}`
-  let mgmt: URL
-  try {
-    mgmt = new URL(mgmtIn)
-  } catch {
-    throw usage(`not a management URL: ${mgmtIn}`, 'Set `management:` to http(s)://host:15672 in the profile.')
-  }
-  if (mgmt.protocol !== 'http:' && mgmt.protocol !== 'https:')
-    throw usage(`the management URL must be http:// or https://, not ${mgmt.protocol}`, 'Set `management:` to http(s)://host:15672.')
-  mgmt.username = ''
-  mgmt.password = ''
-  const tls = profileTls(profile, secure || mgmt.protocol === 'https:', secure ? u.hostname : mgmt.hostname)
-  return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: mgmt.toString().replace(/\/+$/, ''), vhost, username, password, tls, timeoutMs}
+  const fallback = `${secure ? 'https' : 'http'}://${host}:${secure ? 15671 : 15672}`
+  const mgmts = managementList(o.management, fallback)
+  const tls = profileTls(profile, secure || mgmts.some((m) => m.protocol === 'https:'), secure ? u.hostname : mgmts[0].hostname)
+  const managementUrls = mgmts.map((m) => m.toString().replace(/\/+$/, ''))
+  return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: managementUrls[0], managementUrls, vhost, username, password, tls, timeoutMs}
+}
+
+/**
+ * `management:` as URLs: one URL, a YAML list of them, or a comma-separated string; none = the URL derived
+ * from the AMQP host. Credentials in them are dropped (the profile's user logs in); only http(s).
+ */
+export function managementList(value: unknown, fallback: string): URL[] {
+  const items = (Array.isArray(value) ? value : value === undefined || value === null ? [] : String(value).split(','))
+    .map((v) => (v === null || v === undefined ? '' : String(v).trim()))
+    .filter((v) => v !== '')
+  if (Array.isArray(value) && items.length === 0)
+    throw usage('`management:` is an empty list', 'List the management URLs of the nodes, e.g. [http://rabbit-1:15672, http://rabbit-2:15672].')
+  return (items.length ? items : [fallback]).map((text) => {
+    let m: URL
+    try {
+      m = new URL(text)
+    } catch {
+      throw usage(`not a management URL: ${text.replace(/\/\/.*@/, '//***@')}`, 'Set `management:` to http(s)://host:15672 in the profile (or a list of them).')
+    }
+    if (m.protocol !== 'http:' && m.protocol !== 'https:')
+      throw usage(`the management URL must be http:// or https://, not ${m.protocol}`, 'Set `management:` to http(s)://host:15672.')
+    m.username = ''
+    m.password = ''
+    return m
+  })
 }
 
 /** "3.10.8" -> 3; "unknown" -> null. */

@@ -15,6 +15,12 @@ export interface RawQueue {
   vhost: string
   type?: string
   state?: string
+  /** classic queues: the node holding the queue */
+  node?: string
+  /** quorum and stream queues: the leader (null while there is none), the replicas, and those running */
+  leader?: string | null
+  members?: string[]
+  online?: string[]
   durable?: boolean
   consumers?: number
   messages?: number
@@ -144,10 +150,20 @@ export async function getQueue(a: RabbitAdapter, vhost: string, name: string, co
   } catch (err) {
     if (err instanceof CgError && err.code === 'not_found') {
       await checkVhost(a, vhost)
+      // a classic queue whose node is down answers 404 here but is still in the listing (state "down")
+      const listed = await listedQueue(a, vhost, name)
+      if (listed) return listed
       throw new CgError('not_found', `queue ${name} not found in vhost ${vhost}`, 'List the queues with `cg groups`.')
     }
     throw err
   }
+}
+
+/** The listing's row of one queue (name matched exactly), null when it is not there. */
+async function listedQueue(a: RabbitAdapter, vhost: string, name: string): Promise<RawQueue | null> {
+  const exact = `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`
+  const p = await a.management().get<Page<RawQueue>>(`queues/${seg(vhost)}`, {page: 1, page_size: PAGE_SIZE, name: exact, use_regex: true})
+  return p.items.find((q) => q.name === name) ?? null
 }
 
 export async function getChannel(a: RabbitAdapter, name: string): Promise<RawChannel> {
@@ -211,6 +227,14 @@ export async function exchangeExists(rabbit: RabbitAdapter, exchange: string): P
  */
 export function channelError(err: unknown, rabbit: RabbitAdapter, what: string, need?: {permission: Permission; action: string}): CgError {
   const msg = (err as Error)?.message ?? String(err)
+  // a durable classic queue whose node is down (a cluster): it exists, it cannot be reached
+  const home = /home node '([^']+)' of durable queue .* is down or inaccessible/.exec(msg)
+  if (home)
+    return new CgError(
+      'unreachable',
+      `${what} cannot be read: its node ${home[1]} is down`,
+      'Start the node that is down (cg groups lists what can be read), then run this again.',
+    )
   if (/NOT_FOUND|404/.test(msg))
     return new CgError('not_found', `${what} not found in vhost ${rabbit.options.vhost}`, 'Check the name and the vhost (cg groups lists the queues).')
   // an exclusive queue of another connection: not even a passive declare may touch it

@@ -8,7 +8,7 @@ import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {nonNegativeInt} from '../../services/inputs.js'
 import {queueAndTagArgs, queueArg} from './rabbitmq-args.js'
 import {assertMayClose, close, connectionPlan, waitGone, type ConnectionPlan, type ConsumerRef} from './rabbitmq-connection-plan.js'
-import {deliveryLimit, queueCounts, type DeliveryLimit, type QueueCounts} from './rabbitmq-inspect.js'
+import {clusterWarnings, deliveryLimit, queueCounts, readableQueue, type DeliveryLimit, type QueueCounts} from './rabbitmq-inspect.js'
 import {getChannel, getConnection, getQueue, idleMsSince, type RawQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
@@ -86,7 +86,7 @@ export async function claim(
 ): Promise<RabbitClaimResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
-  const q = await getQueue(a, vhost, input.queue)
+  const q = await readableQueue(a, vhost, input.queue)
   const own = await ownConnection(a)
   const details = q.consumer_details ?? []
   const channelNames = [...new Set(details.map((c) => c.channel_details.name))]
@@ -123,7 +123,7 @@ export async function claim(
   }
   const requeues = plan.reduce((s, p) => s + p.requeues, 0)
   const limit = deliveryLimit(q, version)
-  const warnings = quorumWarnings(q, limit, version, requeues)
+  const warnings = [...(await clusterWarnings(a, q)), ...quorumWarnings(q, limit, version, requeues)]
   for (const p of plan) {
     if (p.alsoCloses.consumers.length || p.alsoCloses.channels.length) {
       warnings.push(
@@ -263,7 +263,7 @@ export async function consumerDelete(
 ): Promise<RabbitConsumerDeleteResult> {
   const vhost = input.vhost ?? a.options.vhost
   const version = await a.serverVersion()
-  const q = await getQueue(a, vhost, input.queue)
+  const q = await readableQueue(a, vhost, input.queue)
   const c = (q.consumer_details ?? []).find((x) => x.consumer_tag === input.tag)
   if (!c) {
     const tags = (q.consumer_details ?? []).map((x) => x.consumer_tag)

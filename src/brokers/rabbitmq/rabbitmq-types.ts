@@ -11,6 +11,8 @@ export interface RabbitOptions {
   amqpShown: string
   /** http(s)://host:15672, no trailing slash: from the profile's `management:` or derived from the AMQP host */
   managementUrl: string
+  /** every management URL of the profile (a cluster's nodes), in order: managementUrl is the first */
+  managementUrls: string[]
   vhost: string
   username: string
   password: string

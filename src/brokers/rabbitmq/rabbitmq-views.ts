@@ -43,6 +43,9 @@ export const views: Partial<Record<Operation, HumanView>> = {
           empty: 'unknown',
         },
         {header: 'DEAD-LETTER', get: (r) => deadLetterText(r.deadLetter)},
+        // a cluster node down: "down", or "running*" when replicas are down (the note is on stderr and in --json)
+        {header: 'STATE', get: (r) => (r.state === null ? null : `${r.state}${r.stateNote && r.state !== 'down' ? '*' : ''}`), empty: '-'},
+        {header: 'NODE', get: (r) => r.node, empty: '-'},
       ],
       d.groups,
       '(no queues)',
