@@ -136,6 +136,8 @@ export class RedisAdapter implements StreamsAdapter {
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100
     const info = String(await node.info('server'))
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? null
+    const sentinel = this.conn.sentinelMaster?.()
+    if (sentinel) return {broker: 'redis', version, mode: 'sentinel', latencyMs, master: `${sentinel.name} at ${sentinel.address}`}
     return {broker: 'redis', version, mode: this.conn.cluster ? 'cluster' : 'standalone', latencyMs}
   }
 

@@ -2,7 +2,7 @@ import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type {ConnectOptions} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
-import {parseBrokerUrl} from '../../profiles/broker-url.js'
+import {parseBrokerUrl, type UrlHost} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {withDeadline} from '../../services/wait.js'
@@ -19,6 +19,8 @@ export interface RedisConnection {
   /** the master that owns the key's slot */
   nodeFor(key: string): Redis
   sameSlot(a: string, b: string): boolean
+  /** behind Redis Sentinel: the master's name and the address the sentinels gave for it */
+  sentinelMaster?: () => {name: string; address: string}
   close(): Promise<void>
 }
 
@@ -28,9 +30,7 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   const {host, port} = u.hosts[0]
   const o = profile.options
   const tls: RedisOptions['tls'] = profileTls(profile, u.tls, host)
-  return {
-    host,
-    port: port ?? 6379,
+  const common: RedisOptions = {
     username: o.username != null ? String(o.username) : u.username,
     password: o.password != null ? String(o.password) : u.password,
     db: u.db,
@@ -45,7 +45,41 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
     enableOfflineQueue: true,
     connectionName: 'cg',
   }
+  if (u.master === undefined) return {...common, host, port: port ?? 6379}
+  return {...common, ...sentinelOptions(profile, u.hosts, u.master, tls, timeoutMs)}
 }
+
+/**
+ * Redis Sentinel: ioredis asks the sentinels, in turn, for the master's address and connects there. The
+ * profile's credentials and `tls:` are the master's; the sentinels take the same `tls:` (one CA signs both in
+ * the deployments cg meets) and their own `sentinelUsername` / `sentinelPassword`. A failover (+switch-master
+ * on a sentinel) closes the connection: the command in flight fails with "lost the connection" and a re-run
+ * resumes on the new master (see docs/redis-sentinel.md).
+ */
+function sentinelOptions(profile: Profile, hosts: UrlHost[], name: string, tls: RedisOptions['tls'], timeoutMs: number): Partial<RedisOptions> {
+  const o = profile.options
+  return {
+    sentinels: sentinelList(hosts),
+    name,
+    role: 'master',
+    sentinelUsername: o.sentinelUsername != null ? String(o.sentinelUsername) : undefined,
+    sentinelPassword: o.sentinelPassword != null ? String(o.sentinelPassword) : undefined,
+    sentinelTLS: tls,
+    enableTLSForSentinelMode: tls !== undefined,
+    sentinelRetryStrategy: () => null,
+    sentinelReconnectStrategy: () => null,
+    sentinelCommandTimeout: timeoutMs,
+    // the sentinels named are the ones asked: the addresses they announce for each other may not be reachable
+    updateSentinels: false,
+    failoverDetector: true,
+  }
+}
+
+function sentinelList(hosts: UrlHost[]): Array<{host: string; port: number}> {
+  return hosts.map(({host, port}) => ({host, port: port ?? SENTINEL_PORT}))
+}
+
+const SENTINEL_PORT = 26379
 
 /** ConnectOptions plus a --verbose log line writer, when the caller has one (drivers never import output/). */
 export type RedisConnectOptions = ConnectOptions & {debug?: (message: string) => void}
@@ -66,11 +100,24 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     reason = e
     debug(`redis: ${e.message}`)
   })
-  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis'} : null
-  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch((error: unknown) => {
-    first.disconnect()
-    throw connectionError(error instanceof CgError ? error : (reason ?? error), profile)
+  // Sentinel: why each sentinel gave no master (refused, auth, no such master name), for the error
+  const sentinelErrors: string[] = []
+  first.on('sentinelError', (e: Error) => {
+    sentinelErrors.push(e.message)
+    debug(`redis sentinel: ${e.message}`)
   })
+  const sentinels = options.sentinels as Array<{host: string; port: number}> | undefined
+  const probeAt = sentinels
+    ? {host: sentinels[0].host, port: sentinels[0].port, plain: 'redis+sentinel'}
+    : {host: options.host!, port: options.port!, plain: 'redis'}
+  const tlsTarget = options.tls ? probeAt : null
+  await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch(async (error: unknown) => {
+    first.disconnect()
+    const why = error instanceof CgError ? error : (reason ?? error)
+    if (sentinels && !(why instanceof CgError)) throw await sentinelConnectError(why, sentinelErrors, options, profile, lib.Redis)
+    throw connectionError(why, profile)
+  })
+  if (sentinels) debug(`redis sentinel: master ${options.name} is ${masterAddress(first)}`)
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
   if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
@@ -105,9 +152,11 @@ function handshakeTimedOut(): Error {
 }
 
 function standalone(client: Redis): RedisConnection {
+  const name = client.options.sentinels ? client.options.name : undefined
   return {
     client,
     cluster: false,
+    sentinelMaster: name ? () => ({name, address: masterAddress(client)}) : undefined,
     masters: () => [client],
     nodeFor: () => client,
     sameSlot: () => true,
@@ -170,8 +219,100 @@ async function selectDatabase(client: Redis, db: number, user: string | undefine
 }
 
 function hostOf(profile: Profile): string {
-  const {host, port} = parseBrokerUrl(profile.url).hosts[0]
-  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 6379}`
+  const u = parseBrokerUrl(profile.url)
+  if (u.master !== undefined) return `master ${u.master} (via sentinels ${sentinelList(u.hosts).map(address).join(', ')})`
+  return address({host: u.hosts[0].host, port: u.hosts[0].port ?? 6379})
+}
+
+function address({host, port}: {host: string; port: number}): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** host:port of the server a client is connected to (behind Sentinel: the master it was given). */
+function masterAddress(client: Redis): string {
+  const socket = (client as unknown as {stream?: {remoteAddress?: string; remotePort?: number}}).stream
+  return socket?.remoteAddress ? address({host: socket.remoteAddress, port: socket.remotePort ?? 0}) : 'unknown'
+}
+
+/**
+ * Why no master was reached through the sentinels, on one line: none answered (naming them), the master name
+ * is one they do not monitor (naming those they do), a refused login or TLS handshake with the sentinels, or
+ * (a sentinel did answer) the master's own refusal.
+ */
+async function sentinelConnectError(
+  error: unknown,
+  sentinelErrors: string[],
+  options: RedisOptions,
+  profile: Profile,
+  RedisClass: typeof Redis,
+): Promise<CgError> {
+  const msg = String((error as Error)?.message ?? error)
+  if (!/All sentinels are unreachable/.test(msg)) return connectionError(error, profile)
+  const list = (options.sentinels as Array<{host: string; port: number}>).map(address).join(', ')
+  const name = String(options.name)
+  const failures = sentinelErrors.map((e) => e.replace(/^failed to connect to sentinel \S+ because /, ''))
+  if (sentinelErrors.some((e) => /successfully, but got an invalid reply/.test(e))) {
+    const known = await monitoredMasters(options, RedisClass)
+    return new CgError(
+      'unreachable',
+      `no sentinel of ${list} knows a master named ${name}`,
+      known.length
+        ? `Those sentinels monitor: ${known.join(', ')}. Fix the master name (name: in the profile, or the path of the redis+sentinel:// URL).`
+        : 'SENTINEL MASTERS on a sentinel lists the names it monitors: fix the master name (name: in the profile, or the path of the redis+sentinel:// URL).',
+    )
+  }
+  const last = failures[failures.length - 1] ?? msg.replace(/^.*Last error: /, '')
+  if (failures.some((f) => /WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(f))) {
+    return new CgError(
+      'auth',
+      `authentication failed for the Redis sentinels ${list} (${last.split('\n')[0]})`,
+      "Check sentinelUsername / sentinelPassword of the profile (the sentinels' own login; username / password are the master's).",
+    )
+  }
+  if (failures.some((f) => /certificate|SSL|TLS|EPROTO/i.test(f))) {
+    return new CgError(
+      'unreachable',
+      `TLS handshake with the Redis sentinels ${list} failed: ${tlsReason(last)}`,
+      "Check tls.ca / tls.servername (the sentinels take the profile's tls: as the master does), or use redis+sentinel:// for plain-text sentinels.",
+    )
+  }
+  // ioredis words a refused connection to a sentinel "Connection is closed.": only the telling reasons are named
+  const codes = [...new Set(failures.filter((f) => !/Connection is closed/.test(f)).map((f) => /\b(E[A-Z]+)\b/.exec(f)?.[1] ?? f.split('\n')[0]))]
+  return new CgError(
+    'unreachable',
+    `no Redis Sentinel answered at ${list}${codes.length ? ` (${codes.join('; ')})` : ''}`,
+    'Are the sentinels running? Check the sentinels of the profile (or the hosts of the redis+sentinel:// URL) and their ports (26379 by default).',
+  )
+}
+
+/** The master names the first sentinel that answers monitors (SENTINEL MASTERS), for the hint of a wrong name. */
+async function monitoredMasters(options: RedisOptions, RedisClass: typeof Redis): Promise<string[]> {
+  for (const s of options.sentinels as Array<{host: string; port: number}>) {
+    const c = new RedisClass({
+      host: s.host,
+      port: s.port,
+      username: options.sentinelUsername ?? undefined,
+      password: options.sentinelPassword ?? undefined,
+      tls: options.sentinelTLS,
+      lazyConnect: true,
+      connectTimeout: options.connectTimeout,
+      commandTimeout: options.connectTimeout,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableReadyCheck: false,
+    })
+    c.on('error', () => undefined)
+    try {
+      await c.connect()
+      const masters = (await c.call('SENTINEL', 'MASTERS')) as unknown[][]
+      return masters.map((m) => String(m[m.indexOf('name') + 1])).sort()
+    } catch {
+      // the next sentinel
+    } finally {
+      c.disconnect()
+    }
+  }
+  return []
 }
 
 function connectionError(error: unknown, profile: Profile): CgError {
