@@ -66,16 +66,18 @@ export async function failover(): Promise<string> {
 /** Resolves when the replica has promoted itself (the sentinels may not have named it yet). */
 export async function promoted(from: number, timeoutMs = 30_000): Promise<void> {
   const other = DATA_PORTS.find((p) => p !== from)!
-  const r = new Redis({host: '127.0.0.1', port: other, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1})
-  await r.connect()
-  try {
-    const end = Date.now() + timeoutMs
-    while (Date.now() < end) {
-      if (/role:master/.test(String(await r.info('replication')))) return
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    throw new Error(`127.0.0.1:${other} was not promoted within ${timeoutMs} ms`)
-  } finally {
-    r.disconnect()
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) {
+    // a connection per look: the promotion kills the node's clients (CLIENT KILL TYPE normal)
+    const r = new Redis({host: '127.0.0.1', port: other, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1})
+    r.on('error', () => undefined)
+    const role = await r
+      .connect()
+      .then(() => r.info('replication'))
+      .catch(() => '')
+      .finally(() => r.disconnect())
+    if (/role:master/.test(String(role))) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
+  throw new Error(`127.0.0.1:${other} was not promoted within ${timeoutMs} ms`)
 }

@@ -7,6 +7,7 @@ import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {withDeadline} from '../../services/wait.js'
 import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {wrap} from './redis-errors.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -21,6 +22,12 @@ export interface RedisConnection {
   sameSlot(a: string, b: string): boolean
   /** behind Redis Sentinel: the master's name and the address the sentinels gave for it */
   sentinelMaster?: () => {name: string; address: string}
+  /**
+   * Behind Redis Sentinel with a replica: WAIT until a replica has the writes sent so far, else fail (exit 69).
+   * A write a replica never got is undone when a failover promotes that replica; a step of a repair counts
+   * as done only once confirmed, so a failover mid-run never reports work the new master does not have.
+   */
+  confirmWrites?: () => Promise<void>
   close(): Promise<void>
 }
 
@@ -120,7 +127,11 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   if (sentinels) debug(`redis sentinel: master ${options.name} is ${masterAddress(first)}`)
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const clusterInfo = profile.options.cluster === false ? '' : String(await first.info('cluster').catch(() => ''))
-  if (!/cluster_enabled:1/.test(clusterInfo)) return standalone(first)
+  if (!/cluster_enabled:1/.test(clusterInfo)) {
+    const conn = standalone(first)
+    if (sentinels) conn.confirmWrites = await writeConfirmation(first, timeoutMs, debug)
+    return conn
+  }
 
   first.disconnect()
   debug('cluster mode detected')
@@ -232,6 +243,24 @@ function address({host, port}: {host: string; port: number}): string {
 function masterAddress(client: Redis): string {
   const socket = (client as unknown as {stream?: {remoteAddress?: string; remotePort?: number}}).stream
   return socket?.remoteAddress ? address({host: socket.remoteAddress, port: socket.remotePort ?? 0}) : 'unknown'
+}
+
+/** confirmWrites of a master behind Sentinel: WAIT 1 while it has a replica (none: nothing to wait for). */
+async function writeConfirmation(client: Redis, timeoutMs: number, debug: (m: string) => void): Promise<(() => Promise<void>) | undefined> {
+  const info = String(await client.info('replication').catch(() => ''))
+  const replicas = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0)
+  debug(`redis sentinel: the master has ${replicas} replica(s)${replicas ? ': each write step waits for one (WAIT 1)' : ''}`)
+  if (replicas === 0) return undefined
+  return async () => {
+    const acked = Number(await wrap({}, () => client.call('WAIT', 1, timeoutMs)))
+    if (acked >= 1) return
+    const m = client.options.name
+    throw new CgError(
+      'unreachable',
+      `no replica of master ${m} at ${masterAddress(client)} confirmed the last write within ${timeoutMs} ms (WAIT): a failover may be under way and would undo it`,
+      'Run the command again once the sentinels name a master: it resumes where the confirmed work ends.',
+    )
+  }
 }
 
 /**
