@@ -5,17 +5,22 @@
 #   master 127.0.0.1:6480, replica 127.0.0.1:6481 (after a failover the roles swap: either may be the master)
 #   sentinels 127.0.0.1:26380, 26381, 26382 (quorum 2, down-after 3 s, failover-timeout 6 s)
 #
-#   bash scripts/deploy/redis-sentinel.sh up        start the set, or reuse the one that runs; one status line
-#   bash scripts/deploy/redis-sentinel.sh down      stop the five processes (configs kept: `up` restarts them)
-#   bash scripts/deploy/redis-sentinel.sh failover  SENTINEL FAILOVER cg-master, then wait until every sentinel
-#                                                   names the new master and the old one replicates from it
-#   bash scripts/deploy/redis-sentinel.sh master    print the port of the current master
+# and the same again over TLS only (the "tls" set, certificates of scripts/certs.sh, client certificates
+# required on every node and sentinel, replication and sentinel links over TLS too):
+#
+#   master 127.0.0.1:6490, replica 127.0.0.1:6491, sentinels 127.0.0.1:26390, 26391, 26392, master name cg-master
+#
+#   bash scripts/deploy/redis-sentinel.sh up             start both sets, or reuse what runs; a status line each
+#   bash scripts/deploy/redis-sentinel.sh down           stop the ten processes (configs kept: `up` restarts them)
+#   bash scripts/deploy/redis-sentinel.sh failover [tls] SENTINEL FAILOVER cg-master, then wait until every
+#                                                        sentinel names the new master and the old one replicates from it
+#   bash scripts/deploy/redis-sentinel.sh master [tls]   print the port of the current master
 #
 # `up` is idempotent: a healthy set (both data nodes up, one master and one replica linked to it, every
 # sentinel naming that master and knowing the two others) is reused; stopped processes are started again from
 # their config files (which Redis and Sentinel rewrite on failover: the roles survive a restart); anything
 # else is wiped and created anew from the templates. State lives under $BROKERS_DIR/redis-sentinel/ (node-PORT/
-# and sentinel-PORT/ with their conf, log, pid). Errors: "redis-sentinel: ERROR: cause" + "hint: ..." on
+# and sentinel-PORT/ with their conf, log, pid; the tls set under tls/). Errors: "redis-sentinel: ERROR: cause" + "hint: ..." on
 # stderr, exit 3.
 set -euo pipefail
 
@@ -27,13 +32,25 @@ REPO_ROOT="$(cd -- "$SCRIPT_DIR/../.." && pwd -P)"
 NAME=redis-sentinel
 HOST=127.0.0.1
 MASTER_NAME=cg-master
-NODES=(6480 6481)
-SENTINELS=(26380 26381 26382)
 QUORUM=2
 DOWN_AFTER_MS=3000
 FAILOVER_TIMEOUT_MS=6000
 BROKERS_DIR=${BROKERS_DIR:-$REPO_ROOT/.brokers}
 STATE="$BROKERS_DIR/$NAME"
+CERTS="$BROKERS_DIR/certs"
+
+# use_set plain|tls : the ports, directory and redis-cli options of one set
+NODES=() SENTINELS=() SET=plain SET_DIR=$STATE TLS_ARGS=()
+use_set() {
+  SET=$1
+  if [[ $SET == tls ]]; then
+    NODES=(6490 6491) SENTINELS=(26390 26391 26392) SET_DIR="$STATE/tls"
+    TLS_ARGS=(--tls --cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
+  else
+    NODES=(6480 6481) SENTINELS=(26380 26381 26382) SET_DIR=$STATE TLS_ARGS=()
+  fi
+}
+use_set plain
 
 die() { report_error "$NAME" "$1" "$2"; exit 3; }
 log() { printf '%s\n' "$*"; }
@@ -41,13 +58,13 @@ log() { printf '%s\n' "$*"; }
 # rcli PORT ARGS... : redis-cli against loopback, bounded, CR stripped, errors swallowed.
 rcli() {
   local port=$1; shift
-  timeout 5 redis-cli -h "$HOST" -p "$port" "$@" 2>/dev/null </dev/null | tr -d '\r'
+  timeout 5 redis-cli "${TLS_ARGS[@]}" -h "$HOST" -p "$port" "$@" 2>/dev/null </dev/null | tr -d '\r'
 }
 answers() { [[ "$(rcli "$1" ping || true)" == PONG ]]; }
 info_field() { rcli "$1" info "$2" | sed -n "s/^$3://p" | head -n1 || true; }
 
-node_dir() { printf '%s/node-%s' "$STATE" "$1"; }
-sentinel_dir() { printf '%s/sentinel-%s' "$STATE" "$1"; }
+node_dir() { printf '%s/node-%s' "$SET_DIR" "$1"; }
+sentinel_dir() { printf '%s/sentinel-%s' "$SET_DIR" "$1"; }
 all_ports() { printf '%s\n' "${NODES[@]}" "${SENTINELS[@]}"; }
 dir_of() {
   local p
@@ -164,6 +181,17 @@ stop_one() {
   rm -f "$(dir_of "$port")/redis.pid"
 }
 
+# listen PORT : the config lines that open PORT (plain, or TLS only with client certificates required)
+listen() {
+  if [[ $SET != tls ]]; then
+    printf 'port %s' "$1"
+    return
+  fi
+  printf '%s\n' "port 0" "tls-port $1" "tls-replication yes" "tls-auth-clients yes" \
+    "tls-cert-file $CERTS/server.pem" "tls-key-file $CERTS/server.key" "tls-ca-cert-file $CERTS/ca.pem" \
+    "tls-client-cert-file $CERTS/client.pem" "tls-client-key-file $CERTS/client.key"
+}
+
 write_configs() {
   local p d m=${NODES[0]}
   for p in "${NODES[@]}"; do
@@ -172,7 +200,7 @@ write_configs() {
     cat >"$d/redis.conf" <<CONF
 # written by scripts/deploy/redis-sentinel.sh; Sentinel rewrites it on failover (replicaof)
 bind $HOST
-port $p
+$(listen "$p")
 protected-mode no
 daemonize yes
 pidfile $d/redis.pid
@@ -188,10 +216,10 @@ CONF
   done
   # the template of every sentinel's config: Sentinel rewrites its copy (ids, known peers, the current
   # master), so the copies are made from it only when the set is created anew
-  cat >"$STATE/sentinel.conf.template" <<CONF
+  cat >"$SET_DIR/sentinel.conf.template" <<CONF
 # written by scripts/deploy/redis-sentinel.sh from this template; Sentinel rewrites it as it runs
 bind $HOST
-port @PORT@
+$(listen @PORT@)
 protected-mode no
 daemonize yes
 pidfile @DIR@/redis.pid
@@ -206,15 +234,16 @@ CONF
   for p in "${SENTINELS[@]}"; do
     d="$(sentinel_dir "$p")"
     mkdir -p "$d"
-    sed -e "s|@PORT@|$p|g" -e "s|@DIR@|$d|g" "$STATE/sentinel.conf.template" >"$d/sentinel.conf"
+    sed -e "s|@PORT@|$p|g" -e "s|@DIR@|$d|g" "$SET_DIR/sentinel.conf.template" >"$d/sentinel.conf"
   done
 }
 
 create() {
   local p
   for p in $(all_ports); do stop_one "$p"; done
-  rm -rf "$STATE"
-  mkdir -p "$STATE"
+  for p in $(all_ports); do rm -rf "$(dir_of "$p")"; done
+  rm -f "$SET_DIR/sentinel.conf.template"
+  mkdir -p "$SET_DIR"
   write_configs
   for p in "${NODES[@]}"; do start_one "$p"; done
   for p in "${NODES[@]}"; do wait_answers "$p"; done
@@ -225,13 +254,24 @@ create() {
 status_line() {
   local m
   m="$(current_master)"
-  log "$NAME $HOST:$(IFS=,; echo "${NODES[*]}") (master $m) sentinels ${SENTINELS[0]}-${SENTINELS[-1]} ($MASTER_NAME)  $1"
+  local what=$NAME
+  [[ $SET == tls ]] && what+=" tls"
+  log "$what $HOST:$(IFS=,; echo "${NODES[*]}") (master $m) sentinels ${SENTINELS[0]}-${SENTINELS[-1]} ($MASTER_NAME)  $1"
 }
 
 up() {
   command -v redis-server >/dev/null 2>&1 || die "redis-server not found on PATH" "install it: apt-get install redis-server"
   command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found on PATH" "install it: apt-get install redis-tools"
   mkdir -p "$STATE" 2>/dev/null && [[ -w $STATE ]] || die "cannot write $STATE as user $(id -un)" "give the directory to $(id -un): sudo chown -R $(id -un) $BROKERS_DIR"
+  bash "$REPO_ROOT/scripts/certs.sh" "$CERTS" >/dev/null || die "scripts/certs.sh could not make the test certificates" "run bash scripts/certs.sh to see why"
+  use_set plain
+  up_set
+  use_set tls
+  up_set
+}
+
+up_set() {
+  mkdir -p "$SET_DIR"
   local p
   for p in $(all_ports); do refuse_foreign "$p"; done
 
@@ -253,11 +293,18 @@ up() {
   fi
   create
   wait_healthy 30 || die "the set did not become healthy within 30 s of its creation (master, replica linked, 3 sentinels agreeing)" \
-    "see the logs under $STATE/*/redis.log"
+    "see the logs under $SET_DIR/*/redis.log"
   status_line started
 }
 
 down() {
+  use_set plain
+  down_set
+  use_set tls
+  down_set
+}
+
+down_set() {
   local p stopped=() already=()
   for p in $(all_ports); do
     if [[ -n "$(our_pid "$p" || true)" ]] || answers "$p"; then
@@ -267,7 +314,9 @@ down() {
       already+=("$p")
     fi
   done
-  log "$NAME  stopped: ${stopped[*]:-none}; already down: ${already[*]:-none}"
+  local what=$NAME
+  [[ $SET == tls ]] && what+=" tls"
+  log "$what  stopped: ${stopped[*]:-none}; already down: ${already[*]:-none}"
 }
 
 # failover : SENTINEL FAILOVER through the first sentinel that takes it, then wait for the new roles
@@ -292,10 +341,14 @@ failover() {
   die "the failover from $before did not finish within 30 s" "see $STATE/sentinel-*/redis.log"
 }
 
+case ${2:-plain} in
+  plain | tls) use_set "${2:-plain}" ;;
+  *) die "unknown set '$2'" "give tls, or nothing for the plain-text set" ;;
+esac
 case ${1:-} in
   up) up ;;
   down) down ;;
   failover) failover ;;
   master) current_master; echo ;;
-  *) die "usage: redis-sentinel.sh up|down|failover|master" "brokers-up and brokers-down call it with CG_BROKERS=$NAME" ;;
+  *) die "usage: redis-sentinel.sh up|down|failover [tls]|master [tls]" "brokers-up and brokers-down call it with CG_BROKERS=$NAME" ;;
 esac

@@ -1,3 +1,5 @@
+import {connect as netConnect} from 'node:net'
+import {connect as tlsConnect} from 'node:tls'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type {ConnectOptions} from '../../core/driver.js'
@@ -6,7 +8,7 @@ import {parseBrokerUrl, type UrlHost} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {withDeadline} from '../../services/wait.js'
-import {tlsReason, withTlsCheck} from '../tls-check.js'
+import {isPlainTextReply, notTlsError, tlsReason, withTlsCheck} from '../tls-check.js'
 import {wrap} from './redis-errors.js'
 
 export type RedisClient = Redis | Cluster
@@ -305,13 +307,70 @@ async function sentinelConnectError(
       "Check tls.ca / tls.servername (the sentinels take the profile's tls: as the master does), or use redis+sentinel:// for plain-text sentinels.",
     )
   }
-  // ioredis words a refused connection to a sentinel "Connection is closed.": only the telling reasons are named
+  // ioredis words a refused connection, a TLS failure and a TLS-only port alike: "Connection is closed."
+  if (!failures.some((f) => !/Connection is closed/.test(f))) {
+    const found = await diagnoseSentinel(options)
+    if (found) return found
+  }
+  // only the telling reasons are named
   const codes = [...new Set(failures.filter((f) => !/Connection is closed/.test(f)).map((f) => /\b(E[A-Z]+)\b/.exec(f)?.[1] ?? f.split('\n')[0]))]
   return new CgError(
     'unreachable',
     `no Redis Sentinel answered at ${list}${codes.length ? ` (${codes.join('; ')})` : ''}`,
     'Are the sentinels running? Check the sentinels of the profile (or the hosts of the redis+sentinel:// URL) and their ports (26379 by default).',
   )
+}
+
+/**
+ * When ioredis says only "Connection is closed." of every sentinel: a look at the first one that takes a TCP
+ * connection, with the profile's TLS settings (a certificate problem, named) or without (a TLS-only port).
+ */
+async function diagnoseSentinel(options: RedisOptions): Promise<CgError | undefined> {
+  const list = (options.sentinels as Array<{host: string; port: number}>).map(address).join(', ')
+  for (const s of options.sentinels as Array<{host: string; port: number}>) {
+    const where = address(s)
+    const settings = options.sentinelTLS
+    if (settings) {
+      const reason = await new Promise<string | null>((resolve) => {
+        const socket = tlsConnect({host: s.host, port: s.port, ...settings})
+        const done = (r: string | null) => {
+          socket.destroy()
+          resolve(r)
+        }
+        socket.setTimeout(Number(options.connectTimeout ?? 5000), () => done(null))
+        // TLS 1.3: a missing client certificate is refused after the handshake, so a PING must come back
+        socket.once('secureConnect', () => socket.write('PING\r\n'))
+        socket.once('data', () => done(null))
+        socket.once('close', () => done('the sentinel closed the connection after the TLS handshake (it may require a client certificate: tls.cert / tls.key)'))
+        socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? null : e.message))
+      })
+      if (reason && isPlainTextReply(new Error(reason))) return notTlsError({host: s.host, port: s.port, plain: 'redis+sentinel'}, reason)
+      if (reason)
+        return new CgError(
+          'unreachable',
+          `TLS handshake with the Redis sentinel ${where} failed: ${tlsReason(reason)}`,
+          `Check tls.ca / tls.cert / tls.key / tls.servername (the sentinels ${list} take the profile's tls: as the master does).`,
+        )
+      continue
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = netConnect({host: s.host, port: s.port})
+      const done = (up: boolean) => {
+        socket.destroy()
+        resolve(up)
+      }
+      socket.setTimeout(Number(options.connectTimeout ?? 5000), () => done(false))
+      socket.once('connect', () => done(true))
+      socket.once('error', () => done(false))
+    })
+    if (open)
+      return new CgError(
+        'unreachable',
+        `the Redis sentinel ${where} took the connection but answered nothing in plain text (a TLS-only port?)`,
+        'For sentinels that speak TLS use rediss+sentinel:// or give the profile tls: {ca, cert, key}.',
+      )
+  }
+  return undefined
 }
 
 /** The master names the first sentinel that answers monitors (SENTINEL MASTERS), for the hint of a wrong name. */
