@@ -7,8 +7,8 @@ import type {HumanView} from '../output/view-types.js'
 
 export interface BrokerEntry {
   readonly kind: BrokerKind
-  /** URL schemes without "://": the plain one first, then its TLS form */
-  readonly schemes: readonly [plain: string, tls: string]
+  /** URL schemes without "://": the plain one first, then its TLS form, then other forms (Redis Sentinel) */
+  readonly schemes: readonly [plain: string, tls: string, ...more: string[]]
   /** the driver module (src/brokers/<broker>/<broker>-driver.ts) */
   driver(): Promise<DriverModule>
   /** how each operation's result reads in a terminal (src/brokers/<broker>/<broker>-views.ts) */
@@ -18,7 +18,7 @@ export interface BrokerEntry {
 export const BROKERS: readonly BrokerEntry[] = [
   {
     kind: 'redis',
-    schemes: ['redis', 'rediss'],
+    schemes: ['redis', 'rediss', 'redis+sentinel', 'rediss+sentinel'],
     driver: async () => (await import('./redis/redis-driver.js')).driver,
     views: async () => (await import('./redis/redis-views.js')).views,
   },

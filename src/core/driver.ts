@@ -11,6 +11,8 @@ export interface ServerInfo {
   version: string | null
   mode: string | null
   latencyMs: number
+  /** Redis Sentinel: the master the sentinels named, "NAME at HOST:PORT" */
+  master?: string
 }
 
 export interface ConnectOptions {

@@ -9,15 +9,17 @@ export interface UrlHost {
 
 /** A broker URL taken apart and checked: every part decoded, nothing silently dropped. */
 export interface BrokerUrl {
-  /** "redis", "rediss", "kafka", "kafkas", "amqp" or "amqps" */
+  /** "redis", "rediss", "redis+sentinel", "rediss+sentinel", "kafka", "kafkas", "amqp" or "amqps" */
   scheme: string
   tls: boolean
   username?: string
   password?: string
-  /** one host; Kafka URLs may list several (kafka://h1:9092,h2:9092) */
+  /** one host; Kafka URLs may list several (kafka://h1:9092,h2:9092), and Sentinel URLs their sentinels */
   hosts: UrlHost[]
-  /** Redis: the database of the path (/N) */
+  /** Redis: the database of the path (/N; /MASTER/N behind Sentinel) */
   db?: number
+  /** Redis Sentinel (redis+sentinel://): the name of the master the sentinels watch */
+  master?: string
   /** RabbitMQ: the vhost of the path, decoded (%2F is "/"); undefined when the URL has no path */
   vhost?: string
 }
@@ -25,6 +27,8 @@ export interface BrokerUrl {
 // (no "scheme://user:pass@" here: the redaction of output would mask it)
 const EXAMPLES: Record<string, string> = {
   redis: 'redis://HOST:PORT/DB, e.g. redis://127.0.0.1:6379/0 (credentials go before HOST as USER:PASSWORD@, %-encoded)',
+  sentinel:
+    "redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB], the sentinels then the master's name, e.g. redis+sentinel://127.0.0.1:26379/mymaster (the master's credentials go before the hosts as USER:PASSWORD@, %-encoded)",
   kafka: 'kafka://HOST:PORT[,HOST:PORT...], e.g. kafka://127.0.0.1:9092 (SASL PLAIN credentials go before the hosts as USER:PASSWORD@, %-encoded)',
   amqp: 'amqp://HOST:PORT/VHOST, e.g. amqp://127.0.0.1:5672/%2F (credentials go before HOST as USER:PASSWORD@, %-encoded)',
 }
@@ -41,8 +45,9 @@ export function parseBrokerUrl(url: string, where = 'the URL'): BrokerUrl {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)([?#].*)?$/is.exec(url)
   if (!m) throw usage(`${where} ${JSON.stringify(shown)} is not a URL`, 'Write it as SCHEME://HOST:PORT, e.g. redis://127.0.0.1:6379.')
   const scheme = m[1].toLowerCase()
-  const family = scheme.replace(/^(redis|kafka|amqp)s$/, '$1')
-  const example = EXAMPLES[family] ?? EXAMPLES.redis
+  const sentinel = /^rediss?\+sentinel$/.test(scheme)
+  const family = sentinel ? 'redis' : scheme.replace(/^(redis|kafka|amqp)s$/, '$1')
+  const example = EXAMPLES[sentinel ? 'sentinel' : family] ?? EXAMPLES.redis
   const bad = (what: string) => usage(`${where} ${JSON.stringify(shown)}: ${what}`, `Write it as ${example}.`)
   if (m[4] !== undefined) throw bad(`cg takes no ${m[4].startsWith('?') ? '?query' : '#fragment'} in a broker URL`)
 
@@ -51,7 +56,7 @@ export function parseBrokerUrl(url: string, where = 'the URL'): BrokerUrl {
   if (!authority.includes('@') && url.slice(m[1].length + 3).includes('@'))
     throw bad('an @ after the host: %-encode the credentials (/ as %2F, ? as %3F, # as %23) or an @ in the path (%40)')
   const at = authority.lastIndexOf('@')
-  const out: BrokerUrl = {scheme, tls: /^(rediss|kafkas|amqps)$/.test(scheme), hosts: []}
+  const out: BrokerUrl = {scheme, tls: /^(rediss|kafkas|amqps|rediss\+sentinel)$/.test(scheme), hosts: []}
   if (at >= 0) {
     const info = authority.slice(0, at)
     const colon = info.indexOf(':')
@@ -63,11 +68,20 @@ export function parseBrokerUrl(url: string, where = 'the URL'): BrokerUrl {
 
   const hostList = authority.slice(at + 1)
   const parts = hostList.split(',')
-  if (parts.length > 1 && family !== 'kafka') throw bad('only kafka:// URLs list several hosts')
+  if (parts.length > 1 && family !== 'kafka' && !sentinel) throw bad('only kafka:// and redis+sentinel:// URLs list several hosts')
   for (const part of parts) out.hosts.push(hostPort(part.trim(), bad))
 
   const path = m[3]
-  if (family === 'redis') {
+  if (sentinel) {
+    const m2 = /^\/([^/]+)(?:\/(.*))?$/.exec(path)
+    if (!m2) throw bad('the master name is missing (the path of a Sentinel URL is /MASTER or /MASTER/DB)')
+    out.master = decode(m2[1], () => bad('the master name has malformed %-encoding (write % as %25)'))
+    const db = m2[2]
+    if (db !== undefined && db !== '') {
+      if (!/^\d{1,9}$/.test(db)) throw bad(`the database ${JSON.stringify(db)} is not a number (the path of a Sentinel URL is /MASTER or /MASTER/DB)`)
+      out.db = Number(db)
+    }
+  } else if (family === 'redis') {
     if (path !== '' && path !== '/') {
       const db = path.slice(1)
       if (!/^\d{1,9}$/.test(db)) throw bad(`the database ${JSON.stringify(db)} is not a number (the path of a Redis URL is the database: /0, /1, ...)`)

@@ -27,7 +27,7 @@ export function redact(text: string): string {
   return out
 }
 
-export const SECRET_KEYS = new Set(['password', 'pass', 'secret', 'token', 'sasl', 'key', 'passphrase', 'privateKey'])
+export const SECRET_KEYS = new Set(['password', 'pass', 'secret', 'token', 'sasl', 'key', 'passphrase', 'privateKey', 'sentinelPassword'])
 
 /** A deep copy with secret-looking keys masked and URL credentials removed. */
 export function maskSecrets<T>(value: T): T {

@@ -39,7 +39,7 @@ const SCHEMES: Record<string, BrokerKind> = Object.fromEntries(BROKERS.flatMap((
 /** Every URL scheme cg accepts, as written in a URL; the `s` forms connect with TLS. */
 export const URL_SCHEMES: readonly string[] = Object.keys(SCHEMES).map((s) => `${s}//`)
 
-/** "redis://, rediss://, kafka://, kafkas://, amqp:// or amqps://", for help texts and hints. */
+/** "redis://, rediss://, redis+sentinel://, ..., amqp:// or amqps://", for help texts and hints. */
 export const URL_SCHEMES_TEXT = `${URL_SCHEMES.slice(0, -1).join(', ')} or ${URL_SCHEMES[URL_SCHEMES.length - 1]}`
 
 export function brokerOfUrl(url: string): BrokerKind {
@@ -108,6 +108,13 @@ export function buildProfile(
   const {broker: brokerField, url: rawUrl, brokers, stream, group, consumer, dlq, ...options} = raw
   let url = urlOverride ?? rawUrl
   if (!url && brokers) url = `kafka://${Array.isArray(brokers) ? brokers.join(',') : brokers}`
+  if (!url && options.sentinels !== undefined) url = sentinelUrl(name, options)
+  else if (options.sentinels !== undefined && !urlOverride)
+    throw new CgError(
+      'usage',
+      `profile ${name} has both url and sentinels`,
+      'Give the sentinels and the master `name:`, or a redis+sentinel://HOST:PORT,.../MASTER url, not both.',
+    )
   if (!url && brokerField === 'redis') url = BUILT_IN_URL
   if (!url) throw new CgError('usage', `profile ${name ?? ''} has no url`, 'Add `url:` (or `brokers:` for Kafka) to the profile.')
   const broker = brokerOfUrl(url)
@@ -122,6 +129,20 @@ export function buildProfile(
   const parsed = parseBrokerUrl(url, where)
   if (parsed.password !== undefined) registerSecret(parsed.password)
   return {name, source, broker, url, stream: str(stream), group: str(group), consumer: str(consumer), dlq: str(dlq), configPath, options}
+}
+
+/**
+ * A Redis Sentinel profile (`sentinels: [host:port, ...]`, `name: MASTER`, optional `db: N`) as the URL it
+ * means: redis+sentinel://HOST:PORT,.../MASTER[/DB]. The master's credentials stay in username/password.
+ */
+function sentinelUrl(name: string | null, options: Record<string, unknown>): string {
+  const {sentinels, name: master, db} = options
+  const list = (Array.isArray(sentinels) ? sentinels : String(sentinels ?? '').split(',')).map((h) => String(h).trim()).filter(Boolean)
+  const hint = 'Write it as sentinels: [127.0.0.1:26379, ...] and name: MASTER (the name the sentinels monitor, as in SENTINEL MASTERS).'
+  if (list.length === 0) throw new CgError('usage', `profile ${name ?? ''}: sentinels lists no sentinel`, hint)
+  if (master === undefined || master === null || master === '') throw new CgError('usage', `profile ${name ?? ''} has sentinels but no master name`, hint)
+  const path = `/${encodeURIComponent(String(master))}${db !== undefined && db !== null ? `/${String(db)}` : ''}`
+  return `redis+sentinel://${list.join(',')}${path}`
 }
 
 function registerSecrets(value: unknown, key?: string): void {

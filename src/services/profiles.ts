@@ -64,6 +64,8 @@ export interface ProfileTest {
   version: string | null
   mode: string | null
   latencyMs: number
+  /** Redis Sentinel: the master the sentinels named, "NAME at HOST:PORT" (absent elsewhere) */
+  master?: string
 }
 
 interface Where {
@@ -169,5 +171,6 @@ export function testProfile(profile: Profile, info: ServerInfo): ProfileTest {
     version: info.version,
     mode: info.mode,
     latencyMs: info.latencyMs,
+    ...(info.master === undefined ? {} : {master: info.master}),
   }
 }

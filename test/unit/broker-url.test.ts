@@ -20,6 +20,23 @@ describe('parseBrokerUrl: every part checked, nothing dropped', () => {
     expect(parseBrokerUrl('amqp://h:5672').vhost).toBeUndefined()
   })
 
+  it('redis+sentinel:// lists the sentinels, then the master name and the database', () => {
+    expect(parseBrokerUrl('redis+sentinel://u:pw@s1:26380,s2/my%2Fmaster/2')).toEqual({
+      scheme: 'redis+sentinel',
+      tls: false,
+      username: 'u',
+      password: 'pw',
+      hosts: [
+        {host: 's1', port: 26380},
+        {host: 's2', port: null},
+      ],
+      master: 'my/master',
+      db: 2,
+    })
+    expect(parseBrokerUrl('rediss+sentinel://s1:26380/m')).toMatchObject({tls: true, master: 'm'})
+    expect(parseBrokerUrl('rediss+sentinel://s1:26380/m').db).toBeUndefined()
+  })
+
   it.each([
     ['redis://127.0.0.1:6379/abc', /database "abc" is not a number/],
     ['redis://127.0.0.1:6379/-1', /database "-1" is not a number/],
@@ -29,7 +46,10 @@ describe('parseBrokerUrl: every part checked, nothing dropped', () => {
     ['redis://127.0.0.1:abc', /port "abc" is not a number/],
     ['redis://:6394', /host is missing/],
     ['redis://', /host is missing/],
-    ['redis://h:1,h:2', /only kafka:\/\/ URLs list several hosts/],
+    ['redis://h:1,h:2', /only kafka:\/\/ and redis\+sentinel:\/\/ URLs list several hosts/],
+    ['redis+sentinel://h:26379', /master name is missing/],
+    ['redis+sentinel://h:26379/', /master name is missing/],
+    ['redis+sentinel://h:26379/m/x', /database "x" is not a number/],
     ['redis://h?db=1', /no \?query/],
     ['kafka://127.0.0.1:notaport', /port "notaport" is not a number/],
     ['kafka://h:9092/x', /has no path/],

@@ -123,7 +123,7 @@ describe('help of every command', () => {
     }
   })
 
-  it.each(commands.filter((c) => 'url' in c.flags).map((c) => c.id))('%s: --url names all six schemes', (id) => {
+  it.each(commands.filter((c) => 'url' in c.flags).map((c) => c.id))('%s: --url names all eight schemes', (id) => {
     const url = entries(help.get(id)!).find((e) => e.startsWith('--url'))
     for (const scheme of URL_SCHEMES) expect(url).toContain(scheme)
   })

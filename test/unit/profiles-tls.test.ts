@@ -35,6 +35,43 @@ describe('redisOptions: TLS from the profile', () => {
     expect(tls.rejectUnauthorized).toBe(false)
   })
 
+  it('redis+sentinel://: the sentinels, the master name, and tls: for both the sentinels and the master', () => {
+    const dir = pems()
+    const o = redisOptions(
+      profile({
+        url: 'rediss+sentinel://s1.internal:26380,s2.internal/cache',
+        tls: {ca: join(dir, 'ca.pem')},
+        sentinelUsername: 'watch',
+        sentinelPassword: 'pw',
+      }),
+      5000,
+    )
+    expect(o.sentinels).toEqual([
+      {host: 's1.internal', port: 26380},
+      {host: 's2.internal', port: 26379},
+    ])
+    expect(o).toMatchObject({
+      name: 'cache',
+      role: 'master',
+      sentinelUsername: 'watch',
+      sentinelPassword: 'pw',
+      enableTLSForSentinelMode: true,
+      failoverDetector: true,
+    })
+    expect(String(o.tls!.ca)).toContain('ca-bytes')
+    expect(o.sentinelTLS).toBe(o.tls)
+    expect(o.host).toBeUndefined()
+    expect(redisOptions(profile({url: 'redis+sentinel://s1:26380/cache'}), 5000)).toMatchObject({tls: undefined, enableTLSForSentinelMode: false})
+  })
+
+  it('sentinels: and name: are the redis+sentinel:// URL they mean', () => {
+    expect(profile({broker: 'redis', sentinels: ['s1:26380', 's2:26381'], name: 'cache', db: 2}).url).toBe('redis+sentinel://s1:26380,s2:26381/cache/2')
+    expect(profile({sentinels: 's1:26380', name: 'cache'}).broker).toBe('redis')
+    expect(() => profile({sentinels: ['s1:26380']})).toThrow(/has sentinels but no master name/)
+    expect(() => profile({sentinels: [], name: 'cache'})).toThrow(/sentinels lists no sentinel/)
+    expect(() => profile({url: 'redis://h', sentinels: ['s1:26380'], name: 'cache'})).toThrow(/has both url and sentinels/)
+  })
+
   it('rediss:// alone verifies certificates against the URL host', () => {
     const o = redisOptions(profile({url: 'rediss://cache.internal:6380'}), 5000)
     expect(o.tls).toMatchObject({rejectUnauthorized: true, servername: 'cache.internal'})

@@ -218,8 +218,8 @@ describe('broker from URL scheme', () => {
     expect(err?.message).not.toContain('hunter22')
   })
 
-  it('the six schemes are accepted, and the hint for an unknown one names all of them', () => {
-    expect(URL_SCHEMES).toEqual(['redis://', 'rediss://', 'kafka://', 'kafkas://', 'amqp://', 'amqps://'])
+  it('the eight schemes are accepted, and the hint for an unknown one names all of them', () => {
+    expect(URL_SCHEMES).toEqual(['redis://', 'rediss://', 'redis+sentinel://', 'rediss+sentinel://', 'kafka://', 'kafkas://', 'amqp://', 'amqps://'])
     for (const scheme of URL_SCHEMES) expect(() => brokerOfUrl(`${scheme}h:1`)).not.toThrow()
     let err: CgError | undefined
     try {

@@ -135,6 +135,8 @@ export class RedisAdapter implements StreamsAdapter {
     await node.ping()
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100
     const version = await serverVersion(node)
+    const sentinel = this.conn.sentinelMaster?.()
+    if (sentinel) return {broker: 'redis', version, mode: 'sentinel', latencyMs, master: `${sentinel.name} at ${sentinel.address}`}
     return {broker: 'redis', version, mode: this.conn.cluster ? 'cluster' : 'standalone', latencyMs}
   }
 

@@ -1,13 +1,15 @@
+import {connect as netConnect} from 'node:net'
+import {connect as tlsConnect} from 'node:tls'
 import type {Cluster, Redis, RedisOptions} from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type {ConnectOptions} from '../../core/driver.js'
 import {CgError} from '../../errors/cg-error.js'
-import {parseBrokerUrl} from '../../profiles/broker-url.js'
+import {parseBrokerUrl, type UrlHost} from '../../profiles/broker-url.js'
 import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {sleep, withDeadline} from '../../services/wait.js'
-import {isPermissionDenied, redisError} from './redis-errors.js'
-import {probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
+import {isPermissionDenied, redisError, wrap} from './redis-errors.js'
+import {isPlainTextReply, notTlsError, probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -20,6 +22,14 @@ export interface RedisConnection {
   /** the master that owns the key's slot */
   nodeFor(key: string): Redis
   sameSlot(a: string, b: string): boolean
+  /** behind Redis Sentinel: the master's name and the address the sentinels gave for it */
+  sentinelMaster?: () => {name: string; address: string}
+  /**
+   * Behind Redis Sentinel with a replica: WAIT until a replica has the writes sent so far, else fail (exit 69).
+   * A write a replica never got is undone when a failover promotes that replica; a step of a repair counts
+   * as done only once confirmed, so a failover mid-run never reports work the new master does not have.
+   */
+  confirmWrites?: () => Promise<void>
   close(): Promise<void>
 }
 
@@ -29,9 +39,7 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
   const {host, port} = u.hosts[0]
   const o = profile.options
   const tls: RedisOptions['tls'] = profileTls(profile, u.tls, host)
-  return {
-    host,
-    port: port ?? 6379,
+  const common: RedisOptions = {
     username: o.username != null ? String(o.username) : u.username,
     password: o.password != null ? String(o.password) : u.password,
     db: u.db,
@@ -48,7 +56,41 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
     enableOfflineQueue: true,
     connectionName: 'cg',
   }
+  if (u.master === undefined) return {...common, host, port: port ?? 6379}
+  return {...common, ...sentinelOptions(profile, u.hosts, u.master, tls, timeoutMs)}
 }
+
+/**
+ * Redis Sentinel: ioredis asks the sentinels, in turn, for the master's address and connects there. The
+ * profile's credentials and `tls:` are the master's; the sentinels take the same `tls:` (one CA signs both in
+ * the deployments cg meets) and their own `sentinelUsername` / `sentinelPassword`. A failover (+switch-master
+ * on a sentinel) closes the connection: the command in flight fails with "lost the connection" and a re-run
+ * resumes on the new master (see docs/redis-sentinel.md).
+ */
+function sentinelOptions(profile: Profile, hosts: UrlHost[], name: string, tls: RedisOptions['tls'], timeoutMs: number): Partial<RedisOptions> {
+  const o = profile.options
+  return {
+    sentinels: sentinelList(hosts),
+    name,
+    role: 'master',
+    sentinelUsername: o.sentinelUsername != null ? String(o.sentinelUsername) : undefined,
+    sentinelPassword: o.sentinelPassword != null ? String(o.sentinelPassword) : undefined,
+    sentinelTLS: tls,
+    enableTLSForSentinelMode: tls !== undefined,
+    sentinelRetryStrategy: () => null,
+    sentinelReconnectStrategy: () => null,
+    sentinelCommandTimeout: timeoutMs,
+    // the sentinels named are the ones asked: the addresses they announce for each other may not be reachable
+    updateSentinels: false,
+    failoverDetector: true,
+  }
+}
+
+function sentinelList(hosts: UrlHost[]): Array<{host: string; port: number}> {
+  return hosts.map(({host, port}) => ({host, port: port ?? SENTINEL_PORT}))
+}
+
+const SENTINEL_PORT = 26379
 
 /** ConnectOptions plus a --verbose log line writer, when the caller has one (drivers never import output/). */
 export type RedisConnectOptions = ConnectOptions & {debug?: (message: string) => void}
@@ -69,23 +111,38 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     reason = e
     debug(`redis: ${e.message}`)
   })
-  const tlsTarget = options.tls ? {host: options.host!, port: options.port!, plain: 'redis', broker: 'Redis', tls: options.tls} : null
+  // Sentinel: why each sentinel gave no master (refused, auth, no such master name), for the error
+  const sentinelErrors: string[] = []
+  first.on('sentinelError', (e: Error) => {
+    sentinelErrors.push(e.message)
+    debug(`redis sentinel: ${e.message}`)
+  })
+  const sentinels = options.sentinels as Array<{host: string; port: number}> | undefined
+  const probeAt = sentinels
+    ? {host: sentinels[0].host, port: sentinels[0].port, plain: 'redis+sentinel'}
+    : {host: options.host!, port: options.port!, plain: 'redis'}
+  const tlsTarget = options.tls ? {...probeAt, broker: 'Redis', tls: options.tls} : null
   await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch(async (error: unknown) => {
     first.disconnect()
-    const cause = error instanceof CgError ? error : (reason ?? error)
+    const why = error instanceof CgError ? error : (reason ?? error)
+    if (sentinels && !(why instanceof CgError)) throw await sentinelConnectError(why, sentinelErrors, options, profile, lib.Redis)
     // a redis:// URL to a TLS-only port: the server resets the connection on the first plain-text command
-    if (!options.tls && /ECONNRESET|Connection is closed|EPIPE/.test(String((cause as Error)?.message ?? cause))) {
-      if ((await probeTls(options.host!, options.port!, 1000)) === 'tls')
-        throw tlsOnlyError({host: options.host!, port: options.port!, secure: 'rediss'}, cause)
+    if (!sentinels && !options.tls && /ECONNRESET|Connection is closed|EPIPE/.test(String((why as Error)?.message ?? why))) {
+      if ((await probeTls(options.host!, options.port!, 1000)) === 'tls') throw tlsOnlyError({host: options.host!, port: options.port!, secure: 'rediss'}, why)
     }
-    throw connectionError(cause, profile)
+    throw connectionError(why, profile)
   })
+  if (sentinels) debug(`redis sentinel: master ${options.name} is ${masterAddress(first)}`)
   if (options.db) await selectDatabase(first, options.db, options.username, profile)
   const info = await serverInfo(first, timeoutMs).catch((error: unknown) => {
     first.disconnect()
     throw connectionError(redisError(error), profile)
   })
-  if (profile.options.cluster === false || !(await clusterEnabled(first, info))) return standalone(first)
+  if (profile.options.cluster === false || !(await clusterEnabled(first, info))) {
+    const conn = standalone(first)
+    if (sentinels) conn.confirmWrites = await writeConfirmation(first, timeoutMs, debug)
+    return conn
+  }
 
   first.disconnect()
   debug('cluster mode detected')
@@ -145,9 +202,11 @@ function handshakeTimedOut(): Error {
 }
 
 function standalone(client: Redis): RedisConnection {
+  const name = client.options.sentinels ? client.options.name : undefined
   return {
     client,
     cluster: false,
+    sentinelMaster: name ? () => ({name, address: masterAddress(client)}) : undefined,
     masters: () => [client],
     nodeFor: () => client,
     sameSlot: () => true,
@@ -210,8 +269,175 @@ async function selectDatabase(client: Redis, db: number, user: string | undefine
 }
 
 function hostOf(profile: Profile): string {
-  const {host, port} = parseBrokerUrl(profile.url).hosts[0]
-  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 6379}`
+  const u = parseBrokerUrl(profile.url)
+  if (u.master !== undefined) return `master ${u.master} (via sentinels ${sentinelList(u.hosts).map(address).join(', ')})`
+  return address({host: u.hosts[0].host, port: u.hosts[0].port ?? 6379})
+}
+
+function address({host, port}: {host: string; port: number}): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** host:port of the server a client is connected to (behind Sentinel: the master it was given). */
+function masterAddress(client: Redis): string {
+  const socket = (client as unknown as {stream?: {remoteAddress?: string; remotePort?: number}}).stream
+  return socket?.remoteAddress ? address({host: socket.remoteAddress, port: socket.remotePort ?? 0}) : 'unknown'
+}
+
+/** confirmWrites of a master behind Sentinel: WAIT 1 while it has a replica (none: nothing to wait for). */
+async function writeConfirmation(client: Redis, timeoutMs: number, debug: (m: string) => void): Promise<(() => Promise<void>) | undefined> {
+  const info = String(await client.info('replication').catch(() => ''))
+  const replicas = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0)
+  debug(`redis sentinel: the master has ${replicas} replica(s)${replicas ? ': each write step waits for one (WAIT 1)' : ''}`)
+  if (replicas === 0) return undefined
+  return async () => {
+    const acked = Number(await wrap({}, () => client.call('WAIT', 1, timeoutMs)))
+    if (acked >= 1) return
+    const m = client.options.name
+    throw new CgError(
+      'unreachable',
+      `no replica of master ${m} at ${masterAddress(client)} confirmed the last write within ${timeoutMs} ms (WAIT): a failover may be under way and would undo it`,
+      'Run the command again once the sentinels name a master: it resumes where the confirmed work ends.',
+    )
+  }
+}
+
+/**
+ * Why no master was reached through the sentinels, on one line: none answered (naming them), the master name
+ * is one they do not monitor (naming those they do), a refused login or TLS handshake with the sentinels, or
+ * (a sentinel did answer) the master's own refusal.
+ */
+async function sentinelConnectError(
+  error: unknown,
+  sentinelErrors: string[],
+  options: RedisOptions,
+  profile: Profile,
+  RedisClass: typeof Redis,
+): Promise<CgError> {
+  const msg = String((error as Error)?.message ?? error)
+  if (!/All sentinels are unreachable/.test(msg)) return connectionError(error, profile)
+  const list = (options.sentinels as Array<{host: string; port: number}>).map(address).join(', ')
+  const name = String(options.name)
+  const failures = sentinelErrors.map((e) => e.replace(/^failed to connect to sentinel \S+ because /, ''))
+  if (sentinelErrors.some((e) => /successfully, but got an invalid reply/.test(e))) {
+    const known = await monitoredMasters(options, RedisClass)
+    return new CgError(
+      'unreachable',
+      `no sentinel of ${list} knows a master named ${name}`,
+      known.length
+        ? `Those sentinels monitor: ${known.join(', ')}. Fix the master name (name: in the profile, or the path of the redis+sentinel:// URL).`
+        : 'SENTINEL MASTERS on a sentinel lists the names it monitors: fix the master name (name: in the profile, or the path of the redis+sentinel:// URL).',
+    )
+  }
+  const last = failures[failures.length - 1] ?? msg.replace(/^.*Last error: /, '')
+  if (failures.some((f) => /WRONGPASS|NOAUTH|invalid username-password|AUTH.*failed/i.test(f))) {
+    return new CgError(
+      'auth',
+      `authentication failed for the Redis sentinels ${list} (${last.split('\n')[0]})`,
+      "Check sentinelUsername / sentinelPassword of the profile (the sentinels' own login; username / password are the master's).",
+    )
+  }
+  if (failures.some((f) => /certificate|SSL|TLS|EPROTO/i.test(f))) {
+    return new CgError(
+      'unreachable',
+      `TLS handshake with the Redis sentinels ${list} failed: ${tlsReason(last)}`,
+      "Check tls.ca / tls.servername (the sentinels take the profile's tls: as the master does), or use redis+sentinel:// for plain-text sentinels.",
+    )
+  }
+  // ioredis words a refused connection, a TLS failure and a TLS-only port alike: "Connection is closed."
+  if (!failures.some((f) => !/Connection is closed/.test(f))) {
+    const found = await diagnoseSentinel(options)
+    if (found) return found
+  }
+  // only the telling reasons are named
+  const codes = [...new Set(failures.filter((f) => !/Connection is closed/.test(f)).map((f) => /\b(E[A-Z]+)\b/.exec(f)?.[1] ?? f.split('\n')[0]))]
+  return new CgError(
+    'unreachable',
+    `no Redis Sentinel answered at ${list}${codes.length ? ` (${codes.join('; ')})` : ''}`,
+    'Are the sentinels running? Check the sentinels of the profile (or the hosts of the redis+sentinel:// URL) and their ports (26379 by default).',
+  )
+}
+
+/**
+ * When ioredis says only "Connection is closed." of every sentinel: a look at the first one that takes a TCP
+ * connection, with the profile's TLS settings (a certificate problem, named) or without (a TLS-only port).
+ */
+async function diagnoseSentinel(options: RedisOptions): Promise<CgError | undefined> {
+  const list = (options.sentinels as Array<{host: string; port: number}>).map(address).join(', ')
+  for (const s of options.sentinels as Array<{host: string; port: number}>) {
+    const where = address(s)
+    const settings = options.sentinelTLS
+    if (settings) {
+      const reason = await new Promise<string | null>((resolve) => {
+        const socket = tlsConnect({host: s.host, port: s.port, ...settings})
+        const done = (r: string | null) => {
+          socket.destroy()
+          resolve(r)
+        }
+        socket.setTimeout(Number(options.connectTimeout ?? 5000), () => done(null))
+        // TLS 1.3: a missing client certificate is refused after the handshake, so a PING must come back
+        socket.once('secureConnect', () => socket.write('PING\r\n'))
+        socket.once('data', () => done(null))
+        socket.once('close', () => done('the sentinel closed the connection after the TLS handshake (it may require a client certificate: tls.cert / tls.key)'))
+        socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? null : e.message))
+      })
+      if (reason && isPlainTextReply(new Error(reason))) return notTlsError({host: s.host, port: s.port, plain: 'redis+sentinel'}, reason)
+      if (reason)
+        return new CgError(
+          'unreachable',
+          `TLS handshake with the Redis sentinel ${where} failed: ${tlsReason(reason)}`,
+          `Check tls.ca / tls.cert / tls.key / tls.servername (the sentinels ${list} take the profile's tls: as the master does).`,
+        )
+      continue
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = netConnect({host: s.host, port: s.port})
+      const done = (up: boolean) => {
+        socket.destroy()
+        resolve(up)
+      }
+      socket.setTimeout(Number(options.connectTimeout ?? 5000), () => done(false))
+      socket.once('connect', () => done(true))
+      socket.once('error', () => done(false))
+    })
+    if (open)
+      return new CgError(
+        'unreachable',
+        `the Redis sentinel ${where} took the connection but answered nothing in plain text (a TLS-only port?)`,
+        'For sentinels that speak TLS use rediss+sentinel:// or give the profile tls: {ca, cert, key}.',
+      )
+  }
+  return undefined
+}
+
+/** The master names the first sentinel that answers monitors (SENTINEL MASTERS), for the hint of a wrong name. */
+async function monitoredMasters(options: RedisOptions, RedisClass: typeof Redis): Promise<string[]> {
+  for (const s of options.sentinels as Array<{host: string; port: number}>) {
+    const c = new RedisClass({
+      host: s.host,
+      port: s.port,
+      username: options.sentinelUsername ?? undefined,
+      password: options.sentinelPassword ?? undefined,
+      tls: options.sentinelTLS,
+      lazyConnect: true,
+      connectTimeout: options.connectTimeout,
+      commandTimeout: options.connectTimeout,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableReadyCheck: false,
+    })
+    c.on('error', () => undefined)
+    try {
+      await c.connect()
+      const masters = (await c.call('SENTINEL', 'MASTERS')) as unknown[][]
+      return masters.map((m) => String(m[m.indexOf('name') + 1])).sort()
+    } catch {
+      // the next sentinel
+    } finally {
+      c.disconnect()
+    }
+  }
+  return []
 }
 
 function connectionError(error: unknown, profile: Profile): CgError {

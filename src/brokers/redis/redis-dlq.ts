@@ -147,6 +147,17 @@ export class RedisDlq implements DlqOps {
   }
 
   async moveBatch(t: MoveTarget, ids: string[], failedAtMs: number): Promise<MoveOutcome[]> {
+    return this.confirmed(this.moveWrite(t, ids, failedAtMs))
+  }
+
+  /** A write step, returned once a replica has it where the connection asks for that (behind Sentinel). */
+  private async confirmed<T>(write: Promise<T>): Promise<T> {
+    const out = await write
+    await this.conn.confirmWrites?.()
+    return out
+  }
+
+  private async moveWrite(t: MoveTarget, ids: string[], failedAtMs: number): Promise<MoveOutcome[]> {
     if (this.moveMode(t.stream, t.dlq) === 'atomic') {
       const calls = chunks(ids, SCRIPT_BATCH).map((c) => ({keys: [t.stream, t.dlq], args: [t.group, t.reason, String(failedAtMs), ...c]}))
       const replies = await this.evalAll(this.node(t.stream), MOVE_ATOMIC, calls, {source: t.stream, group: t.group})
@@ -296,6 +307,10 @@ export class RedisDlq implements DlqOps {
   }
 
   async replayBatch(dlq: string, items: ReplayItem[]): Promise<ReplayOutcome[]> {
+    return this.confirmed(this.replayWrite(dlq, items))
+  }
+
+  private async replayWrite(dlq: string, items: ReplayItem[]): Promise<ReplayOutcome[]> {
     const result = new Map<ReplayItem, ReplayOutcome>()
     const atomic: ReplayItem[] = []
     const byTarget = new Map<string, ReplayItem[]>()
@@ -369,12 +384,12 @@ export class RedisDlq implements DlqOps {
     if (!ids.length) return 0
     const pipe = this.node(dlq).pipeline()
     for (const c of chunks(ids, DEL_BATCH)) pipe.xdel(dlq, ...c)
-    const replies = await execAll(pipe, {source: dlq})
+    const replies = await this.confirmed(execAll(pipe, {source: dlq}))
     return replies.reduce<number>((n, r) => n + Number(r), 0)
   }
 
   async truncate(dlq: string): Promise<number> {
-    return Number(await wrap({source: dlq}, () => this.node(dlq).xtrim(dlq, 'MAXLEN', 0)))
+    return Number(await this.confirmed(wrap({source: dlq}, () => this.node(dlq).xtrim(dlq, 'MAXLEN', 0))))
   }
 
   /** One EVALSHA per call, all pipelined; a script flushed from the server's cache is loaded again. */

@@ -31,7 +31,18 @@ export function redisError(error: unknown, ctx: ErrorContext = {}): unknown {
       msg,
     )
   ) {
-    return new CgError('unreachable', `lost the connection to Redis: ${msg.split('\n')[0]}`, 'Check that the server is up; run the command again (it resumes).')
+    return new CgError(
+      'unreachable',
+      `lost the connection to Redis: ${msg.split('\n')[0]}`,
+      'Check that the server is up (behind Sentinel, a failover closes the connection); run the command again (it resumes).',
+    )
+  }
+  if (/^READONLY/.test(msg)) {
+    return new CgError(
+      'unreachable',
+      'the Redis server cg writes to has become a replica (READONLY): a failover moved the master',
+      'Run the command again: it connects to the current master (it resumes).',
+    )
   }
   const denied = permissionError(msg, ctx)
   if (denied) return denied

@@ -53,7 +53,10 @@ export class RedisRepair implements RepairOps {
   }
 
   async claimStep(q: ClaimQuery, cursor: string | null, max: number): Promise<ClaimStep> {
-    return q.from === undefined ? this.autoclaim(q, cursor, max) : this.claimFrom(q, q.from, cursor, max)
+    const step = await (q.from === undefined ? this.autoclaim(q, cursor, max) : this.claimFrom(q, q.from, cursor, max))
+    // behind Sentinel: a step counts once a replica has it (see RedisConnection.confirmWrites)
+    await this.redis.conn.confirmWrites?.()
+    return step
   }
 
   /** One XAUTOCLAIM call: the server scans the PEL from the cursor, claims and reports deleted ids (7.0+). */
@@ -119,6 +122,7 @@ export class RedisRepair implements RepairOps {
     const args: Array<string | number> = ['SETID', source, group, id]
     if (entriesRead !== null) args.push('ENTRIESREAD', entriesRead)
     await wrap({source, group}, () => this.node(source).call('XGROUP', ...args))
+    await this.redis.conn.confirmWrites?.()
   }
 
   async idBefore(source: string, ms: number): Promise<string | null> {
@@ -190,11 +194,14 @@ export class RedisRepair implements RepairOps {
     ]
     if (status === 'missing')
       throw new CgError('not_found', `consumer ${consumer} does not exist in group ${group} of ${source}`, `List them with: cg consumers ${source} ${group}.`)
+    if (status === 'deleted') await this.redis.conn.confirmWrites?.()
     return {deleted: status === 'deleted', pending: Number(pending)}
   }
 
   async deleteConsumer(source: string, group: string, consumer: string): Promise<number> {
-    return Number(await wrap({source, group, consumer}, () => this.node(source).call('XGROUP', 'DELCONSUMER', source, group, consumer)))
+    const dropped = Number(await wrap({source, group, consumer}, () => this.node(source).call('XGROUP', 'DELCONSUMER', source, group, consumer)))
+    await this.redis.conn.confirmWrites?.()
+    return dropped
   }
 
   async createGroup(req: GroupCreateSpec): Promise<void> {
@@ -213,6 +220,7 @@ export class RedisRepair implements RepairOps {
       }
       throw error
     }
+    await this.redis.conn.confirmWrites?.()
   }
 
   async destroyGroup(source: string, group: string, force: boolean): Promise<{destroyed: boolean; consumers: number; pending: number}> {
@@ -223,6 +231,7 @@ export class RedisRepair implements RepairOps {
       number,
     ]
     if (status === -1) throw new CgError('not_found', `group ${group} does not exist on stream ${source}`, `List the groups with: cg groups ${source}.`)
+    if (status === 1) await this.redis.conn.confirmWrites?.()
     return {destroyed: status === 1, consumers: Number(consumers), pending: Number(pending)}
   }
 }

@@ -11,6 +11,10 @@ export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
     {description: 'The profile in use.', command: '<%= config.bin %> profiles test'},
     {description: 'The profile named prod, giving up after 2 s.', command: '<%= config.bin %> profiles test prod --timeout 2000'},
     {description: 'Redis: a server given by URL.', command: '<%= config.bin %> profiles test --url redis://127.0.0.1:6379'},
+    {
+      description: 'Redis Sentinel: the master named mymaster, found through two sentinels.',
+      command: '<%= config.bin %> profiles test --url redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster',
+    },
     {description: 'Kafka: a broker given by URL, with TLS.', command: '<%= config.bin %> profiles test --url kafkas://127.0.0.1:9093'},
     {description: 'RabbitMQ: a broker given by URL.', command: '<%= config.bin %> profiles test --url amqp://127.0.0.1:5672'},
   ]
@@ -35,6 +39,7 @@ export default class ProfilesTest extends CgCommand<typeof ProfilesTest> {
         ['broker', d.broker],
         ['version', d.version],
         ['mode', d.mode],
+        ...(d.master === undefined ? [] : [['master', d.master] as [string, string]]),
         ['latency', `${d.latencyMs} ms`],
       ])
       await ui.line(ui.color.green('OK'))
