@@ -17,5 +17,6 @@ for major in "$@"; do
     exit 1
   fi
   rm -f "$log"
-  PATH="$bin:$PATH" npm test </dev/null
+  # the cluster phase ran on the first Node (see scripts/test-clusters.sh)
+  PATH="$bin:$PATH" CG_CLUSTER_PHASE=off npm test </dev/null
 done
