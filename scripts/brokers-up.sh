@@ -564,6 +564,9 @@ rabbit_stop() {
 RABBIT_TLS_RESTARTED=0
 up_rabbit_tls() {
   local certs want current
+  # not root: listeners that run are taken as they are (neither their certificates nor the config can be
+  # changed without root); missing ones are an error below
+  if ! can_admin_rabbit && port_open 5671 && port_open 15671; then return 0; fi
   certs="$(bash "$SCRIPT_DIR/certs.sh" 9>&-)" || die "scripts/certs.sh failed: no certificates for the RabbitMQ TLS listeners" "run bash scripts/certs.sh to see why"
   want="$(rabbit_tls_block)"
   current="$(awk -v b="$RABBIT_TLS_BEGIN" -v e="$RABBIT_TLS_END" '$0 == b {on = 1} on {print} $0 == e {on = 0}' "$RABBIT_CONF" 2>/dev/null || true)"
