@@ -7,13 +7,21 @@ export default class SummaryReporter implements Reporter {
     let failed = 0
     let skipped = 0
     for (const m of modules) {
+      let failedHere = 0
+      let notRun = 0
       for (const t of m.children.allTests()) {
         const state = t.result().state
         if (state === 'passed') passed++
-        else if (state === 'failed') failed++
-        else skipped++
+        else if (state === 'failed') failedHere++
+        else notRun++
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++
+      // a file that failed with no failed test (a failed beforeAll / afterAll, an import error): the tests it
+      // did not run count as failed, never as skipped (and an empty file as one failure)
+      if (m.state() === 'failed' && failedHere === 0) failed += Math.max(1, notRun)
+      else {
+        failed += failedHere
+        skipped += notRun
+      }
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`)
   }

@@ -36,3 +36,34 @@ export async function leadersOf(admin: Admin, topic: string): Promise<number[]> 
   const meta = await admin.metadata({topics: [topic], forceUpdate: true})
   return meta.topics.get(topic)!.partitions.map((p) => p.leader)
 }
+
+/**
+ * Resolves once the whole cluster serves idempotent producers again: every node up (clusterUp) and a
+ * producer's InitProducerId and a write with acks=all to a topic replicated on all three nodes accepted.
+ * After a node restarts, the transaction coordinator and the in-sync replicas take a while to settle.
+ */
+export async function clusterSettled(admin: Admin, bootstrap: string): Promise<void> {
+  const {createTopic, deleteTopics, kname, produce, waitFor} = await import('./kafka.js')
+  await clusterUp()
+  const probes: string[] = []
+  const probe = await waitFor(
+    async () => {
+      // a new name each try: a try that failed half-way may have created its topic
+      const name = kname('settle')
+      probes.push(name)
+      await createTopic(admin, name, 1, 3)
+      return name
+    },
+    60_000,
+    'a topic replicated on the three nodes',
+  )
+  await waitFor(
+    async () => {
+      await produce(bootstrap, probe, 1)
+      return true
+    },
+    60_000,
+    'an idempotent producer accepted by the cluster',
+  )
+  await deleteTopics(admin, probes).catch(() => undefined)
+}

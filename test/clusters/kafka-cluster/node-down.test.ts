@@ -6,7 +6,7 @@
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
-import {CLUSTER_BOOTSTRAP, CLUSTER_URL, clusterUp, coordinatorOf, leadersOf, startNode, stopNode} from '../../helpers/kafka-cluster.js'
+import {CLUSTER_BOOTSTRAP, CLUSTER_URL, clusterSettled, clusterUp, coordinatorOf, leadersOf, startNode, stopNode} from '../../helpers/kafka-cluster.js'
 import {commitOffsets, createTopic, deleteGroups, deleteTopics, kafkaAdmin, kname, produce, waitFor} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
 import {KafkaDlqFixture, springHeaders} from '../../integration/kafka/dlq-fixtures.js'
@@ -26,6 +26,8 @@ describe('kafka-cluster: one node down', () => {
 
   beforeAll(async () => {
     admin = kafkaAdmin(CLUSTER_BOOTSTRAP)
+    // the file before may have stopped and restarted a node: wait until producers are served again
+    await clusterSettled(admin, CLUSTER_BOOTSTRAP)
     fx = new KafkaDlqFixture(CLUSTER_BOOTSTRAP)
     await createTopic(admin, replicated, 3, 3)
     await produce(CLUSTER_BOOTSTRAP, replicated, 30, 3)
