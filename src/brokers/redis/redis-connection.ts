@@ -121,7 +121,7 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   const probeAt = sentinels
     ? {host: sentinels[0].host, port: sentinels[0].port, plain: 'redis+sentinel'}
     : {host: options.host!, port: options.port!, plain: 'redis'}
-  const tlsTarget = options.tls ? {...probeAt, broker: 'Redis', tls: options.tls} : null
+  const tlsTarget = options.tls ? {...probeAt, broker: sentinels ? 'the Redis sentinel' : 'Redis', tls: options.tls} : null
   await withTlsCheck(withDeadline(first.connect(), timeoutMs, handshakeTimedOut), tlsTarget, timeoutMs).catch(async (error: unknown) => {
     first.disconnect()
     const why = error instanceof CgError ? error : (reason ?? error)

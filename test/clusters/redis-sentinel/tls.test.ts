@@ -51,13 +51,15 @@ describe('Redis Sentinel with TLS and client certificates', () => {
     expect(res.code).toBe(69)
     const lines = res.stderr.trim().split('\n')
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toBe('Error: TLS handshake with the Redis sentinel 127.0.0.1:26390 failed: self-signed certificate in certificate chain')
+    expect(lines[0]).toBe(
+      'Error: TLS handshake with the Redis sentinel at 127.0.0.1:26390 failed: the server certificate is not signed by a CA cg trusts (SELF_SIGNED_CERT_IN_CHAIN)',
+    )
   })
 
   it('no client certificate: exit 69, the sentinel asked for one', async () => {
     const res = await runCg(['groups', '--config', tlsSentinelConfig({ca: 'ca.pem'}), '--json'])
     expect(res.code).toBe(69)
-    expect(res.json().error.message).toMatch(/^TLS handshake with the Redis sentinel 127\.0\.0\.1:26390 failed: .*certificate required/)
+    expect(res.json().error.message).toMatch(/^TLS handshake with the Redis sentinel at 127\.0\.0\.1:26390 failed: .*certificate required/)
   })
 
   it('plain text against the TLS sentinels: exit 69, a TLS-only port is named', async () => {
