@@ -47,6 +47,18 @@ up() {
     printf '%s %s:%s  TLS only, client certificates required  reused\n' "$NAME" "$HOST" "$PORT"
     return 0
   fi
+  # another checkout's server (its own certificates, so it does not answer to ours): stop it
+  local lp stopped=0 i
+  if port_open "$PORT"; then
+    for lp in $(listener_pids "$PORT"); do
+      if [[ "$(readlink "/proc/$lp/cwd" 2>/dev/null || true)" == */.brokers/redis-tls/data ]]; then
+        printf '%s: %s:%s is held by the redis-tls of another checkout (pid %s): stopping it\n' "$NAME" "$HOST" "$PORT" "$lp" >&2
+        kill "$lp" 2>/dev/null || true
+        stopped=1
+      fi
+    done
+    if ((stopped)); then for ((i = 0; i < 50; i++)); do port_open "$PORT" || break; sleep 0.2; done; fi
+  fi
   if port_open "$PORT"; then
     die "$HOST:$PORT is in use by $(port_owner "$PORT"), which does not answer as a Redis with the test certificates" \
       "$(port_kill_hint "$PORT"), then run CG_BROKERS=$NAME npm run brokers:up again"

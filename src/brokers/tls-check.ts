@@ -315,7 +315,8 @@ export function tlsProblem(err: unknown, clientCert?: Buffer): string | undefine
       code,
     )
   )
-    return `the server's certificate is not signed by a trusted CA (${said})`
+    // node's code, not its message: the message's wording changes between Node versions
+    return `the server's certificate is not signed by a trusted CA (${code})`
   if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired${validTo(e.cert) ?? ''}`
   if (code === 'CERT_NOT_YET_VALID') return "the server's certificate is not valid yet"
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is for another host name (${e.reason ?? said})`

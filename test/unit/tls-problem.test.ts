@@ -11,7 +11,7 @@ const wrapped = (e: Error) => Object.assign(new Error('Cannot connect to any bro
 describe('tlsProblem: node TLS errors in words', () => {
   it('names an untrusted CA, another host name, an expired server certificate, found in the causes', () => {
     expect(tlsProblem(wrapped(err('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate')))).toBe(
-      "the server's certificate is not signed by a trusted CA (unable to verify the first certificate)",
+      "the server's certificate is not signed by a trusted CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
     )
     expect(tlsProblem(err('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'))).toMatch(/not signed by a trusted CA/)
     expect(

@@ -100,7 +100,7 @@ describe('Kafka over TLS (4.x listeners)', () => {
     const r = await cg(['groups', '-p', 'wrongCa'])
     expect(r.code).toBe(69)
     expect(oneLineError(r.stderr)).toMatch(
-      /TLS handshake with Kafka at 127\.0\.0\.1:9095 failed: the server's certificate is not signed by a trusted CA \(unable to verify the first certificate\)/,
+      /TLS handshake with Kafka at 127\.0\.0\.1:9095 failed: the server's certificate is not signed by a trusted CA \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/,
     )
   })
 
