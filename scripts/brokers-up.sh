@@ -600,9 +600,9 @@ up_rabbit_tls() {
   RABBIT_TLS_RESTARTED=1
 }
 
-# wait_rabbit : waits (60 s each) for AMQP on 5672 and then the management API on 15672.
-wait_rabbit() {
-  local deadline=$((SECONDS + 60)) code
+# wait_amqp : waits (60 s) for an AMQP reply on 5672.
+wait_amqp() {
+  local deadline=$((SECONDS + 60))
   until amqp_answers; do
     if ((SECONDS >= deadline)); then
       port_open 5672 || die "RabbitMQ did not open $HOST:5672 within 60s" \
@@ -612,6 +612,12 @@ wait_rabbit() {
     fi
     sleep 1
   done
+}
+
+# wait_rabbit : waits (60 s each) for AMQP on 5672 and then the management API on 15672.
+wait_rabbit() {
+  local deadline code
+  wait_amqp
   deadline=$((SECONDS + 60))
   until [[ "$(mgmt_code /api/overview)" == 200 ]]; do
     if ((SECONDS >= deadline)); then
@@ -640,16 +646,7 @@ up_rabbitmq() {
       how="started"
     fi
   fi
-  deadline=$((SECONDS + 60))
-  until amqp_answers; do
-    if ((SECONDS >= deadline)); then
-      port_open 5672 || die "RabbitMQ did not open $HOST:5672 within 60s" \
-        "see $RABBIT_LOGS; as root, rabbitmq-diagnostics status tells more"
-      die "$HOST:5672 accepts connections but gave no AMQP reply within 60s (held by $(port_owner 5672))" \
-        "if that is not RabbitMQ, $(port_kill_hint 5672); if it is, see $RABBIT_LOGS"
-    fi
-    sleep 1
-  done
+  wait_amqp
 
   # Plugins: the management API lists the running ones to anybody (guest);
   # rabbitmq-plugins (root) when the API is not up (yet).
