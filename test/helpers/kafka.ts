@@ -5,6 +5,7 @@ import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {fileURLToPath} from 'node:url'
 import {Admin, Consumer, Producer, stringSerializers} from '@platformatic/kafka'
+import {afterAll, beforeAll} from 'vitest'
 
 export {uniq} from './redis.js'
 
@@ -310,4 +311,23 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, w
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * For a describe block: before its tests, a topic of 2 partitions with 10 records (5 each) and `group` committed
+ * at offsets 2 and 3 (lag 5) on the plain-text listener of `bootstrap`; after them, both deleted.
+ */
+export function withLaggingGroup(bootstrap: string, topic: string, group: string): void {
+  let admin: Admin
+  beforeAll(async () => {
+    admin = kafkaAdmin(bootstrap)
+    await createTopic(admin, topic, 2)
+    await produce(bootstrap, topic, 10, 2)
+    await commitOffsets(admin, group, {[topic]: [2, 3]})
+  }, 60_000)
+  afterAll(async () => {
+    await deleteGroups(admin, [group])
+    await deleteTopics(admin, [topic])
+    await admin.close()
+  }, 60_000)
 }

@@ -5,22 +5,9 @@
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {Admin} from '@platformatic/kafka'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runCg, spawnCg} from '../../helpers/cli.js'
-import {
-  commitOffsets,
-  createTopic,
-  deleteGroups,
-  deleteTopics,
-  KAFKA,
-  KAFKA_TLS,
-  kafkaAdmin,
-  kname,
-  produce,
-  testCerts,
-  unsecuredJwt,
-} from '../../helpers/kafka.js'
+import {KAFKA, KAFKA_TLS, kname, testCerts, unsecuredJwt, withLaggingGroup} from '../../helpers/kafka.js'
 
 const url = `kafka://${KAFKA_TLS.oauth}`
 
@@ -66,19 +53,7 @@ console.log(b({alg: 'none'}) + '.' + b({sub: 'cg-user', iat: now, exp: now + Num
     {mode: 0o600},
   )
   const cg = (args: string[]) => runCg([...args, '--config', path], {env: {CG_TOKEN: token}})
-  let admin: Admin
-
-  beforeAll(async () => {
-    admin = kafkaAdmin(KAFKA.bootstrap)
-    await createTopic(admin, topic, 2)
-    await produce(KAFKA.bootstrap, topic, 10, 2)
-    await commitOffsets(admin, group, {[topic]: [2, 3]})
-  }, 60_000)
-  afterAll(async () => {
-    await deleteGroups(admin, [group])
-    await deleteTopics(admin, [topic])
-    await admin.close()
-  }, 60_000)
+  withLaggingGroup(KAFKA.bootstrap, topic, group)
 
   it('a token, a token file and a token command each log in (and over TLS); the token is never printed', async () => {
     for (const p of ['token', 'file', 'command', 'tls']) {

@@ -5,22 +5,9 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import type {Admin} from '@platformatic/kafka'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
-import {
-  commitOffsets,
-  createTopic,
-  deleteGroups,
-  deleteTopics,
-  KAFKA,
-  KAFKA_SASL,
-  KAFKA_TLS,
-  kafkaAdmin,
-  kname,
-  produce,
-  testCerts,
-} from '../../helpers/kafka.js'
+import {KAFKA, KAFKA_SASL, KAFKA_TLS, kname, testCerts, withLaggingGroup} from '../../helpers/kafka.js'
 
 function config(profiles: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cg-ktls-'))
@@ -45,7 +32,6 @@ describe('Kafka over TLS (4.x listeners)', () => {
   const c = (f: string) => join(certs, f)
   const topic = kname('tls')
   const group = kname('tls-g')
-  let admin: Admin
   const path = config({
     ssl: {url: `kafkas://${KAFKA_TLS.ssl}`, tls: {ca: c('ca.pem')}},
     // a TLS profile by `tls:` alone (kafka:// + tls) and a servername that names the certificate
@@ -67,17 +53,7 @@ describe('Kafka over TLS (4.x listeners)', () => {
   })
   const cg = (args: string[]) => runCg([...args, '--config', path], {env: {CG_PW: KAFKA_SASL.scram.password}})
 
-  beforeAll(async () => {
-    admin = kafkaAdmin(KAFKA.bootstrap)
-    await createTopic(admin, topic, 2)
-    await produce(KAFKA.bootstrap, topic, 10, 2)
-    await commitOffsets(admin, group, {[topic]: [2, 3]})
-  }, 60_000)
-  afterAll(async () => {
-    await deleteGroups(admin, [group])
-    await deleteTopics(admin, [topic])
-    await admin.close()
-  }, 60_000)
+  withLaggingGroup(KAFKA.bootstrap, topic, group)
 
   it('SSL with the right CA: groups, lag, a dry-run reset and a real one', async () => {
     const groups = await cg(['groups', '-p', 'ssl', '--json'])
