@@ -2,9 +2,12 @@
 # The kafka-cluster deployment: three KRaft nodes of Kafka 4.x (KAFKA_VERSION in scripts/kafka/versions.env),
 # each a combined broker+controller, one cluster (one cluster id, three voters), on loopback:
 #
-#   node.id 1: 127.0.0.1:9292 (controller :9392)
-#   node.id 2: 127.0.0.1:9293 (controller :9393)
-#   node.id 3: 127.0.0.1:9294 (controller :9394)
+#   node.id 1: 127.0.0.1:9292 (controller :9392, mTLS :9492)
+#   node.id 2: 127.0.0.1:9293 (controller :9393, mTLS :9493)
+#   node.id 3: 127.0.0.1:9294 (controller :9394, mTLS :9494)
+#
+# The mTLS listeners require a client certificate signed by the CA of scripts/certs.sh (.brokers/certs:
+# ca.pem, client.pem/client.key); the nodes talk to each other over PLAINTEXT.
 #
 # Topics, the group offsets and the transaction state are replicated 3 times, min.insync.replicas 2: one
 # node down, everything still reads and writes.

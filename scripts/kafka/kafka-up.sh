@@ -34,7 +34,7 @@
 # multi-node KRaft cluster. KAFKA_VOTERS is its controller.quorum.voters (ID@HOST:PORT,...), KAFKA_NODE_ID
 # its node.id, KAFKA_RF the replication factor of the topics (default 3; min.insync.replicas RF-1), state
 # under KAFKA_NODES_DIR/{node,data}-PORT (default .brokers/kafka/VERSION), and no SASL listener (PORT+2
-# is another node there). The nodes of one cluster must start together: a node is ready only once a
+# is another node there); on 4.x one mTLS listener on PORT+200. The nodes of one cluster must start together: a node is ready only once a
 # majority of the voters runs.
 set -euo pipefail
 # shellcheck disable=SC2034 # used by kdie/knote in lib.sh
@@ -59,8 +59,13 @@ RF=1 MIN_ISR=1
 sasl_on() { [[ -z $CLUSTER_VOTERS ]] && (($(kafka_major "$VERSION") >= 4)); }
 # 4.x only, like SASL: the TLS and OAUTHBEARER listeners (see the header and write_config).
 SSL_PORT=$((PORT + 3)) MTLS_PORT=$((PORT + 4)) SASL_SSL_PORT=$((PORT + 5)) OAUTH_PORT=$((PORT + 6)) EXPIRED_PORT=$((PORT + 7))
+# A cluster node of 4.x has one TLS listener: mTLS (client certificate required) on PORT+200 (9492-9494 for
+# the kafka-cluster deployment), inter-broker traffic staying on PLAINTEXT.
+cluster_tls_on() { [[ -n $CLUSTER_VOTERS ]] && (($(kafka_major "$VERSION") >= 4)); }
+CLUSTER_MTLS_PORT=$((PORT + 200))
 OUR_PORTS=("$PORT" "$CPORT")
 sasl_on && OUR_PORTS+=("$SASL_PORT" "$SSL_PORT" "$MTLS_PORT" "$SASL_SSL_PORT" "$OAUTH_PORT" "$EXPIRED_PORT")
+cluster_tls_on && OUR_PORTS+=("$CLUSTER_MTLS_PORT")
 
 # A cg test broker (this node or another checkout's) on PORT+ARGS: its node dir.
 CG_BROKER_RE=" kafka\.Kafka (/[^ ]*/\.brokers/kafka[^/ ]*/[^/ ]+/node-[0-9]+)/server\.properties"
@@ -120,6 +125,11 @@ write_config() {
     done
     protomap+=",SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,OAUTH:SASL_PLAINTEXT,EXPIRED:SSL"
   fi
+  if cluster_tls_on; then
+    listeners+=",MTLS://$KAFKA_HOST:$CLUSTER_MTLS_PORT"
+    advertised+=",MTLS://$KAFKA_HOST:$CLUSTER_MTLS_PORT"
+    protomap+=",MTLS:SSL"
+  fi
   cat >"$out" <<CFG
 # Written by scripts/kafka/kafka-up.sh -- regenerated on every start, do not edit.
 process.roles=broker,controller
@@ -178,6 +188,18 @@ CFG
     done
     cat >>"$out" <<CFG
 listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+CFG
+  fi
+  if cluster_tls_on; then
+    local ccerts
+    ccerts="$(bash "$KAFKA_REPO_ROOT/scripts/certs.sh")" || kdie "$LABEL: scripts/certs.sh failed" "see the output above"
+    cat >>"$out" <<CFG
+cg.test.certs=$(cat "$ccerts/ca.pem" "$ccerts/server-bundle.pem" | sha256sum | cut -c1-16)
+ssl.keystore.type=PEM
+ssl.keystore.location=$ccerts/server-bundle.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$ccerts/ca.pem
+listener.name.mtls.ssl.client.auth=required
 CFG
   fi
   if (($(kafka_major "$VERSION") >= 4)); then

@@ -1,21 +1,9 @@
-// Kafka failures map to the exit codes of the spec, quickly: unreachable (69) in a few seconds, a
-// silent listener (69) within --timeout, authentication failure on the real SASL listener (69) with a
-// message that names mechanism and user but never the password, unknown group / topic (5).
-import {mkdtempSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_SASL, kafkaAdmin, kname, produce} from '../../helpers/kafka.js'
 import {expectValid} from '../../helpers/schemas.js'
-
-function config(profiles: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cg-kerr-'))
-  const path = join(dir, 'config.yaml')
-  writeFileSync(path, JSON.stringify({profiles}), {mode: 0o600}) // JSON is YAML
-  return path
-}
+import {profilesFile as config} from '../../helpers/config-file.js'
 
 describe('Kafka errors', () => {
   it('an unreachable broker exits 69 within a few seconds, for every inspection command', async () => {

@@ -1,18 +1,7 @@
-// Kafka profiles: kafka://host:port[,host:port] and `brokers:` lists, client id, and SASL PLAIN /
-// SCRAM-SHA-256 / SCRAM-SHA-512 carried to the client, proven against the broker's real SASL listener.
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {commitOffsets, createTopic, deleteGroups, deleteTopics, KAFKA, KAFKA_SASL, kafkaAdmin, kname, produce} from '../../helpers/kafka.js'
-
-function config(doc: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cg-kprof-'))
-  const path = join(dir, 'config.yaml')
-  writeFileSync(path, JSON.stringify(doc), {mode: 0o600})
-  return path
-}
+import {configFile as config} from '../../helpers/config-file.js'
 
 describe('Kafka profiles', () => {
   const admin = kafkaAdmin(KAFKA.bootstrap)

@@ -1,20 +1,8 @@
-// Kafka over TLS, against the 4.x broker's own listeners (scripts/kafka/kafka-up.sh): SSL, SSL with a
-// client certificate required (mTLS), SASL_SSL with SCRAM-SHA-256/512, and SSL with an expired server
-// certificate. The right CA works (inspection and a repair); the wrong CA, another host name, an expired
-// certificate (server or client) and a missing client certificate are exit 69 with one line naming it.
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {KAFKA, KAFKA_SASL, KAFKA_TLS, kname, testCerts, withLaggingGroup} from '../../helpers/kafka.js'
-
-function config(profiles: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cg-ktls-'))
-  const path = join(dir, 'config.yaml')
-  writeFileSync(path, JSON.stringify({profiles}), {mode: 0o600})
-  return path
-}
+import {profilesFile as config} from '../../helpers/config-file.js'
 
 /** The one "Error:" line and the hint: nothing else on stderr. */
 function oneLineError(stderr: string): string {

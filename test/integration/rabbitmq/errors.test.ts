@@ -1,22 +1,12 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {enc, mgmt, RABBIT_HOST, RABBIT_URL, useRabbit, waitStuck} from '../../helpers/rabbitmq.js'
 import {expectValid} from '../../helpers/schemas.js'
+import {defaultProfileFile as config} from '../../helpers/config-file.js'
 
 const URL = RABBIT_URL
 const urlOf = (u: {user: string; password: string}, vhost = '') =>
   `amqp://${enc(u.user)}:${enc(u.password)}@${RABBIT_HOST}:5672${vhost ? '/' + enc(vhost) : ''}`
-
-function config(profile: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cg-rmq-'))
-  const path = join(dir, 'config.yaml')
-  const lines = ['default: r', 'profiles:', '  r:', ...Object.entries(profile).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)]
-  writeFileSync(path, lines.join('\n') + '\n', {mode: 0o600})
-  return path
-}
 
 async function connected(name: string): Promise<boolean> {
   const conns: Array<{user_provided_name?: string}> = await mgmt('GET', 'connections')
