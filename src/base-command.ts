@@ -213,6 +213,7 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     else if (t.errorCode && t.errorCode !== 'unexpected' && EXIT_CODES[t.errorCode] > 3) {
       process.exitCode = EXIT_CODES[t.errorCode]
       warn(`Error: ${t.error}`)
+      if (t.errorCode === 'unreachable' || t.errorCode === 'timeout') warn(`Hint: ${RESUME_HINT}`)
     } else if ((t.failed ?? 0) > 0 || t.error) process.exitCode = 3
   }
 
@@ -240,6 +241,10 @@ export abstract class CgCommand<T extends typeof Command> extends Command {
     setTimeout(() => process.exit(), 500).unref()
   }
 }
+
+/** What to do when the broker went away in the middle of a repair: every bulk run resumes where it stopped. */
+const RESUME_HINT =
+  'The report above holds what was done. Run the same command again once the broker answers (behind Redis Sentinel or in a cluster, after the failover): it resumes where this run stopped, and nothing done is done twice.'
 
 function noView(op: Operation): HumanView {
   return (data, ui) => ui.line(`${opName(op)}: ${JSON.stringify(data)}`)

@@ -51,8 +51,8 @@ async function failoverMidRun(args: string[], progress: (r: Redis) => Promise<nu
 }
 
 /**
- * Completed (0), or stopped with exit 69 and one error line saying the connection to the master was lost (the
- * report, printed first, holds what was done; a re-run resumes).
+ * Completed (0), or stopped with exit 69, one error line saying the connection to the master was lost and a hint
+ * to run it again (the report, printed first, holds what was done; a re-run resumes).
  */
 function expectCompletedOrClearError(exit: Exit): void {
   expect([0, 69], exit.stderr).toContain(exit.code)
@@ -60,7 +60,9 @@ function expectCompletedOrClearError(exit: Exit): void {
   const lines = exit.stderr.trim().split('\n')
   expect(lines[0]).toMatch(/^Error: (lost the connection to Redis|the Redis server cg writes to has become a replica)/)
   expect(lines.filter((l) => l.startsWith('Error:'))).toHaveLength(1)
-  expect(lines.length).toBeLessThanOrEqual(2)
+  expect(lines).toHaveLength(2)
+  // the hint says what to do: run it again, it resumes
+  expect(lines[1]).toMatch(/^Hint: .*run (the same )?command again/i)
   expect(exit.stderr).not.toMatch(/\n\s+at /) // no stack trace
   expect(JSON.parse(exit.stdout).totals).toMatchObject({errorCode: 'unreachable'})
 }
