@@ -38,8 +38,12 @@ const CLIENT_CERT_HINT = 'Set tls.cert and tls.key to a client certificate signe
  * the alerts a server sends about the client's certificate ("certificate expired", "certificate required",
  * "unknown ca", ...) and unusable tls.cert / tls.key / tls.passphrase files. undefined when the error is
  * not one of these (a plain-text server is told by isPlainTextReply()).
+ *
+ * `clientCert` is the tls.cert of the connection: null when none was given (a refusal of the client's
+ * certificate then means the server wants one), a PEM when one was (an expired one is named, with its date),
+ * undefined when the caller cannot tell.
  */
-export function describeTlsError(err: unknown): TlsProblem | undefined {
+export function describeTlsError(err: unknown, clientCert?: Buffer | string | null): TlsProblem | undefined {
   const text = errorText(err)
   const code = tlsCode(err)
   const is = (...codes: string[]) => codes.includes(code)
@@ -78,6 +82,17 @@ export function describeTlsError(err: unknown): TlsProblem | undefined {
   if (is('INVALID_PURPOSE'))
     return {problem: `the server certificate is not meant for a TLS server (${code})`, hint: 'Give the server a certificate with extendedKeyUsage serverAuth.'}
   // alerts: the server's verdict on the client (OpenSSL: "sslv3 alert certificate expired", SSL alert number 45)
+  const refusal = clientAlert(text)
+  if (refusal && clientCert === null && refusal !== 'unknown ca') {
+    return {problem: `the server requires a client certificate, and none was sent (TLS alert "${refusal}")`, hint: CLIENT_CERT_HINT}
+  }
+  const expiredOn = refusal && clientCert ? certExpiry(clientCert) : undefined
+  if (expiredOn) {
+    return {
+      problem: `the server refused the client certificate: it has expired (tls.cert, valid until ${expiredOn}; TLS alert "${refusal}")`,
+      hint: 'Renew the client certificate of tls.cert.',
+    }
+  }
   if (/alert certificate expired|ALERT_CERTIFICATE_EXPIRED/i.test(text)) {
     return {
       problem: 'the server refused the client certificate: it has expired (TLS alert "certificate expired")',
@@ -123,28 +138,63 @@ export function describeTlsError(err: unknown): TlsProblem | undefined {
   return undefined
 }
 
-/** The CgError (exit 69) of a TLS failure describeTlsError() knows, naming `where` ("Redis at host:port"). */
-export function tlsFailure(where: string, err: unknown): CgError | undefined {
-  const p = describeTlsError(err)
-  return p && new CgError('unreachable', `TLS handshake with ${where} failed: ${p.problem}`, p.hint, {cause: err})
+/**
+ * The CgError (exit 69) of a TLS failure describeTlsError() knows, naming `where` ("Redis at host:port"), on
+ * every broker. With `otherwise` (the hint for the rest), an error that only looks like TLS (an OpenSSL
+ * reason, "certificate", "SSL") is one too, worded by its OpenSSL reason.
+ */
+export function tlsFailure(where: string, err: unknown, clientCert?: Buffer | string | null, otherwise?: string): CgError | undefined {
+  const p = describeTlsError(err, clientCert)
+  if (p) return new CgError('unreachable', `TLS handshake with ${where} failed: ${p.problem}`, p.hint, {cause: err})
+  if (otherwise && /ERR_SSL|SSL routines|certificate|self[- ]signed|\bTLS\b|\bSSL\b|EPROTO/i.test(errorText(err))) {
+    const reason = tlsReason(String((err as Error)?.message ?? err).trim())
+    return new CgError('unreachable', `TLS handshake with ${where} failed${reason ? `: ${reason}` : ''}`, otherwise, {cause: err})
+  }
+  return undefined
 }
 
-/** node's error code, or the one of a wrapped error (AggregateError, cause) */
-function tlsCode(e: unknown, depth = 0): string {
+/** The tls.cert of a connection's TLS options as describeTlsError() takes it: null when they carry none. */
+export function clientCertOf(tls: unknown): Buffer | string | null {
+  const cert = tls && typeof tls === 'object' ? (tls as {cert?: unknown}).cert : undefined
+  return Buffer.isBuffer(cert) || typeof cert === 'string' ? cert : null
+}
+
+/**
+ * node's TLS error code anywhere in a wrapped error (AggregateError, cause: a client library's "metadata failed"
+ * around the socket's error), else the first code found.
+ */
+function tlsCode(e: unknown): string {
+  return findTlsError(e)?.code ?? firstCode(e)
+}
+
+function firstCode(e: unknown, depth = 0): string {
   if (!e || depth > 5) return ''
   const x = e as {code?: unknown; errors?: unknown[]; cause?: unknown}
   if (typeof x.code === 'string' && x.code) return x.code
   for (const inner of x.errors ?? []) {
-    const c = tlsCode(inner, depth + 1)
+    const c = firstCode(inner, depth + 1)
     if (c) return c
   }
-  return tlsCode(x.cause, depth + 1)
+  return firstCode(x.cause, depth + 1)
 }
 
-/** ", valid until DATE" from the certificate node attaches to some errors, when it is there */
+/** ": valid until 2020-01-02" from the certificate node attaches to some errors, when it is there */
 function validity(err: unknown): string {
-  const cert = (err as {cert?: {valid_from?: string; valid_to?: string}})?.cert
-  return cert?.valid_to ? `: valid until ${cert.valid_to}` : ''
+  const to = findTlsError(err)?.cert?.valid_to
+  const day = to ? new Date(to) : undefined
+  return day && !Number.isNaN(day.getTime()) ? `: valid until ${day.toISOString().slice(0, 10)}` : ''
+}
+
+/** The TLS alert a server sends about the client's certificate, in OpenSSL's words ("certificate required"). */
+function clientAlert(text: string): string | undefined {
+  const m =
+    /alert (bad certificate|certificate required|certificate unknown|certificate expired|unsupported certificate|certificate revoked|unknown ca|handshake failure)/i.exec(
+      text,
+    ) ??
+    /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|UNKNOWN_CA|HANDSHAKE_FAILURE)/.exec(
+      text,
+    )
+  return m?.[1].toLowerCase().replace(/_/g, ' ')
 }
 
 /**
@@ -299,44 +349,6 @@ export async function withTlsCheck<T>(attempt: Promise<T>, target: TlsTarget | n
   }
 }
 
-/**
- * What went wrong in a TLS handshake, in words, from node's error codes anywhere in an error (its causes
- * too): the server's certificate untrusted, expired or for another host name, or the server refusing the
- * client's certificate (none given, expired, unknown). `clientCert` (the tls.cert given) lets an expired
- * one be named. undefined when no TLS error is found.
- */
-export function tlsProblem(err: unknown, clientCert?: Buffer): string | undefined {
-  const e = findTlsError(err)
-  if (!e) return undefined
-  const code = e.code ?? ''
-  const said = tlsReason(e.message ?? '')
-  if (
-    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(
-      code,
-    )
-  )
-    // node's code, not its message: the message's wording changes between Node versions
-    return `the server's certificate is not signed by a trusted CA (${code})`
-  if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired${validTo(e.cert) ?? ''}`
-  if (code === 'CERT_NOT_YET_VALID') return "the server's certificate is not valid yet"
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is for another host name (${e.reason ?? said})`
-  if (
-    /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|UNKNOWN_CA|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|HANDSHAKE_FAILURE)/.test(
-      code,
-    )
-  ) {
-    const alert = code
-      .replace(/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/, '')
-      .toLowerCase()
-      .replace(/_/g, ' ')
-    if (!clientCert) return `the server requires a client certificate (tls.cert and tls.key): it answered "${alert}"`
-    const expired = certExpiry(clientCert)
-    if (expired) return `the server rejected the client certificate: it expired on ${expired} (tls.cert)`
-    return `the server rejected the client certificate (tls.cert): it answered "${alert}"`
-  }
-  return said ? `${said}${code && !said.includes(code) ? ` (${code})` : ''}` : code
-}
-
 interface NodeTlsError {
   code?: string
   message?: string
@@ -347,7 +359,7 @@ interface NodeTlsError {
 function findTlsError(e: unknown, depth = 0): NodeTlsError | undefined {
   if (!e || depth > 6) return undefined
   const x = e as NodeTlsError & {errors?: unknown[]; cause?: unknown}
-  if (typeof x.code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(x.code)) return x
+  if (typeof x.code === 'string' && /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|INVALID_PURPOSE)/.test(x.code)) return x
   for (const inner of x.errors ?? []) {
     const found = findTlsError(inner, depth + 1)
     if (found) return found
@@ -355,10 +367,8 @@ function findTlsError(e: unknown, depth = 0): NodeTlsError | undefined {
   return findTlsError(x.cause, depth + 1)
 }
 
-const validTo = (cert?: {valid_to?: string}) => (cert?.valid_to ? ` (valid until ${new Date(cert.valid_to).toISOString().slice(0, 10)})` : undefined)
-
 /** The day a PEM certificate expired, when it has (undefined when still valid or unreadable). */
-function certExpiry(pem: Buffer): string | undefined {
+function certExpiry(pem: Buffer | string): string | undefined {
   try {
     const end = new Date(new X509Certificate(pem).validTo)
     return end.getTime() < Date.now() ? end.toISOString().slice(0, 10) : undefined

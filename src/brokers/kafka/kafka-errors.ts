@@ -1,6 +1,6 @@
 import {subscribe} from 'node:diagnostics_channel'
 import {CgError} from '../../errors/cg-error.js'
-import {isPlainTextReply, notTlsError, tlsProblem} from '../tls-check.js'
+import {clientCertOf, describeTlsError, isPlainTextReply, notTlsError, tlsFailure} from '../tls-check.js'
 import {tokenSources} from './kafka-options.js'
 import type {KafkaClientOptions} from './kafka-types.js'
 
@@ -30,7 +30,7 @@ export function watchTlsErrors(): void {
     const {type, instance} = message as {type?: string; instance?: {on?: (event: string, fn: (e: unknown) => void) => void}}
     if (type !== 'connection' || typeof instance?.on !== 'function') return
     instance.on('error', (e) => {
-      if (tlsProblem(e)) lateTlsError = e
+      if (describeTlsError(e)) lateTlsError = e
     })
   })
 }
@@ -46,6 +46,8 @@ function innerCgError(e: unknown, depth = 0): CgError | undefined {
   }
   return innerCgError(x.cause, depth + 1)
 }
+
+const TLS_HINT = 'Check tls.ca (the CA that signed the broker certificate) and tls.servername, or use kafka:// for a plain-text listener.'
 
 /** Any error of @platformatic/kafka as a CgError with the exit code of the spec. */
 export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): CgError {
@@ -87,21 +89,11 @@ export function kafkaError(err: unknown, opts: KafkaClientOptions, what = ''): C
     const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(opts.bootstrapBrokers[0]) ?? []
     return notTlsError({host: host ?? where, port: Number(port), plain: 'kafka'}, err)
   }
-  const clientCert = Buffer.isBuffer(opts.tls?.cert) ? opts.tls.cert : undefined
-  const problem = opts.tls ? (tlsProblem(err, clientCert) ?? (/Connection closed/i.test(text) ? tlsProblem(lateTlsError, clientCert) : undefined)) : undefined
-  if (problem || (/ERR_SSL|SSL routines|certificate|self[- ]signed|TLS/i.test(text) && !/PLT_KFK_TIMEOUT/.test(text))) {
-    return new CgError(
-      'unreachable',
-      `${prefix}TLS handshake with Kafka at ${where} failed${problem ? `: ${problem}` : ''}`,
-      /client certificate/.test(problem ?? '')
-        ? 'Give the client certificate and key the broker accepts: tls.cert and tls.key (signed by a CA in its truststore, not expired).'
-        : /host name/.test(problem ?? '')
-          ? 'Connect by a name the certificate lists, or set tls.servername to one of them.'
-          : /has expired|not valid yet/.test(problem ?? '')
-            ? "The broker's certificate must be renewed (tls.insecure: true accepts it anyway: for tests only)."
-            : 'Check tls.ca (the CA that signed the broker certificate) and tls.servername, or use kafka:// for a plain-text listener.',
-      {cause: err},
-    )
+  if (opts.tls) {
+    // under TLS 1.3 the server's refusal of the client's certificate may reach only the connection ("late")
+    const seen = describeTlsError(err) || !/Connection closed/i.test(text) ? err : (lateTlsError ?? err)
+    const tls = !/PLT_KFK_TIMEOUT/.test(text) || describeTlsError(seen) ? tlsFailure(`Kafka at ${where}`, seen, clientCertOf(opts.tls), TLS_HINT) : undefined
+    if (tls) return prefix ? new CgError(tls.code, prefix + tls.message, tls.hint, {cause: err}) : tls
   }
   if (/PLT_KFK_TIMEOUT|Timeout|timed out/i.test(text) && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EAI_AGAIN/.test(text)) {
     return new CgError(

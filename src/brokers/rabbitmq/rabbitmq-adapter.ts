@@ -2,7 +2,7 @@ import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
 import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {tlsFailure, tlsReason, withTlsCheck} from '../tls-check.js'
+import {clientCertOf, tlsFailure, tlsReason, withTlsCheck} from '../tls-check.js'
 import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
 import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
@@ -120,7 +120,14 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
   const e = err as Error & {code?: string | number}
   const msg = e?.message ?? String(err)
   // a certificate problem (the server's, or the server's verdict on the client's) in plain words
-  const tls = o.amqpUrl.startsWith('amqps:') ? tlsFailure(`RabbitMQ at ${o.amqpShown}`, err) : undefined
+  const tls = o.amqpUrl.startsWith('amqps:')
+    ? tlsFailure(
+        `RabbitMQ at ${o.amqpShown}`,
+        err,
+        clientCertOf(o.tls),
+        'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.',
+      )
+    : undefined
   if (tls) return tls
   if (/ACCESS_REFUSED|403|auth|PLAIN login refused|ACCESS-REFUSED/i.test(msg)) {
     return new CgError(

@@ -1,6 +1,6 @@
 import {request as httpsRequest} from 'node:https'
 import {CgError} from '../../errors/cg-error.js'
-import {isPlainTextReply, notTlsError, tlsFailure} from '../tls-check.js'
+import {clientCertOf, isPlainTextReply, notTlsError, tlsFailure} from '../tls-check.js'
 import type {ManagementApi, RabbitOptions} from './rabbitmq-types.js'
 
 interface Reply {
@@ -150,16 +150,16 @@ function transportError(err: unknown, url: URL, base: string, o: RabbitOptions):
   const code = e.cause?.code ?? e.code
   if (url.protocol === 'https:' && isPlainTextReply(err))
     return notTlsError({host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), plain: 'http'}, err)
-  const tls = url.protocol === 'https:' ? tlsFailure(`the RabbitMQ management API at ${base}`, err) : undefined
+  const tls =
+    url.protocol === 'https:'
+      ? tlsFailure(
+          `the RabbitMQ management API at ${base}`,
+          err,
+          clientCertOf(o.tls),
+          'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.',
+        )
+      : undefined
   if (tls) return tls
-  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|EPROTO/i.test(code)) {
-    return new CgError(
-      'unreachable',
-      `TLS handshake with the RabbitMQ management API at ${base} failed (${code})`,
-      'Check tls.ca / tls.servername in the profile, or use http:// for a plain-text listener.',
-      {cause: err},
-    )
-  }
   return new CgError(
     'unreachable',
     `cannot reach the RabbitMQ management API at ${base}${code ? ` (${code})` : ''}`,

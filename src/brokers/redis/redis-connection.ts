@@ -9,7 +9,7 @@ import type {Profile} from '../../profiles/resolve.js'
 import {profileTls} from '../../profiles/tls-file.js'
 import {sleep, withDeadline} from '../../services/wait.js'
 import {isPermissionDenied, redisError, wrap} from './redis-errors.js'
-import {isPlainTextReply, notTlsError, probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
+import {clientCertOf, isPlainTextReply, notTlsError, probeTls, tlsFailure, tlsOnlyError, tlsReason, withTlsCheck} from '../tls-check.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -337,12 +337,15 @@ async function sentinelConnectError(
       "Check sentinelUsername / sentinelPassword of the profile (the sentinels' own login; username / password are the master's).",
     )
   }
-  if (failures.some((f) => /certificate|SSL|TLS|EPROTO/i.test(f))) {
-    return new CgError(
-      'unreachable',
-      `TLS handshake with the Redis sentinels ${list} failed: ${tlsReason(last)}`,
+  const tlsFailed = failures.find((f) => /certificate|SSL|TLS|EPROTO/i.test(f))
+  if (tlsFailed) {
+    const found = tlsFailure(
+      `the Redis sentinels ${list}`,
+      new Error(tlsFailed),
+      clientCertOf(options.sentinelTLS),
       "Check tls.ca / tls.servername (the sentinels take the profile's tls: as the master does), or use redis+sentinel:// for plain-text sentinels.",
     )
+    if (found) return found
   }
   // ioredis words a refused connection, a TLS failure and a TLS-only port alike: "Connection is closed."
   if (!failures.some((f) => !/Connection is closed/.test(f))) {
@@ -383,10 +386,13 @@ async function diagnoseSentinel(options: RedisOptions): Promise<CgError | undefi
       })
       if (reason && isPlainTextReply(new Error(reason))) return notTlsError({host: s.host, port: s.port, plain: 'redis+sentinel'}, reason)
       if (reason)
-        return new CgError(
-          'unreachable',
-          `TLS handshake with the Redis sentinel ${where} failed: ${tlsReason(reason)}`,
-          `Check tls.ca / tls.cert / tls.key / tls.servername (the sentinels ${list} take the profile's tls: as the master does).`,
+        return (
+          tlsFailure(`the Redis sentinel ${where}`, new Error(reason), clientCertOf(settings)) ??
+          new CgError(
+            'unreachable',
+            `TLS handshake with the Redis sentinel ${where} failed: ${tlsReason(reason)}`,
+            `Check tls.ca / tls.cert / tls.key / tls.servername (the sentinels ${list} take the profile's tls: as the master does).`,
+          )
         )
       continue
     }
@@ -440,6 +446,15 @@ async function monitoredMasters(options: RedisOptions, RedisClass: typeof Redis)
   return []
 }
 
+/** The profile's tls.cert (null: none), for naming a refused client certificate. */
+function profileCert(profile: Profile): Buffer | string | null {
+  try {
+    return clientCertOf(profileTls(profile, true))
+  } catch {
+    return null
+  }
+}
+
 function connectionError(error: unknown, profile: Profile): CgError {
   if (error instanceof CgError) return error
   const e = error as {message?: string; code?: string}
@@ -452,15 +467,8 @@ function connectionError(error: unknown, profile: Profile): CgError {
       'Check the username and password of the profile, or the credentials in its URL.',
     )
   }
-  const tls = tlsFailure(`Redis at ${where}`, error)
+  const tls = tlsFailure(`Redis at ${where}`, error, profileCert(profile), 'Check tls.ca / tls.servername, or use redis:// for a plain-text server.')
   if (tls) return tls
-  if (/certificate|SSL|TLS|EPROTO/i.test(msg)) {
-    return new CgError(
-      'unreachable',
-      `TLS handshake with Redis at ${where} failed: ${tlsReason(msg)}`,
-      'Check tls.ca / tls.servername, or use redis:// for a plain-text server.',
-    )
-  }
   if (/Unknown RESP type|Protocol error/i.test(msg)) {
     return new CgError(
       'unreachable',

@@ -64,7 +64,7 @@ describe('Kafka over TLS (4.x listeners)', () => {
     const r = await cg(['groups', '-p', 'wrongCa'])
     expect(r.code).toBe(69)
     expect(oneLineError(r.stderr)).toMatch(
-      /TLS handshake with Kafka at 127\.0\.0\.1:9095 failed: the server's certificate is not signed by a trusted CA \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/,
+      /TLS handshake with Kafka at 127\.0\.0\.1:9095 failed: the server certificate is not signed by a CA cg trusts \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/,
     )
   })
 
@@ -72,7 +72,7 @@ describe('Kafka over TLS (4.x listeners)', () => {
     const r = await cg(['groups', '-p', 'otherHost'])
     expect(r.code).toBe(69)
     expect(oneLineError(r.stderr)).toMatch(
-      /the server's certificate is for another host name \(Host: other\.example\. is not in the cert's altnames: DNS:localhost/,
+      /the server certificate does not match the host name: other\.example is not among the names it lists \(DNS:localhost/,
     )
     expect(r.stderr).toContain('tls.servername')
   })
@@ -80,7 +80,7 @@ describe('Kafka over TLS (4.x listeners)', () => {
   it('an expired server certificate: exit 69 naming it; tls.insecure accepts it', async () => {
     const r = await cg(['groups', '-p', 'serverExpired'])
     expect(r.code).toBe(69)
-    expect(oneLineError(r.stderr)).toMatch(/127\.0\.0\.1:9099 failed: the server's certificate has expired/)
+    expect(oneLineError(r.stderr)).toMatch(/127\.0\.0\.1:9099 failed: the server certificate has expired/)
     const insecure = await cg(['lag', group, '-p', 'serverExpiredInsecure', '--json'])
     expect(insecure.code, insecure.stderr).toBe(0)
     expect(insecure.json().groups[0].group).toBe(group)
@@ -92,10 +92,10 @@ describe('Kafka over TLS (4.x listeners)', () => {
     expect(ok.json().groups[0].group).toBe(group)
     const none = await cg(['groups', '-p', 'mtlsNoCert'])
     expect(none.code).toBe(69)
-    expect(oneLineError(none.stderr)).toMatch(/127\.0\.0\.1:9096 failed: the server requires a client certificate \(tls\.cert and tls\.key\)/)
+    expect(oneLineError(none.stderr)).toMatch(/127\.0\.0\.1:9096 failed: the server requires a client certificate, and none was sent/)
     const expired = await cg(['groups', '-p', 'mtlsExpired'])
     expect(expired.code).toBe(69)
-    expect(oneLineError(expired.stderr)).toMatch(/the server rejected the client certificate: it expired on 2020-01-02 \(tls\.cert\)/)
+    expect(oneLineError(expired.stderr)).toMatch(/the server refused the client certificate: it has expired \(tls\.cert, valid until 2020-01-02/)
   })
 
   it('SASL_SSL: SCRAM-SHA-512 and SCRAM-SHA-256 log in; a wrong password is exit 69, never printed', async () => {
