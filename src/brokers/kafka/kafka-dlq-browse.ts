@@ -40,7 +40,10 @@ export interface KafkaDlqListReport {
   dlq: string
   /** committed records in the topic now (log end minus log start, per partition summed; transaction markers count) */
   length: number
-  partitions: Array<{partition: number; start: string; end: string}>
+  /** every partition; one without a leader (its nodes down) has start, end and leader null and is not read */
+  partitions: Array<{partition: number; start: string | null; end: string | null; leader: number | null}>
+  /** how many partitions have no leader: their records are neither counted nor listed */
+  leaderlessPartitions: number
   entries: AsyncIterable<KafkaDlqRow>
 }
 
@@ -97,7 +100,10 @@ async function* records(
   dlq: string,
   q: {where: WhereClause[]; count: number | null; partition?: number; offset?: bigint},
 ): AsyncGenerator<DlqRecord> {
-  const layout = await topicLayout(adapter, dlq)
+  // a partition without a leader is left out (its nodes are down); the list says so
+  const layout = await topicLayout(adapter, dlq, 'DLQ', true)
+  if (q.partition !== undefined && layout.leaderless.some((p) => p.partition === q.partition))
+    await topicLayout(adapter, dlq) // the unavailable error, naming the partition and its nodes
   const bounds = await partitionBounds(adapter, layout)
   // the group id is never joined and nothing is committed: the consumer only sends Fetch requests
   const consumer = await adapter.consumer({groupId: replayGroup(dlq) + '.read'})
@@ -123,11 +129,18 @@ async function* mapped<A, B>(src: AsyncIterable<A>, f: (a: A) => B): AsyncGenera
 
 export async function listKafkaDlq(adapter: KafkaAdapter, q: KafkaDlqWhere & {where: WhereClause[]; count: number | null}): Promise<KafkaDlqListReport> {
   const dlq = await resolveDlqTopic(adapter, q)
-  const bounds = await partitionBounds(adapter, await topicLayout(adapter, dlq))
+  const layout = await topicLayout(adapter, dlq, 'DLQ', true)
+  const bounds = await partitionBounds(adapter, layout)
+  const leaders = new Map(layout.partitions.map((p) => [p.partition, p.leader]))
+  const partitions: KafkaDlqListReport['partitions'] = [
+    ...bounds.map((b) => ({partition: b.partition, start: String(b.start), end: String(b.end), leader: leaders.get(b.partition) ?? null})),
+    ...layout.leaderless.map((p) => ({partition: p.partition, start: null, end: null, leader: null})),
+  ].sort((x, y) => x.partition - y.partition)
   return {
     dlq,
     length: bounds.reduce((n, b) => n + Number(b.end - b.start), 0),
-    partitions: bounds.map((b) => ({partition: b.partition, start: String(b.start), end: String(b.end)})),
+    partitions,
+    leaderlessPartitions: layout.leaderless.length,
     entries: mapped(records(adapter, dlq, q), (r) => row(r, dlq)),
   }
 }

@@ -4,7 +4,7 @@ import type {Consumer} from '@platformatic/kafka'
 import {CgError} from '../../errors/cg-error.js'
 import {flatten, kafkaError} from './kafka-errors.js'
 import {fetchCommittedOffsets, groupsByCoordinator} from './kafka-groups.js'
-import {readMetadata, unavailableError} from './kafka-metadata.js'
+import {offsetsByLeader, readMetadata, unavailableError} from './kafka-metadata.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 /** One record as read from a partition: bytes as stored, headers in order (duplicates kept). */
@@ -20,7 +20,10 @@ export interface DlqRecord {
 export interface TopicLayout {
   name: string
   id: string
+  /** the partitions with a leader */
   partitions: Array<{partition: number; leader: number; leaderEpoch: number}>
+  /** the partitions without one (every node holding them down): empty unless the caller allowed them */
+  leaderless: Array<{partition: number; replicas: number[]}>
 }
 
 export interface PartitionBounds {
@@ -51,8 +54,9 @@ export async function listTopicNames(adapter: KafkaAdapter): Promise<Set<string>
 /**
  * Topic id, partitions and leaders; a missing topic is CgError not_found, a partition without a leader (its
  * nodes down) CgError unreachable naming them: `role` says what the topic is to the command ("DLQ", "replay target").
+ * With `allowLeaderless` (reads: dlq list / peek), such partitions are returned apart in `leaderless` instead.
  */
-export async function topicLayout(adapter: KafkaAdapter, topic: string, role = 'DLQ'): Promise<TopicLayout> {
+export async function topicLayout(adapter: KafkaAdapter, topic: string, role = 'DLQ', allowLeaderless = false): Promise<TopicLayout> {
   const admin = await adapter.admin()
   try {
     const meta = await readMetadata(admin, [topic])
@@ -60,13 +64,18 @@ export async function topicLayout(adapter: KafkaAdapter, topic: string, role = '
     if (!t) throw new CgError('not_found', `topic ${topic} does not exist`)
     // every DLQ command reads or writes each partition of its topics: one without a leader stops it, naming the node
     const leaderless = t.partitions.filter((p) => p.leader < 0)
-    if (leaderless.length)
+    if (leaderless.length && !allowLeaderless)
       throw unavailableError(
         meta,
         leaderless.map((p) => ({topic, partition: p.partition, leader: null, replicas: p.replicas})),
         `${role} ${topic}`,
       )
-    return {name: topic, id: t.id, partitions: t.partitions.map((p) => ({partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch}))}
+    return {
+      name: topic,
+      id: t.id,
+      partitions: t.partitions.filter((p) => p.leader >= 0).map((p) => ({partition: p.partition, leader: p.leader, leaderEpoch: p.leaderEpoch})),
+      leaderless: leaderless.map((p) => ({partition: p.partition, replicas: p.replicas})),
+    }
   } catch (err) {
     if (err instanceof CgError) throw err
     if (/UNKNOWN_TOPIC|does not exist|unknown topic/i.test(flatten(err))) {
@@ -80,17 +89,17 @@ export async function topicLayout(adapter: KafkaAdapter, topic: string, role = '
   }
 }
 
-/** Log start, last stable offset and high watermark of each partition. */
+/**
+ * Log start, last stable offset and high watermark of each partition of the layout, each leader asked
+ * directly (another partition of the topic without a leader does not fail it); a leader that does not
+ * answer is CgError unreachable naming it.
+ */
 export async function partitionBounds(adapter: KafkaAdapter, layout: TopicLayout): Promise<PartitionBounds[]> {
-  const admin = await adapter.admin()
+  const parts = new Map([[layout.name, layout.partitions.map((p) => p.partition)]])
   const ask = async (timestamp: bigint, isolationLevel: 0 | 1) => {
-    const res = await admin.listOffsets({
-      topics: [{name: layout.name, partitions: layout.partitions.map((p) => ({partitionIndex: p.partition, timestamp}))}],
-      isolationLevel,
-    })
-    const m = new Map<number, bigint>()
-    for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, p.offset)
-    return m
+    const {offsets, unavailable, meta} = await offsetsByLeader(adapter, parts, timestamp, isolationLevel)
+    if (unavailable.length) throw unavailableError(meta, unavailable, `DLQ ${layout.name}`)
+    return offsets.get(layout.name) ?? new Map<number, bigint>()
   }
   try {
     const [earliest, stable, hw] = await Promise.all([ask(-2n, 0), ask(-1n, READ_COMMITTED), ask(-1n, 0)])

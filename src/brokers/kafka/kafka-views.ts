@@ -246,8 +246,18 @@ async function dlqList(d: KafkaDlqListReport, ui: Ui): Promise<void> {
   await ui.kv([
     ['dlq', d.dlq],
     ['records', d.length],
-    ['partitions', d.partitions.map((p) => `${p.partition}:${p.start}-${p.end}`).join(' ')],
+    ['partitions', d.partitions.map((p) => (p.leader === null ? `${p.partition}:no-leader` : `${p.partition}:${p.start}-${p.end}`)).join(' ')],
   ])
+  if (d.leaderlessPartitions > 0) {
+    const which = d.partitions.filter((p) => p.leader === null).map((p) => `${d.dlq}:${p.partition}`)
+    await ui.line(
+      ui.color.yellow(
+        warning(
+          `${plural(d.leaderlessPartitions, 'partition')} (${which.join(', ')}) without a leader: the nodes holding ${d.leaderlessPartitions === 1 ? 'it are' : 'them are'} down, ${d.leaderlessPartitions === 1 ? 'its' : 'their'} records are not counted or listed`,
+        ),
+      ),
+    )
+  }
   await ui.line()
   await ui.rows(
     [
