@@ -23,6 +23,7 @@ describe('kafka-cluster: one node down', () => {
   let down: number
   let other: number
   let dlq: string
+  const split = kname('kd-split.DLT') // a DLQ with partition 0 only on the node stopped, partition 1 on another
 
   beforeAll(async () => {
     admin = kafkaAdmin(CLUSTER_BOOTSTRAP)
@@ -52,6 +53,20 @@ describe('kafka-cluster: one node down', () => {
       dlq,
       Array.from({length: 5}, (_, i) => ({value: Buffer.from(`r${i}`), headers: springHeaders(single, 0, i)})),
     )
+    await admin.createTopics({
+      topics: [split],
+      partitions: -1,
+      replicas: -1,
+      assignments: [
+        {partition: 0, brokers: [down]},
+        {partition: 1, brokers: [other]},
+      ],
+    })
+    await waitFor(async () => (await leadersOf(admin, split)).every((l) => l > 0), 10_000, 'leaders of the split DLQ')
+    await fx.produce(split, [
+      ...Array.from({length: 2}, (_, i) => ({partition: 0, value: Buffer.from(`p0-${i}`), headers: springHeaders(single, 0, i)})),
+      ...Array.from({length: 3}, (_, i) => ({partition: 1, value: Buffer.from(`p1-${i}`), headers: springHeaders(single, 1, i)})),
+    ])
     // the node stopped coordinates the group and leads a partition of the replicated topic
     expect((await leadersOf(admin, replicated)).includes(down)).toBe(true)
     await stopNode(down)
@@ -60,7 +75,7 @@ describe('kafka-cluster: one node down', () => {
   afterAll(async () => {
     await clusterUp()
     await deleteGroups(admin, [group, `cg-replay.${dlq}`])
-    await deleteTopics(admin, [replicated, single])
+    await deleteTopics(admin, [replicated, single, split])
     await fx.close()
     await admin.close()
   }, 150_000)
@@ -94,6 +109,32 @@ describe('kafka-cluster: one node down', () => {
     expect(lag.code, lag.stderr).toBe(0)
     expect(lag.stdout).toContain(`${single}:0`)
     expect(lag.stdout).toContain('without a leader')
+  })
+
+  it('a DLQ partition without a leader: list and peek show the others and name it; a peek of it and purge exit 69', async () => {
+    const list = await cg('dlq', 'list', '--dlq', split, '--json')
+    expect(list.code, list.stderr).toBe(0)
+    const doc = list.json()
+    expectValid('dlq-list.json', doc)
+    expect(doc).toMatchObject({length: 3, leaderlessPartitions: 1})
+    expect(doc.partitions).toEqual([
+      {partition: 0, start: null, end: null, leader: null},
+      {partition: 1, start: '0', end: '3', leader: other},
+    ])
+    expect(doc.entries.map((e: {dlqId: string}) => e.dlqId)).toEqual(['1:0', '1:1', '1:2'])
+    const table = await cg('dlq', 'list', '--dlq', split)
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout).toContain(`1 partition (${split}:0) without a leader`)
+    const peek = await cg('dlq', 'peek', '--dlq', split, '--count', '5', '--json')
+    expect(peek.code, peek.stderr).toBe(0)
+    expect(peek.json().entries.map((e: {value: string}) => e.value)).toEqual(['p1-0', 'p1-1', 'p1-2'])
+    const one = await cg('dlq', 'peek', single, '0:0', '--dlq', split)
+    expect(one.code, one.stderr).toBe(69)
+    expect(one.stderr).toContain(`${split}:0 has no leader`)
+    expect(one.stderr).toContain(`node ${down}`)
+    const purge = await cg('dlq', 'purge', '--dlq', split, '--dry-run')
+    expect(purge.code, purge.stderr).toBe(69)
+    expect(purge.stderr).toContain(`node ${down}`)
   })
 
   it('the coordinator moved: repairs of the replicated topic work', async () => {
