@@ -24,10 +24,16 @@ import type {KafkaAdapter} from './kafka-types.js'
 
 export type {GroupProtocol}
 
+/** The group types of ListGroups v5 (KIP-848): what kafka-groups.sh --list prints in its TYPE column, lower case. */
+export const GROUP_TYPES = ['classic', 'consumer', 'share', 'streams'] as const
+export type GroupType = (typeof GROUP_TYPES)[number]
+
 export interface ListedGroup {
   group: string
   state: string
-  /** other group types (share, streams) are passed through */
+  /** classic, consumer (KIP-848), share (KIP-932) or streams (KIP-1071); a type cg does not know is passed through */
+  type: GroupType | string
+  /** the same as type (kept for the JSON field `protocol`, which predates `type`) */
   protocol: GroupProtocol | string
   /** the classic protocol type ("consumer", "" for offset-only groups, "connect", ...) */
   protocolType: string
@@ -62,18 +68,30 @@ async function admin(adapter: KafkaAdapter): Promise<Admin> {
   return adapter.admin()
 }
 
-/** Every consumer group of both protocols (one ListGroups request per broker). */
-export async function listGroups(adapter: KafkaAdapter): Promise<ListedGroup[]> {
+/**
+ * Every group of every type the cluster has (one ListGroups request per broker, no type filter: all types, as
+ * kafka-groups.sh --list), or only those of `types`. A broker before ListGroups v5 has no types: all classic.
+ */
+export async function listGroups(adapter: KafkaAdapter, types?: readonly string[]): Promise<ListedGroup[]> {
   const a = await admin(adapter)
   let groups
   try {
-    groups = await a.listGroups({types: ['classic', 'consumer']})
+    groups = await a.listGroups({types: []})
   } catch (err) {
     throw kafkaError(err, adapter.options, 'listing groups')
   }
   return [...groups.values()]
-    .map((g) => ({group: g.id, state: stateName(g.state), protocol: (g.groupType || 'classic').toLowerCase(), protocolType: g.protocolType ?? ''}))
+    .map((g): ListedGroup => {
+      const type = (g.groupType || 'classic').toLowerCase()
+      return {group: g.id, state: stateName(g.state), type, protocol: type, protocolType: g.protocolType ?? ''}
+    })
+    .filter((g) => !types?.length || types.includes(g.type))
     .sort((x, y) => x.group.localeCompare(y.group))
+}
+
+/** The type of one group (classic, consumer, share, streams), null when the cluster has no such group. */
+export async function groupTypeOf(adapter: KafkaAdapter, group: string): Promise<GroupType | string | null> {
+  return (await listGroups(adapter)).find((g) => g.group === group)?.type ?? null
 }
 
 /**
