@@ -1,0 +1,73 @@
+// ConsumerGroupDescribe (API 69, KIP-848), v0 and v1 (KIP-1099: v1 adds each member's MemberType).
+// The client library's own v0 parser is not used: cg keeps per-group errors (it throws on them) and reads v1.
+import type {Reader, Writer} from '@platformatic/kafka'
+import type {TopicPartitions} from '../kafka-groups.js'
+import type {ApiDef} from './coordinator.js'
+import {readAssignment} from './topic-partitions.js'
+
+export interface ConsumerGroupMember {
+  memberId: string
+  instanceId: string | null
+  rackId: string | null
+  memberEpoch: number
+  clientId: string
+  clientHost: string
+  subscribedTopicNames: string[]
+  subscribedTopicRegex: string | null
+  assignment: TopicPartitions[]
+  targetAssignment: TopicPartitions[]
+  /** v1+: 0 a classic member (joined with JoinGroup), 1 a consumer member; -1 unknown (or v0) */
+  memberType: number
+}
+
+export interface ConsumerGroupDescribed {
+  /** 0, or the group's error (69 GROUP_ID_NOT_FOUND: not a consumer-protocol group) */
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignorName: string
+  members: ConsumerGroupMember[]
+}
+
+export const consumerGroupDescribe: ApiDef<[groups: string[]], {groups: ConsumerGroupDescribed[]}> = {
+  key: 69,
+  name: 'ConsumerGroupDescribe',
+  versions: [0, 1],
+  request: (w: Writer, _version: number, groups: string[]) =>
+    w
+      .appendArray(groups, (x, g) => x.appendString(g), true, false)
+      .appendBoolean(false)
+      .appendTaggedFields(),
+  response(reader: Reader, version: number) {
+    reader.readInt32() // throttle_time_ms
+    const groups = reader.readArray((r) => {
+      const errorCode = r.readInt16()
+      const errorMessage = r.readNullableString()
+      const groupId = r.readString()
+      const groupState = r.readString()
+      const groupEpoch = r.readInt32()
+      const assignmentEpoch = r.readInt32()
+      const assignorName = r.readString()
+      const members = r.readArray((m) => ({
+        memberId: m.readString(),
+        instanceId: m.readNullableString(),
+        rackId: m.readNullableString(),
+        memberEpoch: m.readInt32(),
+        clientId: m.readString(),
+        clientHost: m.readString(),
+        subscribedTopicNames: m.readArray(() => m.readString(), true, false),
+        subscribedTopicRegex: m.readNullableString(),
+        assignment: readAssignment(m),
+        targetAssignment: readAssignment(m),
+        memberType: version >= 1 ? m.readInt8() : -1,
+      }))
+      r.readInt32() // authorized_operations
+      return {errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members}
+    })
+    reader.readTaggedFields()
+    return {groups}
+  },
+}
