@@ -20,6 +20,7 @@ import {
   type GroupProtocol,
   type TopicPartitions,
 } from './kafka-groups.js'
+import {describeStreamsGroups, streamsDescription, type StreamsGroupInfo} from './kafka-streams.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 export type {GroupProtocol}
@@ -56,6 +57,8 @@ export interface DescribedGroup {
   /** the assignor (consumer) or the classic protocol name (e.g. "range"), null when unknown */
   assignor: string | null
   members: MemberInfo[]
+  /** a streams group's topology, tasks and internal topics (StreamsGroupDescribe) */
+  streams?: StreamsGroupInfo
 }
 
 export type {CommittedOffsets}
@@ -119,10 +122,19 @@ export async function describeGroups(adapter: KafkaAdapter, groups: string[]): P
       else classic.push(id)
     }
     const answered = await describeClassicGroups(a, classic)
+    const unknown: string[] = []
     for (const id of classic) {
       const g = answered.get(id)
-      if (g && g.errorCode === 0) out.set(id, described(g))
-      else if (g && g.errorCode === GROUP_ID_NOT_FOUND) out.set(id, {...described(g), state: 'Dead'})
+      if (g && g.errorCode === 0 && g.state !== 'Dead') out.set(id, described(g))
+      else unknown.push(id)
+    }
+    // neither protocol knows it: a streams group (KIP-1071), or no group at all
+    const streams = await describeStreamsGroups(a, unknown)
+    for (const id of unknown) {
+      const s = streams.get(id)
+      const g = answered.get(id)
+      if (s) out.set(id, {...described(streamsDescription(s)), streams: s})
+      else if (g && (g.errorCode === 0 || g.errorCode === GROUP_ID_NOT_FOUND)) out.set(id, {...described(g), state: 'Dead'})
       else out.set(id, {group: id, state: 'Dead', protocol: 'classic', assignor: null, members: []})
     }
   } catch (err) {

@@ -17,6 +17,7 @@ import {
   type EndOffsets,
   type MemberInfo,
 } from './kafka-inspect.js'
+import type {StreamsGroupInfo, StreamsMemberRow, StreamsSubtopologyRow} from './kafka-streams.js'
 import {recordTimes, timeKey, type RecordTime} from './kafka-time-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
@@ -134,7 +135,14 @@ function groupPartitions(
   }
   for (const [t, ps] of committed ?? []) for (const p of ps.keys()) add(t, p)
   for (const m of d?.members ?? []) for (const a of m.assignment) for (const p of a.partitions) add(a.topic, p)
+  // a streams group reads every partition of its topology's source topics, members or not
+  for (const t of streamsSources(d)) for (const p of known.get(t) ?? []) add(t, p)
   return out
+}
+
+/** The source topics of a streams group's topology (repartition topics included); [] for other groups. */
+function streamsSources(d: DescribedGroup | undefined): string[] {
+  return d?.streams?.subtopologies.flatMap((s) => s.sourceTopics) ?? []
 }
 
 interface Offsets {
@@ -166,7 +174,10 @@ async function offsetsFor(
   extra: (topics: string[]) => string[] = () => [],
 ): Promise<Offsets> {
   const touched = new Set<string>()
-  for (const g of groups) for (const t of groupPartitions(described.get(g), committed.get(g), new Map(), topic).keys()) touched.add(t)
+  for (const g of groups) {
+    for (const t of groupPartitions(described.get(g), committed.get(g), new Map(), topic).keys()) touched.add(t)
+    for (const t of streamsSources(described.get(g))) if (topic === undefined || t === topic) touched.add(t)
+  }
   const known = await topicPartitions(adapter, [...touched, ...extra([...touched])])
   const ask = new Map<string, number[]>()
   for (const [t, ps] of known) if (ps.length) ask.set(t, ps)
@@ -364,6 +375,8 @@ export interface KafkaConsumerRow {
   /** group.instance.id of a static member */
   instanceId: string | null
   assignment: MemberInfo['assignment']
+  /** streams groups: the Kafka Streams instance, member epoch, classic-protocol member, tasks (current and target) */
+  streams?: Omit<StreamsMemberRow, 'memberId' | 'instanceId' | 'clientId' | 'host'>
 }
 
 export interface KafkaConsumersReport {
@@ -372,6 +385,16 @@ export interface KafkaConsumersReport {
   protocol: string
   assignor: string | null
   consumers: KafkaConsumerRow[]
+  /** streams groups only: the topology and the topics Kafka Streams made for the application */
+  streams?: {
+    groupEpoch: number
+    assignmentEpoch: number
+    topologyEpoch: number | null
+    subtopologies: StreamsSubtopologyRow[]
+    inputTopics: string[]
+    /** the internal topics of the topology that exist */
+    internalTopics: string[]
+  }
 }
 
 /** `cg consumers GROUP`: the members with their assignment and lag (ConsumerGroupDescribe first, classic fallback). */
@@ -386,6 +409,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     list.push(row)
     lagByOwner.set(row.consumer, list)
   }
+  const streamsMembers = new Map((described?.streams?.members ?? []).map((m) => [m.memberId, m]))
   const consumers = (described?.members ?? [])
     .map(
       (m): KafkaConsumerRow => ({
@@ -397,6 +421,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
         host: m.host,
         instanceId: m.instanceId,
         assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
+        ...streamsMember(streamsMembers.get(m.memberId)),
       }),
     )
     .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.name.localeCompare(y.name))
@@ -406,6 +431,26 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     protocol: described?.protocol ?? 'classic',
     assignor: described?.assignor ?? null,
     consumers,
+    ...(described?.streams ? {streams: await streamsTopology(adapter, described.streams)} : {}),
+  }
+}
+
+function streamsMember(m: StreamsMemberRow | undefined): Pick<KafkaConsumerRow, 'streams'> {
+  if (!m) return {}
+  const {memberId: _id, instanceId: _instance, clientId: _client, host: _host, ...rest} = m
+  return {streams: rest}
+}
+
+/** A streams group's topology, with the internal topics that exist (StreamsGroupDescribe names them all). */
+async function streamsTopology(adapter: KafkaAdapter, info: StreamsGroupInfo): Promise<NonNullable<KafkaConsumersReport['streams']>> {
+  const existing = await topicPartitions(adapter, info.internalTopics)
+  return {
+    groupEpoch: info.groupEpoch,
+    assignmentEpoch: info.assignmentEpoch,
+    topologyEpoch: info.topologyEpoch,
+    subtopologies: info.subtopologies,
+    inputTopics: info.inputTopics,
+    internalTopics: info.internalTopics.filter((t) => existing.has(t)),
   }
 }
 

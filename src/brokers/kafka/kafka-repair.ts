@@ -7,6 +7,7 @@ import {
   deleteOffsets,
   describeGroup,
   loadErrorNames,
+  type GroupProtocol,
   removeMember,
   topicPartitionCounts,
   type KafkaGroupInfo,
@@ -34,7 +35,7 @@ function memberNames(info: KafkaGroupInfo): string {
 export interface KafkaGroupDeleteReport {
   group: string
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   /** members (always 0: a group with members is not deleted) */
   consumers: number
   /** partitions with a committed offset (deleted with the group) */
@@ -160,7 +161,7 @@ export async function deleteKafkaOffsets(
 
 export interface KafkaConsumerDeleteReport {
   group: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   state: string
   /** the member id */
   consumer: string

@@ -2,7 +2,7 @@
 // by pure functions (parseScope, parseResetPlanCsv, computePlan, planCsv: unit-tested); resetOffsets() fetches
 // what they need, and writes the plan through the admin API (OffsetCommit as admin, never a join) only with
 // --execute and only while the group is Empty, Dead or absent.
-import {alterOffsets, committedOffsets, describeGroup, listOffsets, topicPartitionCounts, type KafkaGroupInfo, type TopicPartitions} from './kafka-offsets.js'
+import {alterOffsets, committedOffsets, describeGroup, listOffsets, topicPartitionCounts, type GroupProtocol, type KafkaGroupInfo, type TopicPartitions} from './kafka-offsets.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
 import {parseDatetime, parseDuration} from '../../services/time.js'
@@ -45,7 +45,7 @@ export interface KafkaResetReport {
   group: string
   /** the group's state when planned (Java's names); "Dead" for a group that does not exist */
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   /** members */
   consumers: number
   mode: string

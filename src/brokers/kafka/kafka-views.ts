@@ -84,7 +84,53 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
   for (const g of noted) await ui.line(ui.color.yellow(`note: ${g.group}: ${leaderless(g.leaderlessPartitions, [])}`))
 }
 
+/** Tasks as kafka-streams-groups.sh --describe --members prints them: SUBTOPOLOGY:[P,P]; ... */
+function taskList(rows: Array<{subtopology: string; partitions: number[]}>): string | null {
+  return rows.map((t) => `${t.subtopology}:[${t.partitions.join(',')}]`).join(' ') || null
+}
+
+/** A streams group: members with their tasks, then the topology and its internal topics. */
+async function streamsConsumers(d: KafkaConsumersReport & {streams: NonNullable<KafkaConsumersReport['streams']>}, ui: Ui): Promise<void> {
+  const s = d.streams
+  await ui.kv([
+    ['group', d.group],
+    ['state', d.state],
+    ['protocol', d.protocol],
+    ['consumers', d.consumers.length],
+    ['group epoch', s.groupEpoch],
+    ['topology epoch', s.topologyEpoch],
+    ['input topics', s.inputTopics.join(' ') || null],
+    ['internal topics', s.internalTopics.join(' ') || null],
+  ])
+  await ui.line()
+  await ui.table(
+    [
+      {header: 'MEMBER-ID', get: (m) => m.name},
+      {header: 'PROCESS', get: (m) => m.streams?.processId ?? null},
+      {header: 'CLIENT-ID', get: (m) => m.clientId},
+      {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
+      {header: 'ACTIVE', get: (m) => taskList(m.streams?.tasks.active ?? [])},
+      {header: 'STANDBY', get: (m) => taskList(m.streams?.tasks.standby ?? [])},
+      {header: 'WARMUP', get: (m) => taskList(m.streams?.tasks.warmup ?? [])},
+    ],
+    d.consumers,
+    `(group ${d.group} has no members)`,
+  )
+  await ui.line()
+  await ui.table(
+    [
+      {header: 'SUBTOPOLOGY', get: (t) => t.subtopology},
+      {header: 'SOURCE-TOPICS', get: (t) => t.sourceTopics.join(' ') || null},
+      {header: 'REPARTITION-SINKS', get: (t) => t.repartitionSinkTopics.join(' ') || null},
+      {header: 'CHANGELOGS', get: (t) => t.changelogTopics.join(' ') || null},
+    ],
+    s.subtopologies,
+    `(group ${d.group} has no topology yet)`,
+  )
+}
+
 async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
+  if (d.streams) return streamsConsumers({...d, streams: d.streams}, ui)
   await ui.kv([
     ['group', d.group],
     ['state', d.state],
