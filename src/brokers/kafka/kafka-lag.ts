@@ -17,7 +17,7 @@ import {
   type EndOffsets,
   type MemberInfo,
 } from './kafka-inspect.js'
-import type {StreamsGroupInfo, StreamsMemberRow, StreamsSubtopologyRow} from './kafka-streams.js'
+import {existingInternalTopics, type StreamsGroupInfo, type StreamsMemberRow, type StreamsSubtopologyRow} from './kafka-streams.js'
 import {recordTimes, timeKey, type RecordTime} from './kafka-time-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
@@ -443,14 +443,14 @@ function streamsMember(m: StreamsMemberRow | undefined): Pick<KafkaConsumerRow, 
 
 /** A streams group's topology, with the internal topics that exist (StreamsGroupDescribe names them all). */
 async function streamsTopology(adapter: KafkaAdapter, info: StreamsGroupInfo): Promise<NonNullable<KafkaConsumersReport['streams']>> {
-  const existing = await topicPartitions(adapter, info.internalTopics)
+  const internalTopics = await existingInternalTopics(adapter, info)
   return {
     groupEpoch: info.groupEpoch,
     assignmentEpoch: info.assignmentEpoch,
     topologyEpoch: info.topologyEpoch,
     subtopologies: info.subtopologies,
     inputTopics: info.inputTopics,
-    internalTopics: info.internalTopics.filter((t) => existing.has(t)),
+    internalTopics,
   }
 }
 

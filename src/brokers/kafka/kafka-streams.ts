@@ -5,7 +5,9 @@
 // application id). Committed offsets of a streams group are ordinary OffsetFetch (kafka-groups.ts).
 import type {Admin} from '@platformatic/kafka'
 import {callGroupCoordinators, streamsGroupDescribe, supports, type StreamsAssignment, type StreamsGroupDescribed} from './apis/index.js'
-import {sortAssignment, stateName, type GroupDescription, type TopicPartitions} from './kafka-groups.js'
+import {kafkaError} from './kafka-errors.js'
+import {existingTopicPartitions, sortAssignment, stateName, type GroupDescription, type TopicPartitions} from './kafka-groups.js'
+import type {KafkaAdapter} from './kafka-types.js'
 
 /** Tasks of one sub-topology: the partitions of its source topics. */
 export interface StreamsTaskRow {
@@ -168,4 +170,25 @@ export async function describeStreamsGroups(a: Admin, groups: string[]): Promise
   const responses = await callGroupCoordinators(a, groups, streamsGroupDescribe, (ids) => [ids])
   for (const res of responses) for (const g of res.groups) if (g.errorCode === 0) out.set(g.groupId, streamsInfo(g))
   return out
+}
+
+/** The internal topics of a streams group that exist now (the topology names them whether or not they do). */
+export async function existingInternalTopics(adapter: KafkaAdapter, info: StreamsGroupInfo): Promise<string[]> {
+  if (info.internalTopics.length === 0) return []
+  try {
+    const known = await existingTopicPartitions(await adapter.admin(), info.internalTopics)
+    return info.internalTopics.filter((t) => known.has(t))
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `metadata of the internal topics of ${info.group}`)
+  }
+}
+
+/** Deletes topics (DeleteTopics); the broker answers once they are marked for deletion. */
+export async function deleteTopics(adapter: KafkaAdapter, topics: string[]): Promise<void> {
+  if (topics.length === 0) return
+  try {
+    await (await adapter.admin()).deleteTopics({topics})
+  } catch (err) {
+    throw kafkaError(err, adapter.options, `deleting topics ${topics.join(', ')}`)
+  }
 }

@@ -242,7 +242,8 @@ async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {
 }
 
 async function groupDelete(d: KafkaGroupDeleteReport, ui: Ui): Promise<void> {
-  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}`
+  const internal = d.internalTopics.length ? `, and its internal topics ${d.internalTopics.join(', ')}` : ''
+  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}${internal}`
   await ui.line(d.dryRun ? dryRun(`would delete ${what}`) : `Deleted ${what}.`)
 }
 
