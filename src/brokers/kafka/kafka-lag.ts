@@ -44,6 +44,9 @@ export interface KafkaGroupRow extends TimeLag {
   consumers: number
   /** sum of the partitions' lag; null when the group has no committed offset (unknown, never 0) */
   lag: number | null
+  /** the group type, as kafka-groups.sh --list: classic, consumer (KIP-848), share (KIP-932), streams (KIP-1071) */
+  type: string
+  /** classic or consumer; share and streams for those types (the same as type) */
   protocol: string
   protocolType: string
   /** partitions of its topics without a leader (their nodes are down): the lag leaves them out */
@@ -195,8 +198,14 @@ async function offsetsFor(
   return {known, ends: ends.offsets, starts: starts.offsets, leaders}
 }
 
-async function snapshot(adapter: KafkaAdapter, groups: string[], topic?: string, extra?: (topics: string[]) => string[]): Promise<Snapshot> {
-  const [described, committed] = await Promise.all([describeGroups(adapter, groups), committedOffsets(adapter, groups)])
+async function snapshot(
+  adapter: KafkaAdapter,
+  groups: string[],
+  topic?: string,
+  extra?: (topics: string[]) => string[],
+  types?: Map<string, string>,
+): Promise<Snapshot> {
+  const [described, committed] = await Promise.all([describeGroups(adapter, groups, types), committedOffsets(adapter, groups)])
   return {described, committed, ...(await offsetsFor(adapter, described, committed, groups, topic, extra))}
 }
 
@@ -335,11 +344,14 @@ function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | n
   return known ? sum : null
 }
 
-/** `cg groups [TOPIC]`: every group of both protocols with state, protocol, members, total lag, time behind, topics. */
-export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promise<KafkaGroupRow[]> {
-  const listed = await listGroups(adapter)
+/**
+ * `cg groups [TOPIC] [--type T]`: every group (of these types) with its type, state, members, total lag, time
+ * behind, topics. Share groups have no committed offsets: their lag is null here.
+ */
+export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?: readonly string[]): Promise<KafkaGroupRow[]> {
+  const listed = await listGroups(adapter, types)
   const ids = listed.map((g) => g.group)
-  const s = await snapshot(adapter, ids, topic)
+  const s = await snapshot(adapter, ids, topic, undefined, new Map(listed.map((g) => [g.group, g.type])))
   const kept = listed.filter((g) => topic === undefined || touches(s, g.group, topic))
   const lags = await withTimes(
     adapter,
@@ -356,7 +368,8 @@ export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promi
       lag: lag.lag,
       timeLagMs: lag.timeLagMs,
       timeLagNote: lag.timeLagNote,
-      protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol,
+      type: g.type,
+      protocol: g.type,
       protocolType: g.protocolType,
       leaderlessPartitions: lag.leaderlessPartitions,
     }
@@ -375,26 +388,49 @@ export interface KafkaConsumerRow {
   /** group.instance.id of a static member */
   instanceId: string | null
   assignment: MemberInfo['assignment']
-  /** streams groups: the Kafka Streams instance, member epoch, classic-protocol member, tasks (current and target) */
-  streams?: Omit<StreamsMemberRow, 'memberId' | 'instanceId' | 'clientId' | 'host'>
+  /** consumer, share and streams groups: the member's epoch; null for classic */
+  memberEpoch: number | null
+  /** consumer groups (and streams groups: the partitions of its target active tasks): the assignment the coordinator wants it to reach; null for the other types */
+  targetAssignment: MemberInfo['targetAssignment']
+  /**
+   * consumer, share and streams groups: true while the member has not reached the group's target (its
+   * assignment differs from its target, or its epoch is behind the group epoch); null for classic
+   */
+  reconciling: boolean | null
+  /** consumer groups on Kafka 4.0+ (KIP-1099): "classic" for a member that joined with the classic protocol; else null */
+  memberType: MemberInfo['memberType']
+  /** streams groups: the Kafka Streams instance, topology epoch, classic-protocol member, tasks (current and target) */
+  streams?: Omit<StreamsMemberRow, 'memberId' | 'instanceId' | 'clientId' | 'host' | 'memberEpoch'>
 }
 
 export interface KafkaConsumersReport {
   group: string
   state: string
+  type: string
   protocol: string
   assignor: string | null
+  /** consumer, share and streams groups: the group epoch; null for classic */
+  groupEpoch: number | null
+  /** consumer, share and streams groups: the epoch of the target assignment; null for classic */
+  assignmentEpoch: number | null
   consumers: KafkaConsumerRow[]
   /** streams groups only: the topology and the topics Kafka Streams made for the application */
   streams?: {
-    groupEpoch: number
-    assignmentEpoch: number
     topologyEpoch: number | null
     subtopologies: StreamsSubtopologyRow[]
     inputTopics: string[]
     /** the internal topics of the topology that exist */
     internalTopics: string[]
   }
+}
+
+const sameAssignment = (x: MemberInfo['assignment'], y: MemberInfo['assignment']) => JSON.stringify(x) === JSON.stringify(y)
+
+/** See KafkaConsumerRow.reconciling. */
+function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
+  if (m.memberEpoch === null) return null
+  const behind = groupEpoch !== null && m.memberEpoch < groupEpoch
+  return behind || (m.targetAssignment !== null && !sameAssignment(m.assignment, m.targetAssignment))
 }
 
 /** `cg consumers GROUP`: the members with their assignment and lag (ConsumerGroupDescribe first, classic fallback). */
@@ -410,6 +446,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     lagByOwner.set(row.consumer, list)
   }
   const streamsMembers = new Map((described?.streams?.members ?? []).map((m) => [m.memberId, m]))
+  const only = (list: MemberInfo['assignment']) => (topic === undefined ? list : list.filter((a) => a.topic === topic))
   const consumers = (described?.members ?? [])
     .map(
       (m): KafkaConsumerRow => ({
@@ -420,7 +457,11 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
         clientId: m.clientId,
         host: m.host,
         instanceId: m.instanceId,
-        assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
+        assignment: only(m.assignment),
+        memberEpoch: m.memberEpoch,
+        targetAssignment: m.targetAssignment && only(m.targetAssignment),
+        reconciling: reconciling(m, described?.groupEpoch ?? null),
+        memberType: m.memberType,
         ...streamsMember(streamsMembers.get(m.memberId)),
       }),
     )
@@ -428,8 +469,11 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
   return {
     group,
     state: described?.state ?? 'Empty',
+    type: described?.type ?? 'classic',
     protocol: described?.protocol ?? 'classic',
     assignor: described?.assignor ?? null,
+    groupEpoch: described?.groupEpoch ?? null,
+    assignmentEpoch: described?.assignmentEpoch ?? null,
     consumers,
     ...(described?.streams ? {streams: await streamsTopology(adapter, described.streams)} : {}),
   }
@@ -437,7 +481,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
 
 function streamsMember(m: StreamsMemberRow | undefined): Pick<KafkaConsumerRow, 'streams'> {
   if (!m) return {}
-  const {memberId: _id, instanceId: _instance, clientId: _client, host: _host, ...rest} = m
+  const {memberId: _id, instanceId: _instance, clientId: _client, host: _host, memberEpoch: _epoch, ...rest} = m
   return {streams: rest}
 }
 
@@ -445,8 +489,6 @@ function streamsMember(m: StreamsMemberRow | undefined): Pick<KafkaConsumerRow, 
 async function streamsTopology(adapter: KafkaAdapter, info: StreamsGroupInfo): Promise<NonNullable<KafkaConsumersReport['streams']>> {
   const internalTopics = await existingInternalTopics(adapter, info)
   return {
-    groupEpoch: info.groupEpoch,
-    assignmentEpoch: info.assignmentEpoch,
     topologyEpoch: info.topologyEpoch,
     subtopologies: info.subtopologies,
     inputTopics: info.inputTopics,

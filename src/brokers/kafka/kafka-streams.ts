@@ -127,13 +127,13 @@ export function streamsInfo(g: StreamsGroupDescribed): StreamsGroupInfo {
 }
 
 /**
- * A member's active tasks as topic partitions: each task of a sub-topology is that partition of every one of
+ * Active tasks as topic partitions: each task of a sub-topology is that partition of every one of
  * its source topics (StreamsGroupCommand.getTopicPartitions).
  */
-export function activePartitions(info: StreamsGroupInfo, m: StreamsMemberRow): TopicPartitions[] {
+export function activePartitions(info: StreamsGroupInfo, active: StreamsTaskRow[]): TopicPartitions[] {
   const sources = new Map(info.subtopologies.map((s) => [s.subtopology, s.sourceTopics]))
   const out: TopicPartitions[] = []
-  for (const t of m.tasks.active) for (const topic of sources.get(t.subtopology) ?? []) out.push({topic, partitions: t.partitions})
+  for (const t of active) for (const topic of sources.get(t.subtopology) ?? []) out.push({topic, partitions: t.partitions})
   return sortAssignment(out)
 }
 
@@ -147,6 +147,8 @@ export function streamsDescription(info: StreamsGroupInfo): GroupDescription & {
     state: info.state,
     assignor: null,
     protocolType: 'streams',
+    groupEpoch: info.groupEpoch,
+    assignmentEpoch: info.assignmentEpoch,
     members: info.members.map((m) => ({
       memberId: m.memberId,
       instanceId: m.instanceId,
@@ -154,7 +156,10 @@ export function streamsDescription(info: StreamsGroupInfo): GroupDescription & {
       host: m.host,
       // every member of a streams group reads the whole topology's source topics
       subscribedTopics: sources,
-      assignment: activePartitions(info, m),
+      assignment: activePartitions(info, m.tasks.active),
+      memberEpoch: m.memberEpoch,
+      targetAssignment: activePartitions(info, m.targetTasks.active),
+      memberType: null,
     })),
     streams: info,
   }

@@ -71,7 +71,7 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
     [
       {header: 'GROUP', get: (r) => r.group},
       {header: 'STATE', get: (r) => r.state},
-      {header: 'PROTOCOL', get: (r) => r.protocol},
+      {header: 'TYPE', get: (r) => r.type},
       {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
       {header: 'TIME-LAG', get: timeLag, align: 'right'},
@@ -95,9 +95,10 @@ async function streamsConsumers(d: KafkaConsumersReport & {streams: NonNullable<
   await ui.kv([
     ['group', d.group],
     ['state', d.state],
-    ['protocol', d.protocol],
+    ['type', d.type],
     ['consumers', d.consumers.length],
-    ['group epoch', s.groupEpoch],
+    ['group epoch', d.groupEpoch],
+    ['assignment epoch', d.assignmentEpoch],
     ['topology epoch', s.topologyEpoch],
     ['input topics', s.inputTopics.join(' ') || null],
     ['internal topics', s.internalTopics.join(' ') || null],
@@ -105,10 +106,12 @@ async function streamsConsumers(d: KafkaConsumersReport & {streams: NonNullable<
   await ui.line()
   await ui.table(
     [
-      {header: 'MEMBER-ID', get: (m) => m.name},
+      // a member still moving to its target tasks is marked
+      {header: 'MEMBER-ID', get: (m) => (m.reconciling ? `${m.name} *` : m.name)},
       {header: 'PROCESS', get: (m) => m.streams?.processId ?? null},
       {header: 'CLIENT-ID', get: (m) => m.clientId},
       {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
+      {header: 'EPOCH', get: (m) => m.memberEpoch, align: 'right'},
       {header: 'ACTIVE', get: (m) => taskList(m.streams?.tasks.active ?? [])},
       {header: 'STANDBY', get: (m) => taskList(m.streams?.tasks.standby ?? [])},
       {header: 'WARMUP', get: (m) => taskList(m.streams?.tasks.warmup ?? [])},
@@ -129,28 +132,45 @@ async function streamsConsumers(d: KafkaConsumersReport & {streams: NonNullable<
   )
 }
 
+const partitionsOf = (list: Array<{topic: string; partitions: number[]}> | null) => list?.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null
+
 async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
   if (d.streams) return streamsConsumers({...d, streams: d.streams}, ui)
+  const epochs = d.groupEpoch !== null
   await ui.kv([
     ['group', d.group],
     ['state', d.state],
-    ['protocol', d.protocol],
+    ['type', d.type],
     ['assignor', d.assignor],
+    ...(epochs ? [['group epoch', d.groupEpoch] as [string, number | null], ['assignment epoch', d.assignmentEpoch] as [string, number | null]] : []),
     ['consumers', d.consumers.length],
   ])
   await ui.line()
-  await ui.table(
+  const targets = d.consumers.some((m) => m.targetAssignment !== null)
+  await ui.table<KafkaConsumersReport['consumers'][number]>(
     [
-      {header: 'MEMBER-ID', get: (m) => m.name},
+      // a member still moving to its target assignment is marked
+      {header: 'MEMBER-ID', get: (m) => (m.reconciling ? `${m.name} *` : m.name)},
       {header: 'CLIENT-ID', get: (m) => m.clientId},
       {header: 'HOST', get: (m) => m.host},
       {header: 'INSTANCE-ID', get: (m) => m.instanceId},
       {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
-      {header: 'ASSIGNMENT', get: (m) => m.assignment.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null},
+      ...(epochs ? [{header: 'EPOCH', get: (m: KafkaConsumersReport['consumers'][number]) => m.memberEpoch, align: 'right' as const}] : []),
+      {header: 'ASSIGNMENT', get: (m) => partitionsOf(m.assignment)},
+      ...(targets ? [{header: 'TARGET-ASSIGNMENT', get: (m: KafkaConsumersReport['consumers'][number]) => partitionsOf(m.targetAssignment)}] : []),
     ],
     d.consumers,
     `(group ${d.group} has no members)`,
   )
+  const moving = d.consumers.filter((m) => m.reconciling).length
+  if (moving) {
+    await ui.line()
+    await ui.line(
+      ui.color.yellow(
+        `note: * ${plural(moving, 'member')} reconciling: ${moving === 1 ? 'its' : 'their'} assignment differs from the target, or ${moving === 1 ? 'its' : 'their'} epoch is behind the group epoch ${d.groupEpoch}`,
+      ),
+    )
+  }
 }
 
 async function pending(d: KafkaPendingReport, ui: Ui): Promise<void> {

@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
 import {committedTotal, createTopic, deleteGroups, deleteTopics, KAFKA, kafkaAdmin, kafkaTool, kname, produce, sleep, waitFor} from '../../helpers/kafka.js'
 import {startStreamsApp, type StreamsApp} from '../../helpers/kafka-streams.js'
+import {expectValid} from '../../helpers/schemas.js'
 
 const URL = `kafka://${KAFKA.bootstrap}`
 const TOOL = 'org.apache.kafka.tools.streams.StreamsGroupCommand'
@@ -24,10 +25,13 @@ function rows(stdout: string, group: string, columns?: number): string[][] {
     .filter((c) => c[0] === group && (columns === undefined || c.length === columns))
 }
 
+/** `cg ARGS --json`, its document checked against the command's schema. */
 async function cgJson(args: string[], code = 0) {
   const r = await runCg([...args, '--url', URL, '--json'])
   expect(r.code, r.stderr + r.stdout).toBe(code)
-  return JSON.parse(r.stdout)
+  const doc = JSON.parse(r.stdout)
+  expectValid(['offsets', 'group'].includes(args[0]) ? `${args[0]}-${args[1]}.json` : `${args[0]}.json`, doc, args.join(' '))
+  return doc
 }
 
 type Row = {topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; timeLagMs: number | null}
