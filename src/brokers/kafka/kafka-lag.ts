@@ -427,7 +427,7 @@ export interface KafkaConsumersReport {
 const sameAssignment = (x: MemberInfo['assignment'], y: MemberInfo['assignment']) => JSON.stringify(x) === JSON.stringify(y)
 
 /** See KafkaConsumerRow.reconciling. */
-function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
+export function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
   if (m.memberEpoch === null) return null
   const behind = groupEpoch !== null && m.memberEpoch < groupEpoch
   return behind || (m.targetAssignment !== null && !sameAssignment(m.assignment, m.targetAssignment))
