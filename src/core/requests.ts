@@ -101,6 +101,7 @@ export interface GroupCreateFlags {
 export interface GroupDeleteFlags {
   force: boolean
   'dry-run': boolean
+  'delete-internal-topics'?: boolean
 }
 export interface OffsetsDeleteFlags {
   topic?: string[]

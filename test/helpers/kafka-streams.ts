@@ -1,120 +1,101 @@
-// A streams-group (KIP-1071) member for the integration tests without a JVM: StreamsGroupHeartbeat (API 88 v0)
-// sent from here, with a one-subtopology topology reading `topic`, heartbeating until stop() (then it leaves).
-// It makes the broker hold a real streams group (its type, state, epochs, members), which is what listing and
-// describing need; it processes no records.
-import {randomUUID} from 'node:crypto'
-import type {Reader, Writer} from '@platformatic/kafka'
-import {type ApiDef, callGroupCoordinator} from '../../src/brokers/kafka/apis/index.js'
-import {KAFKA, kafkaAdmin, sleep} from './kafka.js'
+// A real Kafka Streams application on the streams rebalance protocol (KIP-1071): test/fixtures/streams-app,
+// fetched and compiled once by scripts/kafka/streams-app.sh (cached under .brokers/kafka/VERSION/). It reads
+// INPUT, re-keys by value (a repartition topic) and counts (a changelog topic) into OUTPUT. Started from a
+// test and stopped in its afterAll; "pause" keeps its member in the group while nothing is read or committed.
+import {execFileSync, spawn} from 'node:child_process'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {KAFKA} from './kafka.js'
 
-interface Beat {
-  group: string
-  memberId: string
-  memberEpoch: number
-  topic?: string
-  processId?: string
+const SCRIPT = fileURLToPath(new URL('../../scripts/kafka/streams-app.sh', import.meta.url))
+
+export interface StreamsApp {
+  /** KafkaStreams#pause: the member stays, nothing is processed or committed; resolves once paused */
+  pause(): Promise<void>
+  /** closes the application (its member leaves the group); SIGKILL after 20 s */
+  stop(): Promise<void>
+  output(): string
 }
 
-interface BeatAnswer {
-  errorCode: number
-  errorMessage: string | null
-  memberEpoch: number
-  heartbeatIntervalMs: number
+/** The classpath of the compiled application (fetches and compiles on the first call). */
+export function streamsAppClasspath(): string {
+  return execFileSync('bash', [SCRIPT, 'latest'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000}).trim()
 }
 
-const empty = (w: Writer) => w.appendArray([], () => {}, true, false)
-
-const streamsGroupHeartbeat: ApiDef<[beat: Beat], BeatAnswer> = {
-  key: 88,
-  name: 'StreamsGroupHeartbeat',
-  versions: [0],
-  request(w, _version, b) {
-    w.appendString(b.group).appendString(b.memberId).appendInt32(b.memberEpoch).appendInt32(0)
-    w.appendString(null).appendString(null) // instance id, rack id
-    w.appendInt32(b.topic ? 30_000 : -1) // rebalance timeout
-    if (b.topic) {
-      // topology: present, epoch 0, one subtopology "0" reading the topic
-      w.appendInt8(1).appendInt32(0)
-      w.appendArray([b.topic], (s, topic) => {
-        s.appendString('0')
-        s.appendArray([topic], (x, t) => x.appendString(t), true, false)
-        empty(s) // source topic regex
-        s.appendArray([], () => {}) // state changelog topics
-        empty(s) // repartition sink topics
-        s.appendArray([], () => {}) // repartition source topics
-        s.appendArray([], () => {}) // copartition groups
+/** Starts the application with application.id = group; resolves once it is RUNNING. */
+export async function startStreamsApp(opts: {group: string; input: string; output: string; bootstrap?: string; timeoutMs?: number}): Promise<StreamsApp> {
+  const cp = streamsAppClasspath()
+  const state = join(tmpdir(), `cg-streams-${opts.group}`)
+  const child = spawn(
+    'java',
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-cp',
+      cp,
+      'CgStreamsApp',
+      opts.bootstrap ?? KAFKA.bootstrap,
+      opts.group,
+      opts.input,
+      opts.output,
+      state,
+    ],
+    {stdio: ['pipe', 'pipe', 'pipe']},
+  )
+  let out = ''
+  const waiters: Array<{word: string; resolve: () => void}> = []
+  const onData = (d: Buffer) => {
+    out += d
+    for (const w of [...waiters])
+      if (out.includes(w.word)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
+  }
+  child.stdout!.on('data', onData)
+  child.stderr!.on('data', (d) => (out += d))
+  let exited = false
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true
+      for (const w of waiters) w.resolve()
+      resolve()
+    }),
+  )
+  const until = (word: string, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.includes(word)) return resolve()
+      const timer = setTimeout(() => reject(new Error(`streams app: no ${word} after ${ms} ms:\n${out}`)), ms)
+      waiters.push({
+        word,
+        resolve: () => {
+          clearTimeout(timer)
+          if (out.includes(word)) resolve()
+          else reject(new Error(`streams app exited before ${word}:\n${out}`))
+        },
       })
-      w.appendTaggedFields()
-      // owned tasks: none yet
-      w.appendArray([], () => {})
-      w.appendArray([], () => {})
-      w.appendArray([], () => {})
-      w.appendString(b.processId ?? null)
-      w.appendInt8(-1) // user endpoint
-      w.appendArray([], () => {}) // client tags
-      w.appendArray(null, () => {}) // task offsets: null (the broker does not take them yet)
-      w.appendArray(null, () => {}) // task end offsets
-    } else {
-      w.appendInt8(-1) // topology: unchanged
-      w.appendArray(null, () => {})
-      w.appendArray(null, () => {})
-      w.appendArray(null, () => {})
-      w.appendString(null)
-      w.appendInt8(-1)
-      w.appendArray(null, () => {})
-      w.appendArray(null, () => {})
-      w.appendArray(null, () => {})
-    }
-    return w.appendBoolean(false).appendTaggedFields()
-  },
-  response(r: Reader) {
-    r.readInt32()
-    const errorCode = r.readInt16()
-    const errorMessage = r.readNullableString()
-    r.readString() // member id
-    const memberEpoch = r.readInt32()
-    const heartbeatIntervalMs = r.readInt32()
-    return {errorCode, errorMessage, memberEpoch, heartbeatIntervalMs}
-  },
-}
-
-export interface StreamsMemberHandle {
-  memberId: string
-  stop: () => Promise<void>
-}
-
-/** A member of streams group `group` (subscribed to `topic`); resolves once the group has it at a positive epoch. */
-export async function streamsMember(opts: {bootstrap?: string; group: string; topic: string; timeoutMs?: number}): Promise<StreamsMemberHandle> {
-  const admin = kafkaAdmin(opts.bootstrap ?? KAFKA.bootstrap)
-  const memberId = randomUUID()
-  const processId = randomUUID()
-  const beat = (b: Omit<Beat, 'group' | 'memberId'>) => callGroupCoordinator(admin, opts.group, streamsGroupHeartbeat, {group: opts.group, memberId, ...b})
-  let answer = await beat({memberEpoch: 0, topic: opts.topic, processId})
-  if (answer.errorCode !== 0) {
-    await admin.close()
-    throw new Error(`StreamsGroupHeartbeat of ${opts.group}: error ${answer.errorCode} ${answer.errorMessage ?? ''}`)
-  }
-  let epoch = answer.memberEpoch
-  let stopped = false
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000)
-  const loop = (async () => {
-    while (!stopped) {
-      await sleep(Math.min(answer.heartbeatIntervalMs || 1000, 1000))
-      if (stopped) break
-      answer = await beat({memberEpoch: epoch}).catch(() => answer)
-      if (answer.errorCode === 0) epoch = answer.memberEpoch
-    }
-  })()
-  while (epoch <= 0 && Date.now() < deadline) await sleep(100)
+    })
   const stop = async () => {
-    stopped = true
-    await loop
-    await beat({memberEpoch: -1}).catch(() => {})
-    await admin.close()
+    if (exited) return
+    child.stdin!.write('stop\n')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    await exit
+    clearTimeout(timer)
   }
-  if (epoch <= 0) {
-    await stop()
-    throw new Error(`streams member of ${opts.group} has no epoch after ${opts.timeoutMs ?? 30_000} ms`)
+  try {
+    await until('RUNNING', opts.timeoutMs ?? 90_000)
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
   }
-  return {memberId, stop}
+  return {
+    async pause() {
+      child.stdin!.write('pause\n')
+      await until('PAUSED', 10_000)
+    },
+    stop,
+    output: () => out,
+  }
 }

@@ -147,7 +147,8 @@ export const driver: DriverModule<KafkaAdapter> = {
 
     async 'group:delete'(conn, req) {
       const [group] = namedArgs(req, [GROUP], 'cg group delete GROUP')
-      return {broker: 'kafka', ...(await deleteKafkaGroup(conn, {group, dryRun: req.flags['dry-run']}))}
+      const f = req.flags
+      return {broker: 'kafka', ...(await deleteKafkaGroup(conn, {group, dryRun: f['dry-run'], deleteInternalTopics: Boolean(f['delete-internal-topics'])}))}
     },
 
     async 'offsets:delete'(conn, req) {

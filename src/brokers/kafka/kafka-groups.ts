@@ -10,8 +10,8 @@ import {kafkaLib} from './kafka-adapter.js'
 import {protocolIds} from './kafka-errors.js'
 import {readMetadata} from './kafka-metadata.js'
 
-/** "classic" (JoinGroup/SyncGroup) or "consumer" (KIP-848) */
-export type GroupProtocol = 'classic' | 'consumer'
+/** "classic" (JoinGroup/SyncGroup), "consumer" (KIP-848) or "streams" (KIP-1071, Kafka Streams) */
+export type GroupProtocol = 'classic' | 'consumer' | 'streams'
 
 export interface TopicPartitions {
   topic: string

@@ -3,7 +3,7 @@
 // and log-end offsets in batches, topic ids and partition leaders (the group requests themselves live in
 // kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
-import {callGroupCoordinators, shareGroupDescribe, streamsGroupDescribe, supports} from './apis/index.js'
+import {callGroupCoordinators, shareGroupDescribe, supports} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
 import {offsetsByLeader, readMetadata, type Unavailable} from './kafka-metadata.js'
 import {
@@ -21,6 +21,7 @@ import {
   type GroupProtocol,
   type TopicPartitions,
 } from './kafka-groups.js'
+import {describeStreamsGroups as streamsGroups, streamsDescription, type StreamsGroupInfo} from './kafka-streams.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 export type {GroupProtocol}
@@ -45,7 +46,7 @@ export interface MemberInfo {
   clientId: string
   host: string
   instanceId: string | null
-  /** topic -> partitions, sorted (streams members: [], their tasks are not topic partitions) */
+  /** topic -> partitions, sorted (streams members: the partitions of their active tasks' source topics) */
   assignment: TopicPartitions[]
   /** consumer, share and streams groups: the member's epoch; null for classic */
   memberEpoch: number | null
@@ -70,6 +71,8 @@ export interface DescribedGroup {
   /** consumer, share and streams groups: the epoch of the target assignment; null for classic */
   assignmentEpoch: number | null
   members: MemberInfo[]
+  /** a streams group's topology, tasks and internal topics (StreamsGroupDescribe) */
+  streams?: StreamsGroupInfo
 }
 
 export type {CommittedOffsets}
@@ -209,33 +212,10 @@ async function describeShareGroups(a: Admin, groups: string[]): Promise<Map<stri
   return out
 }
 
-/** StreamsGroupDescribe of these groups (those it knows; none when the broker lacks API 89). */
+/** StreamsGroupDescribe of these groups (those it knows; none when the broker lacks API 89), with their topology. */
 async function describeStreamsGroups(a: Admin, groups: string[]): Promise<Map<string, DescribedGroup>> {
   const out = new Map<string, DescribedGroup>()
-  if (groups.length === 0 || !(await supports(a, streamsGroupDescribe))) return out
-  for (const res of await callGroupCoordinators(a, groups, streamsGroupDescribe, (ids) => [ids]))
-    for (const g of res.groups) {
-      if (g.errorCode !== 0) continue
-      out.set(g.groupId, {
-        group: g.groupId,
-        state: stateName(g.groupState),
-        type: 'streams',
-        protocol: 'streams',
-        assignor: null,
-        groupEpoch: g.groupEpoch,
-        assignmentEpoch: g.assignmentEpoch,
-        members: g.members.map((m) => ({
-          memberId: m.memberId,
-          clientId: m.clientId,
-          host: m.clientHost,
-          instanceId: m.instanceId,
-          assignment: [],
-          memberEpoch: m.memberEpoch,
-          targetAssignment: null,
-          memberType: null,
-        })),
-      })
-    }
+  for (const [id, s] of await streamsGroups(a, groups)) out.set(id, {...described(streamsDescription(s)), streams: s})
   return out
 }
 

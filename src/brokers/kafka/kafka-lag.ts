@@ -17,6 +17,7 @@ import {
   type EndOffsets,
   type MemberInfo,
 } from './kafka-inspect.js'
+import {existingInternalTopics, type StreamsGroupInfo, type StreamsMemberRow, type StreamsSubtopologyRow} from './kafka-streams.js'
 import {recordTimes, timeKey, type RecordTime} from './kafka-time-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {partitionStatus, sampleTimes, worst, type Sample, type WindowStatus} from './kafka-lag-window.js'
@@ -137,7 +138,14 @@ function groupPartitions(
   }
   for (const [t, ps] of committed ?? []) for (const p of ps.keys()) add(t, p)
   for (const m of d?.members ?? []) for (const a of m.assignment) for (const p of a.partitions) add(a.topic, p)
+  // a streams group reads every partition of its topology's source topics, members or not
+  for (const t of streamsSources(d)) for (const p of known.get(t) ?? []) add(t, p)
   return out
+}
+
+/** The source topics of a streams group's topology (repartition topics included); [] for other groups. */
+function streamsSources(d: DescribedGroup | undefined): string[] {
+  return d?.streams?.subtopologies.flatMap((s) => s.sourceTopics) ?? []
 }
 
 interface Offsets {
@@ -169,7 +177,10 @@ async function offsetsFor(
   extra: (topics: string[]) => string[] = () => [],
 ): Promise<Offsets> {
   const touched = new Set<string>()
-  for (const g of groups) for (const t of groupPartitions(described.get(g), committed.get(g), new Map(), topic).keys()) touched.add(t)
+  for (const g of groups) {
+    for (const t of groupPartitions(described.get(g), committed.get(g), new Map(), topic).keys()) touched.add(t)
+    for (const t of streamsSources(described.get(g))) if (topic === undefined || t === topic) touched.add(t)
+  }
   const known = await topicPartitions(adapter, [...touched, ...extra([...touched])])
   const ask = new Map<string, number[]>()
   for (const [t, ps] of known) if (ps.length) ask.set(t, ps)
@@ -379,7 +390,7 @@ export interface KafkaConsumerRow {
   assignment: MemberInfo['assignment']
   /** consumer, share and streams groups: the member's epoch; null for classic */
   memberEpoch: number | null
-  /** consumer groups: the assignment the coordinator wants it to reach; null for the other types */
+  /** consumer groups (and streams groups: the partitions of its target active tasks): the assignment the coordinator wants it to reach; null for the other types */
   targetAssignment: MemberInfo['targetAssignment']
   /**
    * consumer, share and streams groups: true while the member has not reached the group's target (its
@@ -388,6 +399,8 @@ export interface KafkaConsumerRow {
   reconciling: boolean | null
   /** consumer groups on Kafka 4.0+ (KIP-1099): "classic" for a member that joined with the classic protocol; else null */
   memberType: MemberInfo['memberType']
+  /** streams groups: the Kafka Streams instance, topology epoch, classic-protocol member, tasks (current and target) */
+  streams?: Omit<StreamsMemberRow, 'memberId' | 'instanceId' | 'clientId' | 'host' | 'memberEpoch'>
 }
 
 export interface KafkaConsumersReport {
@@ -401,6 +414,14 @@ export interface KafkaConsumersReport {
   /** consumer, share and streams groups: the epoch of the target assignment; null for classic */
   assignmentEpoch: number | null
   consumers: KafkaConsumerRow[]
+  /** streams groups only: the topology and the topics Kafka Streams made for the application */
+  streams?: {
+    topologyEpoch: number | null
+    subtopologies: StreamsSubtopologyRow[]
+    inputTopics: string[]
+    /** the internal topics of the topology that exist */
+    internalTopics: string[]
+  }
 }
 
 const sameAssignment = (x: MemberInfo['assignment'], y: MemberInfo['assignment']) => JSON.stringify(x) === JSON.stringify(y)
@@ -424,6 +445,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     list.push(row)
     lagByOwner.set(row.consumer, list)
   }
+  const streamsMembers = new Map((described?.streams?.members ?? []).map((m) => [m.memberId, m]))
   const only = (list: MemberInfo['assignment']) => (topic === undefined ? list : list.filter((a) => a.topic === topic))
   const consumers = (described?.members ?? [])
     .map(
@@ -440,6 +462,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
         targetAssignment: m.targetAssignment && only(m.targetAssignment),
         reconciling: reconciling(m, described?.groupEpoch ?? null),
         memberType: m.memberType,
+        ...streamsMember(streamsMembers.get(m.memberId)),
       }),
     )
     .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.name.localeCompare(y.name))
@@ -452,6 +475,24 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     groupEpoch: described?.groupEpoch ?? null,
     assignmentEpoch: described?.assignmentEpoch ?? null,
     consumers,
+    ...(described?.streams ? {streams: await streamsTopology(adapter, described.streams)} : {}),
+  }
+}
+
+function streamsMember(m: StreamsMemberRow | undefined): Pick<KafkaConsumerRow, 'streams'> {
+  if (!m) return {}
+  const {memberId: _id, instanceId: _instance, clientId: _client, host: _host, memberEpoch: _epoch, ...rest} = m
+  return {streams: rest}
+}
+
+/** A streams group's topology, with the internal topics that exist (StreamsGroupDescribe names them all). */
+async function streamsTopology(adapter: KafkaAdapter, info: StreamsGroupInfo): Promise<NonNullable<KafkaConsumersReport['streams']>> {
+  const internalTopics = await existingInternalTopics(adapter, info)
+  return {
+    topologyEpoch: info.topologyEpoch,
+    subtopologies: info.subtopologies,
+    inputTopics: info.inputTopics,
+    internalTopics,
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type GroupProtocol,
   type TopicPartitions,
 } from './kafka-groups.js'
+import {describeStreamsGroups, streamsDescription, type StreamsGroupInfo} from './kafka-streams.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 export type {GroupProtocol, TopicPartitions}
@@ -37,6 +38,8 @@ export interface KafkaGroupInfo {
    * Assigning, Reconciling, Dead; "Dead" for an unknown group */
   state: string
   members: KafkaMember[]
+  /** a streams group's topology, tasks and internal topics (StreamsGroupDescribe) */
+  streams?: StreamsGroupInfo
 }
 
 export {stateName}
@@ -83,7 +86,17 @@ export async function describeGroup(adapter: KafkaAdapter, group: string): Promi
   } catch (err) {
     throw kafkaError(err, adapter.options, `describe group ${group}`)
   }
-  if (!g || g.errorCode === GROUP_ID_NOT_FOUND || g.state === 'Dead') return {group, exists: false, protocol: null, state: 'Dead', members: []}
+  if (!g || g.errorCode === GROUP_ID_NOT_FOUND || g.state === 'Dead') {
+    // neither protocol knows it: a streams group (KIP-1071), or no group at all
+    let s: StreamsGroupInfo | undefined
+    try {
+      s = (await describeStreamsGroups(await adapter.admin(), [group])).get(group)
+    } catch (err) {
+      throw kafkaError(err, adapter.options, `describe group ${group}`)
+    }
+    if (s) return {group, exists: true, protocol: 'streams', state: s.state, members: streamsDescription(s).members, streams: s}
+    return {group, exists: false, protocol: null, state: 'Dead', members: []}
+  }
   return {group, exists: true, protocol: 'classic', state: g.state, members: g.members}
 }
 

@@ -7,6 +7,7 @@ import {
   deleteOffsets,
   describeGroup,
   loadErrorNames,
+  type GroupProtocol,
   removeMember,
   topicPartitionCounts,
   type KafkaGroupInfo,
@@ -16,7 +17,8 @@ import {
 import type {KafkaAdapter} from './kafka-types.js'
 import {bulkEnd, type BulkEnd} from '../../core/results.js'
 import {CgError, usage} from '../../errors/cg-error.js'
-import {parseScope} from './kafka-reset.js'
+import {parseScope, stopHint} from './kafka-reset.js'
+import {deleteTopics, existingInternalTopics} from './kafka-streams.js'
 
 async function existingGroup(adapter: KafkaAdapter, group: string): Promise<{info: KafkaGroupInfo; committed: Map<string, Map<number, number>>}> {
   const [info, committed] = await Promise.all([describeGroup(adapter, group), committedOffsets(adapter, group)])
@@ -34,25 +36,46 @@ function memberNames(info: KafkaGroupInfo): string {
 export interface KafkaGroupDeleteReport {
   group: string
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   /** members (always 0: a group with members is not deleted) */
   consumers: number
   /** partitions with a committed offset (deleted with the group) */
   committedPartitions: number
   /** the topics of those offsets */
   sources: string[]
+  /** a streams group's internal topics that exist (repartition, changelog): deleted with --delete-internal-topics; [] for other groups */
+  internalTopics: string[]
   dryRun: boolean
   deleted: boolean
+  /** whether internalTopics were deleted too */
+  internalTopicsDeleted: boolean
 }
 
-/** DeleteGroups, refused (exit 4) while the group has members; unknown group exit 5. */
-export async function deleteKafkaGroup(adapter: KafkaAdapter, o: {group: string; dryRun: boolean}): Promise<KafkaGroupDeleteReport> {
+/**
+ * DeleteGroups, refused (exit 4) while the group has members; unknown group exit 5. A streams group's internal
+ * topics go too with deleteInternalTopics (DeleteTopics after DeleteGroups); without it a streams group that
+ * still has some is refused, so that no application state is left behind unnoticed.
+ */
+export async function deleteKafkaGroup(
+  adapter: KafkaAdapter,
+  o: {group: string; dryRun: boolean; deleteInternalTopics?: boolean},
+): Promise<KafkaGroupDeleteReport> {
   const {info, committed} = await existingGroup(adapter, o.group)
+  if (o.deleteInternalTopics && !info.streams)
+    throw usage(`--delete-internal-topics is for Kafka Streams groups; ${o.group} is a ${info.protocol ?? 'classic'} group`, 'Leave it out.')
   if (info.members.length > 0) {
     throw new CgError(
       'refused',
       `group ${o.group} is ${info.state} with ${info.members.length} member(s): ${memberNames(info)}; a group is deleted only when it has none. Nothing changed.`,
-      'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.',
+      stopHint(info),
+    )
+  }
+  const internalTopics = info.streams ? await existingInternalTopics(adapter, info.streams) : []
+  if (internalTopics.length && !o.deleteInternalTopics) {
+    throw new CgError(
+      'refused',
+      `${o.group} is a Kafka Streams group whose internal topics hold its state: ${internalTopics.join(', ')}. Nothing changed.`,
+      `Add --delete-internal-topics to delete them with the group (the application then starts with empty state), or delete the group with kafka-streams-groups.sh --delete --group ${o.group} to keep them.`,
     )
   }
   const report: KafkaGroupDeleteReport = {
@@ -62,12 +85,18 @@ export async function deleteKafkaGroup(adapter: KafkaAdapter, o: {group: string;
     consumers: 0,
     committedPartitions: [...committed.values()].reduce((n, m) => n + m.size, 0),
     sources: [...committed.keys()].sort(),
+    internalTopics,
     dryRun: o.dryRun,
     deleted: false,
+    internalTopicsDeleted: false,
   }
   if (o.dryRun) return report
   await deleteGroup(adapter, o.group)
   report.deleted = true
+  if (internalTopics.length) {
+    await deleteTopics(adapter, internalTopics)
+    report.internalTopicsDeleted = true
+  }
   return report
 }
 
@@ -116,7 +145,7 @@ export async function deleteKafkaOffsets(
     throw new CgError(
       'refused',
       `group ${o.group} is ${info.state} and its members consume ${busy.join(', ')}: the broker keeps offsets of subscribed topics (GROUP_SUBSCRIBED_TO_TOPIC). Nothing changed.`,
-      'Stop the consumers of those topics (or change their subscription), then run the command again.',
+      info.streams ? stopHint(info) : 'Stop the consumers of those topics (or change their subscription), then run the command again.',
     )
   }
   const rows: OffsetDeleteRow[] = []
@@ -160,7 +189,7 @@ export async function deleteKafkaOffsets(
 
 export interface KafkaConsumerDeleteReport {
   group: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   state: string
   /** the member id */
   consumer: string
@@ -184,6 +213,12 @@ export async function removeKafkaMember(adapter: KafkaAdapter, o: {group: string
     const committed = await committedOffsets(adapter, o.group)
     if (committed.size === 0) throw new CgError('not_found', `group ${o.group} not found`, 'List groups with `cg groups`.')
   }
+  if (info.streams)
+    throw new CgError(
+      'unsupported',
+      `${o.group} is a Kafka Streams group: the broker removes its members only when they leave or miss their heartbeats (there is no admin LeaveGroup for streams groups)`,
+      'Stop that Kafka Streams instance; the broker fences it after group.streams.session.timeout.ms.',
+    )
   const m = info.members.find((x) => x.memberId === o.member) ?? info.members.find((x) => x.instanceId === o.member)
   if (!m) {
     throw new CgError(

@@ -2,7 +2,17 @@
 // by pure functions (parseScope, parseResetPlanCsv, computePlan, planCsv: unit-tested); resetOffsets() fetches
 // what they need, and writes the plan through the admin API (OffsetCommit as admin, never a join) only with
 // --execute and only while the group is Empty, Dead or absent.
-import {alterOffsets, committedOffsets, describeGroup, listOffsets, topicPartitionCounts, type KafkaGroupInfo, type TopicPartitions} from './kafka-offsets.js'
+import {existingInternalTopics} from './kafka-streams.js'
+import {
+  alterOffsets,
+  committedOffsets,
+  describeGroup,
+  listOffsets,
+  topicPartitionCounts,
+  type GroupProtocol,
+  type KafkaGroupInfo,
+  type TopicPartitions,
+} from './kafka-offsets.js'
 import type {KafkaAdapter} from './kafka-types.js'
 import {CgError, usage} from '../../errors/cg-error.js'
 import {parseDatetime, parseDuration} from '../../services/time.js'
@@ -45,7 +55,7 @@ export interface KafkaResetReport {
   group: string
   /** the group's state when planned (Java's names); "Dead" for a group that does not exist */
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: GroupProtocol | null
   /** members */
   consumers: number
   mode: string
@@ -306,6 +316,13 @@ export function computePlan(mode: KafkaResetMode, inp: PlanInputs): {partitions:
   return {partitions: rows, warnings}
 }
 
+/** How to make a group inactive: its consumers, or a Kafka Streams application's instances, stopped. */
+export function stopHint(info: Pick<KafkaGroupInfo, 'group' | 'streams'>): string {
+  if (info.streams)
+    return `Stop every instance of the Kafka Streams application (application.id ${info.group}); the group is Empty once they have left. Then run the command again.`
+  return 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.'
+}
+
 /** Group states in which offsets may be written (Java: Empty or Dead; 4.x also a group that does not exist). */
 export function resettable(info: Pick<KafkaGroupInfo, 'exists' | 'state'>): boolean {
   return !info.exists || info.state === 'Empty' || info.state === 'Dead'
@@ -339,9 +356,13 @@ async function partitionsInScope(
   adapter: KafkaAdapter,
   o: ResetOptions,
   committed: Map<string, Map<number, number>>,
+  info: KafkaGroupInfo,
 ): Promise<Array<{topic: string; partition: number}>> {
   let wanted: Array<{topic: string; partition: number | null}>
-  if (o.scope.kind === 'all-topics') {
+  if (o.scope.kind === 'all-topics' && info.streams) {
+    // a streams group: every partition of its input topics (kafka-streams-groups.sh --all-input-topics)
+    wanted = info.streams.inputTopics.map((topic) => ({topic, partition: null}))
+  } else if (o.scope.kind === 'all-topics') {
     wanted = [...committed].flatMap(([topic, ps]) => [...ps.keys()].map((partition) => ({topic, partition})))
   } else if (o.scope.kind === 'file') {
     wanted = (o.mode as {rows: PlanRow[]}).rows.map((r) => ({topic: r.topic, partition: r.partition}))
@@ -382,7 +403,7 @@ async function partitionsInScope(
 export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Promise<KafkaResetReport> {
   const info = await describeGroup(adapter, o.group)
   const committed = await committedOffsets(adapter, o.group)
-  const scope = await partitionsInScope(adapter, o, committed)
+  const scope = await partitionsInScope(adapter, o, committed, info)
   const tps = toTopicPartitions(scope)
   const [logStart, logEnd] = await Promise.all([listOffsets(adapter, tps, 'earliest'), listOffsets(adapter, tps, 'latest')])
   let byTime: OffsetMap | undefined
@@ -390,6 +411,11 @@ export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Prom
   if (o.mode.kind === 'by-duration') byTime = await listOffsets(adapter, tps, {timestamp: Date.now() - o.mode.ms})
   const plan = computePlan(o.mode, {partitions: scope, committed, logStart, logEnd, byTime})
   if (o.scope.kind === 'all-topics' && scope.length === 0) plan.warnings.push(`group ${o.group} has no committed offsets: --all-topics selects nothing`)
+  const internal = info.streams ? await existingInternalTopics(adapter, info.streams) : []
+  if (internal.length)
+    plan.warnings.push(
+      `${o.group} is a Kafka Streams application: its state stays in ${internal.join(', ')} and it resumes with that state at the new offsets (to rebuild it, delete those topics while the application is stopped: kafka-streams-groups.sh --reset-offsets --execute does)`,
+    )
 
   const modeValue =
     o.mode.kind === 'to-offset'
@@ -416,8 +442,7 @@ export async function resetOffsets(adapter: KafkaAdapter, o: ResetOptions): Prom
   }
   if (!resettable(info)) {
     const why = `${liveGroupMessage(info)}; offsets can only be reset while it is Empty, Dead or absent`
-    if (o.execute)
-      throw new CgError('refused', `${why}. Nothing changed.`, 'Stop its consumers (or remove them with `cg consumer delete`), then run the command again.')
+    if (o.execute) throw new CgError('refused', `${why}. Nothing changed.`, stopHint(info))
     report.warnings.unshift(`${why}: --execute would be refused now`)
   }
   if (o.execute && plan.partitions.length) {

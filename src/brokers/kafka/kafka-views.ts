@@ -84,9 +84,58 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
   for (const g of noted) await ui.line(ui.color.yellow(`note: ${g.group}: ${leaderless(g.leaderlessPartitions, [])}`))
 }
 
+/** Tasks as kafka-streams-groups.sh --describe --members prints them: SUBTOPOLOGY:[P,P]; ... */
+function taskList(rows: Array<{subtopology: string; partitions: number[]}>): string | null {
+  return rows.map((t) => `${t.subtopology}:[${t.partitions.join(',')}]`).join(' ') || null
+}
+
+/** A streams group: members with their tasks, then the topology and its internal topics. */
+async function streamsConsumers(d: KafkaConsumersReport & {streams: NonNullable<KafkaConsumersReport['streams']>}, ui: Ui): Promise<void> {
+  const s = d.streams
+  await ui.kv([
+    ['group', d.group],
+    ['state', d.state],
+    ['type', d.type],
+    ['consumers', d.consumers.length],
+    ['group epoch', d.groupEpoch],
+    ['assignment epoch', d.assignmentEpoch],
+    ['topology epoch', s.topologyEpoch],
+    ['input topics', s.inputTopics.join(' ') || null],
+    ['internal topics', s.internalTopics.join(' ') || null],
+  ])
+  await ui.line()
+  await ui.table(
+    [
+      // a member still moving to its target tasks is marked
+      {header: 'MEMBER-ID', get: (m) => (m.reconciling ? `${m.name} *` : m.name)},
+      {header: 'PROCESS', get: (m) => m.streams?.processId ?? null},
+      {header: 'CLIENT-ID', get: (m) => m.clientId},
+      {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
+      {header: 'EPOCH', get: (m) => m.memberEpoch, align: 'right'},
+      {header: 'ACTIVE', get: (m) => taskList(m.streams?.tasks.active ?? [])},
+      {header: 'STANDBY', get: (m) => taskList(m.streams?.tasks.standby ?? [])},
+      {header: 'WARMUP', get: (m) => taskList(m.streams?.tasks.warmup ?? [])},
+    ],
+    d.consumers,
+    `(group ${d.group} has no members)`,
+  )
+  await ui.line()
+  await ui.table(
+    [
+      {header: 'SUBTOPOLOGY', get: (t) => t.subtopology},
+      {header: 'SOURCE-TOPICS', get: (t) => t.sourceTopics.join(' ') || null},
+      {header: 'REPARTITION-SINKS', get: (t) => t.repartitionSinkTopics.join(' ') || null},
+      {header: 'CHANGELOGS', get: (t) => t.changelogTopics.join(' ') || null},
+    ],
+    s.subtopologies,
+    `(group ${d.group} has no topology yet)`,
+  )
+}
+
 const partitionsOf = (list: Array<{topic: string; partitions: number[]}> | null) => list?.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null
 
 async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
+  if (d.streams) return streamsConsumers({...d, streams: d.streams}, ui)
   const epochs = d.groupEpoch !== null
   await ui.kv([
     ['group', d.group],
@@ -213,7 +262,8 @@ async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {
 }
 
 async function groupDelete(d: KafkaGroupDeleteReport, ui: Ui): Promise<void> {
-  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}`
+  const internal = d.internalTopics.length ? `, and its internal topics ${d.internalTopics.join(', ')}` : ''
+  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}${internal}`
   await ui.line(d.dryRun ? dryRun(`would delete ${what}`) : `Deleted ${what}.`)
 }
 

@@ -18,7 +18,7 @@ import {
   type MemberHandle,
 } from '../../helpers/kafka.js'
 import {shareMember, type ShareMemberHandle} from '../../helpers/kafka-share.js'
-import {streamsMember, type StreamsMemberHandle} from '../../helpers/kafka-streams.js'
+import {streamsMember, type StreamsMemberHandle} from '../../helpers/kafka-streams-member.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 /** A Java tool's table as rows of header -> value (the columns are split on whitespace). */
