@@ -34,7 +34,7 @@ function memberNames(info: KafkaGroupInfo): string {
 export interface KafkaGroupDeleteReport {
   group: string
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: 'classic' | 'consumer' | 'share' | null
   /** members (always 0: a group with members is not deleted) */
   consumers: number
   /** partitions with a committed offset (deleted with the group) */

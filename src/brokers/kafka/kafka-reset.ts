@@ -45,7 +45,7 @@ export interface KafkaResetReport {
   group: string
   /** the group's state when planned (Java's names); "Dead" for a group that does not exist */
   state: string
-  protocol: 'classic' | 'consumer' | null
+  protocol: 'classic' | 'consumer' | 'share' | null
   /** members */
   consumers: number
   mode: string
@@ -325,7 +325,7 @@ export interface ResetOptions {
   exportCsv: boolean
 }
 
-function toTopicPartitions(list: Array<{topic: string; partition: number}>): TopicPartitions[] {
+export function toTopicPartitions(list: Array<{topic: string; partition: number}>): TopicPartitions[] {
   const m = new Map<string, number[]>()
   for (const {topic, partition} of list) {
     if (!m.has(topic)) m.set(topic, [])
@@ -335,7 +335,7 @@ function toTopicPartitions(list: Array<{topic: string; partition: number}>): Top
 }
 
 /** Resolves the scope to partitions; unknown topics or partitions: exit 5. */
-async function partitionsInScope(
+export async function partitionsInScope(
   adapter: KafkaAdapter,
   o: ResetOptions,
   committed: Map<string, Map<number, number>>,
