@@ -6,6 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCg} from '../../helpers/cli.js'
+import {expectValid} from '../../helpers/schemas.js'
 import {
   commitOffsets,
   createTopic,
@@ -24,7 +25,15 @@ import {
 const SHARE_TOOL = 'org.apache.kafka.tools.consumer.group.ShareGroupCommand'
 const CONSOLE_SHARE = 'org.apache.kafka.tools.consumer.ConsoleShareConsumer'
 const url = `kafka://${KAFKA.bootstrap}`
-const cg = (args: string[]) => runCg([...args, '--url', url])
+/** Runs cg; every --json document is checked against its command's schema (schemas/<command>.json). */
+async function cg(args: string[]) {
+  const r = await runCg([...args, '--url', url])
+  if (args.includes('--json') && r.code === 0) {
+    const command = args[0] === 'offsets' || args[0] === 'group' ? `${args[0]}-${args[1]}` : args[0]
+    expectValid(`${command}.json`, r.json(), args.join(' '))
+  }
+  return r
+}
 
 async function shareTool(args: string[]): Promise<string> {
   const r = await kafkaTool(KAFKA.version, SHARE_TOOL, ['--bootstrap-server', KAFKA.bootstrap, ...args])
