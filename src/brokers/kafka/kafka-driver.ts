@@ -25,6 +25,7 @@ import {
   resetShareOffsets,
   shareConsumersReport,
   shareGroupLag,
+  shareGroupsLag,
   sharePendingReport,
   shareRefusal,
 } from './kafka-share.js'
@@ -116,7 +117,13 @@ export const driver: DriverModule<KafkaAdapter> = {
             req.run.debug(`lag window: sample ${i}/${n} taken`)
           },
         })
-        return {broker: 'kafka', ...report}
+        if (named !== undefined) return {broker: 'kafka', ...report}
+        // every group: share groups by their own numbers (the consumer-group read knows no share state)
+        const shares = await shareGroupsLag(conn, topic)
+        if (shares.length === 0) return {broker: 'kafka', ...report}
+        const names = new Set(shares.map((g) => g.group))
+        const groups = [...report.groups.filter((g) => !names.has(g.group)), ...shares].sort((x, y) => x.group.localeCompare(y.group))
+        return {broker: 'kafka', ...report, groups}
       } finally {
         progress?.done()
       }

@@ -7,7 +7,7 @@ import {bulkEnd, type BulkEnd} from '../../core/results.js'
 import {alterShareGroupOffsets, callGroupCoordinator, deleteShareGroupOffsets, describeShareGroupOffsets, shareGroupDescribe} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
 import {GROUP_ID_NOT_FOUND, sortAssignment, stateName, type TopicPartitions} from './kafka-groups.js'
-import {endOffsets, groupTypeOf} from './kafka-inspect.js'
+import {endOffsets, groupTypeOf, listGroups} from './kafka-inspect.js'
 import {kafkaLib} from './kafka-adapter.js'
 import {deleteGroup, listOffsets} from './kafka-offsets.js'
 import {computePlan, partitionsInScope, planCsv, toTopicPartitions, type KafkaResetReport, type OffsetMap, type ResetOptions} from './kafka-reset.js'
@@ -52,6 +52,11 @@ async function call<T>(adapter: KafkaAdapter, what: string, fn: () => Promise<T>
  */
 export async function describeShareGroup(adapter: KafkaAdapter, group: string): Promise<ShareGroupInfo | null> {
   if ((await groupTypeOf(adapter, group)) !== 'share') return null
+  return describeShare(adapter, group)
+}
+
+/** ShareGroupDescribe of a group known to be a share group; null when it is gone. */
+async function describeShare(adapter: KafkaAdapter, group: string): Promise<ShareGroupInfo | null> {
   return call(adapter, `describing share group ${group}`, async () => {
     const res = await callGroupCoordinator(await adapter.admin(), group, shareGroupDescribe, [group])
     const g = res.groups.find((x) => x.groupId === group)
@@ -220,6 +225,21 @@ export async function shareGroupLag(adapter: KafkaAdapter, info: ShareGroupInfo,
     timeLagNote: timeLagMs === null && lag !== null && lag > 0 ? (note ?? 'unknown') : null,
     partitions: rows,
   }
+}
+
+/**
+ * `cg lag` without a group: every share group of the cluster (with --topic, those touching it), each as
+ * shareGroupLag() gives it. The consumer-group rows of the same names are replaced by these (kafka-driver.ts).
+ */
+export async function shareGroupsLag(adapter: KafkaAdapter, topic?: string): Promise<ShareGroupLag[]> {
+  const out: ShareGroupLag[] = []
+  for (const g of await listGroups(adapter, ['share'])) {
+    const info = await describeShare(adapter, g.group)
+    if (!info) continue
+    const lag = await shareGroupLag(adapter, info, topic)
+    if (topic === undefined || lag.sources.includes(topic)) out.push(lag)
+  }
+  return out
 }
 
 export interface ShareConsumerRow {

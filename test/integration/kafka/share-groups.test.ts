@@ -144,6 +144,13 @@ describe('share groups (KIP-932) equal kafka-share-groups.sh', () => {
     expect(cgRows(g.partitions)).toEqual(java)
     expect(g.timeLagMs).toBeGreaterThan(1000)
 
+    // every group (of the topic): the share group by its own numbers beside the consumer group
+    const all = (await cg(['lag', '--topic', topic, '--json'])).json()
+    const mine = all.groups.find((x: {group: string}) => x.group === group)
+    expect(mine).toMatchObject({protocol: 'share', lag: total(java)})
+    expect(cgRows(mine.partitions)).toEqual(java)
+    expect(all.groups.find((x: {group: string}) => x.group === classic)).toMatchObject({protocol: 'classic', lag: 30})
+
     const table = await cg(['pending', group])
     expect(table.stdout).toMatch(/START-OFFSET/)
     expect(table.stdout).toMatch(/lag\s+36/)
