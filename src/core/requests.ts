@@ -34,6 +34,8 @@ export interface Request<F> {
 
 export interface GroupsFlags {
   vhost?: string
+  /** Kafka: only groups of these types (classic, consumer, share, streams) */
+  type?: string[]
 }
 export type ConsumersFlags = Record<never, never>
 export interface PendingFlags {

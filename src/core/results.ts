@@ -18,6 +18,8 @@ export interface GroupCore {
   sources: string[]
   /** Kafka's group state; null where the broker has none */
   state: string | null
+  /** the kind of group: Kafka's group type (classic, consumer, share, streams), RabbitMQ's queue type (classic, quorum, stream), "stream" on Redis */
+  type: string
   consumers: number | null
   lag: number | null
   /** how old the oldest record the group has not read is (now minus its timestamp); null when nothing waits or the broker cannot tell */

@@ -14,6 +14,7 @@ import {listKafkaDlq, peekKafkaDlq, purgeKafkaDlq} from './kafka-dlq-browse.js'
 import {replayKafkaDlq} from './kafka-dlq-replay.js'
 import {parseRecordId} from './kafka-dlq-target.js'
 import {consumersReport, groupsReport, lagReport, pendingReport, statusReport} from './kafka-lag.js'
+import {GROUP_TYPES} from './kafka-inspect.js'
 import {parseWindow} from './kafka-lag-window.js'
 import {deleteKafkaGroup, deleteKafkaOffsets, removeKafkaMember} from './kafka-repair.js'
 import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode} from './kafka-reset.js'
@@ -52,6 +53,15 @@ function dlqWhere(req: Request<{dlq?: string}>, source: string | undefined) {
   return {source: source ?? profileValue(req, 'stream'), dlqFlag: req.flags.dlq, profileDlq: req.profile.dlq}
 }
 
+/** `--type share --type streams` or `--type share,streams`: the group types asked for, checked. */
+function groupTypes(given: string[] | undefined): string[] | undefined {
+  if (!given?.length) return undefined
+  const types = [...new Set(given.flatMap((t) => t.split(',')).map((t) => t.trim().toLowerCase()))].filter(Boolean)
+  const bad = types.filter((t) => !(GROUP_TYPES as readonly string[]).includes(t))
+  if (bad.length) throw usage(`unknown group type ${bad.map((t) => `"${t}"`).join(', ')}`, `Kafka group types are ${GROUP_TYPES.join(', ')}.`)
+  return types
+}
+
 export const driver: DriverModule<KafkaAdapter> = {
   broker: 'kafka',
   refusals: {
@@ -76,7 +86,7 @@ export const driver: DriverModule<KafkaAdapter> = {
       return {broker: 'kafka', ...(await statusReport(conn, given[0]))}
     },
     async groups(conn, req) {
-      return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0))}
+      return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0), groupTypes(req.flags.type))}
     },
 
     async consumers(conn, req) {

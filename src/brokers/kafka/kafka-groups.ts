@@ -4,6 +4,8 @@
 // offsets of many groups per request, and the partitions of existing topics. Errors are thrown as the client
 // raised them: each caller maps them to its own CgError message.
 import type {Admin, Connection} from '@platformatic/kafka'
+import {chunks, connectionTo, GROUPS_PER_REQUEST, groupsByCoordinator} from './apis/coordinator.js'
+import {callGroupCoordinators, consumerGroupDescribe, supports} from './apis/index.js'
 import {kafkaLib} from './kafka-adapter.js'
 import {protocolIds} from './kafka-errors.js'
 import {readMetadata} from './kafka-metadata.js'
@@ -26,6 +28,12 @@ export interface GroupMember {
   subscribedTopics: string[]
   /** topic -> partitions, topics and partitions sorted */
   assignment: TopicPartitions[]
+  /** consumer protocol (KIP-848): the member's epoch; null for a classic group */
+  memberEpoch: number | null
+  /** consumer protocol: the assignment the coordinator wants it to reach (sorted); null for a classic group */
+  targetAssignment: TopicPartitions[] | null
+  /** consumer protocol, ConsumerGroupDescribe v1+ (KIP-1099): "classic" (a JoinGroup member of an upgraded group) or "consumer"; else null */
+  memberType: 'classic' | 'consumer' | null
 }
 
 /** One group as one protocol's describe answered it. */
@@ -40,13 +48,17 @@ export interface GroupDescription {
   assignor: string | null
   /** the classic protocol type ("consumer", "connect", ...); "consumer" for the consumer protocol */
   protocolType: string
+  /** consumer protocol: the group's epoch (bumped on every membership or subscription change); null for classic */
+  groupEpoch: number | null
+  /** consumer protocol: the epoch of the target assignment (the group epoch it was computed for); null for classic */
+  assignmentEpoch: number | null
   members: GroupMember[]
 }
 
 /** group -> topic -> partition -> committed offset (only partitions with a commit) */
 export type CommittedOffsets = Map<string, Map<string, Map<number, number>>>
 
-export const GROUPS_PER_REQUEST = 100
+export {chunks, connectionTo, GROUPS_PER_REQUEST, groupsByCoordinator} from './apis/coordinator.js'
 export const TOPICS_PER_REQUEST = 200
 export const GROUP_ID_NOT_FOUND = 69
 
@@ -78,31 +90,6 @@ export function stateName(raw: string): string {
     .split('_')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('')
-}
-
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-/** Groups by their coordinator's node id (FindCoordinator, GROUPS_PER_REQUEST keys per request). */
-export async function groupsByCoordinator(a: Admin, groups: string[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>()
-  for (const part of chunks(groups, GROUPS_PER_REQUEST)) {
-    const coordinators = await a.findCoordinator({keyType: 0, keys: part})
-    for (const c of coordinators) {
-      const list = out.get(c.nodeId) ?? []
-      list.push(c.key)
-      out.set(c.nodeId, list)
-    }
-  }
-  return out
-}
-
-/** The Admin's connection to a broker; undefined when the node is not in the cluster metadata. */
-export async function connectionTo(a: Admin, nodeId: number): Promise<Connection | undefined> {
-  return (await a.connectToBrokers([nodeId])).get(nodeId)
 }
 
 async function mustConnect(a: Admin, nodeId: number): Promise<Connection> {
@@ -176,91 +163,10 @@ export function subscriptionTopics(buf: Buffer | null | undefined): string[] {
   }
 }
 
-// --- ConsumerGroupDescribe (API 69 v0) ---------------------------------------------------------------
-// @platformatic/kafka 1.35 ships consumerGroupDescribeV0, but its parser reads subscribed_topic_names (an
-// array) as one string and skips the tagged fields of the assignment structs, so it fails ("Out of bounds")
-// on any group with members. This is the same request with the response decoded per the protocol definition
-// (ConsumerGroupDescribeResponse.json), and per-group errors returned instead of thrown.
+// --- ConsumerGroupDescribe (API 69) ------------------------------------------------------------------
+// Sent by cg (apis/consumer-group-describe.ts): per-group errors are returned, and v1 (KIP-1099) is read too.
 
-interface CgdGroup {
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  assignorName: string
-  members: Array<{
-    memberId: string
-    instanceId: string | null
-    clientId: string
-    clientHost: string
-    subscribedTopicNames: string[]
-    assignment: TopicPartitions[]
-  }>
-}
-
-type Rd = {
-  readInt16(): number
-  readInt32(): number
-  readString(): string
-  readNullableString(): string | null
-  readUUID(): string
-  readTaggedFields(): void
-  readArray<T>(fn: (r: Rd, i: number) => T, compact?: boolean, discardTrailingTaggedFields?: boolean): T[]
-}
-
-function parseConsumerGroupDescribe(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Rd): {groups: CgdGroup[]} {
-  // Assignment => [TopicPartitions] TAG_BUFFER; TopicPartitions => topic_id topic_name [partitions] TAG_BUFFER
-  const assignment = (r: Rd): TopicPartitions[] => {
-    const list = r.readArray((t) => {
-      t.readUUID()
-      const topic = t.readString()
-      return {topic, partitions: t.readArray(() => t.readInt32(), true, false)}
-    })
-    r.readTaggedFields()
-    return list
-  }
-  reader.readInt32() // throttle_time_ms
-  const groups = reader.readArray((r) => {
-    const errorCode = r.readInt16()
-    const errorMessage = r.readNullableString()
-    const groupId = r.readString()
-    const groupState = r.readString()
-    r.readInt32() // group_epoch
-    r.readInt32() // assignment_epoch
-    const assignorName = r.readString()
-    const members = r.readArray((m) => {
-      const memberId = m.readString()
-      const instanceId = m.readNullableString()
-      m.readNullableString() // rack_id
-      m.readInt32() // member_epoch
-      const clientId = m.readString()
-      const clientHost = m.readString()
-      const subscribedTopicNames = m.readArray(() => m.readString(), true, false)
-      m.readNullableString() // subscribed_topic_regex
-      const current = assignment(m)
-      assignment(m) // target_assignment
-      return {memberId, instanceId, clientId, clientHost, subscribedTopicNames, assignment: current}
-    })
-    r.readInt32() // authorized_operations
-    return {errorCode, errorMessage, groupId, groupState, assignorName, members}
-  })
-  return {groups}
-}
-
-type Api = {async: (connection: Connection, ...args: unknown[]) => Promise<unknown>}
-let cgdApi: Api | undefined
-
-async function consumerGroupDescribeApi(): Promise<Api> {
-  if (cgdApi) return cgdApi
-  const lib = await kafkaLib()
-  cgdApi = lib.createAPI(69, 0, lib.consumerGroupDescribeV0.createRequest, parseConsumerGroupDescribe as never) as unknown as Api
-  return cgdApi
-}
-
-async function supportsApi(a: Admin, key: number): Promise<boolean> {
-  const apis = (await a.listApis()) as Array<{apiKey: number}>
-  return apis.some((x) => x.apiKey === key)
-}
+const MEMBER_TYPES: Record<number, 'classic' | 'consumer'> = {0: 'classic', 1: 'consumer'}
 
 /**
  * ConsumerGroupDescribe of these groups, batched per coordinator. Empty when the broker lacks API 69; a
@@ -268,30 +174,30 @@ async function supportsApi(a: Admin, key: number): Promise<boolean> {
  */
 export async function describeConsumerGroups(a: Admin, groups: string[]): Promise<Map<string, GroupDescription>> {
   const out = new Map<string, GroupDescription>()
-  if (groups.length === 0 || !(await supportsApi(a, 69))) return out
-  const api = await consumerGroupDescribeApi()
-  for (const [node, ids] of await groupsByCoordinator(a, groups)) {
-    const connection = await mustConnect(a, node)
-    for (const part of chunks(ids, GROUPS_PER_REQUEST)) {
-      const res = (await api.async(connection, part, false)) as {groups: CgdGroup[]}
-      for (const g of res.groups) {
-        out.set(g.groupId, {
-          group: g.groupId,
-          protocol: 'consumer',
-          errorCode: g.errorCode,
-          state: stateName(g.groupState),
-          assignor: g.assignorName || null,
-          protocolType: 'consumer',
-          members: g.members.map((m) => ({
-            memberId: m.memberId,
-            instanceId: m.instanceId ?? null,
-            clientId: m.clientId,
-            host: m.clientHost,
-            subscribedTopics: m.subscribedTopicNames.filter(Boolean),
-            assignment: sortAssignment(m.assignment),
-          })),
-        })
-      }
+  if (groups.length === 0 || !(await supports(a, consumerGroupDescribe))) return out
+  for (const res of await callGroupCoordinators(a, groups, consumerGroupDescribe, (ids) => [ids])) {
+    for (const g of res.groups) {
+      out.set(g.groupId, {
+        group: g.groupId,
+        protocol: 'consumer',
+        errorCode: g.errorCode,
+        state: stateName(g.groupState),
+        assignor: g.assignorName || null,
+        protocolType: 'consumer',
+        groupEpoch: g.groupEpoch,
+        assignmentEpoch: g.assignmentEpoch,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId ?? null,
+          clientId: m.clientId,
+          host: m.clientHost,
+          subscribedTopics: m.subscribedTopicNames.filter(Boolean),
+          assignment: sortAssignment(m.assignment),
+          memberEpoch: m.memberEpoch,
+          targetAssignment: sortAssignment(m.targetAssignment),
+          memberType: MEMBER_TYPES[m.memberType] ?? null,
+        })),
+      })
     }
   }
   return out
@@ -302,6 +208,8 @@ export async function describeConsumerGroups(a: Admin, groups: string[]): Promis
 // uncaught exception (the process dies) on a member whose assignment is still empty (any classic group in
 // the middle of a rebalance) or reads a Java consumer's user data past the end of the buffer. So cg sends
 // the request itself and decodes the consumer protocol's member metadata defensively.
+
+type Api = {async: (connection: Connection, ...args: unknown[]) => Promise<unknown>}
 
 interface RawClassicGroup {
   errorCode: number
@@ -348,6 +256,8 @@ export async function describeClassicGroups(a: Admin, groups: string[]): Promise
           state: stateName(g.groupState ?? ''),
           assignor: g.protocolData || null,
           protocolType: g.protocolType ?? '',
+          groupEpoch: null,
+          assignmentEpoch: null,
           members: (g.members ?? []).map((m) => ({
             memberId: m.memberId,
             instanceId: m.groupInstanceId ?? null,
@@ -355,6 +265,9 @@ export async function describeClassicGroups(a: Admin, groups: string[]): Promise
             host: m.clientHost,
             subscribedTopics: consumer ? subscriptionTopics(m.memberMetadata) : [],
             assignment: consumer ? sortAssignment(decodeAssignment(m.memberAssignment)) : [],
+            memberEpoch: null,
+            targetAssignment: null,
+            memberType: null,
           })),
         })
       }

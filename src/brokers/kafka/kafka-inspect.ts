@@ -3,6 +3,7 @@
 // and log-end offsets in batches, topic ids and partition leaders (the group requests themselves live in
 // kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
+import {callGroupCoordinators, shareGroupDescribe, streamsGroupDescribe, supports} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
 import {offsetsByLeader, readMetadata, type Unavailable} from './kafka-metadata.js'
 import {
@@ -12,7 +13,7 @@ import {
   describeConsumerGroups,
   existingTopicPartitions,
   fetchCommittedOffsets,
-  GROUP_ID_NOT_FOUND,
+  sortAssignment,
   stateName,
   TOPICS_PER_REQUEST,
   type CommittedOffsets,
@@ -44,17 +45,30 @@ export interface MemberInfo {
   clientId: string
   host: string
   instanceId: string | null
-  /** topic -> partitions, sorted */
+  /** topic -> partitions, sorted (streams members: [], their tasks are not topic partitions) */
   assignment: TopicPartitions[]
+  /** consumer, share and streams groups: the member's epoch; null for classic */
+  memberEpoch: number | null
+  /** consumer groups: the assignment the member is moving to (sorted); null for the other types */
+  targetAssignment: TopicPartitions[] | null
+  /** consumer groups on ConsumerGroupDescribe v1+: how the member joined ("classic" or "consumer"); else null */
+  memberType: 'classic' | 'consumer' | null
 }
 
 export interface DescribedGroup {
   group: string
   /** "Dead" for a group the broker does not know */
   state: string
-  protocol: GroupProtocol
-  /** the assignor (consumer) or the classic protocol name (e.g. "range"), null when unknown */
+  /** the group type: classic, consumer, share, streams */
+  type: GroupType
+  /** classic or consumer for those types; share and streams for theirs (the same as type) */
+  protocol: GroupProtocol | GroupType
+  /** the assignor (consumer, share) or the classic protocol name (e.g. "range"), null when unknown */
   assignor: string | null
+  /** consumer, share and streams groups: the group's epoch; null for classic */
+  groupEpoch: number | null
+  /** consumer, share and streams groups: the epoch of the target assignment; null for classic */
+  assignmentEpoch: number | null
   members: MemberInfo[]
 }
 
@@ -94,40 +108,134 @@ export async function groupTypeOf(adapter: KafkaAdapter, group: string): Promise
   return (await listGroups(adapter)).find((g) => g.group === group)?.type ?? null
 }
 
+const described = (g: GroupDescription): DescribedGroup => ({
+  group: g.group,
+  state: g.state,
+  type: g.protocol,
+  protocol: g.protocol,
+  assignor: g.assignor,
+  groupEpoch: g.groupEpoch,
+  assignmentEpoch: g.assignmentEpoch,
+  members: g.members.map((m) => ({
+    memberId: m.memberId,
+    clientId: m.clientId,
+    host: m.host,
+    instanceId: m.instanceId,
+    assignment: m.assignment,
+    memberEpoch: m.memberEpoch,
+    targetAssignment: m.targetAssignment,
+    memberType: m.memberType,
+  })),
+})
+
+const dead = (group: string): DescribedGroup => ({
+  group,
+  state: 'Dead',
+  type: 'classic',
+  protocol: 'classic',
+  assignor: null,
+  groupEpoch: null,
+  assignmentEpoch: null,
+  members: [],
+})
+
 /**
  * Describes groups as the Java admin does: ConsumerGroupDescribe (KIP-848 groups) first, classic
- * DescribeGroups for the groups it does not know (GROUP_ID_NOT_FOUND) or when the broker lacks API 69.
- * A group no protocol knows comes back with state "Dead" and no members.
+ * DescribeGroups for the groups it does not know (GROUP_ID_NOT_FOUND) or when the broker lacks API 69;
+ * then, for what neither knows, ShareGroupDescribe and StreamsGroupDescribe where the broker has them.
+ * With `types` (group -> type, from listGroups) each group is asked of its own type's API only.
+ * A group no API knows comes back with state "Dead" and no members.
  */
-export async function describeGroups(adapter: KafkaAdapter, groups: string[]): Promise<Map<string, DescribedGroup>> {
+export async function describeGroups(adapter: KafkaAdapter, groups: string[], types?: Map<string, string>): Promise<Map<string, DescribedGroup>> {
   const out = new Map<string, DescribedGroup>()
   if (groups.length === 0) return out
   const a = await admin(adapter)
-  const described = (g: GroupDescription): DescribedGroup => ({
-    group: g.group,
-    state: g.state,
-    protocol: g.protocol,
-    assignor: g.assignor,
-    members: g.members.map((m) => ({memberId: m.memberId, clientId: m.clientId, host: m.host, instanceId: m.instanceId, assignment: m.assignment})),
-  })
+  const ofType = (t: string) => (types ? groups.filter((g) => types.get(g) === t) : [])
   try {
-    const consumer = await describeConsumerGroups(a, groups)
+    const share = ofType('share')
+    const streams = ofType('streams')
+    const other = types ? groups.filter((g) => !share.includes(g) && !streams.includes(g)) : groups
+    const consumer = await describeConsumerGroups(a, types ? other.filter((g) => types.get(g) !== 'classic') : other)
     const classic: string[] = []
-    for (const id of groups) {
+    for (const id of other) {
       const g = consumer.get(id)
       if (g && g.errorCode === 0) out.set(id, described(g))
       else classic.push(id)
     }
+    const unknown: string[] = []
     const answered = await describeClassicGroups(a, classic)
     for (const id of classic) {
       const g = answered.get(id)
-      if (g && g.errorCode === 0) out.set(id, described(g))
-      else if (g && g.errorCode === GROUP_ID_NOT_FOUND) out.set(id, {...described(g), state: 'Dead'})
-      else out.set(id, {group: id, state: 'Dead', protocol: 'classic', assignor: null, members: []})
+      if (g && g.errorCode === 0 && (types || g.state !== 'Dead')) out.set(id, described(g))
+      else unknown.push(id)
     }
+    // without types: what neither protocol knows may be a share or a streams group
+    for (const [id, g] of await describeShareGroups(a, types ? share : unknown)) out.set(id, g)
+    for (const [id, g] of await describeStreamsGroups(a, types ? streams : unknown.filter((x) => !out.has(x)))) out.set(id, g)
+    for (const id of groups) if (!out.has(id)) out.set(id, dead(id))
   } catch (err) {
     throw kafkaError(err, adapter.options, 'describing groups')
   }
+  return out
+}
+
+/** ShareGroupDescribe of these groups (those it knows; none when the broker lacks API 77). */
+async function describeShareGroups(a: Admin, groups: string[]): Promise<Map<string, DescribedGroup>> {
+  const out = new Map<string, DescribedGroup>()
+  if (groups.length === 0 || !(await supports(a, shareGroupDescribe))) return out
+  for (const res of await callGroupCoordinators(a, groups, shareGroupDescribe, (ids) => [ids]))
+    for (const g of res.groups) {
+      if (g.errorCode !== 0) continue
+      out.set(g.groupId, {
+        group: g.groupId,
+        state: stateName(g.groupState),
+        type: 'share',
+        protocol: 'share',
+        assignor: g.assignorName || null,
+        groupEpoch: g.groupEpoch,
+        assignmentEpoch: g.assignmentEpoch,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          host: m.clientHost,
+          instanceId: null,
+          assignment: sortAssignment(m.assignment),
+          memberEpoch: m.memberEpoch,
+          targetAssignment: null,
+          memberType: null,
+        })),
+      })
+    }
+  return out
+}
+
+/** StreamsGroupDescribe of these groups (those it knows; none when the broker lacks API 89). */
+async function describeStreamsGroups(a: Admin, groups: string[]): Promise<Map<string, DescribedGroup>> {
+  const out = new Map<string, DescribedGroup>()
+  if (groups.length === 0 || !(await supports(a, streamsGroupDescribe))) return out
+  for (const res of await callGroupCoordinators(a, groups, streamsGroupDescribe, (ids) => [ids]))
+    for (const g of res.groups) {
+      if (g.errorCode !== 0) continue
+      out.set(g.groupId, {
+        group: g.groupId,
+        state: stateName(g.groupState),
+        type: 'streams',
+        protocol: 'streams',
+        assignor: null,
+        groupEpoch: g.groupEpoch,
+        assignmentEpoch: g.assignmentEpoch,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          host: m.clientHost,
+          instanceId: m.instanceId,
+          assignment: [],
+          memberEpoch: m.memberEpoch,
+          targetAssignment: null,
+          memberType: null,
+        })),
+      })
+    }
   return out
 }
 

@@ -43,6 +43,9 @@ export interface KafkaGroupRow extends TimeLag {
   consumers: number
   /** sum of the partitions' lag; null when the group has no committed offset (unknown, never 0) */
   lag: number | null
+  /** the group type, as kafka-groups.sh --list: classic, consumer (KIP-848), share (KIP-932), streams (KIP-1071) */
+  type: string
+  /** classic or consumer; share and streams for those types (the same as type) */
   protocol: string
   protocolType: string
   /** partitions of its topics without a leader (their nodes are down): the lag leaves them out */
@@ -184,8 +187,14 @@ async function offsetsFor(
   return {known, ends: ends.offsets, starts: starts.offsets, leaders}
 }
 
-async function snapshot(adapter: KafkaAdapter, groups: string[], topic?: string, extra?: (topics: string[]) => string[]): Promise<Snapshot> {
-  const [described, committed] = await Promise.all([describeGroups(adapter, groups), committedOffsets(adapter, groups)])
+async function snapshot(
+  adapter: KafkaAdapter,
+  groups: string[],
+  topic?: string,
+  extra?: (topics: string[]) => string[],
+  types?: Map<string, string>,
+): Promise<Snapshot> {
+  const [described, committed] = await Promise.all([describeGroups(adapter, groups, types), committedOffsets(adapter, groups)])
   return {described, committed, ...(await offsetsFor(adapter, described, committed, groups, topic, extra))}
 }
 
@@ -324,11 +333,14 @@ function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | n
   return known ? sum : null
 }
 
-/** `cg groups [TOPIC]`: every group of both protocols with state, protocol, members, total lag, time behind, topics. */
-export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promise<KafkaGroupRow[]> {
-  const listed = await listGroups(adapter)
+/**
+ * `cg groups [TOPIC] [--type T]`: every group (of these types) with its type, state, members, total lag, time
+ * behind, topics. Share groups have no committed offsets: their lag is null here.
+ */
+export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?: readonly string[]): Promise<KafkaGroupRow[]> {
+  const listed = await listGroups(adapter, types)
   const ids = listed.map((g) => g.group)
-  const s = await snapshot(adapter, ids, topic)
+  const s = await snapshot(adapter, ids, topic, undefined, new Map(listed.map((g) => [g.group, g.type])))
   const kept = listed.filter((g) => topic === undefined || touches(s, g.group, topic))
   const lags = await withTimes(
     adapter,
@@ -345,7 +357,8 @@ export async function groupsReport(adapter: KafkaAdapter, topic?: string): Promi
       lag: lag.lag,
       timeLagMs: lag.timeLagMs,
       timeLagNote: lag.timeLagNote,
-      protocol: d && d.protocol === 'consumer' ? 'consumer' : g.protocol,
+      type: g.type,
+      protocol: g.type,
       protocolType: g.protocolType,
       leaderlessPartitions: lag.leaderlessPartitions,
     }
@@ -364,14 +377,39 @@ export interface KafkaConsumerRow {
   /** group.instance.id of a static member */
   instanceId: string | null
   assignment: MemberInfo['assignment']
+  /** consumer, share and streams groups: the member's epoch; null for classic */
+  memberEpoch: number | null
+  /** consumer groups: the assignment the coordinator wants it to reach; null for the other types */
+  targetAssignment: MemberInfo['targetAssignment']
+  /**
+   * consumer, share and streams groups: true while the member has not reached the group's target (its
+   * assignment differs from its target, or its epoch is behind the group epoch); null for classic
+   */
+  reconciling: boolean | null
+  /** consumer groups on Kafka 4.0+ (KIP-1099): "classic" for a member that joined with the classic protocol; else null */
+  memberType: MemberInfo['memberType']
 }
 
 export interface KafkaConsumersReport {
   group: string
   state: string
+  type: string
   protocol: string
   assignor: string | null
+  /** consumer, share and streams groups: the group epoch; null for classic */
+  groupEpoch: number | null
+  /** consumer, share and streams groups: the epoch of the target assignment; null for classic */
+  assignmentEpoch: number | null
   consumers: KafkaConsumerRow[]
+}
+
+const sameAssignment = (x: MemberInfo['assignment'], y: MemberInfo['assignment']) => JSON.stringify(x) === JSON.stringify(y)
+
+/** See KafkaConsumerRow.reconciling. */
+function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
+  if (m.memberEpoch === null) return null
+  const behind = groupEpoch !== null && m.memberEpoch < groupEpoch
+  return behind || (m.targetAssignment !== null && !sameAssignment(m.assignment, m.targetAssignment))
 }
 
 /** `cg consumers GROUP`: the members with their assignment and lag (ConsumerGroupDescribe first, classic fallback). */
@@ -386,6 +424,7 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     list.push(row)
     lagByOwner.set(row.consumer, list)
   }
+  const only = (list: MemberInfo['assignment']) => (topic === undefined ? list : list.filter((a) => a.topic === topic))
   const consumers = (described?.members ?? [])
     .map(
       (m): KafkaConsumerRow => ({
@@ -396,15 +435,22 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
         clientId: m.clientId,
         host: m.host,
         instanceId: m.instanceId,
-        assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
+        assignment: only(m.assignment),
+        memberEpoch: m.memberEpoch,
+        targetAssignment: m.targetAssignment && only(m.targetAssignment),
+        reconciling: reconciling(m, described?.groupEpoch ?? null),
+        memberType: m.memberType,
       }),
     )
     .sort((x, y) => x.clientId.localeCompare(y.clientId) || x.name.localeCompare(y.name))
   return {
     group,
     state: described?.state ?? 'Empty',
+    type: described?.type ?? 'classic',
     protocol: described?.protocol ?? 'classic',
     assignor: described?.assignor ?? null,
+    groupEpoch: described?.groupEpoch ?? null,
+    assignmentEpoch: described?.assignmentEpoch ?? null,
     consumers,
   }
 }

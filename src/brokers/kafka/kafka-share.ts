@@ -12,6 +12,7 @@ import {kafkaLib} from './kafka-adapter.js'
 import {deleteGroup, listOffsets} from './kafka-offsets.js'
 import {computePlan, partitionsInScope, planCsv, toTopicPartitions, type KafkaResetReport, type OffsetMap, type ResetOptions} from './kafka-reset.js'
 import {recordTimes, timeKey} from './kafka-time-lag.js'
+import type {KafkaConsumersReport} from './kafka-lag.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 const NON_EMPTY_GROUP = 68
@@ -242,39 +243,34 @@ export async function shareGroupsLag(adapter: KafkaAdapter, topic?: string): Pro
   return out
 }
 
-export interface ShareConsumerRow {
-  /** the member id */
-  name: string
-  /** a share group's members share partitions and own no lag: null */
-  pending: null
-  idleMs: null
-  clientId: string
-  host: string
-  /** share groups have no static members */
-  instanceId: null
-  memberEpoch: number
-  assignment: TopicPartitions[]
-}
-
-/** `cg consumers GROUP` of a share group: its members as ShareGroupCommand --describe --members lists them. */
-export function shareConsumersReport(info: ShareGroupInfo, topic?: string) {
+/**
+ * `cg consumers GROUP` of a share group: its members as ShareGroupCommand --describe --members lists them (sorted by
+ * member id), in the rows of every Kafka group. They share partitions and own no lag (pending null); share groups
+ * have no static members, no target assignment per member and one member type.
+ */
+export function shareConsumersReport(info: ShareGroupInfo, topic?: string): KafkaConsumersReport {
+  const only = (list: TopicPartitions[]) => (topic === undefined ? list : list.filter((a) => a.topic === topic))
   return {
     group: info.group,
     state: info.state,
-    protocol: 'share' as const,
+    type: 'share',
+    protocol: 'share',
     assignor: info.assignor,
-    consumers: info.members.map(
-      (m): ShareConsumerRow => ({
-        name: m.memberId,
-        pending: null,
-        idleMs: null,
-        clientId: m.clientId,
-        host: m.host,
-        instanceId: null,
-        memberEpoch: m.memberEpoch,
-        assignment: topic === undefined ? m.assignment : m.assignment.filter((a) => a.topic === topic),
-      }),
-    ),
+    groupEpoch: info.groupEpoch,
+    assignmentEpoch: info.assignmentEpoch,
+    consumers: info.members.map((m) => ({
+      name: m.memberId,
+      pending: null,
+      idleMs: null,
+      clientId: m.clientId,
+      host: m.host,
+      instanceId: null,
+      assignment: only(m.assignment),
+      memberEpoch: m.memberEpoch,
+      targetAssignment: null,
+      reconciling: m.memberEpoch < info.groupEpoch,
+      memberType: null,
+    })),
   }
 }
 

@@ -88,7 +88,7 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
     [
       {header: 'GROUP', get: (r) => r.group},
       {header: 'STATE', get: (r) => r.state},
-      {header: 'PROTOCOL', get: (r) => r.protocol},
+      {header: 'TYPE', get: (r) => r.type},
       {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right'},
       {header: 'LAG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
       {header: 'TIME-LAG', get: timeLag, align: 'right'},
@@ -101,43 +101,60 @@ async function groups(d: GroupsResult<KafkaGroupRow>, ui: Ui): Promise<void> {
   for (const g of noted) await ui.line(ui.color.yellow(`note: ${g.group}: ${leaderless(g.leaderlessPartitions, [])}`))
 }
 
-async function consumers(d: KafkaConsumersReport | (Omit<KafkaConsumersReport, 'protocol'> & {protocol: 'share'}), ui: Ui): Promise<void> {
+const partitionsOf = (list: Array<{topic: string; partitions: number[]}> | null) => list?.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null
+
+async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
+  const epochs = d.groupEpoch !== null
   await ui.kv([
     ['group', d.group],
     ['state', d.state],
-    ['protocol', d.protocol],
+    ['type', d.type],
     ['assignor', d.assignor],
+    ...(epochs ? [['group epoch', d.groupEpoch] as [string, number | null], ['assignment epoch', d.assignmentEpoch] as [string, number | null]] : []),
     ['consumers', d.consumers.length],
   ])
   await ui.line()
-  const assignment = (m: KafkaConsumersReport['consumers'][number]) => m.assignment.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null
   if (isShare(d)) {
     // kafka-share-groups.sh --describe --members: members share partitions and own no lag
-    await ui.table(
+    await ui.table<KafkaConsumersReport['consumers'][number]>(
       [
         {header: 'MEMBER-ID', get: (m) => m.name},
         {header: 'CLIENT-ID', get: (m) => m.clientId},
         {header: 'HOST', get: (m) => m.host},
         {header: '#PARTITIONS', get: (m) => m.assignment.reduce((n, a) => n + a.partitions.length, 0), align: 'right'},
-        {header: 'ASSIGNMENT', get: assignment},
+        {header: 'EPOCH', get: (m) => m.memberEpoch, align: 'right'},
+        {header: 'ASSIGNMENT', get: (m) => partitionsOf(m.assignment)},
       ],
       d.consumers,
       `(share group ${d.group} has no members)`,
     )
     return
   }
-  await ui.table(
+  const targets = d.consumers.some((m) => m.targetAssignment !== null)
+  await ui.table<KafkaConsumersReport['consumers'][number]>(
     [
-      {header: 'MEMBER-ID', get: (m) => m.name},
+      // a member still moving to its target assignment is marked
+      {header: 'MEMBER-ID', get: (m) => (m.reconciling ? `${m.name} *` : m.name)},
       {header: 'CLIENT-ID', get: (m) => m.clientId},
       {header: 'HOST', get: (m) => m.host},
       {header: 'INSTANCE-ID', get: (m) => m.instanceId},
       {header: 'LAG', get: (m) => m.pending, align: 'right', empty: 'unknown'},
-      {header: 'ASSIGNMENT', get: (m) => m.assignment.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || null},
+      ...(epochs ? [{header: 'EPOCH', get: (m: KafkaConsumersReport['consumers'][number]) => m.memberEpoch, align: 'right' as const}] : []),
+      {header: 'ASSIGNMENT', get: (m) => partitionsOf(m.assignment)},
+      ...(targets ? [{header: 'TARGET-ASSIGNMENT', get: (m: KafkaConsumersReport['consumers'][number]) => partitionsOf(m.targetAssignment)}] : []),
     ],
     d.consumers,
     `(group ${d.group} has no members)`,
   )
+  const moving = d.consumers.filter((m) => m.reconciling).length
+  if (moving) {
+    await ui.line()
+    await ui.line(
+      ui.color.yellow(
+        `note: * ${plural(moving, 'member')} reconciling: ${moving === 1 ? 'its' : 'their'} assignment differs from the target, or ${moving === 1 ? 'its' : 'their'} epoch is behind the group epoch ${d.groupEpoch}`,
+      ),
+    )
+  }
 }
 
 async function pending(d: KafkaPendingReport | SharePending, ui: Ui): Promise<void> {

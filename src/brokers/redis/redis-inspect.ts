@@ -72,6 +72,7 @@ export async function groups(conn: StreamsAdapter, req: OpRequest<'groups'>): Pr
       group: r.group,
       sources: [r.source],
       state: null,
+      type: 'stream',
       consumers: r.consumers,
       lag: r.lag,
       timeLagMs: r.timeLagMs,

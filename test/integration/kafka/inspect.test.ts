@@ -120,7 +120,7 @@ for (const target of KAFKA_TARGETS) {
       expect(names.sort()).toEqual([offsetsOnly, staticG].sort())
       const t = await runCg(['groups', other, '--url', url])
       expect(t.code, t.stderr).toBe(0)
-      expect(t.stdout).toMatch(/^GROUP\s+STATE\s+PROTOCOL\s+CONSUMERS\s+LAG\s+TIME-LAG\s+TOPICS$/m)
+      expect(t.stdout).toMatch(/^GROUP\s+STATE\s+TYPE\s+CONSUMERS\s+LAG\s+TIME-LAG\s+TOPICS$/m)
       expect(t.stdout).toContain(offsetsOnly)
       expect(t.stdout).not.toContain(live)
     })

@@ -160,7 +160,7 @@ const HOUR = 3_600_000
       expectAge((by.get(gTimed) as any).timeLagMs, createTime(2, 0), groups)
       expect(by.get(gCaught)).toMatchObject({lag: 0, timeLagMs: null})
       const table = await runCg(['groups', timed, '--url', url])
-      expect(table.stdout).toMatch(/^GROUP\s+STATE\s+PROTOCOL\s+CONSUMERS\s+LAG\s+TIME-LAG\s+TOPICS$/m)
+      expect(table.stdout).toMatch(/^GROUP\s+STATE\s+TYPE\s+CONSUMERS\s+LAG\s+TIME-LAG\s+TOPICS$/m)
       expect(table.stdout).toMatch(new RegExp(`^${gTimed.replace(/\./g, '\\.')}\\s+Empty\\s+classic\\s+0\\s+270\\s+1h2m\\s`, 'm'))
     })
 

@@ -1,10 +1,36 @@
 // Sending a request the client library does not have to a group's coordinator. An ApiDef (one small file per
 // API in this folder) says how to write the request and read the response for the versions cg speaks; the
 // version used is the highest the broker also speaks (ApiVersions, asked once per admin).
-import type {Admin, Reader, Writer} from '@platformatic/kafka'
+import type {Admin, Connection, Reader, Writer} from '@platformatic/kafka'
 import {CgError} from '../../../errors/cg-error.js'
 import {kafkaLib} from '../kafka-adapter.js'
-import {chunks, connectionTo, GROUPS_PER_REQUEST, groupsByCoordinator} from '../kafka-groups.js'
+
+export const GROUPS_PER_REQUEST = 100
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Groups by their coordinator's node id (FindCoordinator, GROUPS_PER_REQUEST keys per request). */
+export async function groupsByCoordinator(a: Admin, groups: string[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>()
+  for (const part of chunks(groups, GROUPS_PER_REQUEST)) {
+    const coordinators = await a.findCoordinator({keyType: 0, keys: part})
+    for (const c of coordinators) {
+      const list = out.get(c.nodeId) ?? []
+      list.push(c.key)
+      out.set(c.nodeId, list)
+    }
+  }
+  return out
+}
+
+/** The Admin's connection to a broker; undefined when the node is not in the cluster metadata. */
+export async function connectionTo(a: Admin, nodeId: number): Promise<Connection | undefined> {
+  return (await a.connectToBrokers([nodeId])).get(nodeId)
+}
 
 /** How to speak one API: request writer and response reader for each version cg knows. */
 export interface ApiDef<Args extends unknown[], Res> {
