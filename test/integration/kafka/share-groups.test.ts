@@ -180,7 +180,7 @@ describe('share groups (KIP-932) equal kafka-share-groups.sh', () => {
     expect(await plan(['--by-duration', 'PT1H'])).toEqual(await java(['--to-earliest']))
     // nothing changed
     expect(cgRows((await cg(['pending', group, '--json'])).json().partitions).map((r) => r[2])).toEqual(['0', '0', '0'])
-  }, 120_000)
+  }, 240_000)
 
   it('cg reset --execute writes the start offsets --describe then shows', async () => {
     const datetime = new Date(cut).toISOString()
