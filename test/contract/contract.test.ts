@@ -38,6 +38,7 @@ describe.each(KITS)('contract on $name', (kit) => {
     expect(row.lag).toBe(s.expect.lag)
     expect(typeof row.consumers === 'number' || row.consumers === null).toBe(true)
     expect('state' in row).toBe(true)
+    expect(row.type).toBe(s.expect.type)
   })
 
   it('lag: the seeded lag under the same names', async () => {

@@ -406,7 +406,7 @@ export interface KafkaConsumersReport {
 const sameAssignment = (x: MemberInfo['assignment'], y: MemberInfo['assignment']) => JSON.stringify(x) === JSON.stringify(y)
 
 /** See KafkaConsumerRow.reconciling. */
-function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
+export function reconciling(m: MemberInfo, groupEpoch: number | null): boolean | null {
   if (m.memberEpoch === null) return null
   const behind = groupEpoch !== null && m.memberEpoch < groupEpoch
   return behind || (m.targetAssignment !== null && !sameAssignment(m.assignment, m.targetAssignment))
@@ -429,8 +429,8 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     .map(
       (m): KafkaConsumerRow => ({
         name: m.memberId,
-        // a member without partitions holds no work
-        pending: sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
+        // a member without partitions holds no work; a streams member's tasks are not mapped to partitions here
+        pending: described?.type === 'streams' ? null : sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
         idleMs: null,
         clientId: m.clientId,
         host: m.host,

@@ -32,7 +32,7 @@ function kafkaKit(name: string, url: string, bootstrap: string): Kit {
         argv: {groups: [topic], lag: [group], consumers: [group], pending: [group], replay: [topic]},
         group,
         source: topic,
-        expect: {lag: 4, pending: 4, consumers: 0, deadLetters: 3},
+        expect: {lag: 4, pending: 4, consumers: 0, deadLetters: 3, type: 'classic'},
         missingGroup: ['consumers', kname('nogroup')],
         refused: ['setid', topic, group, '0'],
         foreignFlag: ['groups', '--vhost', '/'],

@@ -21,6 +21,8 @@ export interface Scenario {
     /** rows of cg consumers */
     consumers: number
     deadLetters: number
+    /** the group's `type` in cg groups: the kind of group (Kafka group type, RabbitMQ queue type, "stream" on Redis) */
+    type: string
   }
   /** a read naming a group that does not exist (exit 5) */
   missingGroup: string[]

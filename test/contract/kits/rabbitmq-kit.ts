@@ -47,7 +47,7 @@ export const RABBITMQ_KIT: Kit = {
       argv: {groups: [queue], lag: [queue], consumers: [queue], pending: [queue], replay: [dlq]},
       group: queue,
       source: queue,
-      expect: {lag: 7, pending: 7, consumers: 0, deadLetters: 3},
+      expect: {lag: 7, pending: 7, consumers: 0, deadLetters: 3, type: 'classic'},
       missingGroup: ['consumers', uniqName('noqueue')],
       refused: ['setid', queue, 'g', '0'],
       foreignFlag: ['lag', queue, '--topic', 'x'],

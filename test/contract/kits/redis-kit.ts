@@ -23,7 +23,7 @@ function redisKit(name: string, url: string, connect: () => Promise<Redis | Clus
         argv: {groups: [stream], lag: ['workers', '--stream', stream], consumers: [stream, 'workers'], pending: [stream, 'workers'], replay: [stream]},
         group: 'workers',
         source: stream,
-        expect: {lag: 4, pending: 4, consumers: 1, deadLetters: 3},
+        expect: {lag: 4, pending: 4, consumers: 1, deadLetters: 3, type: 'stream'},
         missingGroup: ['consumers', stream, 'nogroup'],
         refused: ['offsets', 'delete', 'workers', '--topic', 'x'],
         foreignFlag: ['groups', stream, '--vhost', '/'],

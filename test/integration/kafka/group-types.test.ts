@@ -1,5 +1,5 @@
-// Every Kafka group type (KIP-848 ListGroups v5): cg groups lists classic, consumer and share groups with the
-// TYPE Apache's kafka-groups.sh --list prints, filters them with --type, and cg consumers shows the KIP-848
+// Every Kafka group type (KIP-848 ListGroups v5): cg groups lists classic, consumer, share and streams groups
+// with the TYPE Apache's kafka-groups.sh --list prints, filters them with --type, and cg consumers shows the KIP-848
 // epochs as kafka-consumer-groups.sh --describe --verbose does (and nulls for a classic group).
 import type {Admin} from '@platformatic/kafka'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -18,6 +18,7 @@ import {
   type MemberHandle,
 } from '../../helpers/kafka.js'
 import {shareMember, type ShareMemberHandle} from '../../helpers/kafka-share.js'
+import {streamsMember, type StreamsMemberHandle} from '../../helpers/kafka-streams.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 /** A Java tool's table as rows of header -> value (the columns are split on whitespace). */
@@ -39,8 +40,10 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
   const classic = kname('gt-classic')
   const consumer = kname('gt-consumer')
   const share = kname('gt-share')
-  const ours = [classic, consumer, share]
-  const members: Array<MemberHandle | ShareMemberHandle> = []
+  const streams = kname('gt-streams')
+  const ours = [classic, consumer, share, streams]
+  const members: Array<MemberHandle | ShareMemberHandle | StreamsMemberHandle> = []
+  let streamsHandle: StreamsMemberHandle
   const url = KAFKA.url
 
   beforeAll(async () => {
@@ -50,6 +53,8 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
     members.push(await classicMember({group: classic, topics: [topic], commit: 2, clientId: 'cg-types-classic'}))
     members.push(await kip848Member({group: consumer, topic, expectCommitted: 6, clientId: 'cg-types-consumer'}))
     members.push(await shareMember({group: share, topic}))
+    streamsHandle = await streamsMember({group: streams, topic})
+    members.push(streamsHandle)
   }, 150_000)
 
   afterAll(async () => {
@@ -59,14 +64,14 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
     await admin.close()
   }, 60_000)
 
-  it('cg groups gives every group the type kafka-groups.sh --list prints, and a share group its state and members', async () => {
+  it('cg groups gives every group the type kafka-groups.sh --list prints, and share and streams groups their state and members', async () => {
     const java = await kafkaTool('latest', 'groups', ['--bootstrap-server', KAFKA.bootstrap, '--list'])
     expect(java.code, java.stderr).toBe(0)
     const javaTypes = new Map(javaTable(java.stdout, 'GROUP').map((r) => [r.GROUP, r.TYPE.toLowerCase()]))
     expect(
       ours.map((g) => javaTypes.get(g)),
       java.stdout,
-    ).toEqual(['classic', 'consumer', 'share'])
+    ).toEqual(['classic', 'consumer', 'share', 'streams'])
 
     const r = await runCg(['groups', '--url', url, '--json'])
     expect(r.code, r.stderr).toBe(0)
@@ -79,6 +84,7 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
     expect(by.get(classic)).toMatchObject({state: 'Stable', protocol: 'classic', consumers: 1})
     expect(by.get(consumer)).toMatchObject({state: 'Stable', protocol: 'consumer', consumers: 1, lag: 0})
     expect(by.get(share)).toMatchObject({state: 'Stable', type: 'share', consumers: 1})
+    expect(by.get(streams)).toMatchObject({state: 'Stable', type: 'streams', protocol: 'streams', consumers: 1})
 
     const t = await runCg(['groups', '--url', url])
     expect(t.code, t.stderr).toBe(0)
@@ -93,6 +99,8 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
       expectValid('groups.json', r.json())
       return r.json().groups as Array<{group: string; type: string}>
     }
+    const only = await types(['--type', 'streams'])
+    expect(only.map((g) => g.group).filter((g) => ours.includes(g))).toEqual([streams])
     const two = await types(['--type', 'share', '--type', 'consumer'])
     expect(new Set(two.map((g) => g.type)).size).toBeLessThanOrEqual(2)
     for (const g of two) expect(['share', 'consumer']).toContain(g.type)
@@ -179,5 +187,22 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
     expect(doc).toMatchObject({type: 'share', state: 'Stable', groupEpoch: expect.any(Number), assignmentEpoch: expect.any(Number)})
     expect(doc.consumers).toHaveLength(1)
     expect(doc.consumers[0]).toMatchObject({memberEpoch: expect.any(Number), targetAssignment: null, assignment: [{topic, partitions: [0, 1]}]})
+  })
+
+  it('cg consumers on a streams group: its member with its epoch, described by StreamsGroupDescribe', async () => {
+    const r = await runCg(['consumers', streams, '--url', url, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = r.json()
+    expectValid('consumers.json', doc)
+    expect(doc).toMatchObject({state: 'Stable', type: 'streams', protocol: 'streams', groupEpoch: expect.any(Number), assignmentEpoch: expect.any(Number)})
+    expect(doc.consumers).toHaveLength(1)
+    // a member that has caught up: at the group epoch, not reconciling; its tasks are not partitions (no lag here)
+    expect(doc.consumers[0]).toMatchObject({
+      name: streamsHandle.memberId,
+      memberEpoch: doc.groupEpoch,
+      targetAssignment: null,
+      reconciling: false,
+      pending: null,
+    })
   })
 })

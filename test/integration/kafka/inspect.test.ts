@@ -90,6 +90,7 @@ for (const target of KAFKA_TARGETS) {
         // records produced moments ago wait on its partitions
         timeLagMs: expect.any(Number),
         timeLagNote: null,
+        type: 'classic',
         protocol: 'classic',
         protocolType: 'consumer',
         leaderlessPartitions: 0,
@@ -107,6 +108,7 @@ for (const target of KAFKA_TARGETS) {
           lag: 0,
           timeLagMs: null,
           timeLagNote: null,
+          type: 'consumer',
           protocol: 'consumer',
           protocolType: 'consumer',
           leaderlessPartitions: 0,
@@ -140,6 +142,10 @@ for (const target of KAFKA_TARGETS) {
           host: '/127.0.0.1',
           instanceId: null,
           assignment: [{topic, partitions: [0, 1, 2]}],
+          memberEpoch: null,
+          targetAssignment: null,
+          reconciling: null,
+          memberType: null,
         },
       ])
       const s = await runCg(['consumers', staticG, '--url', url, '--json'])
