@@ -102,8 +102,7 @@ async function* records(
 ): AsyncGenerator<DlqRecord> {
   // a partition without a leader is left out (its nodes are down); the list says so
   const layout = await topicLayout(adapter, dlq, 'DLQ', true)
-  if (q.partition !== undefined && layout.leaderless.some((p) => p.partition === q.partition))
-    await topicLayout(adapter, dlq) // the unavailable error, naming the partition and its nodes
+  if (q.partition !== undefined && layout.leaderless.some((p) => p.partition === q.partition)) await topicLayout(adapter, dlq) // the unavailable error, naming the partition and its nodes
   const bounds = await partitionBounds(adapter, layout)
   // the group id is never joined and nothing is committed: the consumer only sends Fetch requests
   const consumer = await adapter.consumer({groupId: replayGroup(dlq) + '.read'})

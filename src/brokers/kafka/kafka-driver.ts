@@ -1,7 +1,8 @@
 // Kafka behind the driver contract: each operation names its arguments in Kafka's terms (GROUP, TOPIC GROUP,
 // GROUP MEMBER, TOPIC of a DLQ), checks its flags, calls the Kafka code of this folder, and returns plain data:
 // the common core (src/core/results.ts) beside Kafka's own facts. A member is a consumer (named by its member
-// id) and a group's topics are its sources.
+// id) and a group's topics are its sources. An operation on one named group first asks whether it is a share
+// group (KIP-932: kafka-share.ts), whose reads and repairs differ; consumer and classic groups share the rest.
 import {checkKafkaNames} from './kafka-names.js'
 import type {DriverModule} from '../../core/driver.js'
 import type {Request} from '../../core/requests.js'
@@ -18,6 +19,17 @@ import {parseWindow} from './kafka-lag-window.js'
 import {deleteKafkaGroup, deleteKafkaOffsets, removeKafkaMember} from './kafka-repair.js'
 import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode} from './kafka-reset.js'
 import type {KafkaAdapter} from './kafka-types.js'
+import {
+  deleteShareGroup,
+  deleteShareOffsets,
+  describeShareGroup,
+  resetShareOffsets,
+  shareConsumersReport,
+  shareGroupLag,
+  shareGroupsLag,
+  sharePendingReport,
+  shareRefusal,
+} from './kafka-share.js'
 
 const GROUP = {name: 'GROUP', profile: 'group'} as const
 
@@ -54,7 +66,7 @@ export const driver: DriverModule<KafkaAdapter> = {
   broker: 'kafka',
   refusals: {
     claim:
-      "A partition is owned by one member at a time and Kafka has no per-message ownership to move. To free a stuck member's partitions: `cg consumer delete GROUP MEMBER` (the group rebalances). To re-read or skip records: stop the group, then `cg reset GROUP --topic T --shift-by N --execute`.",
+      "A partition is owned by one member at a time and Kafka has no per-message ownership to move. To free a stuck member's partitions: `cg consumer delete GROUP MEMBER` (the group rebalances). To re-read or skip records: stop the group, then `cg reset GROUP --topic T --shift-by N --execute`. In a share group a record no member acknowledges returns to the others when its acquisition lock expires (group.share.record.lock.duration.ms).",
     setid: 'Kafka groups have committed offsets per partition, not one position: use `cg reset GROUP --to-offset N --topic T`.',
     'group:create':
       'A Kafka group comes into being when a consumer joins or offsets are committed: use `cg reset GROUP --topic T --to-earliest --execute` to give a new group offsets.',
@@ -79,11 +91,15 @@ export const driver: DriverModule<KafkaAdapter> = {
 
     async consumers(conn, req) {
       const {group, topic} = topicAndGroup(req, 'consumers')
+      const share = await describeShareGroup(conn, group)
+      if (share) return {broker: 'kafka', ...shareConsumersReport(share, topic)}
       return {broker: 'kafka', ...(await consumersReport(conn, group, topic))}
     },
 
     async pending(conn, req) {
       const {group, topic} = topicAndGroup(req, 'pending')
+      const share = await describeShareGroup(conn, group)
+      if (share) return {broker: 'kafka', ...(await sharePendingReport(conn, share, topic))}
       return {broker: 'kafka', ...(await pendingReport(conn, group, topic))}
     },
 
@@ -91,6 +107,13 @@ export const driver: DriverModule<KafkaAdapter> = {
       const {window, samples, topic} = req.flags
       if (samples !== undefined && window === undefined) throw usage('--samples needs --window', 'Give --window DURATION, e.g. --window 30s --samples 5.')
       const windowMs = window === undefined ? undefined : parseWindow(window)
+      const named = optionalArg(req, 0)
+      const share = named === undefined ? null : await describeShareGroup(conn, named)
+      if (share) {
+        if (windowMs !== undefined)
+          throw usage('--window is for consumer groups', 'A share group has no committed offsets to sample: cg lag GROUP shows the lag its broker reports.')
+        return {broker: 'kafka', window: null, groups: [await shareGroupLag(conn, share, topic)]}
+      }
       const progress = windowMs === undefined ? null : req.run.progress(`sampling offsets over ${window}`, samples ?? 5)
       try {
         const report = await lagReport(conn, {
@@ -104,7 +127,13 @@ export const driver: DriverModule<KafkaAdapter> = {
             req.run.debug(`lag window: sample ${i}/${n} taken`)
           },
         })
-        return {broker: 'kafka', ...report}
+        if (named !== undefined) return {broker: 'kafka', ...report}
+        // every group: share groups by their own numbers (the consumer-group read knows no share state)
+        const shares = await shareGroupsLag(conn, topic)
+        if (shares.length === 0) return {broker: 'kafka', ...report}
+        const names = new Set(shares.map((g) => g.group))
+        const groups = [...report.groups.filter((g) => !names.has(g.group)), ...shares].sort((x, y) => x.group.localeCompare(y.group))
+        return {broker: 'kafka', ...report, groups}
       } finally {
         progress?.done()
       }
@@ -142,17 +171,26 @@ export const driver: DriverModule<KafkaAdapter> = {
             }
           : parsed
       const scope = parseScope(f.topic, Boolean(f['all-topics']), mode.kind === 'from-file')
-      return {broker: 'kafka', ...(await resetOffsets(conn, {group, mode, scope, execute: f.execute, exportCsv: Boolean(f.export)}))}
+      const o = {group, mode, scope, execute: f.execute, exportCsv: Boolean(f.export)}
+      const share = await describeShareGroup(conn, group)
+      if (share) return {broker: 'kafka', ...(await resetShareOffsets(conn, share, o))}
+      return {broker: 'kafka', ...(await resetOffsets(conn, o))}
     },
 
     async 'group:delete'(conn, req) {
       const [group] = namedArgs(req, [GROUP], 'cg group delete GROUP')
       const f = req.flags
-      return {broker: 'kafka', ...(await deleteKafkaGroup(conn, {group, dryRun: f['dry-run'], deleteInternalTopics: Boolean(f['delete-internal-topics'])}))}
+      const deleteInternalTopics = Boolean(f['delete-internal-topics'])
+      // --delete-internal-topics is for streams groups: deleteKafkaGroup refuses it on any other group
+      const share = deleteInternalTopics ? null : await describeShareGroup(conn, group)
+      if (share) return {broker: 'kafka', ...(await deleteShareGroup(conn, share, {dryRun: f['dry-run']}))}
+      return {broker: 'kafka', ...(await deleteKafkaGroup(conn, {group, dryRun: f['dry-run'], deleteInternalTopics}))}
     },
 
     async 'offsets:delete'(conn, req) {
       const [group] = namedArgs(req, [GROUP], 'cg offsets delete GROUP --topic T[:P,...]')
+      const share = await describeShareGroup(conn, group)
+      if (share) return {broker: 'kafka', ...(await deleteShareOffsets(conn, share, {topics: req.flags.topic, dryRun: Boolean(req.flags['dry-run'])}))}
       return {broker: 'kafka', ...(await deleteKafkaOffsets(conn, {group, topics: req.flags.topic, dryRun: Boolean(req.flags['dry-run'])}))}
     },
 
@@ -167,6 +205,7 @@ export const driver: DriverModule<KafkaAdapter> = {
         group = profileValue(req, 'group')
         if (group === undefined) throw usage('missing GROUP', 'Give GROUP MEMBER, or set `group:` in the profile.')
       } else throw usage('on Kafka give GROUP MEMBER', 'MEMBER is a member id or a group.instance.id (see `cg consumers GROUP`).')
+      if (await describeShareGroup(conn, group)) throw shareRefusal(group, 'consumer:delete')
       return {broker: 'kafka', ...(await removeKafkaMember(conn, {group, member, dryRun: req.flags['dry-run']}))}
     },
 

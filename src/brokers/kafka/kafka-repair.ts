@@ -36,7 +36,7 @@ function memberNames(info: KafkaGroupInfo): string {
 export interface KafkaGroupDeleteReport {
   group: string
   state: string
-  protocol: GroupProtocol | null
+  protocol: GroupProtocol | 'share' | null
   /** members (always 0: a group with members is not deleted) */
   consumers: number
   /** partitions with a committed offset (deleted with the group) */

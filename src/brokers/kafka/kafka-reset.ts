@@ -55,7 +55,7 @@ export interface KafkaResetReport {
   group: string
   /** the group's state when planned (Java's names); "Dead" for a group that does not exist */
   state: string
-  protocol: GroupProtocol | null
+  protocol: GroupProtocol | 'share' | null
   /** members */
   consumers: number
   mode: string
@@ -342,7 +342,7 @@ export interface ResetOptions {
   exportCsv: boolean
 }
 
-function toTopicPartitions(list: Array<{topic: string; partition: number}>): TopicPartitions[] {
+export function toTopicPartitions(list: Array<{topic: string; partition: number}>): TopicPartitions[] {
   const m = new Map<string, number[]>()
   for (const {topic, partition} of list) {
     if (!m.has(topic)) m.set(topic, [])
@@ -352,14 +352,14 @@ function toTopicPartitions(list: Array<{topic: string; partition: number}>): Top
 }
 
 /** Resolves the scope to partitions; unknown topics or partitions: exit 5. */
-async function partitionsInScope(
+export async function partitionsInScope(
   adapter: KafkaAdapter,
   o: ResetOptions,
   committed: Map<string, Map<number, number>>,
-  info: KafkaGroupInfo,
+  info?: Pick<KafkaGroupInfo, 'streams'>,
 ): Promise<Array<{topic: string; partition: number}>> {
   let wanted: Array<{topic: string; partition: number | null}>
-  if (o.scope.kind === 'all-topics' && info.streams) {
+  if (o.scope.kind === 'all-topics' && info?.streams) {
     // a streams group: every partition of its input topics (kafka-streams-groups.sh --all-input-topics)
     wanted = info.streams.inputTopics.map((topic) => ({topic, partition: null}))
   } else if (o.scope.kind === 'all-topics') {

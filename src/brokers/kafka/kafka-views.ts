@@ -11,6 +11,7 @@ import type {KafkaReplayReport} from './kafka-dlq-replay.js'
 import type {GroupLag, GroupTotals, KafkaConsumersReport, KafkaGroupRow, KafkaPendingReport, LagReport, PartitionRow} from './kafka-lag.js'
 import type {KafkaConsumerDeleteReport, KafkaGroupDeleteReport, KafkaOffsetsDeleteReport, OffsetDeleteRow} from './kafka-repair.js'
 import type {KafkaResetReport, ResetPartition} from './kafka-reset.js'
+import type {ShareGroupLag, SharePartitionRow} from './kafka-share.js'
 
 /** Time behind as a duration (4m12s); while records wait and it is unknown, the reason in words. */
 const timeLag = (r: {lag: number | null; timeLagMs: number | null; timeLagNote: string | null}) =>
@@ -28,6 +29,22 @@ const DESCRIBE_COLUMNS: Array<Column<PartitionRow>> = [
   {header: 'HOST', get: (r) => r.host},
   {header: 'CLIENT-ID', get: (r) => r.clientId},
 ]
+
+/** A share group's partitions: the columns of kafka-share-groups.sh --describe, the log end and time behind beside them. */
+const SHARE_COLUMNS: Array<Column<SharePartitionRow>> = [
+  {header: 'TOPIC', get: (r) => r.topic},
+  {header: 'PARTITION', get: (r) => r.partition, align: 'right'},
+  {header: 'START-OFFSET', get: (r) => r.startOffset, align: 'right'},
+  {header: 'LOG-END-OFFSET', get: (r) => r.logEndOffset, align: 'right'},
+  {header: 'LAG', get: (r) => r.lag, align: 'right'},
+  {header: 'TIME-LAG', get: timeLag, align: 'right'},
+  {header: 'MEMBERS', get: (r) => r.consumers.length, align: 'right'},
+]
+
+const isShare = (d: {protocol?: string | null}) => d.protocol === 'share'
+const noShareOffsets = (group: string) => `(share group ${group} has no offset information)`
+/** Offsets as the group's kind has them: committed offsets, or a share group's start offsets. */
+const offsetWord = (d: {protocol?: string | null}) => (isShare(d) ? 'start offset' : 'committed offset')
 
 const noOffsets = (group: string) => `(group ${group} has no committed offsets and no assigned partitions)`
 
@@ -146,6 +163,22 @@ async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
     ['consumers', d.consumers.length],
   ])
   await ui.line()
+  if (isShare(d)) {
+    // kafka-share-groups.sh --describe --members: members share partitions and own no lag
+    await ui.table<KafkaConsumersReport['consumers'][number]>(
+      [
+        {header: 'MEMBER-ID', get: (m) => m.name},
+        {header: 'CLIENT-ID', get: (m) => m.clientId},
+        {header: 'HOST', get: (m) => m.host},
+        {header: '#PARTITIONS', get: (m) => m.assignment.reduce((n, a) => n + a.partitions.length, 0), align: 'right'},
+        {header: 'EPOCH', get: (m) => m.memberEpoch, align: 'right'},
+        {header: 'ASSIGNMENT', get: (m) => partitionsOf(m.assignment)},
+      ],
+      d.consumers,
+      `(share group ${d.group} has no members)`,
+    )
+    return
+  }
   const targets = d.consumers.some((m) => m.targetAssignment !== null)
   await ui.table<KafkaConsumersReport['consumers'][number]>(
     [
@@ -173,7 +206,7 @@ async function consumers(d: KafkaConsumersReport, ui: Ui): Promise<void> {
   }
 }
 
-async function pending(d: KafkaPendingReport, ui: Ui): Promise<void> {
+async function pending(d: KafkaPendingReport | SharePending, ui: Ui): Promise<void> {
   await ui.kv([
     ['group', d.group],
     ['state', d.state],
@@ -183,13 +216,43 @@ async function pending(d: KafkaPendingReport, ui: Ui): Promise<void> {
     ['time lag', timeLag({lag: d.pending, timeLagMs: d.timeLagMs, timeLagNote: d.timeLagNote})],
   ])
   await ui.line()
+  if (isShareReport(d)) {
+    await ui.table(SHARE_COLUMNS, d.partitions, noShareOffsets(d.group))
+    if (d.timeLagMs === null && d.pending !== null && d.pending > 0)
+      await ui.line(ui.color.yellow(`\nnote: time behind unknown: ${d.timeLagNote ?? 'unknown'}`))
+    return
+  }
   await ui.table(DESCRIBE_COLUMNS, d.partitions, noOffsets(d.group))
   const notes = groupNotes({...d, lag: d.pending})
   if (notes.length) await ui.line()
   for (const n of notes) await ui.line(ui.color.yellow(`note: ${n}`))
 }
 
-async function lag(d: LagReport, ui: Ui): Promise<void> {
+type SharePending = Omit<ShareGroupLag, 'lag' | 'sources'> & {pending: number | null}
+const isShareReport = (d: KafkaPendingReport | SharePending): d is SharePending => isShare(d)
+
+/** The share groups of a lag report: one table of their partitions (GROUP and the share columns). */
+async function shareLag(groups: ShareGroupLag[], ui: Ui): Promise<void> {
+  await ui.table<SharePartitionRow & {group: string}>(
+    [{header: 'GROUP', get: (r) => r.group}, ...(SHARE_COLUMNS as Array<Column<SharePartitionRow & {group: string}>>)],
+    groups.flatMap((g) => g.partitions.map((p) => ({...p, group: g.group}))),
+    groups.length === 1 ? noShareOffsets(groups[0].group) : '(no share partitions)',
+  )
+  const notes = groups
+    .filter((g) => g.timeLagMs === null && g.lag !== null && g.lag > 0)
+    .map((g) => `${g.group}: time behind unknown: ${g.timeLagNote ?? 'unknown'}`)
+  if (notes.length) await ui.line()
+  for (const n of notes) await ui.line(ui.color.yellow(n))
+}
+
+async function lag(all: LagReport | {window: null; groups: Array<GroupLag | ShareGroupLag>}, ui: Ui): Promise<void> {
+  const share = (all.groups as Array<GroupLag | ShareGroupLag>).filter((g): g is ShareGroupLag => isShare(g))
+  const d = {...all, groups: (all.groups as Array<GroupLag | ShareGroupLag>).filter((g): g is GroupLag => !isShare(g))} as LagReport
+  if (share.length) {
+    await shareLag(share, ui)
+    if (d.groups.length === 0) return
+    await ui.line()
+  }
   const windowed = d.window !== null
   const empty = d.groups.length === 1 ? noOffsets(d.groups[0].group) : '(no consumer groups)'
   if (windowed) {
@@ -248,7 +311,7 @@ async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {
     [
       {header: 'TOPIC', get: (x) => x.topic},
       {header: 'PARTITION', get: (x) => x.partition, align: 'right'},
-      {header: 'CURRENT', get: (x) => x.current, align: 'right'},
+      {header: isShare(d) ? 'START-OFFSET' : 'CURRENT', get: (x) => x.current, align: 'right'},
       {header: 'NEW', get: (x) => x.new + (x.clamped ? '*' : ''), align: 'right'},
       {header: 'LOG-START', get: (x) => x.logStart, align: 'right', empty: 'unknown'},
       {header: 'LOG-END', get: (x) => x.logEnd, align: 'right', empty: 'unknown'},
@@ -263,17 +326,18 @@ async function reset(d: KafkaResetReport, ui: Ui): Promise<void> {
 
 async function groupDelete(d: KafkaGroupDeleteReport, ui: Ui): Promise<void> {
   const internal = d.internalTopics.length ? `, and its internal topics ${d.internalTopics.join(', ')}` : ''
-  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with committed offsets on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}${internal}`
+  const what = `group ${d.group} (${d.state}${d.protocol ? `, ${d.protocol} protocol` : ''}) with ${offsetWord(d)}s on ${d.committedPartitions} partition(s)${d.sources.length ? ` of ${d.sources.join(', ')}` : ''}${internal}`
   await ui.line(d.dryRun ? dryRun(`would delete ${what}`) : `Deleted ${what}.`)
 }
 
-async function offsetsDelete(d: KafkaOffsetsDeleteReport, ui: Ui): Promise<void> {
+async function offsetsDelete(d: KafkaOffsetsDeleteReport & {protocol?: string}, ui: Ui): Promise<void> {
   const n = d.partitions.filter((p) => p.offset !== null).length
   const t = d.totals
+  const word = offsetWord(d)
   await ui.line(
     d.dryRun
-      ? dryRun(`would delete ${n} committed offset(s) of group ${d.group} (${d.state})`)
-      : `Deleted committed offsets of group ${d.group}: ${counts([
+      ? dryRun(`would delete ${n} ${word}(s) of group ${d.group} (${d.state})`)
+      : `Deleted ${word}s of group ${d.group}: ${counts([
           ['deleted', t.deleted],
           ['without an offset', t.skipped],
           ['failed', t.failed],
