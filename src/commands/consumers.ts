@@ -1,5 +1,5 @@
-import {Args} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
+import {Args, Flags} from '@oclif/core'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Consumers extends CgCommand<typeof Consumers> {
@@ -28,6 +28,16 @@ export default class Consumers extends CgCommand<typeof Consumers> {
     group: Args.string({
       description: "Redis: GROUP (default: the profile's group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue's consumers are the group).",
     }),
+  }
+
+  static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
   }
 
   async run(): Promise<void> {

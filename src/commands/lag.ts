@@ -28,6 +28,13 @@ export default class Lag extends CgCommand<typeof Lag> {
   ]
   static override args = {group: Args.string({description: 'Only this one (default: all): Redis GROUP (of any stream), Kafka GROUP, RabbitMQ QUEUE.'})}
   static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
     stream: only(['redis'], Flags.string({summary: 'Redis: only groups of this stream.'})),
     topic: only(['kafka'], Flags.string({summary: 'Kafka: only this topic.'})),
     window: only(

@@ -36,6 +36,13 @@ export default class Pending extends CgCommand<typeof Pending> {
     consumer: Args.string({description: "Redis: only this consumer's entries."}),
   }
   static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
     'min-idle': only(['redis'], Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0})),
     count: only(['redis'], Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 1, exclusive: ['all']})),
     all: only(['redis'], Flags.boolean({summary: 'Redis: every entry (streamed page by page).'})),

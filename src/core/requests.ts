@@ -35,8 +35,12 @@ export interface Request<F> {
 export interface GroupsFlags {
   vhost?: string
 }
-export type ConsumersFlags = Record<never, never>
+export interface ConsumersFlags {
+  /** RabbitMQ stream queues: the consumer (reference) names whose stored offsets to read */
+  consumer?: string[]
+}
 export interface PendingFlags {
+  consumer?: string[]
   'min-idle'?: number
   count?: number
   all?: boolean
@@ -44,6 +48,7 @@ export interface PendingFlags {
   end?: string
 }
 export interface LagFlags {
+  consumer?: string[]
   stream?: string
   topic?: string
   window?: string
@@ -70,6 +75,8 @@ export interface SetidFlags {
   'dry-run': boolean
 }
 export interface ResetFlags {
+  /** RabbitMQ stream queues: the consumer (reference) name whose stored offset moves */
+  consumer?: string
   'to-earliest'?: boolean
   'to-latest'?: boolean
   'to-datetime'?: string
