@@ -7,7 +7,7 @@ export default class Reset extends CgCommand<typeof Reset> {
   static override description = [
     "Redis: Kafka's reset modes mapped onto XGROUP SETID: earliest -> 0, latest -> the last id, a datetime or a duration ago -> the last entry before that time, --shift-by N entries from the current position (clamped to the stream). ENTRIESREAD is computed so lag stays known where that can be done correctly.",
     'Kafka: the modes of kafka-consumer-groups --reset-offsets for the partitions in SCOPE (--topic or --all-topics; --from-file brings its own), written through the admin API only while the group is Empty, Dead or absent; offsets out of the log are clamped with a warning. --export prints the plan as CSV for --from-file.',
-    "RabbitMQ: a stream queue's stored offset of one named consumer (--consumer NAME): --to-earliest, --to-latest, --to-offset, --to-datetime (by the messages' creation time); refused (exit 4) while a consumer of that name is connected, and on classic and quorum queues (no consumer position).",
+    "RabbitMQ: a stream queue's stored offset of one named consumer (--consumer NAME): --to-earliest, --to-latest, --to-offset, --to-datetime (the first chunk the broker wrote at or after that time); refused (exit 4) while a consumer of that name is connected, and on classic and quorum queues (no consumer position).",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM] [GROUP] MODE [--execute]'],
@@ -33,10 +33,17 @@ export default class Reset extends CgCommand<typeof Reset> {
       description: 'Kafka: write the plan as CSV, to edit it and apply it with --from-file.',
       command: '<%= config.bin %> reset billing --all-topics --to-current --export -p kafka > plan.csv',
     },
+    {
+      description: 'RabbitMQ: plan moving the stored offset of consumer billing on stream queue invoices back to offset 99.',
+      command: '<%= config.bin %> reset invoices --consumer billing --to-offset 99 --url amqp://127.0.0.1:5672',
+    },
     {description: 'Kafka: apply offsets from a CSV file.', command: '<%= config.bin %> reset billing --from-file plan.csv --execute -p kafka'},
   ]
   static override args = {
-    source: Args.string({description: "Redis: STREAM (default: the profile's stream). Kafka: GROUP, the only argument (default: the profile's group)."}),
+    source: Args.string({
+      description:
+        "Redis: STREAM (default: the profile's stream). Kafka: GROUP, the only argument (default: the profile's group). RabbitMQ: the stream QUEUE (default: the profile's queue).",
+    }),
     group: Args.string({description: "Redis: GROUP (default: the profile's group). Kafka: not taken (topics go in --topic)."}),
   }
   static override flags = {

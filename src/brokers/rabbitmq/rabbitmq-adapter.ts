@@ -117,7 +117,13 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
   async close(): Promise<void> {
     if (this.stream) {
       const s = await this.stream.catch(() => undefined)
-      await s?.close().catch(() => undefined)
+      // the stream client's close waits for the broker's reply: bounded, so a run never hangs on it
+      let timer: NodeJS.Timeout | undefined
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.timeoutMs)
+      })
+      await Promise.race([s?.close().catch(() => undefined), limit])
+      clearTimeout(timer)
     }
     if (!this.conn) return
     const c = await this.conn.catch(() => undefined)

@@ -32,7 +32,7 @@ import {
 } from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
-import {givenNames, streamConsumers, type StreamConsumersResult} from './rabbitmq-stream-ops.js'
+import {givenNames, namedConsumers, type StreamConsumersResult} from './rabbitmq-stream-ops.js'
 import {isStream} from './rabbitmq-streams.js'
 
 export type Source = 'amqp' | 'management'
@@ -567,9 +567,9 @@ export function num(v: unknown): number | null {
 /** A queue as a group row: the core first, then the queue's own facts. */
 export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'ready'> {
   /** stream queues: how many consumers of the stream protocol are connected (counted in `consumers` too); null for other queues or when unknown */
-  streamConsumers?: number | null
+  streamProtocolConsumers?: number | null
   /** stream queues: the names those consumers carry (single active consumers), sorted; null for other queues */
-  streamConsumerNames?: string[] | null
+  consumerNames?: string[] | null
 }
 
 export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
@@ -604,7 +604,7 @@ export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Prom
 
 /**
  * Stream queues' consumers of the stream protocol (which the queue's `consumers` count leaves out): counted
- * into `consumers` and named in `streamConsumerNames`; read from the management API once, at the first
+ * into `consumers` and named in `consumerNames`; read from the management API once, at the first
  * stream queue. Other queues get null.
  */
 function withStreamConsumers(a: RabbitAdapter, rows: Rows<RabbitGroupRow>): Rows<RabbitGroupRow> {
@@ -626,12 +626,12 @@ function withStreamConsumers(a: RabbitAdapter, rows: Rows<RabbitGroupRow>): Rows
         () => null,
       ))
   const add = async (r: RabbitGroupRow): Promise<RabbitGroupRow> => {
-    if (r.type !== 'stream') return {...r, streamConsumers: null, streamConsumerNames: null}
+    if (r.type !== 'stream') return {...r, streamProtocolConsumers: null, consumerNames: null}
     const m = await load()
     const found = m?.get(`${r.vhost}\u0000${r.group}`) ?? (m ? [] : null)
-    if (found === null) return {...r, streamConsumers: null, streamConsumerNames: null}
+    if (found === null) return {...r, streamProtocolConsumers: null, consumerNames: null}
     const names = found.filter((n): n is string => n !== null).sort()
-    return {...r, consumers: r.consumers === null ? null : r.consumers + found.length, streamConsumers: found.length, streamConsumerNames: names}
+    return {...r, consumers: r.consumers === null ? null : r.consumers + found.length, streamProtocolConsumers: found.length, consumerNames: names}
   }
   if (Array.isArray(rows)) {
     return (async function* () {
@@ -660,7 +660,7 @@ export async function consumersOp(a: RabbitAdapter, req: OpRequest<'consumers'>)
   const queue = queueArg(req, 'cg consumers [QUEUE]')
   const sq = await streamQueue(a, queue)
   if (sq) {
-    const r = await streamConsumers(a, sq, givenNames(req))
+    const r = await namedConsumers(a, sq, givenNames(req))
     for (const w of r.warnings) req.run.warn(w)
     return r
   }
@@ -677,7 +677,7 @@ export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Pr
   const queue = queueArg(req, 'cg pending [QUEUE]')
   const sq = await streamQueue(a, queue)
   if (sq) {
-    const r = await streamConsumers(a, sq, givenNames(req))
+    const r = await namedConsumers(a, sq, givenNames(req))
     for (const w of r.warnings) req.run.warn(w)
     // what the named consumers have not read: the sum of their lags (unknown when one is)
     const lags = r.consumers.map((c) => c.lag)
@@ -741,7 +741,7 @@ export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<Ra
   const queue = optionalQueueArg(req, 'cg lag [QUEUE] [--vhost V]')
   const sq = queue === undefined ? null : await streamQueue(a, queue, req.flags.vhost)
   if (sq) {
-    const r = await streamConsumers(a, sq, givenNames(req))
+    const r = await namedConsumers(a, sq, givenNames(req))
     for (const w of r.warnings) req.run.warn(w)
     const rows = r.consumers.map(
       (c): RabbitLagRow => ({

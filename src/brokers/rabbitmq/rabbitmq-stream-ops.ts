@@ -44,7 +44,7 @@ export interface StreamConsumersResult {
   warnings: string[]
 }
 
-export async function streamConsumers(a: RabbitAdapter, q: RawQueue, names: string[]): Promise<StreamConsumersResult> {
+export async function namedConsumers(a: RabbitAdapter, q: RawQueue, names: string[]): Promise<StreamConsumersResult> {
   const {positions, connected, lastOffset: last} = await streamPositions(a, q, names)
   const warnings: string[] = []
   const unnamed = connected.filter((c) => c.name === null && c.protocol === 'stream').length

@@ -145,8 +145,8 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     expect(r.code, r.stderr).toBe(0)
     const doc = r.json()
     expectValid('groups.json', doc)
-    expect(doc.groups[0]).toMatchObject({group: stream, type: 'stream', state: 'running', stateNote: null, streamConsumerNames: [liveName]})
-    expect(doc.groups[0].streamConsumers).toBe(1)
+    expect(doc.groups[0]).toMatchObject({group: stream, type: 'stream', state: 'running', stateNote: null, consumerNames: [liveName]})
+    expect(doc.groups[0].streamProtocolConsumers).toBe(1)
     expect(doc.groups[0].consumers).toBeGreaterThanOrEqual(1)
   })
 
