@@ -86,6 +86,10 @@ export interface StreamResetResult extends ChangeResult {
 export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promise<StreamResetResult> {
   const stream = queueArg(req, 'cg reset [STREAM] --consumer NAME MODE [--execute]')
   const f = req.flags
+  // a classic or quorum queue is refused (exit 4) whatever the flags: it has no position to move
+  const vhost = a.options.vhost
+  const q = await getQueue(a, vhost, stream)
+  requireStream(q, 'cg reset')
   const name = f.consumer ?? (typeof req.profile.options.consumer === 'string' ? req.profile.options.consumer : undefined)
   if (!name) throw usage('missing --consumer NAME', 'Name the consumer whose stored offset moves (its reference name in the stream client).')
   const modes = (['to-earliest', 'to-latest', 'to-offset', 'to-datetime'] as const).filter((m) => f[m] !== undefined && f[m] !== false)
@@ -97,9 +101,6 @@ export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promis
       'Use --to-earliest, --to-latest, --to-offset N or --to-datetime T.',
     )
   const mode = modes[0]
-  const vhost = a.options.vhost
-  const q = await getQueue(a, vhost, stream)
-  requireStream(q, 'cg reset')
   const live = (await connectedConsumers(a, q)).filter((c) => c.name === name)
   if (live.length) {
     throw new CgError(

@@ -224,8 +224,8 @@ export function requireStream(q: RawQueue, what: string): void {
   if ((q.type ?? 'classic') !== 'stream') {
     throw new CgError(
       'refused',
-      `queue ${q.name} is a ${q.type ?? 'classic'} queue: ${what} needs a stream queue`,
-      'Classic and quorum queues have no consumer position to move.',
+      `${what} is not possible on RabbitMQ ${q.type ?? 'classic'} queue ${q.name}: only stream queues keep consumer positions`,
+      'Classic and quorum queues have no consumer position to move; on a stream queue: cg reset STREAM --consumer NAME MODE.',
     )
   }
 }

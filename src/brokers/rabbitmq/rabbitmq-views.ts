@@ -52,7 +52,7 @@ async function streamConsumersView(d: StreamConsumersResult & {pending?: number 
 export const views: Partial<Record<Operation, HumanView>> = {
   reset: (async (d, ui) => {
     const move = `stored offset of consumer ${d.consumer} on stream ${d.group}: ${d.currentOffset ?? 'none'} -> ${d.targetOffset} (--${d.mode}${d.modeValue === null ? '' : ` ${d.modeValue}`}; stream offsets ${d.firstOffset ?? '?'}..${d.lastOffset ?? '?'})`
-    await ui.line(d.dryRun ? dryRun(`would move the ${move}`) : `moved the ${move}; read back: ${d.after ?? 'none'}`)
+    await ui.line(d.dryRun ? dryRun(`would move the ${move}`) : `Moved the ${move}; read back: ${d.after ?? 'none'}`)
   }) satisfies HumanView<StreamResetResult>,
 
   groups: (async (d, ui) => {

@@ -42,6 +42,8 @@ describe('rabbitmq: stream queues and their named consumers', () => {
   let offsets: number[]
   let first: number
   let last: number
+  /** a time after the old messages were written and before the new ones */
+  let between: number
   const reader = `rs-reader-${process.pid}`
   const liveName = `rs-live-${process.pid}`
   const stored = async (name: string): Promise<number | null> =>
@@ -57,6 +59,11 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     await client.createStream({stream})
     const pub = await client.declarePublisher({stream})
     for (let i = 0; i < OLD; i++) await pub.send(Buffer.from(`old${i}`), {messageProperties: {creationTime: new Date(Date.now() - HOUR)}})
+    await pub.flush()
+    // the broker stamps each chunk with the time it wrote it: a gap between the two batches for --to-datetime
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    between = Date.now()
+    await new Promise((resolve) => setTimeout(resolve, 1500))
     for (let i = 0; i < NEW; i++) await pub.send(Buffer.from(`new${i}`), {messageProperties: {creationTime: new Date()}})
     await pub.flush()
     await pub.close()
@@ -155,6 +162,8 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     const plan = await runCg(['reset', stream, '--consumer', reader, '--to-offset', String(offsets[3]), '--url', URL, '--json'])
     expect(plan.code, plan.stderr).toBe(0)
     expectValid('reset.json', plan.json())
+    const planText = await runCg(['reset', stream, '--consumer', reader, '--to-offset', String(offsets[3]), '--url', URL])
+    expect(planText.stdout).toMatch(/^Dry run: would move the stored offset .* Nothing changed\.$/m)
     expect(plan.json()).toMatchObject({dryRun: true, executed: false, currentOffset: was, targetOffset: offsets[3], after: null})
     expect(await stored(reader)).toBe(was)
 
@@ -166,6 +175,9 @@ describe('rabbitmq: stream queues and their named consumers', () => {
 
     const latest = await runCg(['reset', stream, '--consumer', reader, '--to-latest', '--execute', '--url', URL])
     expect(latest.code, latest.stderr).toBe(0)
+    expect(latest.stdout).toMatch(
+      new RegExp(`^Moved the stored offset of consumer ${reader} on stream ${stream}: ${offsets[3]} -> ${last} .*; read back: ${last}$`, 'm'),
+    )
     expect(await stored(reader)).toBe(last)
 
     const earliest = await runCg(['reset', stream, '--consumer', reader, '--to-earliest', '--execute', '--url', URL, '--json'])
@@ -182,11 +194,16 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     const future = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', '2100-01-01T00:00:00Z', '--execute', '--url', URL])
     expect(future.code, future.stderr).toBe(0)
     expect(await stored(reader)).toBe(last)
+    // a time between the two batches: the stored offset is the last old message (the next one is the first new one)
+    const mid = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', new Date(between).toISOString(), '--execute', '--url', URL])
+    expect(mid.code, mid.stderr).toBe(0)
+    expect(await stored(reader)).toBe(offsets[OLD - 1])
     // a time before every message: the start
     const past2 = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', '2000-01-01T00:00:00Z', '--execute', '--url', URL])
     expect(past2.code, past2.stderr).toBe(0)
     expect(await stored(reader)).toBe(Math.max(0, first - 1))
-  })
+    // ten runs of cg, each reading the stream's ends: minutes on a loaded machine
+  }, 240_000)
 
   it('cg reset is refused (exit 4) while a consumer of that name is connected; its offset stays', async () => {
     const was = await stored(liveName)
