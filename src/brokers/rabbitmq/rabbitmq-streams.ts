@@ -38,7 +38,7 @@ export interface ConnectedStreamConsumer {
 const NO_OFFSET = /code 19\b/
 const NO_STREAM = /code 2\b/
 
-/** The connected consumers of one stream queue (cg's own connection left out). */
+/** The connected consumers of one stream queue: the stream protocol's, then the AMQP ones. */
 export async function connectedConsumers(a: RabbitAdapter, q: RawQueue): Promise<ConnectedStreamConsumer[]> {
   const all = await a
     .management()
@@ -47,20 +47,18 @@ export async function connectedConsumers(a: RabbitAdapter, q: RawQueue): Promise
       if (err instanceof CgError && err.code === 'not_found') return [] as RawStreamConsumer[]
       throw err
     })
-  const own = a.connectionName
   const rows: ConnectedStreamConsumer[] = []
   for (const c of all) {
     if (c.queue?.name !== q.name || c.queue.vhost !== q.vhost) continue
     const conn = Array.isArray(c.connection_details) ? undefined : c.connection_details
-    if (conn?.name?.includes(own)) continue
     const p = c.properties ?? {}
     rows.push({name: p.name ?? p.identifier ?? null, protocol: 'stream', connection: conn?.name ?? null, readOffset: numOrNull(c.offset)})
   }
   for (const c of q.consumer_details ?? []) {
     rows.push({name: c.consumer_tag, protocol: 'amqp', connection: c.channel_details.connection_name ?? null, readOffset: null})
   }
-  // cg's own reading subscriptions have no name and sit on its connection, whose name the stats may not carry yet
-  return rows.filter((r) => r.protocol === 'amqp' || r.name !== null || r.connection !== null)
+  // a short reading subscription of cg (this run's or another's) carries no name: it never matches a name
+  return rows
 }
 
 /** The offset stored under `reference` on `stream`: null when none is stored. */
