@@ -402,7 +402,7 @@ up_redis_cluster() {
 # rabbitmqctl & co. need root or the rabbitmq user (the Erlang cookie), so they
 # are only run when something has to change (start, plugins, listener).
 
-RABBIT_PLUGINS=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management)
+RABBIT_PLUGINS=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management rabbitmq_stream rabbitmq_stream_management)
 
 can_admin_rabbit() { ((EUID == 0)) || [[ "$(id -un)" == rabbitmq ]]; }
 
@@ -466,10 +466,77 @@ mgmt_to_loopback() {
   timeout 30 rabbitmqctl -q eval '
     application:set_env(rabbitmq_management, tcp_config, [{ip, "127.0.0.1"}, {port, 15672}]),
     application:stop(rabbitmq_shovel_management),
+    application:stop(rabbitmq_stream_management),
     application:stop(rabbitmq_management),
     ok = application:start(rabbitmq_management),
+    application:start(rabbitmq_stream_management),
     application:start(rabbitmq_shovel_management).' >/dev/null 2>&1 \
     || die "could not rebind the RabbitMQ management listener to $HOST:15672 (rabbitmqctl eval failed)" "see $RABBIT_LOGS; $fix"
+}
+
+# The stream protocol (plugin rabbitmq_stream) listens on $HOST:5552 and tells
+# clients to connect there (advertised host and port: its default is the host
+# name). Enabling the plugin is done online: the settings are put into the
+# plugin's environment before it starts (stream_env), and written to a marked
+# block of $RABBIT_CONF for the next boot (stream_conf; the block is written only
+# once the plugin is enabled: the node refuses stream.* keys without its schema).
+RABBIT_STREAM_BEGIN="# --- cg brokers-up: stream listener (managed by scripts/brokers-up.sh; edits are overwritten) ---"
+RABBIT_STREAM_END="# --- cg brokers-up: stream end ---"
+
+rabbit_stream_block() {
+  cat <<CONF
+$RABBIT_STREAM_BEGIN
+stream.listeners.tcp.1 = $HOST:5552
+stream.advertised_host = $HOST
+stream.advertised_port = 5552
+$RABBIT_STREAM_END
+CONF
+}
+
+# stream_env : loads rabbitmq_stream (not started) and sets its listener and advertised address.
+stream_env() {
+  timeout 30 rabbitmqctl -q eval "
+    case application:load(rabbitmq_stream) of ok -> ok; {error, {already_loaded, _}} -> ok end,
+    ok = application:set_env(rabbitmq_stream, tcp_listeners, [{\"$HOST\", 5552}]),
+    ok = application:set_env(rabbitmq_stream, advertised_host, <<\"$HOST\">>),
+    ok = application:set_env(rabbitmq_stream, advertised_port, 5552)." >/dev/null 2>&1 </dev/null 9>&- \
+    || die "could not set the RabbitMQ stream listener to $HOST:5552 (rabbitmqctl eval failed)" "see $RABBIT_LOGS"
+}
+
+# stream_to_loopback : a stream listener on another address than $HOST:5552 (the plugin
+# enabled by hand, without the block) is moved there by restarting the plugin, not the node.
+stream_to_loopback() {
+  command -v ss >/dev/null 2>&1 || return 0
+  local addrs
+  addrs="$(ss -Hltn 'sport = :5552' 2>/dev/null | awk '{print $4}')" || return 0
+  [[ -n $addrs ]] || return 0
+  grep -qv "^$HOST:" <<<"$addrs" || return 0
+  can_admin_rabbit || die "the RabbitMQ stream listener is on $(paste -sd' ' - <<<"$addrs"), not only $HOST:5552; rebinding it needs root (or the rabbitmq user)" \
+    "run as root (sudo npm run brokers:up)"
+  stream_env
+  timeout 60 rabbitmqctl -q eval '
+    application:stop(rabbitmq_stream_management),
+    application:stop(rabbitmq_stream),
+    ok = application:start(rabbitmq_stream),
+    application:start(rabbitmq_stream_management).' >/dev/null 2>&1 </dev/null 9>&- \
+    || die "could not rebind the RabbitMQ stream listener to $HOST:5552 (rabbitmqctl eval failed)" "see $RABBIT_LOGS"
+}
+
+# stream_conf : the stream block in $RABBIT_CONF (written when it differs; no restart: the running
+# plugin has the same settings from stream_env).
+stream_conf() {
+  local want current tmp
+  want="$(rabbit_stream_block)"
+  current="$(awk -v b="$RABBIT_STREAM_BEGIN" -v e="$RABBIT_STREAM_END" '$0 == b {on = 1} on {print} $0 == e {on = 0}' "$RABBIT_CONF" 2>/dev/null || true)"
+  [[ $current != "$want" ]] || return 0
+  can_admin_rabbit || return 0
+  tmp="$(mktemp)"
+  {
+    [[ -f $RABBIT_CONF ]] && awk -v b="$RABBIT_STREAM_BEGIN" -v e="$RABBIT_STREAM_END" '$0 == b {skip = 1; next} $0 == e {skip = 0; next} !skip' "$RABBIT_CONF"
+    printf '%s\n' "$want"
+  } >"$tmp"
+  chmod 644 "$tmp"
+  mv "$tmp" "$RABBIT_CONF"
 }
 
 # start_rabbit : rabbitmq-server -detached, after checking it can be run here.
@@ -681,6 +748,8 @@ up_rabbitmq() {
   if ((${#missing[@]})); then
     can_admin_rabbit || die "RabbitMQ plugins not enabled: ${missing[*]}; enabling them needs root (or the rabbitmq user)" \
       "run as root or \`sudo rabbitmq-plugins enable ${missing[*]}\`"
+    # the stream listener's address is set before the plugin starts (online: the node keeps running)
+    [[ " ${missing[*]} " != *" rabbitmq_stream "* ]] || stream_env
     if ! out="$(timeout 60 rabbitmq-plugins -q enable "${missing[@]}" 2>&1 </dev/null 9>&-)"; then
       printf '%s\n' "$out" >&2
       die "rabbitmq-plugins enable ${missing[*]} failed: $(sed '/^[[:space:]]*$/d' <<<"$out" | tail -n1)" "see the output above and $RABBIT_LOGS"
@@ -688,10 +757,12 @@ up_rabbitmq() {
   fi
 
   mgmt_to_loopback
+  stream_to_loopback
+  stream_conf
   wait_rabbit
   up_rabbit_tls
   ((RABBIT_TLS_RESTARTED == 0)) || how="restarted (TLS listeners set up)"
-  log "rabbitmq   $HOST:5672  $how (management :15672, TLS :5671 and https :15671${missing[*]:+, enabled ${missing[*]}})"
+  log "rabbitmq   $HOST:5672  $how (management :15672, TLS :5671 and https :15671, streams :5552${missing[*]:+, enabled ${missing[*]}})"
 }
 
 # --- Kafka (single KRaft node per version, from Maven Central jars) -----------

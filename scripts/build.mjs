@@ -1,7 +1,8 @@
 // Builds the CLI so a run loads only what it runs (docs/startup.md has the measurements behind each step):
 //   dist/cg.cjs        @oclif/core and every command, a command's module evaluated only when it runs
 //   dist/ioredis.cjs   the Redis client, dist/amqplib.cjs the RabbitMQ client, dist/yaml.cjs the profiles
-//                      file parser: each one file, required on first use in place of the package
+//                      file parser, dist/rabbitmq-stream-js-client.cjs the RabbitMQ stream protocol client
+//                      (each one file, required on first use in place of the package)
 //   dist/kafka.mjs     the Kafka client (ESM: it finds its WebAssembly relative to import.meta.url)
 // bin/run.js compiles the CommonJS files through vm.Script with V8 code caches kept in ~/.cache/cg.
 import {build} from 'esbuild'
@@ -65,15 +66,30 @@ const lazyBuiltins = {
 // Packages imported on first use that are big enough to be files of their own: in the main bundle each is
 // a module that requires ./<name>.cjs (bin/run.js loads it with its own code cache), so import('ioredis')
 // stays a require esbuild wraps in a promise, as for any bundled package.
-const CHUNKS = ['ioredis', 'amqplib', 'yaml']
+const CHUNKS = ['ioredis', 'amqplib', 'yaml', 'rabbitmq-stream-js-client']
+// Files of a chunk's package that cg imports by path (src/brokers/rabbitmq/rabbitmq-stream-client.ts patches
+// the stream client's Connection): the chunk carries them too, under `__files`, so they stay one module.
+const CHUNK_FILES = {'rabbitmq-stream-js-client': ['dist/connection.js']}
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const chunkFiles = Object.entries(CHUNK_FILES).flatMap(([name, files]) => files.map((f) => `${name}/${f}`))
 const chunkExternals = {
   name: 'chunks',
   setup(b) {
-    b.onResolve({filter: new RegExp(`^(${CHUNKS.join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
-    b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
+    b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escape).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
+    if (chunkFiles.length) b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escape).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
+    b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.map(escape).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
     b.onLoad({filter: /.*/, namespace: 'chunk'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`, loader: 'js'}))
+    b.onLoad({filter: /.*/, namespace: 'chunk-file'}, (args) => {
+      const name = CHUNKS.find((n) => args.path.startsWith(`${n}/`))
+      return {contents: `module.exports = require('./${name}.cjs').__files[${JSON.stringify(args.path.slice(name.length + 1))}]`, loader: 'js'}
+    })
   },
 }
+/** a chunk's entry: the package, and the files of CHUNK_FILES under `__files` */
+const chunkEntry = (name) =>
+  CHUNK_FILES[name]
+    ? `module.exports = Object.assign({}, require(${JSON.stringify(name)}), {__files: {${CHUNK_FILES[name].map((f) => `${JSON.stringify(f)}: require(${JSON.stringify(`${name}/${f}`)})`).join(', ')}}})`
+    : `module.exports = require(${JSON.stringify(name)})`
 
 // Node 20 compiles code from V8 cached data without a dynamic-import hook, so the import() calls of
 // dependencies that load files at run time (oclif loading ESM plugins and hooks) go through bin/run.js's
@@ -134,7 +150,7 @@ await build({
 for (const name of CHUNKS) {
   await build({
     ...common,
-    stdin: {contents: `module.exports = require(${JSON.stringify(name)})`, resolveDir: root, sourcefile: `${name}-entry.js`},
+    stdin: {contents: chunkEntry(name), resolveDir: root, sourcefile: `${name}-entry.js`},
     format: 'cjs',
     outfile: join(dist, `${name}.cjs`),
     plugins: [lazyBuiltins, editDependencies({routeDynamicImports: false})],

@@ -1,5 +1,5 @@
-import {Args} from '@oclif/core'
-import {CgCommand} from '../base-command.js'
+import {Args, Flags} from '@oclif/core'
+import {CgCommand, only} from '../base-command.js'
 import {usageByBroker} from '../output/help.js'
 
 export default class Consumers extends CgCommand<typeof Consumers> {
@@ -7,7 +7,7 @@ export default class Consumers extends CgCommand<typeof Consumers> {
   static override description = [
     'Redis: name, pending entries, idle and inactive time of each consumer.',
     "Kafka: member id, client id, host, instance id and assigned partitions of each member. A lone argument is the GROUP; TOPIC before it shows only that topic's partitions.",
-    'RabbitMQ: consumer tag, channel, connection, prefetch, ack mode and unacked messages of each consumer of the queue.',
+    "RabbitMQ: consumer tag, channel, connection, prefetch, ack mode and unacked messages of each consumer of the queue. A stream queue: its named consumers (connected ones that carry a name, and --consumer NAME) with their stored offset, lag (the stream's last offset minus it) and time behind.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM] [GROUP]'],
@@ -28,6 +28,16 @@ export default class Consumers extends CgCommand<typeof Consumers> {
     group: Args.string({
       description: "Redis: GROUP (default: the profile's group). Kafka: GROUP after TOPIC. RabbitMQ: not taken (the queue's consumers are the group).",
     }),
+  }
+
+  static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
   }
 
   async run(): Promise<void> {

@@ -7,7 +7,7 @@ export default class Groups extends CgCommand<typeof Groups> {
   static override description = [
     'Redis: groups, consumers, pending, last-delivered-id, entries-read and lag of each group on every master (lag null = unknown).',
     'Kafka: type (classic, consumer, share, streams, as kafka-groups.sh --list), state, members, total lag and topics of every group.',
-    "RabbitMQ: type, consumers, ready, unacked, utilisation and dead-letter settings of every queue: a queue's consumers are its group.",
+    "RabbitMQ: type, consumers, ready, unacked, utilisation and dead-letter settings of every queue: a queue's consumers are its group. A stream queue counts the consumers of the stream protocol too, and lists the names they carry.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM]'],

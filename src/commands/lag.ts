@@ -7,7 +7,7 @@ export default class Lag extends CgCommand<typeof Lag> {
   static override description = [
     'Redis: the number of entries not yet delivered to each group, and its oldest pending entry; "unknown" where Redis cannot tell (after SETID without ENTRIESREAD, or deletions past the group position).',
     'Kafka: log-end minus committed offset per group and partition (the kafka-consumer-groups --describe numbers); --window samples the offsets and gives each partition a status.',
-    'RabbitMQ: the backlog (ready messages) of each queue, with unacked messages and consumers.',
+    "RabbitMQ: the backlog (ready messages) of each queue, with unacked messages and consumers. A stream queue: its named consumers (connected ones that carry a name, and --consumer NAME) with their stored offset, lag (the stream's last offset minus it) and time behind.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[GROUP] [--stream S]'],
@@ -20,6 +20,10 @@ export default class Lag extends CgCommand<typeof Lag> {
     {description: 'Kafka: group billing, partition by partition.', command: '<%= config.bin %> lag billing --url kafka://127.0.0.1:9092'},
     {description: 'Kafka: watch for 30 s which partitions are stalled.', command: '<%= config.bin %> lag billing --window 30s -p kafka'},
     {description: 'RabbitMQ: the backlog of queue orders.', command: '<%= config.bin %> lag orders --url amqp://127.0.0.1:5672'},
+    {
+      description: 'RabbitMQ: the lag of consumer billing of stream queue invoices.',
+      command: '<%= config.bin %> lag invoices --consumer billing --url amqp://127.0.0.1:5672',
+    },
     {description: 'Any broker: a live view of every group, refreshed every 5 s (q quits).', command: '<%= config.bin %> lag --watch --interval 5s'},
     {
       description: 'Any broker: one JSON document per sample, for a script.',
@@ -28,6 +32,13 @@ export default class Lag extends CgCommand<typeof Lag> {
   ]
   static override args = {group: Args.string({description: 'Only this one (default: all): Redis GROUP (of any stream), Kafka GROUP, RabbitMQ QUEUE.'})}
   static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
     stream: only(['redis'], Flags.string({summary: 'Redis: only groups of this stream.'})),
     topic: only(['kafka'], Flags.string({summary: 'Kafka: only this topic.'})),
     window: only(

@@ -7,7 +7,7 @@ export default class Pending extends CgCommand<typeof Pending> {
   static override description = [
     'Redis: pages through the pending entries list, so a PEL of any size is read in bounded memory. Shows the first 100 entries unless --count or --all is given.',
     'Kafka: per partition the current offset, log-end offset, lag and owner (the kafka-consumer-groups --describe view). A lone argument is the GROUP; TOPIC before it narrows to that topic.',
-    "RabbitMQ: the queue's ready and unacked messages, and unacked per consumer channel.",
+    "RabbitMQ: the queue's ready and unacked messages, and unacked per consumer channel. A stream queue: its named consumers (connected ones that carry a name, and --consumer NAME) with their stored offset, lag (the stream's last offset minus it) and time behind. pending is the sum of their lags.",
   ].join('\n\n')
   static override usage = usageByBroker([
     ['Redis', '[STREAM] [GROUP] [CONSUMER]'],
@@ -36,6 +36,13 @@ export default class Pending extends CgCommand<typeof Pending> {
     consumer: Args.string({description: "Redis: only this consumer's entries."}),
   }
   static override flags = {
+    consumer: only(
+      ['rabbitmq'],
+      Flags.string({
+        summary: 'RabbitMQ stream queue: a consumer (reference) name whose stored offset to show (repeatable; 3.10 cannot list them).',
+        multiple: true,
+      }),
+    ),
     'min-idle': only(['redis'], Flags.integer({summary: 'Redis: only entries idle at least this many ms.', min: 0})),
     count: only(['redis'], Flags.integer({summary: 'Redis: at most this many entries (default 100).', min: 1, exclusive: ['all']})),
     all: only(['redis'], Flags.boolean({summary: 'Redis: every entry (streamed page by page).'})),

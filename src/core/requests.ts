@@ -37,8 +37,12 @@ export interface GroupsFlags {
   /** Kafka: only groups of these types (classic, consumer, share, streams) */
   type?: string[]
 }
-export type ConsumersFlags = Record<never, never>
+export interface ConsumersFlags {
+  /** RabbitMQ stream queues: the consumer (reference) names whose stored offsets to read */
+  consumer?: string[]
+}
 export interface PendingFlags {
+  consumer?: string[]
   'min-idle'?: number
   count?: number
   all?: boolean
@@ -46,6 +50,7 @@ export interface PendingFlags {
   end?: string
 }
 export interface LagFlags {
+  consumer?: string[]
   stream?: string
   topic?: string
   window?: string
@@ -72,6 +77,8 @@ export interface SetidFlags {
   'dry-run': boolean
 }
 export interface ResetFlags {
+  /** RabbitMQ stream queues: the consumer (reference) name whose stored offset moves */
+  consumer?: string
   'to-earliest'?: boolean
   'to-latest'?: boolean
   'to-datetime'?: string

@@ -40,7 +40,7 @@ const SERVES: Record<string, Broker[]> = {
   'profiles:show': [],
   'profiles:test': ALL,
   'profiles:use': [],
-  reset: ['Redis', 'Kafka'],
+  reset: ['Redis', 'Kafka', 'RabbitMQ'],
   setid: ['Redis'],
 }
 

@@ -5,6 +5,7 @@ import type {Profile} from '../../profiles/resolve.js'
 import {clientCertOf, tlsFailure, tlsReason, withTlsCheck} from '../tls-check.js'
 import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
+import type {StreamClient} from './rabbitmq-stream-client.js'
 import type {ManagementApi, RabbitAdapter, RabbitOptions} from './rabbitmq-types.js'
 
 type Amqp = typeof import('amqplib')
@@ -22,6 +23,7 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
   private conn?: Promise<ChannelModel>
   private api?: ManagementApi
   private version?: Promise<string>
+  private stream?: Promise<StreamClient>
   /** the client-provided name of this run's AMQP connection (so cg can tell its own connection apart) */
   readonly connectionName = `cg pid ${process.pid} ${Math.random().toString(36).slice(2, 8)}`
 
@@ -88,6 +90,11 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
     return ch
   }
 
+  streamClient(): Promise<StreamClient> {
+    this.stream ??= import('./rabbitmq-stream-client.js').then((m) => m.connectStream(this.options, this.connectionName))
+    return this.stream
+  }
+
   management(): ManagementApi {
     this.api ??= managementApi(this.options)
     return this.api
@@ -108,6 +115,16 @@ export class AmqpRabbitAdapter implements RabbitAdapter {
   }
 
   async close(): Promise<void> {
+    if (this.stream) {
+      const s = await this.stream.catch(() => undefined)
+      // the stream client's close waits for the broker's reply: bounded, so a run never hangs on it
+      let timer: NodeJS.Timeout | undefined
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.timeoutMs)
+      })
+      await Promise.race([s?.close().catch(() => undefined), limit])
+      clearTimeout(timer)
+    }
     if (!this.conn) return
     const c = await this.conn.catch(() => undefined)
     await c?.close().catch(() => undefined)

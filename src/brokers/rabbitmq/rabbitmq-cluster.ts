@@ -71,7 +71,8 @@ export function availability(q: RawQueue): Availability {
   }
   const members = Array.isArray(q.members) ? [...q.members] : null
   const online = Array.isArray(q.online) ? [...q.online] : null
-  const node = q.leader ?? null
+  // a stream queue (3.10) names its leader's node in `node`, with no `leader` field
+  const node = q.leader ?? (type === 'stream' ? q.node : undefined) ?? null
   if (!members || !online) return {node, members, online, readable: true, note: null}
   const offline = members.filter((m) => !online.includes(m))
   const majority = Math.floor(members.length / 2) + 1

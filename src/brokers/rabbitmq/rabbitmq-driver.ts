@@ -9,13 +9,13 @@ import {replayOp} from './rabbitmq-dlq-replay.js'
 import {consumersOp, groupsOp, lagOp, pendingOp} from './rabbitmq-inspect.js'
 import {claimOp, consumerDeleteOp} from './rabbitmq-repair.js'
 import {statusOp} from './rabbitmq-status.js'
+import {resetOp} from './rabbitmq-stream-ops.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 
 export const driver: DriverModule<RabbitAdapter> = {
   broker: 'rabbitmq',
   refusals: {
     setid: 'Classic and quorum queues have no consumer position.',
-    reset: 'Classic and quorum queues have no consumer position to move.',
     'group:create': 'A RabbitMQ "group" is the set of consumers of a queue; cg never declares queues.',
     'group:delete': 'A RabbitMQ "group" is the set of consumers of a queue; cg never deletes queues.',
     'dlq:move': 'RabbitMQ dead-letters by itself (reject without requeue, TTL, length limit, delivery limit): cg replays with `cg dlq replay QUEUE`.',
@@ -32,6 +32,7 @@ export const driver: DriverModule<RabbitAdapter> = {
     consumers: consumersOp,
     pending: pendingOp,
     lag: lagOp,
+    reset: resetOp,
     claim: claimOp,
     'consumer:delete': consumerDeleteOp,
     'dlq:list': listOp,

@@ -5,6 +5,7 @@
 import type {OpRequest} from '../../core/requests.js'
 import {
   mapRows,
+  type Rows,
   type ConsumerCore,
   type ConsumersResult,
   type GroupCore,
@@ -31,6 +32,8 @@ import {
 } from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
+import {givenNames, namedConsumers, type StreamConsumersResult} from './rabbitmq-stream-ops.js'
+import {isStream} from './rabbitmq-streams.js'
 
 export type Source = 'amqp' | 'management'
 
@@ -542,6 +545,17 @@ export async function lag(a: RabbitAdapter, input: {queue?: string; vhost?: stri
   return {broker: 'rabbitmq', vhost: input.vhost ?? null, groups: rows(), ...(await seen())}
 }
 
+export interface StreamPendingResult extends StreamConsumersResult {
+  /** the sum of the named consumers' lags */
+  pending: number | null
+}
+
+/** The queue when it is a stream queue, else null (a missing queue is not_found, exit 5). */
+async function streamQueue(a: RabbitAdapter, queue: string, vhost?: string): Promise<RawQueue | null> {
+  const q = await getQueue(a, vhost ?? a.options.vhost, queue)
+  return isStream(q) ? q : null
+}
+
 /** A count from the management API: a finite number, else null (unknown). */
 export function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null
@@ -551,7 +565,12 @@ export function num(v: unknown): number | null {
 // RabbitMQ's own fields (the queue's name is `group` and `sources`; `lag` is the backlog of ready messages).
 
 /** A queue as a group row: the core first, then the queue's own facts. */
-export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'ready'> {}
+export interface RabbitGroupRow extends GroupCore, Omit<QueueRow, 'queue' | 'ready'> {
+  /** stream queues: how many consumers of the stream protocol are connected (counted in `consumers` too); null for other queues or when unknown */
+  streamProtocolConsumers?: number | null
+  /** stream queues: the names those consumers carry (single active consumers), sorted; null for other queues */
+  consumerNames?: string[] | null
+}
 
 export interface RabbitGroupsResult extends GroupsResult<RabbitGroupRow> {
   serverVersion: string
@@ -576,8 +595,52 @@ export async function groupsOp(a: RabbitAdapter, req: OpRequest<'groups'>): Prom
     vhost: report.vhost,
     nodesDown: report.nodesDown,
     warnings: report.warnings,
-    groups: mapRows(report.groups, (r) => unreadableWarned(req.run, groupRow(r), r.stateNote)),
+    groups: withStreamConsumers(
+      a,
+      mapRows(report.groups, (r) => unreadableWarned(req.run, groupRow(r), r.stateNote)),
+    ),
   }
+}
+
+/**
+ * Stream queues' consumers of the stream protocol (which the queue's `consumers` count leaves out): counted
+ * into `consumers` and named in `consumerNames`; read from the management API once, at the first
+ * stream queue. Other queues get null.
+ */
+function withStreamConsumers(a: RabbitAdapter, rows: Rows<RabbitGroupRow>): Rows<RabbitGroupRow> {
+  let byQueue: Promise<Map<string, Array<string | null>> | null> | undefined
+  const load = () =>
+    (byQueue ??= a
+      .management()
+      .get<Array<{queue: {name: string; vhost: string}; properties?: Record<string, string>}>>('stream/consumers')
+      .then(
+        (all) => {
+          const m = new Map<string, Array<string | null>>()
+          for (const c of all) {
+            const k = `${c.queue.vhost}\u0000${c.queue.name}`
+            m.set(k, [...(m.get(k) ?? []), c.properties?.name ?? c.properties?.identifier ?? null])
+          }
+          return m
+        },
+        // the stream management plugin is not enabled, or the user may not see other users' connections
+        () => null,
+      ))
+  const add = async (r: RabbitGroupRow): Promise<RabbitGroupRow> => {
+    if (r.type !== 'stream') return {...r, streamProtocolConsumers: null, consumerNames: null}
+    const m = await load()
+    const found = m?.get(`${r.vhost}\u0000${r.group}`) ?? (m ? [] : null)
+    if (found === null) return {...r, streamProtocolConsumers: null, consumerNames: null}
+    const names = found.filter((n): n is string => n !== null).sort()
+    return {...r, consumers: r.consumers === null ? null : r.consumers + found.length, streamProtocolConsumers: found.length, consumerNames: names}
+  }
+  if (Array.isArray(rows)) {
+    return (async function* () {
+      for (const r of rows) yield await add(r)
+    })()
+  }
+  return (async function* () {
+    for await (const r of rows) yield await add(r)
+  })()
 }
 
 /** What a node down does to a row's queue is said on stderr too (the table shows its counts as unknown). */
@@ -593,8 +656,14 @@ export interface RabbitConsumersResult extends ConsumersResult<ConsumerRow> {
   warnings: string[]
 }
 
-export async function consumersOp(a: RabbitAdapter, req: OpRequest<'consumers'>): Promise<RabbitConsumersResult> {
+export async function consumersOp(a: RabbitAdapter, req: OpRequest<'consumers'>): Promise<RabbitConsumersResult | StreamConsumersResult> {
   const queue = queueArg(req, 'cg consumers [QUEUE]')
+  const sq = await streamQueue(a, queue)
+  if (sq) {
+    const r = await namedConsumers(a, sq, givenNames(req))
+    for (const w of r.warnings) req.run.warn(w)
+    return r
+  }
   const r = await consumers(a, {queue})
   for (const w of r.warnings) req.run.warn(w)
   return {broker: 'rabbitmq', group: r.queue, sources: [r.queue], vhost: r.vhost, consumers: r.consumers, warnings: r.warnings}
@@ -604,8 +673,17 @@ export interface RabbitPendingResult extends PendingResult, Omit<PendingReport, 
   sources: string[]
 }
 
-export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Promise<RabbitPendingResult> {
+export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Promise<RabbitPendingResult | StreamPendingResult> {
   const queue = queueArg(req, 'cg pending [QUEUE]')
+  const sq = await streamQueue(a, queue)
+  if (sq) {
+    const r = await namedConsumers(a, sq, givenNames(req))
+    for (const w of r.warnings) req.run.warn(w)
+    // what the named consumers have not read: the sum of their lags (unknown when one is)
+    const lags = r.consumers.map((c) => c.lag)
+    const pending = lags.every((l) => l !== null) ? lags.reduce((x: number, y) => x + (y ?? 0), 0) : null
+    return {...r, pending}
+  }
   const {broker, queue: name, summary, ...rest} = await pending(a, {queue})
   for (const w of rest.warnings) req.run.warn(w)
   // what the group has not finished: the backlog and the messages its consumers hold unacked
@@ -617,8 +695,8 @@ export async function pendingOp(a: RabbitAdapter, req: OpRequest<'pending'>): Pr
 export interface RabbitLagRow extends LagCore {
   vhost: string
   type: string
-  /** where the backlog count came from: a passive declare (exact now) or the management sample */
-  lagSource: Source
+  /** where the backlog count came from: a passive declare (exact now), the management sample, or (a stream's named consumer) the stream protocol */
+  lagSource: Source | 'stream'
   unacked: number | null
   consumers: number | null
   consumersSource: Source
@@ -628,6 +706,11 @@ export interface RabbitLagRow extends LagCore {
   timeLagNote: string | null
   /** what a cluster node down does to the queue, in words; else null */
   stateNote: string | null
+  /** a stream queue's named consumer (one row each): its name, stored offset, the stream's last offset, connected now */
+  consumer?: string
+  currentOffset?: number | null
+  lastOffset?: number | null
+  connected?: boolean
 }
 
 export interface RabbitLagResult extends LagResult<RabbitLagRow> {
@@ -656,6 +739,33 @@ function lagRow(r: LagRow): RabbitLagRow {
 
 export async function lagOp(a: RabbitAdapter, req: OpRequest<'lag'>): Promise<RabbitLagResult> {
   const queue = optionalQueueArg(req, 'cg lag [QUEUE] [--vhost V]')
+  const sq = queue === undefined ? null : await streamQueue(a, queue, req.flags.vhost)
+  if (sq) {
+    const r = await namedConsumers(a, sq, givenNames(req))
+    for (const w of r.warnings) req.run.warn(w)
+    const rows = r.consumers.map(
+      (c): RabbitLagRow => ({
+        group: sq.name,
+        sources: [sq.name],
+        lag: c.lag,
+        timeLagMs: c.timeLagMs,
+        timeLagNote: c.timeLagNote,
+        vhost: sq.vhost,
+        type: 'stream',
+        lagSource: 'stream',
+        unacked: null,
+        consumers: num(sq.consumers),
+        consumersSource: 'management',
+        lagRate: null,
+        stateNote: availability(sq).note,
+        consumer: c.name,
+        currentOffset: c.currentOffset,
+        lastOffset: c.lastOffset,
+        connected: c.connected,
+      }),
+    )
+    return {broker: 'rabbitmq', vhost: sq.vhost, nodesDown: null, warnings: r.warnings, groups: rows}
+  }
   const report = await lag(a, {queue, vhost: req.flags.vhost})
   for (const w of report.warnings) req.run.warn(w)
   return {

@@ -39,7 +39,19 @@ export function rabbitOptions(profile: Profile, timeoutMs: number): RabbitOption
   const mgmts = managementList(o.management, fallback)
   const tls = profileTls(profile, secure || mgmts.some((m) => m.protocol === 'https:'), secure ? u.hostname : mgmts[0].hostname)
   const managementUrls = mgmts.map((m) => m.toString().replace(/\/+$/, ''))
-  return {amqpUrl: amqp.toString(), amqpShown: shown.toString(), managementUrl: managementUrls[0], managementUrls, vhost, username, password, tls, timeoutMs}
+  const streamPort = typeof o.streamPort === 'number' && Number.isInteger(o.streamPort) ? o.streamPort : undefined
+  return {
+    amqpUrl: amqp.toString(),
+    amqpShown: shown.toString(),
+    managementUrl: managementUrls[0],
+    managementUrls,
+    vhost,
+    username,
+    password,
+    tls,
+    timeoutMs,
+    streamPort,
+  }
 }
 
 /**

@@ -19,6 +19,8 @@ export interface RabbitOptions {
   /** node:tls options for amqps:// and https:// */
   tls?: TlsSettings
   timeoutMs: number
+  /** the stream protocol's port (profile `streamPort:`), else 5552 */
+  streamPort?: number
 }
 
 export interface ManagementApi {
@@ -44,6 +46,8 @@ export interface RabbitAdapter extends Connection {
   /** a new confirm channel on that connection */
   confirmChannel(): Promise<ConfirmChannel>
   management(): ManagementApi
+  /** a stream-protocol client on the AMQP host (opened on first use, closed with the adapter) */
+  streamClient(): Promise<import('./rabbitmq-stream-client.js').StreamClient>
   /** server version from /api/overview (cached), e.g. "3.10.8" */
   serverVersion(): Promise<string>
 }

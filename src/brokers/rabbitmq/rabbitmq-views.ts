@@ -22,10 +22,39 @@ import type {
   Source,
 } from './rabbitmq-inspect.js'
 import type {RabbitClaimResult, RabbitConsumerDeleteResult} from './rabbitmq-repair.js'
+import type {StreamConsumerRow, StreamConsumersResult, StreamResetResult} from './rabbitmq-stream-ops.js'
+import type {StreamPendingResult} from './rabbitmq-inspect.js'
 
-const sourceText = (s: Source) => (s === 'amqp' ? 'passive declare' : 'management sample')
+const sourceText = (s: Source | 'stream') => (s === 'amqp' ? 'passive declare' : s === 'stream' ? 'stream protocol' : 'management sample')
+
+/** a lag result of one stream queue's named consumers (one row each) */
+const isStreamLag = (d: RabbitLagResult) => Array.isArray(d.groups) && d.groups.some((r) => r.consumer !== undefined)
+
+/** A stream queue's named consumers: stored offset, lag, time behind, connected. */
+async function streamConsumersView(d: StreamConsumersResult & {pending?: number | null}, ui: Ui): Promise<void> {
+  await ui.line(
+    `stream ${d.group} (vhost ${d.vhost}): last offset ${d.lastOffset ?? 'none (empty)'}${d.pending === undefined ? '' : `, pending ${d.pending ?? 'unknown'} (the consumers' lag)`}`,
+  )
+  await ui.rows<StreamConsumerRow>(
+    [
+      {header: 'CONSUMER', get: (c) => c.name},
+      {header: 'OFFSET', get: (c) => c.currentOffset, align: 'right', empty: 'none'},
+      {header: 'LAG', get: (c) => c.lag, align: 'right', empty: 'unknown'},
+      {header: 'TIME-LAG', get: timeLagText, align: 'right'},
+      {header: 'CONNECTED', get: (c) => (c.connected ? 'yes' : 'no')},
+      {header: 'SEEN', get: (c) => c.from.join(', ')},
+    ],
+    d.consumers,
+    `(no named consumers of stream ${d.group}: give names with --consumer)`,
+  )
+}
 
 export const views: Partial<Record<Operation, HumanView>> = {
+  reset: (async (d, ui) => {
+    const move = `stored offset of consumer ${d.consumer} on stream ${d.group}: ${d.currentOffset ?? 'none'} -> ${d.targetOffset} (--${d.mode}${d.modeValue === null ? '' : ` ${d.modeValue}`}; stream offsets ${d.firstOffset ?? '?'}..${d.lastOffset ?? '?'})`
+    await ui.line(d.dryRun ? dryRun(`would move the ${move}`) : `Moved the ${move}; read back: ${d.after ?? 'none'}`)
+  }) satisfies HumanView<StreamResetResult>,
+
   groups: (async (d, ui) => {
     await ui.rows<RabbitGroupRow>(
       [
@@ -53,6 +82,7 @@ export const views: Partial<Record<Operation, HumanView>> = {
   }) satisfies HumanView<RabbitGroupsResult>,
 
   consumers: (async (d, ui) => {
+    if ('type' in d && d.type === 'stream') return streamConsumersView(d, ui)
     await ui.line(`queue ${d.group} (vhost ${d.vhost}): ${count(d.consumers)} consumer(s)`)
     await ui.rows<ConsumerRow>(
       [
@@ -66,13 +96,17 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'CH-UNACKED', get: (c) => c.channelUnacked, align: 'right', empty: 'unknown'},
         {header: 'CH-IDLE', get: (c) => idleText(c.idleMs, c.channelIdleSince), align: 'right', empty: 'unknown'},
       ],
-      d.consumers,
+      (d as RabbitConsumersResult).consumers,
       `(queue ${d.group} has no consumers)`,
     )
-  }) satisfies HumanView<RabbitConsumersResult>,
+  }) satisfies HumanView<RabbitConsumersResult | StreamConsumersResult>,
 
   pending: (async (d, ui) => {
-    const s = d.summary
+    if (d.type === 'stream') {
+      await streamConsumersView(d as StreamPendingResult, ui)
+      return
+    }
+    const s = (d as RabbitPendingResult).summary
     await ui.kv([
       ['queue', `${d.group} (vhost ${d.vhost}, ${d.type})`],
       [
@@ -95,10 +129,10 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'IDLE', get: (c) => (c.idleMs === null ? (c.unacked === null ? null : 'active') : duration(c.idleMs)), align: 'right', empty: 'unknown'},
         {header: 'ALSO-CONSUMES', get: (c) => c.alsoConsumes.join(', ') || '-'},
       ],
-      d.channels,
+      (d as RabbitPendingResult).channels,
       '(no consumer channels)',
     )
-  }) satisfies HumanView<RabbitPendingResult>,
+  }) satisfies HumanView<RabbitPendingResult | StreamPendingResult>,
 
   lag: (async (d, ui) => {
     await ui.rows<RabbitLagRow>(
@@ -106,7 +140,14 @@ export const views: Partial<Record<Operation, HumanView>> = {
         {header: 'VHOST', get: (r) => r.vhost},
         {header: 'QUEUE', get: (r) => r.group},
         {header: 'TYPE', get: (r) => r.type},
-        {header: 'BACKLOG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
+        ...(isStreamLag(d)
+          ? [
+              {header: 'CONSUMER', get: (r: RabbitLagRow) => r.consumer ?? null},
+              {header: 'OFFSET', get: (r: RabbitLagRow) => r.currentOffset ?? null, align: 'right' as const, empty: 'none'},
+              {header: 'LAST', get: (r: RabbitLagRow) => r.lastOffset ?? null, align: 'right' as const, empty: 'empty'},
+            ]
+          : []),
+        {header: isStreamLag(d) ? 'LAG' : 'BACKLOG', get: (r) => r.lag, align: 'right', empty: 'unknown'},
         {header: 'TIME-LAG', get: timeLagText, align: 'right'},
         {header: 'UNACKED', get: (r) => r.unacked, align: 'right', empty: 'unknown'},
         {header: 'CONSUMERS', get: (r) => r.consumers, align: 'right', empty: 'unknown'},

@@ -9,7 +9,6 @@ const CASES: Array<{url: string; args: string[]; says: RegExp}> = [
   {url: 'kafka://127.0.0.1:9092', args: ['dlq', 'move', 'orders', 'billing', '--min-idle', '0'], says: /dlq replay/},
   {url: 'kafka://127.0.0.1:9092', args: ['claim', 'orders', 'billing', '--idle', '60000'], says: /consumer delete/},
   {url: 'amqp://guest:guest@127.0.0.1:5672', args: ['setid', 'tasks', 'workers', '0'], says: /no consumer position/},
-  {url: 'amqp://guest:guest@127.0.0.1:5672', args: ['reset', 'tasks', 'workers', '--to-earliest'], says: /no consumer position/},
   {url: 'amqp://guest:guest@127.0.0.1:5672', args: ['group', 'create', 'tasks', 'workers'], says: /never declares/},
   {url: 'amqp://guest:guest@127.0.0.1:5672', args: ['group', 'delete', 'tasks', 'workers'], says: /never deletes/},
   {url: 'amqp://guest:guest@127.0.0.1:5672', args: ['dlq', 'move', 'tasks', 'workers', '--min-idle', '0'], says: /dlq replay/},

@@ -192,7 +192,7 @@ describe('brokers-up: RabbitMQ', () => {
     const r = await run(cmd!, [...pre, join(root, 'scripts/brokers-up.sh')], {CG_BROKERS: 'rabbitmq'})
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toBe('rabbitmq   127.0.0.1:5672  reused (management :15672, TLS :5671 and https :15671)\n')
+    expect(r.stdout).toBe('rabbitmq   127.0.0.1:5672  reused (management :15672, TLS :5671 and https :15671, streams :5552)\n')
   })
 })
 
