@@ -1,6 +1,10 @@
+import {createHash} from 'node:crypto'
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseWhere} from '../../src/services/dlq-select.js'
 import {
+  amendedProperties,
   bodyView,
   deathsOf,
   type Delivery,
@@ -158,5 +162,106 @@ describe('views and filters', () => {
     expect(w('x-death.routing-key=audit')).toBe(true)
     expect(w('message-id=m1', 'type=order')).toBe(true)
     expect(w('missing=x')).toBe(false)
+  })
+})
+
+describe('replayIdOf', () => {
+  it('is sha-256 over the properties, the stable headers and the body (base64url, 22 characters)', () => {
+    const m = msg({'x-death': xdeath, 'x-delivery-count': 3, tenant: 'a'}, {type: 'order'})
+    const {headers, ...props} = m.properties
+    const {'x-delivery-count': _, ...stable} = headers!
+    const h = createHash('sha256')
+    h.update(JSON.stringify(props) + '\0' + JSON.stringify(stable) + '\0')
+    h.update(m.content)
+    expect(replayIdOf(m)).toBe(h.digest('base64url').slice(0, 22))
+  })
+})
+
+// amqplib's own codec (lib/defs.js): encodes properties as a publish does, decodes them as a delivery does
+const defs = createRequire(import.meta.url)(join(dirname(createRequire(import.meta.url).resolve('amqplib')), 'lib', 'defs.js')) as {
+  BasicProperties: number
+  encodeProperties(id: number, channel: number, size: number, fields: Record<string, unknown>): Buffer
+  decode(id: number, buf: Buffer): Record<string, unknown>
+}
+/** the content header payload amqplib writes for these properties (frame header and end stripped) */
+const payloadOf = (props: Record<string, unknown>, size = 5) => {
+  const frame = defs.encodeProperties(defs.BasicProperties, 1, size, props)
+  return frame.subarray(7, frame.length - 1)
+}
+/** what a consumer decodes from a payload (class, weight, size stripped) */
+const decoded = (payload: Buffer) => defs.decode(defs.BasicProperties, payload.subarray(12))
+const clean = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+
+describe('amendedProperties: the replay headers spliced into an undecoded content header', () => {
+  const props = {
+    contentType: 'application/json',
+    deliveryMode: 2,
+    messageId: 'm1',
+    timestamp: 1700000000,
+    appId: 'shop',
+    headers: {'x-death': xdeath, tenant: 'acme', attempt: 1, raw: Buffer.from('zz'), big: 2 ** 40},
+  }
+  const at = 1800000000
+
+  it('gives the headers and properties the re-encoding path gives (replayHeaders + publishOptions), other bytes untouched', () => {
+    const payload = payloadOf(props)
+    const out = amendedProperties(payload, {count: 1, replayId: 'rid', at, possibleDuplicate: false})!
+    expect(out.subarray(0, 12)).toEqual(payload.subarray(0, 12)) // class, weight, body size
+    const m: Delivery = {
+      content: Buffer.from('hello'),
+      fields: {deliveryTag: 1, redelivered: false, exchange: 'dlx', routingKey: 'dead'},
+      properties: decoded(payload),
+    }
+    const {mandatory, ...viaEncode} = publishOptions(m, replayHeaders(m, 'rid', at * 1000), [])
+    expect(mandatory).toBe(true)
+    const reencoded = decoded(payloadOf(viaEncode))
+    expect(clean(decoded(out))).toEqual(clean(reencoded))
+    expect(decoded(out).headers).toEqual({...props.headers, 'x-cg-replay-count': 1, 'x-cg-replay-id': 'rid', 'x-cg-replayed-at': {'!': 'timestamp', value: at}})
+    // the original table's bytes come first, unchanged
+    const table = payload.subarray(payload.indexOf(Buffer.from('x-death')) - 1, payload.indexOf(Buffer.from('big')) + 12)
+    expect(out.includes(table)).toBe(true)
+  })
+
+  it("replaces cg's headers of an earlier replay; x-cg-possible-duplicate only when redelivered", () => {
+    const before = {...props, headers: {...props.headers, 'x-cg-replay-count': 1, 'x-cg-replay-id': 'old', 'x-cg-possible-duplicate': true, after: 'x'}}
+    const once = amendedProperties(payloadOf(before), {count: 2, replayId: 'new', at, possibleDuplicate: false})!
+    const h = decoded(once).headers as Record<string, unknown>
+    expect(h).toEqual({...props.headers, after: 'x', 'x-cg-replay-count': 2, 'x-cg-replay-id': 'new', 'x-cg-replayed-at': {'!': 'timestamp', value: at}})
+    expect(Object.keys(h).filter((k) => k.startsWith('x-cg-'))).toEqual(['x-cg-replay-count', 'x-cg-replay-id', 'x-cg-replayed-at'])
+    const dup = decoded(amendedProperties(payloadOf(before), {count: 300, replayId: 'new', at, possibleDuplicate: true})!).headers as Record<string, unknown>
+    expect(dup['x-cg-possible-duplicate']).toBe(true)
+    expect(dup['x-cg-replay-count']).toBe(300) // a short ('s'), as amqplib encodes 300
+    expect(Object.keys(dup).filter((k) => k === 'x-cg-possible-duplicate')).toHaveLength(1)
+  })
+
+  it('adds a headers table when there was none, keeping the properties before and after it', () => {
+    const bare = {
+      contentType: 'text/plain',
+      contentEncoding: 'gzip',
+      replyTo: 'r',
+      correlationId: 'c',
+      priority: 3,
+      expiration: '6000',
+      type: 't',
+      userId: 'guest',
+    }
+    const out = amendedProperties(payloadOf(bare), {count: 1, replayId: 'id', at, possibleDuplicate: true})!
+    expect(clean(decoded(out))).toEqual({
+      ...bare,
+      headers: {'x-cg-replay-count': 1, 'x-cg-replay-id': 'id', 'x-cg-replayed-at': {'!': 'timestamp', value: at}, 'x-cg-possible-duplicate': true},
+    })
+    const none = amendedProperties(payloadOf({}), {count: 1, replayId: 'id', at, possibleDuplicate: false})!
+    expect(clean(decoded(none))).toEqual({headers: {'x-cg-replay-count': 1, 'x-cg-replay-id': 'id', 'x-cg-replayed-at': {'!': 'timestamp', value: at}}})
+  })
+
+  it('refuses what it cannot pass through: cluster-id, a cut or malformed table', () => {
+    const stamp = {count: 1, replayId: 'id', at, possibleDuplicate: false}
+    expect(amendedProperties(payloadOf({clusterId: 'c', headers: {a: 1}}), stamp)).toBeNull()
+    const payload = payloadOf(props)
+    expect(amendedProperties(payload.subarray(0, payload.indexOf(Buffer.from('tenant'))), stamp)).toBeNull() // the table cut short
+    const bad = Buffer.from(payload)
+    bad[bad.indexOf(Buffer.from('tenant')) + 6] = 0x3f // an unknown type tag
+    expect(amendedProperties(bad, stamp)).toBeNull()
+    expect(amendedProperties(Buffer.alloc(5), stamp)).toBeNull()
   })
 })

@@ -102,7 +102,7 @@ export class QueueReader {
   constructor(
     private readonly rabbit: RabbitAdapter,
     private readonly queue: string,
-    private readonly opts: {prefetch: number; max: number; idleMs: number; signal?: AbortSignal},
+    private readonly opts: {prefetch: number; max: number; idleMs: number; signal?: AbortSignal; rawProperties?: boolean},
   ) {}
 
   async start(): Promise<void> {
@@ -111,6 +111,7 @@ export class QueueReader {
       return
     }
     this.ch = await this.rabbit.channel()
+    if (this.opts.rawProperties) keepRawProperties(this.ch)
     this.ch.on('close', () => {
       if (!this.ended)
         this.failure ??= new CgError(
@@ -193,7 +194,28 @@ export class QueueReader {
         }
         this.wake = () => done(true)
       })
-      if (!got && !this.buffer.length && !this.failure) return this.end()
+      if (got) this.slowTurns = 0
+      else if (!this.buffer.length && !this.failure) {
+        // quiet for idleMs, but the queue still holds ready messages: a busy broker is slow to deliver (on a
+        // loaded machine it can be seconds after a window of acks); wait longer, a bounded number of times
+        // (messages held back for good, e.g. by another single active consumer, end the run as before)
+        if (this.slowTurns < SLOW_TURNS && !this.opts.signal?.aborted && (await this.readyInQueue()) > 0) {
+          this.slowTurns++
+          continue
+        }
+        return this.end()
+      }
+    }
+  }
+
+  private slowTurns = 0
+
+  /** ready messages in the queue (a passive declare on the reader's channel; 0 when it fails) */
+  private async readyInQueue(): Promise<number> {
+    try {
+      return (await this.ch!.checkQueue(this.queue)).messageCount
+    } catch {
+      return 0
     }
   }
 
@@ -283,6 +305,81 @@ export class QueueReader {
   }
 }
 
+/**
+ * The parts of amqplib's connection and channel objects the frame-level paths below use (amqplib 2.x,
+ * lib/connection.js and lib/channel.js; keepRawProperties and ConfirmPublisher.open check they are there
+ * and fall back to the public API when not).
+ */
+interface AmqpConnection {
+  /** unparsed input: frames not decoded yet */
+  rest: Buffer
+  /** decodes the next frame of `rest` (reading the socket when it holds no whole frame) */
+  recvFrame(): unknown
+  frameMax: number
+  sentSinceLastCheck: boolean
+  /** per channel number: the object-mode stream its frames are written to (in order) */
+  channels: Array<{buffer: ChannelStream} | null>
+}
+type ChannelStream = NodeJS.WritableStream & {writableEnded?: boolean}
+interface AmqpChannelInternals {
+  connection?: AmqpConnection
+  /** the channel number */
+  ch?: number
+  pushConfirmCallback?: (cb: (err: unknown) => void) => void
+}
+
+/** On a delivery's `properties` (read by a reader with rawProperties): its content header payload, undecoded. */
+export const RAW_PROPERTIES = Symbol('cg.rawProperties')
+const FRAME_METHOD = 1
+const FRAME_HEADER = 2
+const FRAME_BODY = 3
+const FRAME_END = 0xce
+/** basic.publish: class 60, method 40 */
+const BASIC_PUBLISH = (60 << 16) | 40
+/** the buffer the frames of one turn's publishes are written into (a new one when full) */
+const SLAB_BYTES = 256 * 1024
+const rawChannels = new WeakMap<AmqpConnection, Set<number>>()
+
+/**
+ * Keeps the content header payload of every delivery on this channel beside its decoded properties
+ * (properties[RAW_PROPERTIES]), so a replay can pass it through amended instead of encoding it again.
+ * amqplib has no hook for this: the connection's recvFrame is wrapped (once per connection) to note the
+ * bytes of a header frame of such a channel before amqplib decodes it as usual. false when the
+ * connection is not what this expects.
+ */
+export function keepRawProperties(ch: Channel): boolean {
+  const c = ch as unknown as AmqpChannelInternals
+  const conn = c.connection
+  const n = c.ch
+  if (!conn || typeof conn.recvFrame !== 'function' || typeof n !== 'number' || !Buffer.isBuffer(conn.rest)) return false
+  let numbers = rawChannels.get(conn)
+  if (!numbers) {
+    const set = new Set<number>()
+    numbers = set
+    rawChannels.set(conn, set)
+    const recvFrame = conn.recvFrame
+    conn.recvFrame = function (this: AmqpConnection) {
+      const rest = this.rest
+      // a whole header frame of a raw channel first in the input: amqplib decodes it, the payload is noted
+      if (rest.length >= 7 && rest[0] === FRAME_HEADER && set.has(rest.readUInt16BE(1))) {
+        const size = rest.readUInt32BE(3)
+        if (rest.length >= size + 8) {
+          const f = recvFrame.call(this) as {fields?: Record<symbol, unknown>} | false
+          if (f && f.fields !== undefined) f.fields[RAW_PROPERTIES] = rest.subarray(7, 7 + size)
+          return f
+        }
+      }
+      return recvFrame.call(this)
+    }
+  }
+  numbers.add(n)
+  ch.once('close', () => numbers.delete(n))
+  return true
+}
+
+/** how many more idle periods a reader waits while its queue still holds ready messages */
+const SLOW_TURNS = 10
+
 /** One publish's result. */
 export type PublishResult = {ok: true} | {ok: false; note: string}
 const OK: PublishResult = {ok: true}
@@ -304,6 +401,12 @@ export class ConfirmPublisher {
 
   async open(): Promise<void> {
     this.ch = await this.rabbit.confirmChannel()
+    const c = this.ch as unknown as AmqpChannelInternals
+    const conn = c.connection
+    const n = c.ch
+    const out = typeof n === 'number' ? conn?.channels?.[n]?.buffer : undefined
+    if (conn && n !== undefined && out && typeof out.write === 'function' && typeof c.pushConfirmCallback === 'function' && conn.frameMax > 8)
+      this.frames = {conn, n, out, push: c.pushConfirmCallback.bind(c)}
     this.ch.on('return', (m: ConsumeMessage) => {
       const key = m.properties.headers?.[this.keyHeader]
       if (typeof key === 'string')
@@ -330,28 +433,146 @@ export class ConfirmPublisher {
       return
     }
     const ch = this.ch!
+    // frames written by sendAmended go first: the confirms come in the order of the publishes
+    this.flush()
     try {
-      const okToWrite = ch.publish(exchange, routingKey, content, options, (err) => {
-        if (err) return done({ok: false, note: 'the broker nacked the publish'})
-        if (this.returned.size) {
-          const ret = this.returned.get(key)
-          if (ret) {
-            this.forget(key)
-            return done({ok: false, note: ret})
-          }
-        }
-        done(OK)
-      })
-      if (!okToWrite)
-        this.draining ??= new Promise<void>((r) =>
-          ch.once('drain', () => {
-            this.draining = undefined
-            r()
-          }),
-        )
+      const okToWrite = ch.publish(exchange, routingKey, content, options, this.confirmed(key, done))
+      if (!okToWrite) this.wait()
     } catch (err) {
       done({ok: false, note: (err as Error).message})
     }
+  }
+
+  /** The confirm callback of a publish: nacked, returned (the note of `key`), or done. */
+  private confirmed(key: string, done: (res: PublishResult) => void): (err: unknown) => void {
+    return (err) => {
+      if (err) return done({ok: false, note: 'the broker nacked the publish'})
+      if (this.returned.size) {
+        const ret = this.returned.get(key)
+        if (ret) {
+          this.forget(key)
+          return done({ok: false, note: ret})
+        }
+      }
+      done(OK)
+    }
+  }
+
+  private wait(): void {
+    const ch = this.ch!
+    this.draining ??= new Promise<void>((r) =>
+      ch.once('drain', () => {
+        this.draining = undefined
+        r()
+      }),
+    )
+  }
+
+  /** amqplib's write path of this channel, when it is there (see AmqpConnection) */
+  private frames?: {conn: AmqpConnection; n: number; out: ChannelStream; push: (cb: (err: unknown) => void) => void}
+
+  /** sendAmended can be used */
+  get passThrough(): boolean {
+    return this.frames !== undefined
+  }
+
+  /**
+   * Publishes like send(), mandatory, with the content header payload given as it is (amendedProperties)
+   * and the body as it is: the frames (basic.publish, content header, body) are written into a buffer shared
+   * by the publishes of the same turn of the event loop, which goes to amqplib's write stream of the channel
+   * as one chunk, after the confirm callbacks were registered in the same order. false (nothing sent) when
+   * this path cannot take the message: use send().
+   */
+  sendAmended(exchange: string, routingKey: string, properties: Buffer, content: Buffer, key: string, done: (res: PublishResult) => void): boolean {
+    const f = this.frames
+    if (!f) return false
+    if (this.closed) {
+      done({ok: false, note: this.closed.message})
+      return true
+    }
+    const method = this.methodFrame(f.n, exchange, routingKey)
+    if (!method) return false
+    const maxBody = f.conn.frameMax - 8
+    const bodyFrames = content.length === 0 ? 0 : Math.ceil(content.length / maxBody)
+    const b = this.reserve(method.length + 8 + properties.length + content.length + 8 * bodyFrames)
+    let o = this.slabAt
+    o += method.copy(b, o)
+    b[o] = FRAME_HEADER
+    b.writeUInt16BE(f.n, o + 1)
+    b.writeUInt32BE(properties.length, o + 3)
+    o += 7 + properties.copy(b, o + 7)
+    b[o++] = FRAME_END
+    for (let at = 0; at < content.length; at += maxBody) {
+      const end = Math.min(at + maxBody, content.length)
+      b[o] = FRAME_BODY
+      b.writeUInt16BE(f.n, o + 1)
+      b.writeUInt32BE(end - at, o + 3)
+      o += 7 + content.copy(b, o + 7, at, end)
+      b[o++] = FRAME_END
+    }
+    this.slabAt = o
+    f.push(this.confirmed(key, done))
+    if (!this.flushing) {
+      this.flushing = true
+      queueMicrotask(this.flush)
+    }
+    return true
+  }
+
+  private readonly methods = new Map<string, Buffer | null>()
+
+  /** the basic.publish frame (mandatory) for this exchange and routing key on channel n; null when a name is too long */
+  private methodFrame(n: number, exchange: string, routingKey: string): Buffer | null {
+    const k = exchange + '\0' + routingKey
+    let m = this.methods.get(k)
+    if (m !== undefined) return m
+    const ex = Buffer.from(exchange, 'utf8')
+    const rk = Buffer.from(routingKey, 'utf8')
+    if (ex.length > 255 || rk.length > 255) m = null
+    else {
+      const size = 4 + 2 + 1 + ex.length + 1 + rk.length + 1
+      m = Buffer.alloc(7 + size + 1)
+      m[0] = FRAME_METHOD
+      m.writeUInt16BE(n, 1)
+      m.writeUInt32BE(size, 3)
+      let o = m.writeUInt32BE(BASIC_PUBLISH, 7)
+      o = m.writeUInt16BE(0, o) // ticket
+      m[o++] = ex.length
+      o += ex.copy(m, o)
+      m[o++] = rk.length
+      o += rk.copy(m, o)
+      m[o++] = 1 // mandatory (bit 0), not immediate
+      m[o] = FRAME_END
+    }
+    this.methods.set(k, m)
+    return m
+  }
+
+  private slab = Buffer.alloc(0)
+  /** written up to slabStart; frames of this turn between slabStart and slabAt */
+  private slabStart = 0
+  private slabAt = 0
+  private flushing = false
+
+  private reserve(size: number): Buffer {
+    if (this.slab.length - this.slabAt < size) {
+      this.flush()
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size))
+      this.slabStart = this.slabAt = 0
+    }
+    return this.slab
+  }
+
+  /** Writes the frames gathered so far as one chunk (dropped once the channel is closed: their publishes failed already). */
+  private readonly flush = (): void => {
+    this.flushing = false
+    if (this.slabAt === this.slabStart || !this.frames) return
+    const chunk = this.slab.subarray(this.slabStart, this.slabAt)
+    this.slabStart = this.slabAt
+    const {conn, out} = this.frames
+    if (this.closed || out.writableEnded) return
+    conn.sentSinceLastCheck = true
+    if (!out.write(chunk)) this.wait()
   }
 
   private draining?: Promise<void>
@@ -381,6 +602,7 @@ export class ConfirmPublisher {
   }
 
   async close(): Promise<void> {
+    this.flush()
     await this.ch?.close().catch(() => undefined)
   }
 }

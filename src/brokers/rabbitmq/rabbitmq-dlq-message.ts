@@ -1,5 +1,6 @@
 // Pure logic on dead-lettered RabbitMQ messages: x-death history, replay target, replay headers, the
 // JSON view of typed headers and bodies, and --where matching. No I/O here (unit-tested on its own).
+import * as crypto from 'node:crypto'
 import {createHash} from 'node:crypto'
 import type {WhereClause} from '../../services/dlq-select.js'
 
@@ -140,7 +141,6 @@ const VOLATILE = new Set(['x-delivery-count', 'x-delivery-limit-count', POSSIBLE
  * order, which the broker keeps across redeliveries; delivery counters left out) and the body.
  */
 export function replayIdOf(m: Delivery): string {
-  const h = createHash('sha256')
   const {headers, ...props} = m.properties
   let stable = headers ?? {}
   for (const k of VOLATILE) {
@@ -150,8 +150,18 @@ export function replayIdOf(m: Delivery): string {
       break
     }
   }
-  // one update for the text part (same bytes as hashing its pieces one by one)
-  h.update(JSON.stringify(props) + '\0' + JSON.stringify(stable) + '\0')
+  const text = JSON.stringify(props) + '\0' + JSON.stringify(stable) + '\0'
+  // the one-shot hash of text + body (the same digest as two updates; no Hash object per message)
+  const oneShot = (crypto as {hash?: (algorithm: string, data: Buffer, encoding: string) => string}).hash
+  if (oneShot) {
+    const len = Buffer.byteLength(text)
+    const all = Buffer.allocUnsafe(len + m.content.length)
+    all.write(text, 0)
+    m.content.copy(all, len)
+    return oneShot('sha256', all, 'base64url').slice(0, 22)
+  }
+  const h = createHash('sha256')
+  h.update(text)
   h.update(m.content)
   return h.digest('base64url').slice(0, 22)
 }
@@ -303,4 +313,174 @@ function timeOf(v: unknown): string | null {
 export function majorOf(version: string): number {
   const m = /^(\d+)\./.exec(version)
   return m ? Number(m[1]) : 0
+}
+
+/** What a replay adds to a message's headers (see replayHeaders: the same headers, the same values). */
+export interface ReplayStamp {
+  /** the new x-cg-replay-count */
+  count: number
+  replayId: string
+  /** x-cg-replayed-at, seconds since the epoch */
+  at: number
+  /** x-cg-possible-duplicate: true (set when the DLQ copy was redelivered) */
+  possibleDuplicate: boolean
+}
+
+// the basic properties' flags word (AMQP 0-9-1): which properties follow, in this order
+const FLAG_CONTENT_TYPE = 0x8000
+const FLAG_CONTENT_ENCODING = 0x4000
+const FLAG_HEADERS = 0x2000
+/** cluster-id: deprecated, never republished (publishOptions leaves it out too) */
+const FLAG_CLUSTER_ID = 0x0004
+/** a second flags word follows (never sent by RabbitMQ for basic properties) */
+const FLAG_CONTINUATION = 0x0001
+/** class id, weight and body size come before the flags */
+const FLAGS_AT = 12
+const CG_KEYS = [REPLAY_COUNT, REPLAY_ID, REPLAYED_AT, POSSIBLE_DUPLICATE].map((k) => Buffer.from(k))
+
+/** The bytes a field value of type `tag` takes after its tag at `at` (-1: a type AMQP 0-9-1 does not have). */
+function valueSize(b: Buffer, tag: number, at: number): number {
+  switch (tag) {
+    case 0x74: // t
+    case 0x62: // b
+    case 0x42: // B
+      return 1
+    case 0x73: // s
+    case 0x75: // u
+      return 2
+    case 0x49: // I
+    case 0x69: // i
+    case 0x66: // f
+      return 4
+    case 0x44: // D
+      return 5
+    case 0x6c: // l
+    case 0x64: // d
+    case 0x54: // T
+      return 8
+    case 0x56: // V
+      return 0
+    case 0x53: // S
+    case 0x78: // x
+    case 0x46: // F
+    case 0x41: // A
+      return at + 4 <= b.length ? 4 + b.readUInt32BE(at) : -1
+    default:
+      return -1
+  }
+}
+
+function isCgKey(b: Buffer, at: number, len: number): boolean {
+  // every cg key starts with "x-cg-"
+  if (len < 5 || b[at] !== 0x78 || b[at + 2] !== 0x63 || b[at + 3] !== 0x67) return false
+  for (const k of CG_KEYS) if (k.length === len && b.compare(k, 0, len, at, at + len) === 0) return true
+  return false
+}
+
+/** The stamp's entries, encoded as amqplib encodes replayHeaders' values (count: the smallest signed integer type). */
+function stampEntries(s: ReplayStamp): Buffer {
+  const id = Buffer.from(s.replayId, 'utf8')
+  const n = s.count
+  const countSize = n >= -128 && n < 128 ? 1 : n >= -0x8000 && n < 0x8000 ? 2 : n >= -0x80000000 && n < 0x80000000 ? 4 : 8
+  const out = Buffer.allocUnsafe(
+    1 +
+      REPLAY_COUNT.length +
+      1 +
+      countSize +
+      (1 + REPLAY_ID.length + 1 + 4 + id.length) +
+      (1 + REPLAYED_AT.length + 1 + 8) +
+      (s.possibleDuplicate ? 1 + POSSIBLE_DUPLICATE.length + 2 : 0),
+  )
+  let o = 0
+  const key = (k: string) => {
+    out[o++] = k.length
+    o += out.write(k, o, 'latin1')
+  }
+  key(REPLAY_COUNT)
+  if (countSize === 1) {
+    out[o++] = 0x62 // b
+    o = out.writeInt8(n, o)
+  } else if (countSize === 2) {
+    out[o++] = 0x73 // s
+    o = out.writeInt16BE(n, o)
+  } else if (countSize === 4) {
+    out[o++] = 0x49 // I
+    o = out.writeInt32BE(n, o)
+  } else {
+    out[o++] = 0x6c // l
+    o = out.writeBigInt64BE(BigInt(n), o)
+  }
+  key(REPLAY_ID)
+  out[o++] = 0x53 // S
+  o = out.writeUInt32BE(id.length, o)
+  o += id.copy(out, o)
+  key(REPLAYED_AT)
+  out[o++] = 0x54 // T
+  o = out.writeBigUInt64BE(BigInt(s.at), o)
+  if (s.possibleDuplicate) {
+    key(POSSIBLE_DUPLICATE)
+    out[o++] = 0x74 // t
+    out[o++] = 1
+  }
+  return out
+}
+
+/**
+ * The content header payload of a replayed copy, made from the DLQ copy's (class id, weight, body size,
+ * property flags, properties) without decoding it: every property byte for byte, and in the headers table
+ * every entry byte for byte except cg's own (x-cg-replay-count, -id, -replayed-at, -possible-duplicate),
+ * which are replaced by the stamp's, added at the end. The same headers and values as replayHeaders +
+ * publishOptions give, without re-encoding x-death and the rest. null when the payload cannot be passed
+ * through that way (a cluster-id property, a second flags word, a malformed table): the caller re-encodes.
+ */
+export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer | null {
+  if (payload.length < FLAGS_AT + 2) return null
+  const flags = payload.readUInt16BE(FLAGS_AT)
+  if (flags & (FLAG_CLUSTER_ID | FLAG_CONTINUATION)) return null
+  let at = FLAGS_AT + 2
+  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
+    if (flags & f) {
+      if (at >= payload.length) return null
+      at += 1 + payload[at]
+    }
+  }
+  if (at > payload.length) return null
+  const tableAt = at
+  // the kept entries of the old table: [start, end) ranges
+  const kept: number[] = []
+  let after = tableAt
+  if (flags & FLAG_HEADERS) {
+    if (tableAt + 4 > payload.length) return null
+    const end = tableAt + 4 + payload.readUInt32BE(tableAt)
+    if (end > payload.length) return null
+    let p = tableAt + 4
+    let runStart = p
+    while (p < end) {
+      const keyLen = payload[p]
+      const keyAt = p + 1
+      const tagAt = keyAt + keyLen
+      if (tagAt >= end) return null
+      const size = valueSize(payload, payload[tagAt], tagAt + 1)
+      const next = tagAt + 1 + size
+      if (size < 0 || next > end) return null
+      if (isCgKey(payload, keyAt, keyLen)) {
+        if (p > runStart) kept.push(runStart, p)
+        runStart = next
+      }
+      p = next
+    }
+    if (end > runStart) kept.push(runStart, end)
+    after = end
+  }
+  const added = stampEntries(stamp)
+  let tableLen = added.length
+  for (let i = 0; i < kept.length; i += 2) tableLen += kept[i + 1] - kept[i]
+  const out = Buffer.allocUnsafe(tableAt + 4 + tableLen + (payload.length - after))
+  payload.copy(out, 0, 0, tableAt)
+  out.writeUInt16BE(flags | FLAG_HEADERS, FLAGS_AT)
+  let o = out.writeUInt32BE(tableLen, tableAt)
+  for (let i = 0; i < kept.length; i += 2) o += payload.copy(out, o, kept[i], kept[i + 1])
+  o += added.copy(out, o)
+  payload.copy(out, o, after)
+  return out
 }

@@ -10,16 +10,18 @@ import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {parseRate, parseWhere, type WhereClause} from '../../services/dlq-select.js'
 import {optionalName} from './rabbitmq-args.js'
 import {sideEffect} from './rabbitmq-dlq-browse.js'
-import {ConfirmPublisher, QueueReader} from './rabbitmq-dlq-io.js'
+import {ConfirmPublisher, type PublishResult, QueueReader, RAW_PROPERTIES} from './rabbitmq-dlq-io.js'
 import {requireWrite} from './rabbitmq-permissions.js'
 import {checkQueue, exchangeExists} from './rabbitmq-reads.js'
 import {
+  amendedProperties,
   type Delivery,
   lastDeath,
   majorOf,
   matchesWhere,
   publishOptions,
   REPLAY_ID,
+  replayCountOf,
   replayHeaders,
   replayIdOf,
   replayTarget,
@@ -249,7 +251,7 @@ async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
 async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOutcome> {
   const {req} = ctx
   const prefetch = req.prefetch ?? REPLAY_PREFETCH
-  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch, max: ctx.ready, idleMs: 2000, signal: req.signal})
+  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch, max: ctx.ready, idleMs: 2000, signal: req.signal, rawProperties: true})
   const publisher = new ConfirmPublisher(ctx.rabbit, REPLAY_ID)
   const exchanges = new Map<string, boolean>()
   const other = new Set<string>()
@@ -282,7 +284,7 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     const t = c.target!
     const d = c.m as unknown as Delivery
     inflight++
-    publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, replayHeaders(d, c.replayId), t.cc), c.replayId, (res) => {
+    const settle = (res: PublishResult) => {
       if (res.ok) {
         reader.ack(c.m)
         land(outcome(c, 'replayed', null))
@@ -293,7 +295,21 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
         () => land(failed),
         () => land(failed),
       )
-    })
+    }
+    // the usual case: the DLQ copy's content header passed through with cg's headers spliced into its
+    // table, the body as it came (no CC to add: a CC header would have to be encoded)
+    const raw = (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES]
+    if (raw !== undefined && t.cc.length === 0 && publisher.passThrough) {
+      const stamp = {
+        count: replayCountOf(d.properties.headers) + 1,
+        replayId: c.replayId,
+        at: Math.floor(Date.now() / 1000),
+        possibleDuplicate: d.fields.redelivered,
+      }
+      const props = amendedProperties(raw as Buffer, stamp)
+      if (props && publisher.sendAmended(t.exchange, t.routingKey, props, d.content, c.replayId, settle)) return
+    }
+    publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, replayHeaders(d, c.replayId), t.cc), c.replayId, settle)
   }
 
   /** Why a selected message is not published (skipped or failed), or null: it goes out. */
