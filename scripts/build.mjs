@@ -70,14 +70,14 @@ const CHUNKS = ['ioredis', 'amqplib', 'yaml', 'rabbitmq-stream-js-client']
 // Files of a chunk's package that cg imports by path (src/brokers/rabbitmq/rabbitmq-stream-client.ts patches
 // the stream client's Connection): the chunk carries them too, under `__files`, so they stay one module.
 const CHUNK_FILES = {'rabbitmq-stream-js-client': ['dist/connection.js']}
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const chunkFiles = Object.entries(CHUNK_FILES).flatMap(([name, files]) => files.map((f) => `${name}/${f}`))
 const chunkExternals = {
   name: 'chunks',
   setup(b) {
-    b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escape).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
-    if (chunkFiles.length) b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escape).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
-    b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.map(escape).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
+    b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
+    if (chunkFiles.length) b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
+    b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
     b.onLoad({filter: /.*/, namespace: 'chunk'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`, loader: 'js'}))
     b.onLoad({filter: /.*/, namespace: 'chunk-file'}, (args) => {
       const name = CHUNKS.find((n) => args.path.startsWith(`${n}/`))
