@@ -76,7 +76,8 @@ const chunkExternals = {
   name: 'chunks',
   setup(b) {
     b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
-    if (chunkFiles.length) b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
+    if (chunkFiles.length)
+      b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
     b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
     b.onLoad({filter: /.*/, namespace: 'chunk'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`, loader: 'js'}))
     b.onLoad({filter: /.*/, namespace: 'chunk-file'}, (args) => {
