@@ -3,9 +3,11 @@
 // and log-end offsets in batches, topic ids and partition leaders (the group requests themselves live in
 // kafka-groups.ts, shared with the repairs). Pure data out; kafka-lag.ts makes reports of it.
 import type {Admin} from '@platformatic/kafka'
+import {warn} from '../../output/log.js'
+import {warning} from '../../output/wording.js'
 import {callGroupCoordinators, shareGroupDescribe, supports} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
-import {offsetsByLeader, readMetadata, type Unavailable} from './kafka-metadata.js'
+import {apiCall, offsetsByLeader, readMetadata, type Unavailable} from './kafka-metadata.js'
 import {
   chunks,
   decodeAssignment,
@@ -91,19 +93,57 @@ async function admin(adapter: KafkaAdapter): Promise<Admin> {
  */
 export async function listGroups(adapter: KafkaAdapter, types?: readonly string[]): Promise<ListedGroup[]> {
   const a = await admin(adapter)
-  let groups
+  let groups: RawListed[]
   try {
-    groups = await a.listGroups({types: []})
+    groups = [...(await a.listGroups({types: []})).values()]
   } catch (err) {
-    throw kafkaError(err, adapter.options, 'listing groups')
+    // one node that does not answer (crashed a moment ago, still in the metadata) fails the library's call:
+    // the other nodes are asked one by one
+    const partial = await listGroupsPerNode(a).catch(() => undefined)
+    if (!partial) throw kafkaError(err, adapter.options, 'listing groups')
+    groups = partial
   }
-  return [...groups.values()]
+  return groups
     .map((g): ListedGroup => {
       const type = (g.groupType || 'classic').toLowerCase()
       return {group: g.id, state: stateName(g.state), type, protocol: type, protocolType: g.protocolType ?? ''}
     })
     .filter((g) => !types?.length || types.includes(g.type))
     .sort((x, y) => x.group.localeCompare(y.group))
+}
+
+interface RawListed {
+  id: string
+  state: string
+  groupType?: string
+  protocolType?: string
+}
+
+/**
+ * ListGroups asked of each node of the metadata apart: the groups of the nodes that answer, the others named
+ * in a warning on stderr (the groups they coordinate are not listed). undefined when no node answered.
+ */
+async function listGroupsPerNode(a: Admin): Promise<RawListed[] | undefined> {
+  const meta = await a.metadata({topics: []})
+  const api = await apiCall(a, 16, 'listGroups')
+  const out: RawListed[] = []
+  const down: string[] = []
+  await Promise.all(
+    [...meta.brokers].map(async ([id, b]) => {
+      try {
+        const conn = (await a.connectToBrokers([id])).get(id)
+        if (!conn) throw new Error(`node ${id} is not connected`)
+        const res = (await api.async(conn, [], [])) as {groups: Array<{groupId: string; groupState?: string; groupType?: string; protocolType?: string}>}
+        for (const g of res.groups) out.push({id: g.groupId, state: g.groupState ?? '', groupType: g.groupType, protocolType: g.protocolType})
+      } catch {
+        down.push(`node ${id} (${b.host}:${b.port})`)
+      }
+    }),
+  )
+  if (down.length === meta.brokers.size) return undefined
+  if (down.length)
+    warn(warning(`${down.sort().join(', ')} did not answer: the groups ${down.length === 1 ? 'it coordinates are' : 'they coordinate are'} not listed`))
+  return out
 }
 
 /** The type of one group (classic, consumer, share, streams), null when the cluster has no such group. */

@@ -155,7 +155,7 @@ type Api = {async: (connection: Connection, ...args: unknown[]) => Promise<unkno
 const apis = new Map<number, Api>()
 
 /** The highest version of an API both the broker and the library speak (as the library picks its own). */
-async function apiCall(admin: Admin, key: number, name: string): Promise<Api> {
+export async function apiCall(admin: Admin, key: number, name: string): Promise<Api> {
   const cached = apis.get(key)
   if (cached) return cached
   const lib = (await kafkaLib()) as unknown as Record<string, {api?: Api}>

@@ -15,6 +15,7 @@ import {
   kip848Member,
   kname,
   produce,
+  waitFor,
   type MemberHandle,
 } from '../../helpers/kafka.js'
 import {shareMember, type ShareMemberHandle} from '../../helpers/kafka-share.js'
@@ -73,9 +74,21 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
       java.stdout,
     ).toEqual(['classic', 'consumer', 'share', 'streams'])
 
-    const r = await runCg(['groups', '--url', url, '--json'])
-    expect(r.code, r.stderr).toBe(0)
-    const doc = r.json()
+    // the members have joined; the streams group is Assigning until its member has confirmed its tasks
+    const listed = async () => {
+      const r = await runCg(['groups', '--url', url, '--json'])
+      expect(r.code, r.stderr).toBe(0)
+      return r.json()
+    }
+    const doc = await waitFor(
+      async () => {
+        const d = await listed()
+        if (d.groups.find((g: any) => g.group === streams)?.state !== 'Stable') throw new Error('the streams group is not Stable yet')
+        return d
+      },
+      30_000,
+      'the streams group to be Stable',
+    )
     expectValid('groups.json', doc)
     const by = new Map<string, any>(doc.groups.map((g: any) => [g.group, g]))
     for (const g of ours) expect(by.get(g)?.type, g).toBe(javaTypes.get(g))
@@ -200,7 +213,8 @@ describe(`Kafka group types on ${KAFKA.name}`, () => {
     expect(doc.consumers[0]).toMatchObject({
       name: streamsHandle.memberId,
       memberEpoch: doc.groupEpoch,
-      targetAssignment: null,
+      // its target tasks, as the partitions of its sub-topology's source topics: what it has
+      targetAssignment: doc.consumers[0].assignment,
       reconciling: false,
       pending: null,
     })
