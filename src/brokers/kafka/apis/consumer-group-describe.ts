@@ -1,9 +1,9 @@
 // ConsumerGroupDescribe (API 69, KIP-848), v0 and v1 (KIP-1099: v1 adds each member's MemberType).
 // The client library's own v0 parser is not used: cg keeps per-group errors (it throws on them) and reads v1.
-import type {Reader, Writer} from '@platformatic/kafka'
+import type {Reader} from '@platformatic/kafka'
 import type {TopicPartitions} from '../kafka-groups.js'
 import type {ApiDef} from './coordinator.js'
-import {readAssignment} from './topic-partitions.js'
+import {describeGroupsRequest, readAssignment, readDescribedGroupHead} from './topic-partitions.js'
 
 export interface ConsumerGroupMember {
   memberId: string
@@ -36,20 +36,11 @@ export const consumerGroupDescribe: ApiDef<[groups: string[]], {groups: Consumer
   key: 69,
   name: 'ConsumerGroupDescribe',
   versions: [0, 1],
-  request: (w: Writer, _version: number, groups: string[]) =>
-    w
-      .appendArray(groups, (x, g) => x.appendString(g), true, false)
-      .appendBoolean(false)
-      .appendTaggedFields(),
+  request: describeGroupsRequest,
   response(reader: Reader, version: number) {
     reader.readInt32() // throttle_time_ms
     const groups = reader.readArray((r) => {
-      const errorCode = r.readInt16()
-      const errorMessage = r.readNullableString()
-      const groupId = r.readString()
-      const groupState = r.readString()
-      const groupEpoch = r.readInt32()
-      const assignmentEpoch = r.readInt32()
+      const head = readDescribedGroupHead(r)
       const assignorName = r.readString()
       const members = r.readArray((m) => ({
         memberId: m.readString(),
@@ -65,7 +56,7 @@ export const consumerGroupDescribe: ApiDef<[groups: string[]], {groups: Consumer
         memberType: version >= 1 ? m.readInt8() : -1,
       }))
       r.readInt32() // authorized_operations
-      return {errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members}
+      return {...head, assignorName, members}
     })
     reader.readTaggedFields()
     return {groups}

@@ -1,9 +1,9 @@
 // ShareGroupDescribe (API 77, KIP-932), v1 (v0 was the early access of Kafka 4.0, removed in 4.1).
 // Request: [group_ids] include_authorized_operations. Response per the protocol's ShareGroupDescribeResponse.json.
-import type {Reader, Writer} from '@platformatic/kafka'
+import type {Reader} from '@platformatic/kafka'
 import type {TopicPartitions} from '../kafka-groups.js'
 import type {ApiDef} from './coordinator.js'
-import {readAssignment} from './topic-partitions.js'
+import {describeGroupsRequest, readAssignment, readDescribedGroupHead} from './topic-partitions.js'
 
 export interface ShareGroupMember {
   memberId: string
@@ -31,20 +31,11 @@ export const shareGroupDescribe: ApiDef<[groups: string[]], {groups: ShareGroupD
   key: 77,
   name: 'ShareGroupDescribe',
   versions: [1],
-  request: (w: Writer, _version: number, groups: string[]) =>
-    w
-      .appendArray(groups, (x, g) => x.appendString(g), true, false)
-      .appendBoolean(false)
-      .appendTaggedFields(),
+  request: describeGroupsRequest,
   response(reader: Reader) {
     reader.readInt32() // throttle_time_ms
     const groups = reader.readArray((r) => {
-      const errorCode = r.readInt16()
-      const errorMessage = r.readNullableString()
-      const groupId = r.readString()
-      const groupState = r.readString()
-      const groupEpoch = r.readInt32()
-      const assignmentEpoch = r.readInt32()
+      const head = readDescribedGroupHead(r)
       const assignorName = r.readString()
       const members = r.readArray((m) => {
         const memberId = m.readString()
@@ -57,7 +48,7 @@ export const shareGroupDescribe: ApiDef<[groups: string[]], {groups: ShareGroupD
         return {memberId, rackId, memberEpoch, clientId, clientHost, subscribedTopicNames, assignment}
       })
       r.readInt32() // authorized_operations
-      return {errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, assignorName, members}
+      return {...head, assignorName, members}
     })
     reader.readTaggedFields()
     return {groups}

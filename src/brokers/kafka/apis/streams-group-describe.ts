@@ -1,7 +1,8 @@
 // StreamsGroupDescribe (API 89, KIP-1071), v0. Request: [group_ids] include_authorized_operations.
 // Response per the protocol's StreamsGroupDescribeResponse.json: the topology (nullable), and per member its
 // process, endpoint, task offsets and the current and target task assignments.
-import type {Reader, Writer} from '@platformatic/kafka'
+import {describeGroupsRequest, readDescribedGroupHead} from './topic-partitions.js'
+import type {Reader} from '@platformatic/kafka'
 import type {ApiDef} from './coordinator.js'
 
 /** Tasks of one sub-topology: the partitions of its input topics. */
@@ -87,20 +88,11 @@ export const streamsGroupDescribe: ApiDef<[groups: string[]], {groups: StreamsGr
   key: 89,
   name: 'StreamsGroupDescribe',
   versions: [0],
-  request: (w: Writer, _version: number, groups: string[]) =>
-    w
-      .appendArray(groups, (x, g) => x.appendString(g), true, false)
-      .appendBoolean(false)
-      .appendTaggedFields(),
+  request: describeGroupsRequest,
   response(reader: Reader) {
     reader.readInt32() // throttle_time_ms
     const groups = reader.readArray((r) => {
-      const errorCode = r.readInt16()
-      const errorMessage = r.readNullableString()
-      const groupId = r.readString()
-      const groupState = r.readString()
-      const groupEpoch = r.readInt32()
-      const assignmentEpoch = r.readInt32()
+      const head = readDescribedGroupHead(r)
       const topology = r.readNullableStruct(() => {
         const epoch = r.readInt32()
         const subtopologies = r.readNullableArray((s) => ({
@@ -146,7 +138,7 @@ export const streamsGroupDescribe: ApiDef<[groups: string[]], {groups: StreamsGr
         }
       })
       r.readInt32() // authorized_operations
-      return {errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch, topology, members}
+      return {...head, topology, members}
     })
     reader.readTaggedFields()
     return {groups}

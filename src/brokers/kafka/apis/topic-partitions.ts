@@ -1,5 +1,6 @@
-// The TopicPartitions struct the KIP-848 and KIP-932 describe responses share (topic id, name, partitions).
-import type {Reader} from '@platformatic/kafka'
+// What the KIP-848, KIP-932 and KIP-1071 describe requests and responses share: the request, each group's first
+// fields, and the TopicPartitions struct (topic id, name, partitions).
+import type {Reader, Writer} from '@platformatic/kafka'
 import type {TopicPartitions} from '../kafka-groups.js'
 
 /** [TopicPartitions] as flexible versions write it: topic_id topic_name [partitions] TAG_BUFFER each. */
@@ -16,4 +17,25 @@ export function readAssignment(r: Reader): TopicPartitions[] {
   const list = readTopicPartitions(r)
   r.readTaggedFields()
   return list
+}
+
+/**
+ * The request of ConsumerGroupDescribe, ShareGroupDescribe and StreamsGroupDescribe: the group ids, and
+ * include_authorized_operations false.
+ */
+export const describeGroupsRequest = (w: Writer, _version: number, groups: string[]): Writer =>
+  w
+    .appendArray(groups, (x, g) => x.appendString(g), true, false)
+    .appendBoolean(false)
+    .appendTaggedFields()
+
+/** The fields each described group of those three responses starts with, in their order. */
+export function readDescribedGroupHead(r: Reader) {
+  const errorCode = r.readInt16()
+  const errorMessage = r.readNullableString()
+  const groupId = r.readString()
+  const groupState = r.readString()
+  const groupEpoch = r.readInt32()
+  const assignmentEpoch = r.readInt32()
+  return {errorCode, errorMessage, groupId, groupState, groupEpoch, assignmentEpoch}
 }
