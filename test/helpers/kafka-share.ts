@@ -1,7 +1,6 @@
 // A share-group (KIP-932) member for the integration tests: Apache Kafka's console share consumer (4.x jars).
-import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {KAFKA, KAFKA_TOOL, kafkaAdmin, sleep} from './kafka.js'
+import {backgroundTool, KAFKA, kafkaAdmin, sleep} from './kafka.js'
 
 export interface ShareMemberHandle {
   clientId: string
@@ -15,46 +14,26 @@ export interface ShareMemberHandle {
 export async function shareMember(opts: {bootstrap?: string; group: string; topic: string; timeoutMs?: number}): Promise<ShareMemberHandle> {
   const bootstrap = opts.bootstrap ?? KAFKA.bootstrap
   const clientId = `cg-test-share-${randomBytes(3).toString('hex')}`
-  const child = spawn(
-    KAFKA_TOOL,
-    [
-      'latest',
-      'org.apache.kafka.tools.consumer.ConsoleShareConsumer',
-      '--bootstrap-server',
-      bootstrap,
-      '--topic',
-      opts.topic,
-      '--group',
-      opts.group,
-      '--command-property',
-      `client.id=${clientId}`,
-    ],
-    {stdio: ['ignore', 'ignore', 'pipe']},
-  )
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += d))
-  let exited = false
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', () => {
-      exited = true
-      resolve()
-    }),
-  )
-  const stop = async () => {
-    if (exited) return
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
-    await exit
-    clearTimeout(timer)
-  }
+  const {stderr, exited, stop} = backgroundTool([
+    'latest',
+    'org.apache.kafka.tools.consumer.ConsoleShareConsumer',
+    '--bootstrap-server',
+    bootstrap,
+    '--topic',
+    opts.topic,
+    '--group',
+    opts.group,
+    '--command-property',
+    `client.id=${clientId}`,
+  ])
   const admin = kafkaAdmin(bootstrap)
   try {
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
     for (;;) {
       const groups = await admin.listGroups({types: ['share']}).catch(() => new Map())
       if (groups.get(opts.group)?.state?.toUpperCase() === 'STABLE') break
-      if (exited) throw new Error(`console share consumer exited early:\n${stderr}`)
-      if (Date.now() > deadline) throw new Error(`share group ${opts.group} not Stable after ${opts.timeoutMs ?? 60_000} ms\n${stderr}`)
+      if (exited()) throw new Error(`console share consumer exited early:\n${stderr()}`)
+      if (Date.now() > deadline) throw new Error(`share group ${opts.group} not Stable after ${opts.timeoutMs ?? 60_000} ms\n${stderr()}`)
       await sleep(250)
     }
   } catch (error) {

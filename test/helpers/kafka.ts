@@ -238,24 +238,7 @@ export async function kip848Member(opts: {
     'auto.commit.interval.ms=200',
     ...(opts.maxMessages !== undefined ? ['--consumer-property', `max.poll.records=${opts.maxMessages}`] : []),
   ]
-  const child = spawn(KAFKA_TOOL, args, {stdio: ['ignore', 'ignore', 'pipe'], detached: false})
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += d))
-  let exited = false
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', () => {
-      exited = true
-      resolve()
-    }),
-  )
-  const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
-      await exit
-      clearTimeout(timer)
-    }
-  }
+  const {child, stderr, exited, stop} = backgroundTool(args)
   const admin = kafkaAdmin(bootstrap)
   let total = 0
   try {
@@ -263,8 +246,8 @@ export async function kip848Member(opts: {
     for (;;) {
       total = await committedTotal(admin, opts.group).catch(() => 0)
       if (opts.expectCommitted === undefined ? total > 0 : total >= opts.expectCommitted) break
-      if (exited) throw new Error(`console consumer exited early:\n${stderr}`)
-      if (Date.now() > deadline) throw new Error(`console consumer of ${opts.group}: committed ${total} after ${opts.timeoutMs ?? 60_000} ms\n${stderr}`)
+      if (exited()) throw new Error(`console consumer exited early:\n${stderr()}`)
+      if (Date.now() > deadline) throw new Error(`console consumer of ${opts.group}: committed ${total} after ${opts.timeoutMs ?? 60_000} ms\n${stderr()}`)
       await sleep(250)
     }
   } catch (error) {
@@ -277,6 +260,31 @@ export async function kip848Member(opts: {
 }
 
 /** Runs one of Apache Kafka's tools from the Maven jars (scripts/kafka/kafka-tool.sh); resolves with its output. */
+/**
+ * A Kafka tool of the cached jars (scripts/kafka/kafka-tool.sh ARGS) running in the background: what it wrote to
+ * stderr, whether it has exited, and stop() (SIGTERM, SIGKILL after 8 s).
+ */
+export function backgroundTool(args: string[]): {child: ChildProcess; stderr: () => string; exited: () => boolean; stop: () => Promise<void>} {
+  const child = spawn(KAFKA_TOOL, args, {stdio: ['ignore', 'ignore', 'pipe']})
+  let stderr = ''
+  child.stderr!.on('data', (d) => (stderr += d))
+  let exited = false
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true
+      resolve()
+    }),
+  )
+  const stop = async () => {
+    if (exited) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
+    await exit
+    clearTimeout(timer)
+  }
+  return {child, stderr: () => stderr, exited: () => exited, stop}
+}
+
 export function kafkaTool(version: string, tool: string, args: string[], timeoutMs = 120_000): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(KAFKA_TOOL, [version, tool, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
