@@ -29,6 +29,8 @@ import {
   shareGroupsLag,
   sharePendingReport,
   shareRefusal,
+  shareStatus,
+  withShareStatus,
 } from './kafka-share.js'
 
 const GROUP = {name: 'GROUP', profile: 'group'} as const
@@ -83,7 +85,12 @@ export const driver: DriverModule<KafkaAdapter> = {
     async status(conn, req) {
       const given = req.args.filter((a) => a !== '')
       if (given.length > 1) throw usage('on Kafka the scope is [GROUP]', 'Name one group, or none for every group.')
-      return {broker: 'kafka', ...(await statusReport(conn, given[0]))}
+      const share = given[0] === undefined ? null : await describeShareGroup(conn, given[0])
+      if (share) {
+        const lag = await shareGroupLag(conn, share)
+        return {broker: 'kafka', takenAt: Date.now(), groups: [shareStatus(lag)]}
+      }
+      return {broker: 'kafka', ...(await withShareStatus(conn, await statusReport(conn, given[0])))}
     },
     async groups(conn, req) {
       return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0), groupTypes(req.flags.type))}

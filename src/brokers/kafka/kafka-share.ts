@@ -3,7 +3,7 @@
 // not yet acknowledged or archived) and, from Kafka 4.3 (KIP-1226), a lag the broker computes. Its members share
 // partitions, so a member owns no lag. The requests (apis/) go to the group's coordinator.
 import {CgError, refused, usage} from '../../errors/cg-error.js'
-import {bulkEnd, type BulkEnd} from '../../core/results.js'
+import {bulkEnd, type BulkEnd, type GroupStatus} from '../../core/results.js'
 import {alterShareGroupOffsets, callGroupCoordinator, deleteShareGroupOffsets, describeShareGroupOffsets, shareGroupDescribe} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
 import {GROUP_ID_NOT_FOUND, sortAssignment, stateName, type TopicPartitions} from './kafka-groups.js'
@@ -241,6 +241,48 @@ export async function shareGroupsLag(adapter: KafkaAdapter, topic?: string): Pro
     if (topic === undefined || lag.sources.includes(topic)) out.push(lag)
   }
   return out
+}
+
+/**
+ * A share group in the status read (cg check, cg metrics, --watch): the numbers of shareGroupLag (start offsets,
+ * the lag the broker reports, time behind), over the consumer-group row of the same name when there is one
+ * (its dead-letter topic is kept). `consumed` is the sum of the start offsets: it only grows as records are
+ * acknowledged, so a rate can be taken from it.
+ */
+export function shareStatus(l: ShareGroupLag, base?: GroupStatus): GroupStatus {
+  let consumed: number | null = null
+  let produced: number | null = null
+  for (const r of l.partitions) {
+    if (r.startOffset !== null) consumed = (consumed ?? 0) + r.startOffset
+    if (r.logEndOffset !== null) produced = (produced ?? 0) + r.logEndOffset
+  }
+  return {
+    group: l.group,
+    sources: l.sources,
+    lag: l.lag,
+    timeLagMs: l.timeLagMs,
+    timeLagNote: l.timeLagNote,
+    consumers: l.consumers,
+    pending: l.lag,
+    oldestPendingMs: null,
+    maxDeliveries: null,
+    dlq: base?.dlq ?? null,
+    consumed,
+    produced,
+    partitions: l.partitions.map((r) => ({source: r.topic, partition: r.partition, lag: r.lag, timeLagMs: r.timeLagMs})),
+  }
+}
+
+/** The status read of every group with the share groups' rows replaced by their own numbers (shareStatus). */
+export async function withShareStatus<R extends {groups: GroupStatus[]}>(adapter: KafkaAdapter, report: R): Promise<R> {
+  const shares = new Set((await listGroups(adapter, ['share'])).map((g) => g.group))
+  if (!report.groups.some((g) => shares.has(g.group))) return report
+  const groups: GroupStatus[] = []
+  for (const g of report.groups) {
+    const info = shares.has(g.group) ? await describeShare(adapter, g.group) : null
+    groups.push(info ? shareStatus(await shareGroupLag(adapter, info), g) : g)
+  }
+  return {...report, groups}
 }
 
 /**

@@ -154,7 +154,17 @@ describe('share groups (KIP-932) equal kafka-share-groups.sh', () => {
     const table = await cg(['pending', group])
     expect(table.stdout).toMatch(/START-OFFSET/)
     expect(table.stdout).toMatch(/lag\s+36/)
-  }, 90_000)
+
+    // the status read (check, metrics) takes the share group's own numbers, named or among every group
+    const check = await cg(['check', group, '--lag', '10,100', '--json'])
+    expect(check.code, check.stdout + check.stderr).toBe(1)
+    expect(check.json()).toMatchObject({status: 'WARNING', groups: [{group, status: 'WARNING', lag: total(java)}]})
+    const every = await cg(['check', '--lag', '1000,2000', '--json'])
+    expect(every.json().groups.find((x: {group: string}) => x.group === group)).toMatchObject({lag: total(java)})
+    const metrics = await cg(['metrics', group])
+    expect(metrics.code, metrics.stderr).toBe(0)
+    expect(metrics.stdout).toContain(`cg_group_lag{broker="kafka",source="${topic}",group="${group}"} ${total(java)}`)
+  }, 120_000)
 
   it('cg reset plans (--to-earliest, --to-latest, --to-datetime, --by-duration) equal --reset-offsets --dry-run', async () => {
     const plan = async (mode: string[]) => {
