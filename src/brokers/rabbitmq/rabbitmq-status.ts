@@ -53,7 +53,9 @@ export interface RabbitStatusResult extends StatusResult {
  * `status [QUEUE] [--vhost V]`: no QUEUE = every queue of --vhost, else of every vhost the user sees; QUEUE =
  * that queue of --vhost, else of the connection's vhost (not_found, exit 5, when it or the vhost is missing).
  *
- * - lag: ready messages; pending: ready + unacked (as `cg pending` counts them); consumers: the sample's.
+ * - lag: ready messages; pending: ready + unacked (as `cg pending` counts them); consumers: the sample's. A
+ *   stream queue has neither (null, with a note): it keeps its messages, and each named consumer's stored
+ *   offset is its own position (cg lag STREAM reads them over the stream protocol).
  * - timeLagMs / timeLagNote: the head message's age from `head_message_timestamp` (timeLag() says when it
  *   is null and why; cg never peeks at a message to find out, as that has side effects).
  * - oldestPendingMs: null (RabbitMQ keeps no age per unacknowledged message).
@@ -74,7 +76,9 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
   const takenAt = Date.now()
   const dlqs = await deadLetterQueues(a, queues, queue === undefined)
   const groups = queues.map((q): RabbitGroupStatus => {
-    const lag = num(q.messages_ready)
+    // a stream queue keeps what its consumers read: its messages are no backlog, each named consumer has its own lag
+    const stream = q.type === 'stream'
+    const lag = stream ? null : num(q.messages_ready)
     const unacked = num(q.messages_unacknowledged)
     const stats = q.message_stats
     return {
@@ -83,7 +87,7 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
       vhost: q.vhost,
       type: q.type ?? 'classic',
       lag,
-      ...timeLag(q, lag, takenAt),
+      ...(stream ? {timeLagMs: null, timeLagNote: STREAM_NOTE} : timeLag(q, lag, takenAt)),
       consumers: num(q.consumers),
       pending: lag !== null && unacked !== null ? lag + unacked : null,
       oldestPendingMs: null,
@@ -98,6 +102,8 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
 }
 
 const key = (vhost: string, name: string): string => JSON.stringify([vhost, name])
+
+const STREAM_NOTE = 'a stream queue keeps its messages: the lag is per named consumer (cg lag STREAM)'
 
 /**
  * Each queue's dead-letter queue and its depth (by key(vhost, queue)); queues without one are left out.

@@ -157,6 +157,17 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     expect(doc.groups[0].consumers).toBeGreaterThanOrEqual(1)
   })
 
+  it('cg check and cg metrics: a stream queue has no queue-wide lag (its messages stay), so a lag threshold does not fire', async () => {
+    const r = await runCg(['check', stream, '--lag', '1,2', '--url', URL, '--json'])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    const doc = r.json()
+    expectValid('check.json', doc)
+    expect(doc).toMatchObject({status: 'OK', groups: [{group: stream, status: 'OK', lag: null}]})
+    const m = await runCg(['metrics', stream, '--url', URL])
+    expect(m.code, m.stderr).toBe(0)
+    expect(m.stdout).not.toMatch(new RegExp(`cg_group_lag\\{[^}]*group="${stream}"\\} [1-9]`))
+  })
+
   it('cg reset: a plan without --execute (nothing moves), then --execute moves the stored offset the client reads back', async () => {
     const was = await stored(reader)
     const plan = await runCg(['reset', stream, '--consumer', reader, '--to-offset', String(offsets[3]), '--url', URL, '--json'])
