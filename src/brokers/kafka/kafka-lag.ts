@@ -451,8 +451,8 @@ export async function consumersReport(adapter: KafkaAdapter, group: string, topi
     .map(
       (m): KafkaConsumerRow => ({
         name: m.memberId,
-        // a member without partitions holds no work; a streams member's tasks are not mapped to partitions here
-        pending: described?.type === 'streams' ? null : sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
+        // a member without partitions holds no work; a streams member's are those of its active tasks
+        pending: sumKnown(lagByOwner.get(m.memberId) ?? [], 0),
         idleMs: null,
         clientId: m.clientId,
         host: m.host,

@@ -488,8 +488,11 @@ export async function deleteShareGroup(adapter: KafkaAdapter, info: ShareGroupIn
     consumers: 0,
     committedPartitions: offsets.filter((r) => r.startOffset !== null).length,
     sources: [...new Set(offsets.map((r) => r.topic))].sort(),
+    // a share group has no internal topics (those are a Kafka Streams application's)
+    internalTopics: [] as string[],
     dryRun: o.dryRun,
     deleted: false,
+    internalTopicsDeleted: false,
   }
   if (o.dryRun) return report
   await deleteGroup(adapter, info.group)
