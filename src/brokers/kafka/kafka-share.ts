@@ -13,6 +13,7 @@ import {deleteGroup, listOffsets} from './kafka-offsets.js'
 import {computePlan, partitionsInScope, planCsv, toTopicPartitions, type KafkaResetReport, type OffsetMap, type ResetOptions} from './kafka-reset.js'
 import {recordTimes, timeKey} from './kafka-time-lag.js'
 import type {KafkaConsumersReport} from './kafka-lag.js'
+import type {OffsetDeleteRow} from './kafka-repair.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
 const NON_EMPTY_GROUP = 68
@@ -416,14 +417,8 @@ export async function resetShareOffsets(adapter: KafkaAdapter, info: ShareGroupI
   return report
 }
 
-export interface ShareOffsetDeleteRow {
-  topic: string
-  partition: number
-  /** the start offset before; null = none */
-  offset: number | null
-  status: 'deleted' | 'would delete' | 'no offset' | 'failed'
-  error: string | null
-}
+/** A row of a share group's offsets delete: a consumer group's row, its `offset` the start offset before. */
+export type ShareOffsetDeleteRow = OffsetDeleteRow
 
 /**
  * `cg offsets delete GROUP --topic T` of a share group: DeleteShareGroupOffsets of whole topics (a share group's

@@ -3,7 +3,7 @@
 import type {Reader} from '@platformatic/kafka'
 import type {TopicPartitions} from '../kafka-groups.js'
 import type {ApiDef} from './coordinator.js'
-import {describeGroupsRequest, readAssignment, readDescribedGroupHead} from './topic-partitions.js'
+import {type DescribedGroupHead, describeGroupsRequest, readAssignment, readDescribedGroupHead} from './topic-partitions.js'
 
 export interface ShareGroupMember {
   memberId: string
@@ -15,14 +15,7 @@ export interface ShareGroupMember {
   assignment: TopicPartitions[]
 }
 
-export interface ShareGroupDescribed {
-  /** 0, or the group's error (69 GROUP_ID_NOT_FOUND: not a share group) */
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  groupEpoch: number
-  assignmentEpoch: number
+export interface ShareGroupDescribed extends DescribedGroupHead {
   assignorName: string
   members: ShareGroupMember[]
 }

@@ -1,7 +1,7 @@
 // StreamsGroupDescribe (API 89, KIP-1071), v0. Request: [group_ids] include_authorized_operations.
 // Response per the protocol's StreamsGroupDescribeResponse.json: the topology (nullable), and per member its
 // process, endpoint, task offsets and the current and target task assignments.
-import {describeGroupsRequest, readDescribedGroupHead} from './topic-partitions.js'
+import {type DescribedGroupHead, describeGroupsRequest, readDescribedGroupHead} from './topic-partitions.js'
 import type {Reader} from '@platformatic/kafka'
 import type {ApiDef} from './coordinator.js'
 
@@ -55,14 +55,7 @@ export interface StreamsGroupMember {
   isClassic: boolean
 }
 
-export interface StreamsGroupDescribed {
-  /** 0, or the group's error (69 GROUP_ID_NOT_FOUND: not a streams group) */
-  errorCode: number
-  errorMessage: string | null
-  groupId: string
-  groupState: string
-  groupEpoch: number
-  assignmentEpoch: number
+export interface StreamsGroupDescribed extends DescribedGroupHead {
   /** null: not initialized (or a describe error) */
   topology: {epoch: number; subtopologies: StreamsSubtopology[] | null} | null
   members: StreamsGroupMember[]

@@ -30,7 +30,17 @@ export const describeGroupsRequest = (w: Writer, _version: number, groups: strin
     .appendTaggedFields()
 
 /** The fields each described group of those three responses starts with, in their order. */
-export function readDescribedGroupHead(r: Reader) {
+export interface DescribedGroupHead {
+  /** 0, or the group's error (69 GROUP_ID_NOT_FOUND: not a group of this API's type) */
+  errorCode: number
+  errorMessage: string | null
+  groupId: string
+  groupState: string
+  groupEpoch: number
+  assignmentEpoch: number
+}
+
+export function readDescribedGroupHead(r: Reader): DescribedGroupHead {
   const errorCode = r.readInt16()
   const errorMessage = r.readNullableString()
   const groupId = r.readString()
