@@ -12,6 +12,7 @@ import {deadLetterTargets} from './rabbitmq-dlq-resolve.js'
 import {deadLetter, num, timeLag} from './rabbitmq-inspect.js'
 import {seg} from './rabbitmq-management.js'
 import {getQueue, listQueues, type RawQueue} from './rabbitmq-reads.js'
+import {streamPositions} from './rabbitmq-streams.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
 
@@ -54,8 +55,10 @@ export interface RabbitStatusResult extends StatusResult {
  * that queue of --vhost, else of the connection's vhost (not_found, exit 5, when it or the vhost is missing).
  *
  * - lag: ready messages; pending: ready + unacked (as `cg pending` counts them); consumers: the sample's. A
- *   stream queue has neither (null, with a note): it keeps its messages, and each named consumer's stored
- *   offset is its own position (cg lag STREAM reads them over the stream protocol).
+ *   stream queue keeps its messages, so they are no backlog: its lag, pending and time behind are those of
+ *   its furthest-behind named consumer (streamLag: the connected ones, and the profile's `consumer:` when
+ *   the queue is named), read over the stream protocol as cg lag STREAM reads them; null, with a note, when
+ *   it has none or the stream protocol does not answer.
  * - timeLagMs / timeLagNote: the head message's age from `head_message_timestamp` (timeLag() says when it
  *   is null and why; cg never peeks at a message to find out, as that has side effects).
  * - oldestPendingMs: null (RabbitMQ keeps no age per unacknowledged message).
@@ -75,10 +78,17 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
   else for await (const q of listQueues(a, req.flags.vhost, COLUMNS)) queues.push(q)
   const takenAt = Date.now()
   const dlqs = await deadLetterQueues(a, queues, queue === undefined)
+  const given = queue !== undefined && req.profile.consumer ? [req.profile.consumer] : []
+  const streams = new Map(
+    await mapLimit(
+      queues.filter((q) => q.type === 'stream'),
+      4,
+      async (q) => [key(q.vhost, q.name), await streamLag(a, q, given, takenAt)] as const,
+    ),
+  )
   const groups = queues.map((q): RabbitGroupStatus => {
-    // a stream queue keeps what its consumers read: its messages are no backlog, each named consumer has its own lag
-    const stream = q.type === 'stream'
-    const lag = stream ? null : num(q.messages_ready)
+    const stream = streams.get(key(q.vhost, q.name))
+    const lag = num(q.messages_ready)
     const unacked = num(q.messages_unacknowledged)
     const stats = q.message_stats
     return {
@@ -86,10 +96,12 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
       sources: [q.name],
       vhost: q.vhost,
       type: q.type ?? 'classic',
-      lag,
-      ...(stream ? {timeLagMs: null, timeLagNote: STREAM_NOTE} : timeLag(q, lag, takenAt)),
+      ...(stream ?? {
+        lag,
+        ...timeLag(q, lag, takenAt),
+        pending: lag !== null && unacked !== null ? lag + unacked : null,
+      }),
       consumers: num(q.consumers),
-      pending: lag !== null && unacked !== null ? lag + unacked : null,
       oldestPendingMs: null,
       maxDeliveries: null,
       dlq: dlqs.get(key(q.vhost, q.name)) ?? null,
@@ -103,7 +115,36 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
 
 const key = (vhost: string, name: string): string => JSON.stringify([vhost, name])
 
-const STREAM_NOTE = 'a stream queue keeps its messages: the lag is per named consumer (cg lag STREAM)'
+/**
+ * A stream queue's lag, pending (the same) and time behind: those of its furthest-behind named consumer (by
+ * lag, then time behind). A stream keeps its messages, so without a named consumer there is nothing behind to
+ * speak of: null, with a note saying how to name one.
+ */
+async function streamLag(
+  a: RabbitAdapter,
+  q: RawQueue,
+  given: string[],
+  takenAt: number,
+): Promise<Pick<GroupStatus, 'lag' | 'pending' | 'timeLagMs' | 'timeLagNote'>> {
+  const none = (timeLagNote: string) => ({lag: null, pending: null, timeLagMs: null, timeLagNote})
+  let positions: Awaited<ReturnType<typeof streamPositions>>['positions']
+  try {
+    ;({positions} = await streamPositions(a, q, given, takenAt))
+  } catch (err) {
+    // the management API answered for the queue: one stream that cannot be read does not sink the whole read
+    if (!(err instanceof CgError)) throw err
+    return none(`the stream protocol did not answer (${err.message}): cg lag ${q.name} --consumer NAME reads one consumer`)
+  }
+  const known = positions.filter((p) => p.lag !== null)
+  if (known.length === 0)
+    return none(
+      positions.length === 0
+        ? 'a stream keeps its messages: the lag is per named consumer, and none is connected (cg lag STREAM --consumer NAME)'
+        : "no offset is stored under the connected consumers' names",
+    )
+  const worst = known.reduce((w, p) => (p.lag! > w.lag! || (p.lag === w.lag && (p.timeLagMs ?? -1) > (w.timeLagMs ?? -1)) ? p : w))
+  return {lag: worst.lag, pending: worst.lag, timeLagMs: worst.lag ? worst.timeLagMs : null, timeLagNote: worst.lag ? worst.timeLagNote : null}
+}
 
 /**
  * Each queue's dead-letter queue and its depth (by key(vhost, queue)); queues without one are left out.

@@ -23,7 +23,7 @@ import type {RabbitAdapter} from './rabbitmq-types.js'
 /** The names asked for: --consumer (repeatable), else the profile's consumer. */
 export function givenNames(req: OpRequest<'consumers' | 'lag' | 'pending'>): string[] {
   const flag = (req.flags as {consumer?: string[]}).consumer ?? []
-  const fromProfile = typeof req.profile.options.consumer === 'string' ? [req.profile.options.consumer] : []
+  const fromProfile = req.profile.consumer ? [req.profile.consumer] : []
   return flag.length ? flag : fromProfile
 }
 
@@ -90,7 +90,7 @@ export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promis
   const vhost = a.options.vhost
   const q = await getQueue(a, vhost, stream)
   requireStream(q, 'cg reset')
-  const name = f.consumer ?? (typeof req.profile.options.consumer === 'string' ? req.profile.options.consumer : undefined)
+  const name = f.consumer ?? (req.profile.consumer ?? undefined)
   if (!name) throw usage('missing --consumer NAME', 'Name the consumer whose stored offset moves (its reference name in the stream client).')
   const modes = (['to-earliest', 'to-latest', 'to-offset', 'to-datetime'] as const).filter((m) => f[m] !== undefined && f[m] !== false)
   const others = (['by-duration', 'shift-by', 'to-current', 'from-file'] as const).filter((m) => f[m] !== undefined && f[m] !== false)

@@ -8,6 +8,7 @@ import type {Client, Consumer} from 'rabbitmq-stream-js-client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {streamLib} from '../../../src/brokers/rabbitmq/rabbitmq-stream-client.js'
 import {runCg} from '../../helpers/cli.js'
+import {defaultProfileFile} from '../../helpers/config-file.js'
 import {mgmt, RABBIT_HOST, RABBIT_URL, useRabbit, waitFor} from '../../helpers/rabbitmq.js'
 import {expectValid} from '../../helpers/schemas.js'
 
@@ -157,15 +158,45 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     expect(doc.groups[0].consumers).toBeGreaterThanOrEqual(1)
   })
 
-  it('cg check and cg metrics: a stream queue has no queue-wide lag (its messages stay), so a lag threshold does not fire', async () => {
-    const r = await runCg(['check', stream, '--lag', '1,2', '--url', URL, '--json'])
-    expect(r.code, r.stdout + r.stderr).toBe(0)
+  it('cg check and cg metrics: a stream queue is as far behind as its furthest-behind named consumer', async () => {
+    const liveLag = last - (await stored(liveName))!
+    // the connected consumer is the only name known: its lag, and the age of the next message it has to read
+    const r = await runCg(['check', stream, '--lag', `${liveLag - 2},${liveLag - 1}`, '--url', URL, '--json'])
+    expect(r.code, r.stdout + r.stderr).toBe(2)
     const doc = r.json()
     expectValid('check.json', doc)
-    expect(doc).toMatchObject({status: 'OK', groups: [{group: stream, status: 'OK', lag: null}]})
+    expect(doc).toMatchObject({status: 'CRITICAL', groups: [{group: stream, status: 'CRITICAL', lag: liveLag}]})
+    expect(doc.groups[0].timeLagMs).toBeLessThan(HOUR / 2)
+    const ok = await runCg(['check', stream, '--lag', `${liveLag},${liveLag + 1}`, '--url', URL])
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0)
     const m = await runCg(['metrics', stream, '--url', URL])
     expect(m.code, m.stderr).toBe(0)
-    expect(m.stdout).not.toMatch(new RegExp(`cg_group_lag\\{[^}]*group="${stream}"\\} [1-9]`))
+    expect(m.stdout).toMatch(new RegExp(`cg_group_lag\\{[^}]*group="${stream}"[^}]*\\} ${liveLag}\\n`))
+    // the profile's consumer: `reader` is further behind, by an hour
+    const config = defaultProfileFile({broker: 'rabbitmq', url: URL, consumer: reader})
+    const withReader = await runCg(['check', stream, '--time-lag', '30m,50m', '--config', config, '--json'])
+    expect(withReader.code, withReader.stdout + withReader.stderr).toBe(2)
+    expect(withReader.json().groups[0]).toMatchObject({lag: last - (await stored(reader))!, status: 'CRITICAL'})
+    expect(withReader.json().groups[0].timeLagMs).toBeGreaterThanOrEqual(HOUR)
+    // cg lag / cg consumers read the profile's consumer as they read --consumer
+    const lag = await runCg(['consumers', stream, '--config', config, '--json'])
+    expect(lag.code, lag.stderr).toBe(0)
+    expect(lag.json().consumers.map((c: {name: string; from: string[]}) => [c.name, c.from])).toEqual(
+      [
+        [liveName, ['connected']],
+        [reader, ['given']],
+      ].sort(),
+    )
+    // no named consumer at all: no lag, and a note saying how to name one
+    const bare = rmq.queueName('rs-bare')
+    await client.createStream({stream: bare})
+    try {
+      const none = await runCg(['check', bare, '--lag', '1,2', '--url', URL, '--json'])
+      expect(none.code, none.stdout + none.stderr).toBe(0)
+      expect(none.json()).toMatchObject({status: 'OK', groups: [{group: bare, lag: null}]})
+    } finally {
+      await client.deleteStream({stream: bare}).catch(() => undefined)
+    }
   })
 
   it('cg reset: a plan without --execute (nothing moves), then --execute moves the stored offset the client reads back', async () => {
