@@ -30,6 +30,7 @@ import {
   sharePendingReport,
   shareRefusal,
   shareStatus,
+  withShareLag,
   withShareStatus,
 } from './kafka-share.js'
 
@@ -93,7 +94,8 @@ export const driver: DriverModule<KafkaAdapter> = {
       return {broker: 'kafka', ...(await withShareStatus(conn, await statusReport(conn, given[0])))}
     },
     async groups(conn, req) {
-      return {broker: 'kafka', groups: await groupsReport(conn, optionalArg(req, 0), groupTypes(req.flags.type))}
+      const topic = optionalArg(req, 0)
+      return {broker: 'kafka', groups: await withShareLag(conn, await groupsReport(conn, topic, groupTypes(req.flags.type)), topic)}
     },
 
     async consumers(conn, req) {

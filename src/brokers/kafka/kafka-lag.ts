@@ -346,13 +346,14 @@ function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | n
 
 /**
  * `cg groups [TOPIC] [--type T]`: every group (of these types) with its type, state, members, total lag, time
- * behind, topics. Share groups have no committed offsets: their lag is null here.
+ * behind, topics. Share groups have no committed offsets: they are kept whatever the topic, with lag null, for
+ * withShareLag() (kafka-share.ts) to fill in and filter.
  */
 export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?: readonly string[]): Promise<KafkaGroupRow[]> {
   const listed = await listGroups(adapter, types)
   const ids = listed.map((g) => g.group)
   const s = await snapshot(adapter, ids, topic, undefined, new Map(listed.map((g) => [g.group, g.type])))
-  const kept = listed.filter((g) => topic === undefined || touches(s, g.group, topic))
+  const kept = listed.filter((g) => topic === undefined || g.type === 'share' || touches(s, g.group, topic))
   const lags = await withTimes(
     adapter,
     kept.map((g) => groupLag(s, g.group, topic)),

@@ -12,7 +12,8 @@ import {kafkaLib} from './kafka-adapter.js'
 import {deleteGroup, listOffsets} from './kafka-offsets.js'
 import {computePlan, partitionsInScope, planCsv, toTopicPartitions, type KafkaResetReport, type OffsetMap, type ResetOptions} from './kafka-reset.js'
 import {recordTimes, timeKey} from './kafka-time-lag.js'
-import type {KafkaConsumersReport} from './kafka-lag.js'
+import {mapLimit} from '../../services/limit.js'
+import type {KafkaConsumersReport, KafkaGroupRow} from './kafka-lag.js'
 import type {OffsetDeleteRow} from './kafka-repair.js'
 import type {KafkaAdapter} from './kafka-types.js'
 
@@ -242,6 +243,25 @@ export async function shareGroupsLag(adapter: KafkaAdapter, topic?: string): Pro
     if (topic === undefined || lag.sources.includes(topic)) out.push(lag)
   }
   return out
+}
+
+/**
+ * `cg groups`: each share group's row with the numbers shareGroupLag() gives it (the lag its broker reports, the
+ * time behind at its start offsets, the topics it has offsets on or members assigned): the consumer-group read
+ * knows no share state. With a topic, share groups that do not touch it are left out.
+ */
+export async function withShareLag(adapter: KafkaAdapter, rows: KafkaGroupRow[], topic?: string): Promise<KafkaGroupRow[]> {
+  const lags = await mapLimit(rows, 4, async (r) => {
+    if (r.type !== 'share') return null
+    const info = await describeShare(adapter, r.group)
+    return info ? shareGroupLag(adapter, info, topic) : null
+  })
+  return rows.flatMap((r, i) => {
+    const l = lags[i]
+    if (!l) return r.type === 'share' && topic !== undefined ? [] : [r]
+    if (topic !== undefined && !l.sources.includes(topic)) return []
+    return [{...r, sources: l.sources, state: l.state, consumers: l.consumers, lag: l.lag, timeLagMs: l.timeLagMs, timeLagNote: l.timeLagNote}]
+  })
 }
 
 /**

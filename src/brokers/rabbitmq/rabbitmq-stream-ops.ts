@@ -90,7 +90,7 @@ export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promis
   const vhost = a.options.vhost
   const q = await getQueue(a, vhost, stream)
   requireStream(q, 'cg reset')
-  const name = f.consumer ?? (req.profile.consumer ?? undefined)
+  const name = f.consumer ?? req.profile.consumer ?? undefined
   if (!name) throw usage('missing --consumer NAME', 'Name the consumer whose stored offset moves (its reference name in the stream client).')
   const modes = (['to-earliest', 'to-latest', 'to-offset', 'to-datetime'] as const).filter((m) => f[m] !== undefined && f[m] !== false)
   const others = (['by-duration', 'shift-by', 'to-current', 'from-file'] as const).filter((m) => f[m] !== undefined && f[m] !== false)

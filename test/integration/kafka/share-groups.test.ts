@@ -151,6 +151,13 @@ describe('share groups (KIP-932) equal kafka-share-groups.sh', () => {
     expect(cgRows(mine.partitions)).toEqual(java)
     expect(all.groups.find((x: {group: string}) => x.group === classic)).toMatchObject({protocol: 'classic', lag: 30})
 
+    // cg groups: the share group's row has its broker's lag and time behind; another topic leaves it out
+    const groups = (await cg(['groups', topic, '--json'])).json()
+    const row = groups.groups.find((x: {group: string}) => x.group === group)
+    expect(row).toMatchObject({type: 'share', lag: total(java), sources: [topic], consumers: 0})
+    expect(row.timeLagMs).toBeGreaterThan(1000)
+    expect((await cg(['groups', `${topic}-other`, '--json'])).json().groups.map((x: {group: string}) => x.group)).not.toContain(group)
+
     const table = await cg(['pending', group])
     expect(table.stdout).toMatch(/START-OFFSET/)
     expect(table.stdout).toMatch(/lag\s+36/)
