@@ -131,6 +131,13 @@ describe('Kafka Streams groups (KIP-1071) equal kafka-streams-groups.sh', () => 
     expect(pending).toMatchObject({group, protocol: 'streams', state: 'Stable', consumers: 1, pending: 31})
     expect(pending.timeLagMs).toBeGreaterThanOrEqual(0)
     expect(lag.groups[0]).toMatchObject({group, lag: 31})
+    // the status read (check, metrics) sees the same lag: the streams group's input partitions
+    const check = await runCg(['check', group, '--lag', '30,100', '--url', URL, '--json'])
+    expect(check.code, check.stdout + check.stderr).toBe(1)
+    expect(check.json()).toMatchObject({status: 'WARNING', groups: [{group, status: 'WARNING', lag: 31}]})
+    const metrics = await runCg(['metrics', group, '--url', URL])
+    expect(metrics.code, metrics.stderr).toBe(0)
+    expect(metrics.stdout).toMatch(new RegExp(`cg_group_lag\\{[^}]*group="${group}"[^}]*\\} 31\\n`))
   })
 
   it('reset, offsets delete and group delete are refused (exit 4) while the application runs, as the Java tool refuses', async () => {
