@@ -2,7 +2,7 @@ import type {Channel, ChannelModel, ConfirmChannel} from 'amqplib'
 import {CgError} from '../../errors/cg-error.js'
 import type {ConnectOptions, ServerInfo} from '../../core/driver.js'
 import type {Profile} from '../../profiles/resolve.js'
-import {clientCertOf, tlsFailure, tlsReason, withTlsCheck} from '../tls-check.js'
+import {clientCertOf, tlsFailure, withTlsCheck} from '../tls-check.js'
 import {managementApi} from './rabbitmq-management.js'
 import {rabbitOptions} from './rabbitmq-options.js'
 import type {StreamClient} from './rabbitmq-stream-client.js'
@@ -166,14 +166,6 @@ export function amqpError(err: unknown, o: RabbitOptions): CgError {
     return new CgError('not_found', `vhost ${o.vhost} not found or not allowed for ${o.username}`, 'Check the vhost in the URL or profile (`vhost:`).', {
       cause: err,
     })
-  }
-  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|wrong version number/i.test(msg + ' ' + String(e?.code ?? ''))) {
-    return new CgError(
-      'unreachable',
-      `TLS handshake with RabbitMQ at ${o.amqpShown} failed: ${tlsReason(msg)}`,
-      'Check tls.ca / tls.servername in the profile, or use amqp:// for a plain-text listener.',
-      {cause: err},
-    )
   }
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|timeout|socket|closed/i.test(msg + ' ' + String(e?.code ?? ''))) {
     return new CgError(
