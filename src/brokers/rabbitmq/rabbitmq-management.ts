@@ -121,6 +121,8 @@ export function managementApi(o: RabbitOptions): ManagementApi {
     throw new CgError(
       'unexpected',
       `RabbitMQ management API ${method} /api/${path.slice(0, 200)}: HTTP ${res.status} ${reason.trim().split('\n')[0].slice(0, 200)}`.trim(),
+      undefined,
+      {cause: {httpStatus: res.status}},
     )
   }
   return {
@@ -185,3 +187,9 @@ async function httpsSend(method: string, url: URL, headers: Record<string, strin
 
 /** A path segment, vhost "/" included. */
 export const seg = (s: string): string => encodeURIComponent(s)
+
+/** The management API answered with a server error (5xx), e.g. about a connection that was closing as it was asked. */
+export function isServerError(err: unknown): boolean {
+  const status = err instanceof CgError ? (err.cause as {httpStatus?: unknown} | undefined)?.httpStatus : undefined
+  return typeof status === 'number' && status >= 500
+}
