@@ -20,6 +20,7 @@ import {
   majorOf,
   matchesWhere,
   publishOptions,
+  rawRouteOf,
   REPLAY_ID,
   replayCountOf,
   replayHeaders,
@@ -181,20 +182,36 @@ interface Candidate {
   target: Target | null
   key: string | null
   selected: boolean
+  /** cg's replay count on the DLQ copy, when read from its content header (else from the decoded headers) */
+  replayCount: number | null
 }
 
 function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
   const d = m as unknown as Delivery
+  const override = {exchange: ctx.req.toExchange, routingKey: ctx.req.routingKey}
+  // without --where, the route is read from the content header as it came: the headers are not decoded
+  const raw = ctx.req.where.length === 0 ? (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES] : undefined
+  const route = Buffer.isBuffer(raw) ? rawRouteOf(raw) : null
+  if (route) {
+    const target = replayTarget(d, route.death, override, route.hasCc)
+    return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected: true, replayCount: route.replayCount}
+  }
   // (the death's time is not needed to route or to match --where: not computed)
   const death = lastDeath(d.properties.headers, ctx.major, false)
   const selected = matchesWhere(d, death, ctx.req.where)
-  const target = replayTarget(d, death, {exchange: ctx.req.toExchange, routingKey: ctx.req.routingKey})
-  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected}
+  const target = replayTarget(d, death, override)
+  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected, replayCount: null}
 }
 
 /** Reads (and puts back) the messages a run would take, and counts them per target. */
 async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
-  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch: ctx.req.prefetch ?? 1000, max: ctx.ready, idleMs: 1500, signal: ctx.req.signal})
+  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {
+    prefetch: ctx.req.prefetch ?? 1000,
+    max: ctx.ready,
+    idleMs: 1500,
+    signal: ctx.req.signal,
+    rawProperties: true,
+  })
   const targets = new Map<string, TargetPlan>()
   let selected = 0
   let notSelected = 0
@@ -301,7 +318,7 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     const raw = (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES]
     if (raw !== undefined && t.cc.length === 0 && publisher.passThrough) {
       const stamp = {
-        count: replayCountOf(d.properties.headers) + 1,
+        count: (c.replayCount ?? replayCountOf(d.properties.headers)) + 1,
         replayId: c.replayId,
         at: Math.floor(Date.now() / 1000),
         possibleDuplicate: d.fields.redelivered,
