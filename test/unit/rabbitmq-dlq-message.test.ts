@@ -324,8 +324,19 @@ describe('rawRouteOf: what a replay routes by, read from the content header as i
     ]
     for (const headers of cases) {
       const props = {messageId: 'm', contentType: 'text/plain', headers}
-      expect(rawRouteOf(payloadOf(props)), JSON.stringify(headers)).toEqual(viaDecode(props))
+      const payload = payloadOf(props)
+      const route = rawRouteOf(payload)!
+      expect(route, JSON.stringify(headers)).toMatchObject(viaDecode(props))
+      // what it saw of the table spares the id and the splice a reading of their own: the same results
+      const keys = Object.keys(headers)
+      expect(route.asIs).toBe(keys.length > 0 && !keys.includes('x-delivery-count'))
+      expect(route.noCgKeys).toBe(!keys.some((k) => k.startsWith('x-cg-')))
+      if (route.asIs) expect(rawReplayId(payload, Buffer.from('b'), true)).toBe(rawReplayId(payload, Buffer.from('b')))
+      const stamp = {count: 3, replayId: 'id', at: 1800000000, possibleDuplicate: true}
+      if (route.noCgKeys) expect(amendedProperties(payload, stamp, true)).toEqual(amendedProperties(payload, stamp))
     }
+    const counted = rawRouteOf(payloadOf({headers: {'x-death': xdeath, 'x-delivery-count': 2}}))!
+    expect(counted.asIs).toBe(false)
   })
   it('leaves to the decoded headers what it does not read: no x-death, an empty one, other value types', () => {
     for (const headers of [

@@ -164,7 +164,8 @@ export function replayIdOf(m: Delivery): string {
  * one left empty, is left out with its flag: a quorum queue's first delivery has no headers, its redelivery an
  * x-delivery-count), then the body; base64url, 22 characters. null when the payload cannot be read that way.
  */
-export function rawReplayId(payload: Buffer, content: Buffer): string | null {
+export function rawReplayId(payload: Buffer, content: Buffer, asIs = false): string | null {
+  if (asIs) return hashOf(payload, content)
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (flags & FLAG_CONTINUATION) return null
@@ -487,52 +488,65 @@ function isKey(b: Buffer, at: number, len: number, keys: Buffer[]): boolean {
   return false
 }
 
-/** The stamp's entries, encoded as amqplib encodes replayHeaders' values (count: the smallest signed integer type). */
-function stampEntries(s: ReplayStamp): Buffer {
-  const id = Buffer.from(s.replayId, 'utf8')
-  const n = s.count
-  const countSize = n >= -128 && n < 128 ? 1 : n >= -0x8000 && n < 0x8000 ? 2 : n >= -0x80000000 && n < 0x80000000 ? 4 : 8
-  const out = Buffer.allocUnsafe(
+/** The size of the stamp's entries (see writeStamp). */
+function stampSize(s: ReplayStamp): number {
+  return (
     1 +
-      REPLAY_COUNT.length +
-      1 +
-      countSize +
-      (1 + REPLAY_ID.length + 1 + 4 + id.length) +
-      (1 + REPLAYED_AT.length + 1 + 8) +
-      (s.possibleDuplicate ? 1 + POSSIBLE_DUPLICATE.length + 2 : 0),
+    REPLAY_COUNT.length +
+    1 +
+    countSize(s.count) +
+    (1 + REPLAY_ID.length + 1 + 4 + Buffer.byteLength(s.replayId, 'utf8')) +
+    (1 + REPLAYED_AT.length + 1 + 8) +
+    (s.possibleDuplicate ? 1 + POSSIBLE_DUPLICATE.length + 2 : 0)
   )
-  let o = 0
-  const key = (k: string) => {
-    out[o++] = k.length
-    o += out.write(k, o, 'latin1')
-  }
-  key(REPLAY_COUNT)
-  if (countSize === 1) {
+}
+
+/** the smallest signed integer type amqplib encodes n with */
+function countSize(n: number): number {
+  return n >= -128 && n < 128 ? 1 : n >= -0x8000 && n < 0x8000 ? 2 : n >= -0x80000000 && n < 0x80000000 ? 4 : 8
+}
+
+/** Writes a table key (cg's keys are ASCII) at o; returns the offset after it. */
+function writeKey(out: Buffer, o: number, k: string): number {
+  out[o] = k.length
+  return o + 1 + out.write(k, o + 1, 'latin1')
+}
+
+/**
+ * Writes the stamp's entries at o, encoded as amqplib encodes replayHeaders' values (count: the smallest
+ * signed integer type); returns the offset after them.
+ */
+function writeStamp(s: ReplayStamp, out: Buffer, o: number): number {
+  const n = s.count
+  const size = countSize(n)
+  o = writeKey(out, o, REPLAY_COUNT)
+  if (size === 1) {
     out[o++] = 0x62 // b
     o = out.writeInt8(n, o)
-  } else if (countSize === 2) {
+  } else if (size === 2) {
     out[o++] = 0x73 // s
     o = out.writeInt16BE(n, o)
-  } else if (countSize === 4) {
+  } else if (size === 4) {
     out[o++] = 0x49 // I
     o = out.writeInt32BE(n, o)
   } else {
     out[o++] = 0x6c // l
     o = out.writeBigInt64BE(BigInt(n), o)
   }
-  key(REPLAY_ID)
+  o = writeKey(out, o, REPLAY_ID)
   out[o++] = 0x53 // S
-  o = out.writeUInt32BE(id.length, o)
-  o += id.copy(out, o)
-  key(REPLAYED_AT)
+  const idLen = out.write(s.replayId, o + 4, 'utf8')
+  o = out.writeUInt32BE(idLen, o) + idLen
+  o = writeKey(out, o, REPLAYED_AT)
   out[o++] = 0x54 // T
-  o = out.writeBigUInt64BE(BigInt(s.at), o)
+  o = out.writeUInt32BE(Math.floor(s.at / 0x100000000), o)
+  o = out.writeUInt32BE(s.at >>> 0, o)
   if (s.possibleDuplicate) {
-    key(POSSIBLE_DUPLICATE)
+    o = writeKey(out, o, POSSIBLE_DUPLICATE)
     out[o++] = 0x74 // t
     out[o++] = 1
   }
-  return out
+  return o
 }
 
 /**
@@ -543,7 +557,7 @@ function stampEntries(s: ReplayStamp): Buffer {
  * publishOptions give, without re-encoding x-death and the rest. null when the payload cannot be passed
  * through that way (a cluster-id property, a second flags word, a malformed table): the caller re-encodes.
  */
-export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer | null {
+export function amendedProperties(payload: Buffer, stamp: ReplayStamp, noCgKeys = false): Buffer | null {
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (flags & (FLAG_CLUSTER_ID | FLAG_CONTINUATION)) return null
@@ -563,8 +577,9 @@ export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer |
     if (tableAt + 4 > payload.length) return null
     const end = tableAt + 4 + payload.readUInt32BE(tableAt)
     if (end > payload.length) return null
-    let p = tableAt + 4
-    let runStart = p
+    // (noCgKeys: the caller read the table already: no entry to drop)
+    let p = noCgKeys ? end : tableAt + 4
+    let runStart = tableAt + 4
     while (p < end) {
       const keyLen = payload[p]
       const keyAt = p + 1
@@ -582,15 +597,14 @@ export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer |
     if (end > runStart) kept.push(runStart, end)
     after = end
   }
-  const added = stampEntries(stamp)
-  let tableLen = added.length
+  let tableLen = stampSize(stamp)
   for (let i = 0; i < kept.length; i += 2) tableLen += kept[i + 1] - kept[i]
   const out = Buffer.allocUnsafe(tableAt + 4 + tableLen + (payload.length - after))
   payload.copy(out, 0, 0, tableAt)
   out.writeUInt16BE(flags | FLAG_HEADERS, FLAGS_AT)
   let o = out.writeUInt32BE(tableLen, tableAt)
   for (let i = 0; i < kept.length; i += 2) o += payload.copy(out, o, kept[i], kept[i + 1])
-  o += added.copy(out, o)
+  o = writeStamp(stamp, out, o)
   payload.copy(out, o, after)
   return out
 }
@@ -603,6 +617,10 @@ export interface RawRoute {
   hasCc: boolean
   /** replayCountOf the headers */
   replayCount: number
+  /** the table has entries and no delivery counter: the replay id hashes the payload as it is (rawReplayId) */
+  asIs: boolean
+  /** the table has none of cg's headers: amendedProperties keeps it whole */
+  noCgKeys: boolean
 }
 
 const KEY_X_DEATH = Buffer.from('x-death')
@@ -643,6 +661,9 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
   let hasCc = false
   let countTag = -1
   let countAt = -1
+  let entries = 0
+  let counters = false
+  let cgKeys = false
   for (let p = at + 4; p < end; ) {
     const keyLen = payload[p]
     const keyAt = p + 1
@@ -652,11 +673,16 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
     const size = valueSize(payload, tag, tagAt + 1)
     const next = tagAt + 1 + size
     if (size < 0 || next > end) return null
+    entries++
     if (keyIs(payload, keyAt, keyLen, KEY_X_DEATH)) deathAt = tag === TAG_A ? tagAt + 1 : -1
     else if (keyIs(payload, keyAt, keyLen, KEY_CC)) hasCc = true
-    else if (keyIs(payload, keyAt, keyLen, KEY_REPLAY_COUNT)) {
-      countTag = tag
-      countAt = tagAt + 1
+    else if (isKey(payload, keyAt, keyLen, VOLATILE_KEYS)) counters = true
+    if (isCgKey(payload, keyAt, keyLen)) {
+      cgKeys = true
+      if (keyIs(payload, keyAt, keyLen, KEY_REPLAY_COUNT)) {
+        countTag = tag
+        countAt = tagAt + 1
+      }
     }
     p = next
   }
@@ -697,7 +723,7 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
     }
     p = next
   }
-  return {death: {exchange, routingKeys}, hasCc, replayCount}
+  return {death: {exchange, routingKeys}, hasCc, replayCount, asIs: entries > 0 && !counters, noCgKeys: !cgKeys}
 }
 
 /** replayCountOf a header value of type `tag` at `at` (integers and long strings), null for another type */

@@ -20,6 +20,7 @@ import {
   majorOf,
   matchesWhere,
   publishOptions,
+  rawReplayId,
   rawRouteOf,
   REPLAY_ID,
   replayCountOf,
@@ -184,6 +185,8 @@ interface Candidate {
   selected: boolean
   /** cg's replay count on the DLQ copy, when read from its content header (else from the decoded headers) */
   replayCount: number | null
+  /** its content header's table has none of cg's headers (read from it; false when not known) */
+  noCgKeys: boolean
 }
 
 function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
@@ -194,13 +197,15 @@ function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
   const route = Buffer.isBuffer(raw) ? rawRouteOf(raw) : null
   if (route) {
     const target = replayTarget(d, route.death, override, route.hasCc)
-    return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected: true, replayCount: route.replayCount}
+    // (the table was read once here: the id and the splice do not read it again)
+    const replayId = route.asIs ? rawReplayId(raw as Buffer, d.content, true)! : replayIdOf(d)
+    return {m, position, replayId, target, key: target ? targetKey(target) : null, selected: true, replayCount: route.replayCount, noCgKeys: route.noCgKeys}
   }
   // (the death's time is not needed to route or to match --where: not computed)
   const death = lastDeath(d.properties.headers, ctx.major, false)
   const selected = matchesWhere(d, death, ctx.req.where)
   const target = replayTarget(d, death, override)
-  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected, replayCount: null}
+  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected, replayCount: null, noCgKeys: false}
 }
 
 /** Reads (and puts back) the messages a run would take, and counts them per target. */
@@ -323,7 +328,7 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
         at: Math.floor(Date.now() / 1000),
         possibleDuplicate: d.fields.redelivered,
       }
-      const props = amendedProperties(raw as Buffer, stamp)
+      const props = amendedProperties(raw as Buffer, stamp, c.noCgKeys)
       if (props && publisher.sendAmended(t.exchange, t.routingKey, props, d.content, c.replayId, settle)) return
     }
     publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, replayHeaders(d, c.replayId), t.cc), c.replayId, settle)
