@@ -484,7 +484,7 @@ function isCgKey(b: Buffer, at: number, len: number): boolean {
 /** The key of `len` bytes at `at` is one of `keys` (all starting with "x-"). */
 function isKey(b: Buffer, at: number, len: number, keys: Buffer[]): boolean {
   if (len < 2 || b[at] !== 0x78 || b[at + 1] !== 0x2d) return false
-  for (const k of keys) if (k.length === len && b.compare(k, 0, len, at, at + len) === 0) return true
+  for (const k of keys) if (keyIs(b, at, len, k)) return true
   return false
 }
 
@@ -632,8 +632,11 @@ const TAG_S = 0x53
 const TAG_A = 0x41
 const TAG_F = 0x46
 
+/** b[at, at + len) is `key` (a byte loop: for keys this short, faster than a native compare) */
 function keyIs(b: Buffer, at: number, len: number, key: Buffer): boolean {
-  return len === key.length && b.compare(key, 0, len, at, at + len) === 0
+  if (len !== key.length) return false
+  for (let i = 0; i < len; i++) if (b[at + i] !== key[i]) return false
+  return true
 }
 
 /**
@@ -695,8 +698,11 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
   if (first + 5 > arrayEnd || payload[first] !== TAG_F) return null
   const tableEnd = first + 5 + payload.readUInt32BE(first + 1)
   if (tableEnd > arrayEnd) return null
-  let exchange: string | null = null
-  let routingKeys: string[] = []
+  // where the exchange's string and the routing keys' array are ([start, end) of their values, -1: none)
+  let exAt = -1
+  let exEnd = -1
+  let rkAt = -1
+  let rkEnd = -1
   for (let p = first + 5; p < tableEnd; ) {
     const keyLen = payload[p]
     const keyAt = p + 1
@@ -708,22 +714,51 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
     if (size < 0 || next > tableEnd) return null
     if (keyIs(payload, keyAt, keyLen, KEY_EXCHANGE)) {
       if (tag !== TAG_S) return null
-      exchange = payload.toString('utf8', tagAt + 5, next)
+      exAt = tagAt + 5
+      exEnd = next
     } else if (keyIs(payload, keyAt, keyLen, KEY_ROUTING_KEYS)) {
       if (tag !== TAG_A) return null
-      const keys: string[] = []
-      for (let k = tagAt + 5; k < next; ) {
-        if (payload[k] !== TAG_S || k + 5 > next) return null
-        const kEnd = k + 5 + payload.readUInt32BE(k + 1)
-        if (kEnd > next) return null
-        keys.push(payload.toString('utf8', k + 5, kEnd))
-        k = kEnd
-      }
-      routingKeys = keys
+      rkAt = tagAt + 5
+      rkEnd = next
     }
     p = next
   }
-  return {death: {exchange, routingKeys}, hasCc, replayCount, asIs: entries > 0 && !counters, noCgKeys: !cgKeys}
+  const death = deathRoute(payload, exAt, exEnd, rkAt, rkEnd)
+  if (!death) return null
+  return {death, hasCc, replayCount, asIs: entries > 0 && !counters, noCgKeys: !cgKeys}
+}
+
+/**
+ * The last route read and the bytes it was read from: the messages of a DLQ mostly share it, and then share
+ * one object (its strings and array are not made again; nothing changes them).
+ */
+let lastRoute: {exchange: Buffer | null; keys: Buffer | null; death: RawRoute['death']} | null = null
+
+function sameBytes(b: Buffer, at: number, end: number, kept: Buffer | null): boolean {
+  if (at < 0 || kept === null) return at < 0 && kept === null
+  return keyIs(b, at, end - at, kept)
+}
+
+/** x-death[0]'s exchange (a long string at [exAt, exEnd)) and routing keys (an array of long strings at [rkAt, rkEnd)) */
+function deathRoute(payload: Buffer, exAt: number, exEnd: number, rkAt: number, rkEnd: number): RawRoute['death'] | null {
+  const last = lastRoute
+  if (last && sameBytes(payload, exAt, exEnd, last.exchange) && sameBytes(payload, rkAt, rkEnd, last.keys)) return last.death
+  const routingKeys: string[] = []
+  for (let k = rkAt; k >= 0 && k < rkEnd; ) {
+    if (payload[k] !== TAG_S || k + 5 > rkEnd) return null
+    const kEnd = k + 5 + payload.readUInt32BE(k + 1)
+    if (kEnd > rkEnd) return null
+    routingKeys.push(payload.toString('utf8', k + 5, kEnd))
+    k = kEnd
+  }
+  const death = {exchange: exAt < 0 ? null : payload.toString('utf8', exAt, exEnd), routingKeys}
+  // (copies: a delivery's bytes are a slice of a socket read, not to be kept alive by this)
+  lastRoute = {
+    exchange: exAt < 0 ? null : Buffer.from(payload.subarray(exAt, exEnd)),
+    keys: rkAt < 0 ? null : Buffer.from(payload.subarray(rkAt, rkEnd)),
+    death,
+  }
+  return death
 }
 
 /** replayCountOf a header value of type `tag` at `at` (integers and long strings), null for another type */

@@ -21,6 +21,7 @@ import {
   matchesWhere,
   publishOptions,
   rawReplayId,
+  type RawRoute,
   rawRouteOf,
   REPLAY_ID,
   replayCountOf,
@@ -174,6 +175,8 @@ interface Ctx {
   ready: number
   type: string | null
   deliveryLimit: number | null
+  /** the route of the last message read from its content header, and the target made of it */
+  lastRoute?: {death: RawRoute['death']; hasCc: boolean; target: Target | null}
 }
 
 interface Candidate {
@@ -196,7 +199,10 @@ function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
   const raw = ctx.req.where.length === 0 ? (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES] : undefined
   const route = Buffer.isBuffer(raw) ? rawRouteOf(raw) : null
   if (route) {
-    const target = replayTarget(d, route.death, override, route.hasCc)
+    // (the messages of a DLQ mostly share their route: then their target is the same object too)
+    const same = ctx.lastRoute?.death === route.death && ctx.lastRoute.hasCc === route.hasCc
+    const target = same ? ctx.lastRoute!.target : replayTarget(d, route.death, override, route.hasCc)
+    if (!same) ctx.lastRoute = {death: route.death, hasCc: route.hasCc, target}
     // (the table was read once here: the id and the splice do not read it again)
     const replayId = route.asIs ? rawReplayId(raw as Buffer, d.content, true)! : replayIdOf(d)
     return {m, position, replayId, target, key: target ? targetKey(target) : null, selected: true, replayCount: route.replayCount, noCgKeys: route.noCgKeys}
