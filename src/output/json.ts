@@ -20,12 +20,16 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
     for await (const item of value) {
       const lead = first ? '\n' + indent + '  ' : sep
       first = false
-      if (hasAsync(item)) {
+      // one line per item; flat items of safe values (nothing async inside) skip the replacer (JSON.stringify's
+      // fast path)
+      if (isFlatSafe(item)) {
+        const pending = w.write(lead + JSON.stringify(item))
+        if (pending) await pending
+      } else if (hasAsync(item)) {
         await w.write(lead)
         await writeValue(item, w, indent + '  ')
       } else {
-        // one line per item; flat items of safe values skip the replacer (JSON.stringify's fast path)
-        const pending = w.write(lead + (isFlatSafe(item) ? JSON.stringify(item) : stringify(item, '')))
+        const pending = w.write(lead + stringify(item, ''))
         if (pending) await pending
       }
     }
@@ -52,9 +56,9 @@ async function writeValue(value: unknown, w: Writer, indent: string): Promise<vo
   await w.write('\n' + indent + '}')
 }
 
-/** A flat object of numbers, booleans, nulls and strings that need no redaction. */
+/** A flat object of numbers, booleans, nulls and strings that need no redaction (not an async iterable). */
 function isFlatSafe(v: unknown): boolean {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) return false
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v) || isAsyncIterable(v)) return false
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k]
     const t = typeof x

@@ -13,6 +13,9 @@ import {
   majorOf,
   matchesWhere,
   publishOptions,
+  RAW_PROPERTIES,
+  rawReplayId,
+  rawRouteOf,
   replayCountOf,
   replayHeaders,
   replayIdOf,
@@ -263,5 +266,87 @@ describe('amendedProperties: the replay headers spliced into an undecoded conten
     bad[bad.indexOf(Buffer.from('tenant')) + 6] = 0x3f // an unknown type tag
     expect(amendedProperties(bad, stamp)).toBeNull()
     expect(amendedProperties(Buffer.alloc(5), stamp)).toBeNull()
+  })
+})
+
+describe('rawReplayId: the replay id from the content header as it came', () => {
+  const headers = {'x-death': xdeath, tenant: 'acme', attempt: 1}
+  const body = Buffer.from('hello')
+  const id = (props: Record<string, unknown>, content = body) => rawReplayId(payloadOf(props, content.length), content)
+
+  it('ignores the delivery counters wherever they are in the table, and nothing else', () => {
+    const base = id({messageId: 'm1', headers})
+    expect(base).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(id({messageId: 'm1', headers: {'x-delivery-count': 3, ...headers}})).toBe(base)
+    expect(id({messageId: 'm1', headers: {...headers, 'x-delivery-count': 300}})).toBe(base)
+    expect(id({messageId: 'm1', headers: {tenant: 'acme', 'x-cg-possible-duplicate': true, attempt: 1, 'x-death': xdeath}})).not.toBe(base) // order counts
+    expect(id({messageId: 'm1', headers: {'x-death': xdeath, 'x-cg-possible-duplicate': true, tenant: 'acme', attempt: 1}})).toBe(base)
+    expect(id({messageId: 'm1', headers: {...headers, tenant: 'b'}})).not.toBe(base)
+    expect(id({messageId: 'm2', headers})).not.toBe(base)
+    expect(id({messageId: 'm1', headers}, Buffer.from('other'))).not.toBe(base)
+    expect(id({messageId: 'm1', headers: {...headers, 'x-cg-replay-count': 1}})).not.toBe(base)
+  })
+
+  it('a table of counters only, an empty table and no table give the same id (a quorum queue redelivery)', () => {
+    const bare = id({messageId: 'q-1'})
+    expect(id({messageId: 'q-1', headers: {'x-delivery-count': 1}})).toBe(bare)
+    expect(id({messageId: 'q-1', headers: {}})).toBe(bare)
+    expect(id({messageId: 'q-1', contentType: 'text/plain'})).not.toBe(bare)
+  })
+
+  it('is the id replayIdOf gives a delivery read with its raw content header; without it, the decoded id', () => {
+    const payload = payloadOf({messageId: 'm1', headers}, body.length)
+    const m = {...msg(headers), properties: {...decoded(payload), [RAW_PROPERTIES]: payload}} as unknown as Delivery
+    expect(replayIdOf(m)).toBe(rawReplayId(payload, body))
+    expect(replayIdOf(msg(headers))).not.toBe(rawReplayId(payload, body))
+    // a table cut short
+    expect(rawReplayId(payload.subarray(0, 40), body)).toBeNull()
+  })
+})
+
+describe('rawRouteOf: what a replay routes by, read from the content header as it came', () => {
+  const viaDecode = (props: Record<string, unknown>) => {
+    const h = decoded(payloadOf(props)).headers as Record<string, unknown>
+    const d = lastDeath(h, 3, false)!
+    return {death: {exchange: d.exchange, routingKeys: d.routingKeys}, hasCc: h.CC !== undefined, replayCount: replayCountOf(h)}
+  }
+  it('gives what lastDeath, the CC check and replayCountOf give on the decoded headers', () => {
+    const cases: Record<string, unknown>[] = [
+      {'x-death': xdeath, tenant: 'acme'},
+      {tenant: 'acme', 'x-death': [{...xdeath[1]}], CC: ['a', 'b']},
+      {'x-death': xdeath, 'x-cg-replay-count': 1},
+      {'x-death': xdeath, 'x-cg-replay-count': 300, after: {nested: [1, 'x']}},
+      {'x-death': xdeath, 'x-cg-replay-count': 5_000_000_000},
+      {'x-death': xdeath, 'x-cg-replay-count': '7'},
+      {'x-death': xdeath, 'x-cg-replay-count': 'abc'},
+      {'x-death': [{reason: 'expired', queue: 'q'}]},
+      {'x-death': [{exchange: 'ex', 'routing-keys': []}]},
+    ]
+    for (const headers of cases) {
+      const props = {messageId: 'm', contentType: 'text/plain', headers}
+      const payload = payloadOf(props)
+      const route = rawRouteOf(payload)!
+      expect(route, JSON.stringify(headers)).toMatchObject(viaDecode(props))
+      // what it saw of the table spares the id and the splice a reading of their own: the same results
+      const keys = Object.keys(headers)
+      expect(route.asIs).toBe(keys.length > 0 && !keys.includes('x-delivery-count'))
+      expect(route.noCgKeys).toBe(!keys.some((k) => k.startsWith('x-cg-')))
+      if (route.asIs) expect(rawReplayId(payload, Buffer.from('b'), true)).toBe(rawReplayId(payload, Buffer.from('b')))
+      const stamp = {count: 3, replayId: 'id', at: 1800000000, possibleDuplicate: true}
+      if (route.noCgKeys) expect(amendedProperties(payload, stamp, true)).toEqual(amendedProperties(payload, stamp))
+    }
+    const counted = rawRouteOf(payloadOf({headers: {'x-death': xdeath, 'x-delivery-count': 2}}))!
+    expect(counted.asIs).toBe(false)
+  })
+  it('leaves to the decoded headers what it does not read: no x-death, an empty one, other value types', () => {
+    for (const headers of [
+      undefined,
+      {tenant: 'acme'},
+      {'x-death': []},
+      {'x-death': 'text'},
+      {'x-death': [{exchange: Buffer.from('ex')}]},
+      {'x-death': xdeath, 'x-cg-replay-count': {'!': 'float', value: 1.5}},
+    ])
+      expect(rawRouteOf(payloadOf({messageId: 'm', headers}))).toBeNull()
   })
 })

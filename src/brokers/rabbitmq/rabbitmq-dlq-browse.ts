@@ -112,7 +112,8 @@ export async function browseDlq(rabbit: RabbitAdapter, req: BrowseRequest): Prom
   const filtered = req.where.length > 0 || req.id !== undefined
   const want = req.count ?? messageCount
   const max = filtered ? messageCount : Math.min(want, messageCount)
-  const reader = new QueueReader(rabbit, r.dlq, {prefetch: Math.max(1, Math.min(max, 1000)), max, idleMs: 1500, signal: req.signal})
+  // (rawProperties: the replay id is computed from the content header as it came, as a replay does)
+  const reader = new QueueReader(rabbit, r.dlq, {prefetch: Math.max(1, Math.min(max, 1000)), max, idleMs: 1500, signal: req.signal, rawProperties: true})
   const messages: DlqMessage[] = []
   await reader.start()
   try {

@@ -4,6 +4,7 @@
 import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
 import {availability, unreadable} from './rabbitmq-cluster.js'
 import {CgError} from '../../errors/cg-error.js'
+import {RAW_PROPERTIES} from './rabbitmq-dlq-message.js'
 import {seg} from './rabbitmq-management.js'
 import {channelError, getQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
@@ -328,8 +329,7 @@ interface AmqpChannelInternals {
   pushConfirmCallback?: (cb: (err: unknown) => void) => void
 }
 
-/** On a delivery's `properties` (read by a reader with rawProperties): its content header payload, undecoded. */
-export const RAW_PROPERTIES = Symbol('cg.rawProperties')
+export {RAW_PROPERTIES}
 const FRAME_METHOD = 1
 const FRAME_HEADER = 2
 const FRAME_BODY = 3
@@ -342,10 +342,12 @@ const rawChannels = new WeakMap<AmqpConnection, Set<number>>()
 
 /**
  * Keeps the content header payload of every delivery on this channel beside its decoded properties
- * (properties[RAW_PROPERTIES]), so a replay can pass it through amended instead of encoding it again.
- * amqplib has no hook for this: the connection's recvFrame is wrapped (once per connection) to note the
- * bytes of a header frame of such a channel before amqplib decodes it as usual. false when the
- * connection is not what this expects.
+ * (properties[RAW_PROPERTIES]), so a replay can pass it through amended instead of encoding it again, and
+ * decodes the headers table only when it is read. amqplib has no hook for this: the connection's recvFrame
+ * is wrapped (once per connection). A whole header frame of such a channel first in the input is taken
+ * there: its properties other than the headers are decoded as amqplib does (LazyProperties), the table is
+ * decoded by amqplib's own recvFrame on the frame's bytes the first time `headers` is read. Other frames go
+ * to amqplib as they are. false when the connection is not what this expects.
  */
 export function keepRawProperties(ch: Channel): boolean {
   const c = ch as unknown as AmqpChannelInternals
@@ -358,14 +360,25 @@ export function keepRawProperties(ch: Channel): boolean {
     numbers = set
     rawChannels.set(conn, set)
     const recvFrame = conn.recvFrame
+    /** amqplib's decoding of one whole header frame: its properties (headers included) */
+    const decodeFrame = (frame: Buffer): Record<string, unknown> =>
+      (recvFrame.call({rest: frame, maxFrameSize: 0} as unknown as AmqpConnection) as {fields: Record<string, unknown>}).fields
     conn.recvFrame = function (this: AmqpConnection) {
       const rest = this.rest
-      // a whole header frame of a raw channel first in the input: amqplib decodes it, the payload is noted
       if (rest.length >= 7 && rest[0] === FRAME_HEADER && set.has(rest.readUInt16BE(1))) {
         const size = rest.readUInt32BE(3)
         if (rest.length >= size + 8) {
+          const payload = rest.subarray(7, 7 + size)
+          // basic properties with a headers table: taken here (anything else, or a bad frame: amqplib as usual)
+          if (rest[7 + size] === FRAME_END && size >= 14 && payload.readUInt16BE(0) === BASIC_CLASS && payload.readUInt16BE(12) & FLAG_HEADERS) {
+            const fields = lazyProperties(payload, rest.subarray(0, size + 8), decodeFrame)
+            if (fields) {
+              this.rest = rest.subarray(size + 8)
+              return {id: BASIC_CLASS, channel: rest.readUInt16BE(1), size: Number(payload.readBigInt64BE(4)), fields}
+            }
+          }
           const f = recvFrame.call(this) as {fields?: Record<symbol, unknown>} | false
-          if (f && f.fields !== undefined) f.fields[RAW_PROPERTIES] = rest.subarray(7, 7 + size)
+          if (f && f.fields !== undefined) f.fields[RAW_PROPERTIES] = payload
           return f
         }
       }
@@ -375,6 +388,90 @@ export function keepRawProperties(ch: Channel): boolean {
   numbers.add(n)
   ch.once('close', () => numbers.delete(n))
   return true
+}
+
+/** the basic class (its content header frames carry basic properties) */
+const BASIC_CLASS = 60
+const FLAG_HEADERS = 0x2000
+
+/**
+ * A delivery's basic properties as amqplib decodes them (decodeBasicProperties: the same fields in the same
+ * order, the same values), with the headers table decoded by amqplib the first time `headers` is read.
+ */
+class LazyProperties {
+  contentType: string | undefined = undefined
+  contentEncoding: string | undefined = undefined
+  deliveryMode: number | undefined = undefined
+  priority: number | undefined = undefined
+  correlationId: string | undefined = undefined
+  replyTo: string | undefined = undefined
+  expiration: string | undefined = undefined
+  messageId: string | undefined = undefined
+  timestamp: number | undefined = undefined
+  type: string | undefined = undefined
+  userId: string | undefined = undefined
+  appId: string | undefined = undefined
+  clusterId: string | undefined = undefined
+  declare [RAW_PROPERTIES]: Buffer
+  #headers: unknown = null
+  #frame: Buffer | null
+  #decode: (frame: Buffer) => Record<string, unknown>
+
+  constructor(payload: Buffer, frame: Buffer, decode: (frame: Buffer) => Record<string, unknown>) {
+    this[RAW_PROPERTIES] = payload
+    this.#frame = frame
+    this.#decode = decode
+  }
+
+  get headers(): unknown {
+    if (this.#frame) {
+      this.#headers = this.#decode(this.#frame).headers
+      this.#frame = null
+    }
+    return this.#headers
+  }
+
+  set headers(v: unknown) {
+    this.#headers = v
+    this.#frame = null
+  }
+}
+
+/** LazyProperties of a content header payload with a headers table; null when it is not what this reads */
+function lazyProperties(payload: Buffer, frame: Buffer, decode: (frame: Buffer) => Record<string, unknown>): LazyProperties | null {
+  const flags = payload.readUInt16BE(12)
+  // a second flags word (never sent for basic properties): amqplib's way
+  if (flags & 1) return null
+  const p = new LazyProperties(payload, frame, decode)
+  let o = 14
+  const str = (): string => {
+    const len = payload[o]
+    const v = payload.toString('utf8', o + 1, o + 1 + len)
+    o += 1 + len
+    return v
+  }
+  try {
+    if (flags & 0x8000) p.contentType = str()
+    if (flags & 0x4000) p.contentEncoding = str()
+    o += 4 + payload.readUInt32BE(o) // the headers table: decoded when read
+    if (flags & 0x1000) p.deliveryMode = payload[o++]
+    if (flags & 0x0800) p.priority = payload[o++]
+    if (flags & 0x0400) p.correlationId = str()
+    if (flags & 0x0200) p.replyTo = str()
+    if (flags & 0x0100) p.expiration = str()
+    if (flags & 0x0080) p.messageId = str()
+    if (flags & 0x0040) {
+      p.timestamp = Number(payload.readBigUInt64BE(o))
+      o += 8
+    }
+    if (flags & 0x0020) p.type = str()
+    if (flags & 0x0010) p.userId = str()
+    if (flags & 0x0008) p.appId = str()
+    if (flags & 0x0004) p.clusterId = str()
+  } catch {
+    return null
+  }
+  return o <= payload.length ? p : null
 }
 
 /** how many more idle periods a reader waits while its queue still holds ready messages */

@@ -122,25 +122,138 @@ export function targetKey(t: Target): string {
  * exchange and routing keys. With --to-exchange but no --routing-key the original keys are kept (else the
  * delivery's own routing key). null when nothing says where (no x-death and no --to-exchange).
  */
-export function replayTarget(m: Delivery, death: Death | null, override: {exchange?: string; routingKey?: string}): Target | null {
+export function replayTarget(
+  m: Delivery,
+  death: Pick<Death, 'exchange' | 'routingKeys'> | null,
+  override: {exchange?: string; routingKey?: string},
+  hasCc = m.properties.headers?.CC !== undefined,
+): Target | null {
   const exchange = override.exchange ?? death?.exchange ?? null
   if (exchange === null) return null
   let keys = override.routingKey !== undefined ? [override.routingKey] : death?.routingKeys.length ? death.routingKeys : [m.fields.routingKey]
   const [routingKey, ...rest] = keys
   // a CC header on the message routes the extra keys by itself; only add CC when the headers have none
-  const hasCc = m.properties.headers?.CC !== undefined
   keys = hasCc ? [] : rest
   return {exchange, routingKey, cc: keys}
 }
 
 /** Broker-maintained counters that change when a message is merely read and requeued. */
 const VOLATILE = new Set(['x-delivery-count', 'x-delivery-limit-count', POSSIBLE_DUPLICATE])
+const VOLATILE_KEYS = [...VOLATILE].map((k) => Buffer.from(k))
 
 /**
- * The stable replay id of a DLQ message (see REPLAY_ID): a hash of the properties, the headers (in wire
- * order, which the broker keeps across redeliveries; delivery counters left out) and the body.
+ * On a delivery's `properties` (set by a reader that keeps them, see keepRawProperties): its content header
+ * payload as it came, undecoded.
+ */
+export const RAW_PROPERTIES = Symbol('cg.rawProperties')
+
+/**
+ * The stable replay id of a DLQ message (see REPLAY_ID). From the delivery's content header as it came
+ * (RAW_PROPERTIES): a hash of the property bytes (the headers table in wire order, which the broker keeps
+ * across redeliveries, without its delivery counters) and the body, read without decoding anything. A
+ * delivery without those bytes (or with a malformed table) gets replayIdOfDecoded's.
  */
 export function replayIdOf(m: Delivery): string {
+  const raw = (m.properties as Record<symbol, unknown>)[RAW_PROPERTIES]
+  return (Buffer.isBuffer(raw) && rawReplayId(raw, m.content)) || replayIdOfDecoded(m)
+}
+
+/**
+ * The replay id from a content header payload (class id, weight, body size, flags, properties) and the body:
+ * SHA-256 of the payload, with the headers table's delivery counters (VOLATILE) left out (an empty table, or
+ * one left empty, is left out with its flag: a quorum queue's first delivery has no headers, its redelivery an
+ * x-delivery-count), then the body; base64url, 22 characters. null when the payload cannot be read that way.
+ */
+export function rawReplayId(payload: Buffer, content: Buffer, asIs = false): string | null {
+  if (asIs) return hashOf(payload, content)
+  if (payload.length < FLAGS_AT + 2) return null
+  const flags = payload.readUInt16BE(FLAGS_AT)
+  if (flags & FLAG_CONTINUATION) return null
+  let at = FLAGS_AT + 2
+  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
+    if (flags & f) {
+      if (at >= payload.length) return null
+      at += 1 + payload[at]
+    }
+  }
+  if (at > payload.length) return null
+  if (!(flags & FLAG_HEADERS)) return hashOf(payload, content)
+  const tableAt = at
+  if (tableAt + 4 > payload.length) return null
+  const end = tableAt + 4 + payload.readUInt32BE(tableAt)
+  if (end > payload.length) return null
+  // the table's entries that are kept: [start, end) ranges
+  const runs: number[] = []
+  let p = tableAt + 4
+  let runStart = p
+  let entries = 0
+  let dropped = 0
+  while (p < end) {
+    const keyLen = payload[p]
+    const keyAt = p + 1
+    const tagAt = keyAt + keyLen
+    if (tagAt >= end) return null
+    const size = valueSize(payload, payload[tagAt], tagAt + 1)
+    const next = tagAt + 1 + size
+    if (size < 0 || next > end) return null
+    entries++
+    if (isKey(payload, keyAt, keyLen, VOLATILE_KEYS)) {
+      dropped++
+      if (p > runStart) runs.push(runStart, p)
+      runStart = next
+    }
+    p = next
+  }
+  if (dropped === 0 && entries > 0) return hashOf(payload, content)
+  if (end > runStart) runs.push(runStart, end)
+  // the payload edited: its flags (without the headers flag when the table is left empty) and table
+  let tableLen = 0
+  for (let i = 0; i < runs.length; i += 2) tableLen += runs[i + 1] - runs[i]
+  const empty = tableLen === 0
+  const size = payload.length - (end - tableAt) + (empty ? 0 : 4 + tableLen) + content.length
+  const buf = scratchOf(size)
+  payload.copy(buf, 0, 0, tableAt)
+  buf.writeUInt16BE(empty ? flags & ~FLAG_HEADERS : flags, FLAGS_AT)
+  let o = tableAt
+  if (!empty) {
+    o = buf.writeUInt32BE(tableLen, o)
+    for (let i = 0; i < runs.length; i += 2) o += payload.copy(buf, o, runs[i], runs[i + 1])
+  }
+  o += payload.copy(buf, o, end)
+  buf.set(content, o)
+  return sha256(buf.subarray(0, size))
+}
+
+/** SHA-256 of payload then content (see rawReplayId) */
+function hashOf(payload: Buffer, content: Buffer): string {
+  const size = payload.length + content.length
+  const buf = scratchOf(size)
+  buf.set(payload, 0)
+  buf.set(content, payload.length)
+  return sha256(buf.subarray(0, size))
+}
+
+/** a buffer of at least `size` bytes, reused from one id to the next (ids are computed synchronously) */
+function scratchOf(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * scratch.length, 16 * 1024))
+  return scratch
+}
+
+let scratch = Buffer.alloc(0)
+
+const oneShot = (crypto as {hash?: (algorithm: string, data: Buffer, encoding: string) => string}).hash
+
+function sha256(data: Buffer): string {
+  if (oneShot) return oneShot('sha256', data, 'base64url').slice(0, 22)
+  return createHash('sha256').update(data).digest('base64url').slice(0, 22)
+}
+
+/**
+ * The replay id from the decoded properties (what versions before the content-header id printed, and what a
+ * delivery without its raw content header still gets): a hash of the properties' JSON, the headers' (in wire
+ * order; delivery counters left out) and the body.
+ */
+export function replayIdOfDecoded(m: Delivery): string {
   const {headers, ...props} = m.properties
   let stable = headers ?? {}
   for (const k of VOLATILE) {
@@ -151,19 +264,11 @@ export function replayIdOf(m: Delivery): string {
     }
   }
   const text = JSON.stringify(props) + '\0' + JSON.stringify(stable) + '\0'
-  // the one-shot hash of text + body (the same digest as two updates; no Hash object per message)
-  const oneShot = (crypto as {hash?: (algorithm: string, data: Buffer, encoding: string) => string}).hash
-  if (oneShot) {
-    const len = Buffer.byteLength(text)
-    const all = Buffer.allocUnsafe(len + m.content.length)
-    all.write(text, 0)
-    m.content.copy(all, len)
-    return oneShot('sha256', all, 'base64url').slice(0, 22)
-  }
-  const h = createHash('sha256')
-  h.update(text)
-  h.update(m.content)
-  return h.digest('base64url').slice(0, 22)
+  const len = Buffer.byteLength(text)
+  const all = Buffer.allocUnsafe(len + m.content.length)
+  all.write(text, 0)
+  m.content.copy(all, len)
+  return sha256(all)
 }
 
 /** cg's replay count on the message (0 when never replayed by cg). */
@@ -373,56 +478,75 @@ function valueSize(b: Buffer, tag: number, at: number): number {
 function isCgKey(b: Buffer, at: number, len: number): boolean {
   // every cg key starts with "x-cg-"
   if (len < 5 || b[at] !== 0x78 || b[at + 2] !== 0x63 || b[at + 3] !== 0x67) return false
-  for (const k of CG_KEYS) if (k.length === len && b.compare(k, 0, len, at, at + len) === 0) return true
+  return isKey(b, at, len, CG_KEYS)
+}
+
+/** The key of `len` bytes at `at` is one of `keys` (all starting with "x-"). */
+function isKey(b: Buffer, at: number, len: number, keys: Buffer[]): boolean {
+  if (len < 2 || b[at] !== 0x78 || b[at + 1] !== 0x2d) return false
+  for (const k of keys) if (keyIs(b, at, len, k)) return true
   return false
 }
 
-/** The stamp's entries, encoded as amqplib encodes replayHeaders' values (count: the smallest signed integer type). */
-function stampEntries(s: ReplayStamp): Buffer {
-  const id = Buffer.from(s.replayId, 'utf8')
-  const n = s.count
-  const countSize = n >= -128 && n < 128 ? 1 : n >= -0x8000 && n < 0x8000 ? 2 : n >= -0x80000000 && n < 0x80000000 ? 4 : 8
-  const out = Buffer.allocUnsafe(
+/** The size of the stamp's entries (see writeStamp). */
+function stampSize(s: ReplayStamp): number {
+  return (
     1 +
-      REPLAY_COUNT.length +
-      1 +
-      countSize +
-      (1 + REPLAY_ID.length + 1 + 4 + id.length) +
-      (1 + REPLAYED_AT.length + 1 + 8) +
-      (s.possibleDuplicate ? 1 + POSSIBLE_DUPLICATE.length + 2 : 0),
+    REPLAY_COUNT.length +
+    1 +
+    countSize(s.count) +
+    (1 + REPLAY_ID.length + 1 + 4 + Buffer.byteLength(s.replayId, 'utf8')) +
+    (1 + REPLAYED_AT.length + 1 + 8) +
+    (s.possibleDuplicate ? 1 + POSSIBLE_DUPLICATE.length + 2 : 0)
   )
-  let o = 0
-  const key = (k: string) => {
-    out[o++] = k.length
-    o += out.write(k, o, 'latin1')
-  }
-  key(REPLAY_COUNT)
-  if (countSize === 1) {
+}
+
+/** the smallest signed integer type amqplib encodes n with */
+function countSize(n: number): number {
+  return n >= -128 && n < 128 ? 1 : n >= -0x8000 && n < 0x8000 ? 2 : n >= -0x80000000 && n < 0x80000000 ? 4 : 8
+}
+
+/** Writes a table key (cg's keys are ASCII) at o; returns the offset after it. */
+function writeKey(out: Buffer, o: number, k: string): number {
+  out[o] = k.length
+  return o + 1 + out.write(k, o + 1, 'latin1')
+}
+
+/**
+ * Writes the stamp's entries at o, encoded as amqplib encodes replayHeaders' values (count: the smallest
+ * signed integer type); returns the offset after them.
+ */
+function writeStamp(s: ReplayStamp, out: Buffer, o: number): number {
+  const n = s.count
+  const size = countSize(n)
+  o = writeKey(out, o, REPLAY_COUNT)
+  if (size === 1) {
     out[o++] = 0x62 // b
     o = out.writeInt8(n, o)
-  } else if (countSize === 2) {
+  } else if (size === 2) {
     out[o++] = 0x73 // s
     o = out.writeInt16BE(n, o)
-  } else if (countSize === 4) {
+  } else if (size === 4) {
     out[o++] = 0x49 // I
     o = out.writeInt32BE(n, o)
   } else {
     out[o++] = 0x6c // l
     o = out.writeBigInt64BE(BigInt(n), o)
   }
-  key(REPLAY_ID)
+  o = writeKey(out, o, REPLAY_ID)
   out[o++] = 0x53 // S
-  o = out.writeUInt32BE(id.length, o)
-  o += id.copy(out, o)
-  key(REPLAYED_AT)
+  const idLen = out.write(s.replayId, o + 4, 'utf8')
+  o = out.writeUInt32BE(idLen, o) + idLen
+  o = writeKey(out, o, REPLAYED_AT)
   out[o++] = 0x54 // T
-  o = out.writeBigUInt64BE(BigInt(s.at), o)
+  o = out.writeUInt32BE(Math.floor(s.at / 0x100000000), o)
+  o = out.writeUInt32BE(s.at >>> 0, o)
   if (s.possibleDuplicate) {
-    key(POSSIBLE_DUPLICATE)
+    o = writeKey(out, o, POSSIBLE_DUPLICATE)
     out[o++] = 0x74 // t
     out[o++] = 1
   }
-  return out
+  return o
 }
 
 /**
@@ -433,7 +557,7 @@ function stampEntries(s: ReplayStamp): Buffer {
  * publishOptions give, without re-encoding x-death and the rest. null when the payload cannot be passed
  * through that way (a cluster-id property, a second flags word, a malformed table): the caller re-encodes.
  */
-export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer | null {
+export function amendedProperties(payload: Buffer, stamp: ReplayStamp, noCgKeys = false): Buffer | null {
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (flags & (FLAG_CLUSTER_ID | FLAG_CONTINUATION)) return null
@@ -453,8 +577,9 @@ export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer |
     if (tableAt + 4 > payload.length) return null
     const end = tableAt + 4 + payload.readUInt32BE(tableAt)
     if (end > payload.length) return null
-    let p = tableAt + 4
-    let runStart = p
+    // (noCgKeys: the caller read the table already: no entry to drop)
+    let p = noCgKeys ? end : tableAt + 4
+    let runStart = tableAt + 4
     while (p < end) {
       const keyLen = payload[p]
       const keyAt = p + 1
@@ -472,15 +597,200 @@ export function amendedProperties(payload: Buffer, stamp: ReplayStamp): Buffer |
     if (end > runStart) kept.push(runStart, end)
     after = end
   }
-  const added = stampEntries(stamp)
-  let tableLen = added.length
+  let tableLen = stampSize(stamp)
   for (let i = 0; i < kept.length; i += 2) tableLen += kept[i + 1] - kept[i]
   const out = Buffer.allocUnsafe(tableAt + 4 + tableLen + (payload.length - after))
   payload.copy(out, 0, 0, tableAt)
   out.writeUInt16BE(flags | FLAG_HEADERS, FLAGS_AT)
   let o = out.writeUInt32BE(tableLen, tableAt)
   for (let i = 0; i < kept.length; i += 2) o += payload.copy(out, o, kept[i], kept[i + 1])
-  o += added.copy(out, o)
+  o = writeStamp(stamp, out, o)
   payload.copy(out, o, after)
   return out
+}
+
+/** What a replay routes by, read from the content header as it came (rawRouteOf). */
+export interface RawRoute {
+  /** x-death[0]: its exchange (null when it has none) and routing keys */
+  death: {exchange: string | null; routingKeys: string[]}
+  /** the headers have a CC entry */
+  hasCc: boolean
+  /** replayCountOf the headers */
+  replayCount: number
+  /** the table has entries and no delivery counter: the replay id hashes the payload as it is (rawReplayId) */
+  asIs: boolean
+  /** the table has none of cg's headers: amendedProperties keeps it whole */
+  noCgKeys: boolean
+}
+
+const KEY_X_DEATH = Buffer.from('x-death')
+const KEY_CC = Buffer.from('CC')
+const KEY_REPLAY_COUNT = Buffer.from(REPLAY_COUNT)
+const KEY_EXCHANGE = Buffer.from('exchange')
+const KEY_ROUTING_KEYS = Buffer.from('routing-keys')
+const TAG_S = 0x53
+const TAG_A = 0x41
+const TAG_F = 0x46
+
+/** b[at, at + len) is `key` (a byte loop: for keys this short, faster than a native compare) */
+function keyIs(b: Buffer, at: number, len: number, key: Buffer): boolean {
+  if (len !== key.length) return false
+  for (let i = 0; i < len; i++) if (b[at + i] !== key[i]) return false
+  return true
+}
+
+/**
+ * x-death[0]'s exchange and routing keys, whether the headers have a CC, and cg's replay count, read from a
+ * content header payload without decoding the rest: the values lastDeath, replayTarget and replayCountOf take
+ * from amqplib's decoded headers (the last entry of a key counts, as in the decoded object). null when the
+ * payload has something else there (no x-death array of tables, an exchange or routing key that is not a
+ * long string, a count of another type, a malformed table): the caller decodes.
+ */
+export function rawRouteOf(payload: Buffer): RawRoute | null {
+  if (payload.length < FLAGS_AT + 2) return null
+  const flags = payload.readUInt16BE(FLAGS_AT)
+  if (!(flags & FLAG_HEADERS) || flags & FLAG_CONTINUATION) return null
+  let at = FLAGS_AT + 2
+  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
+    if (flags & f) {
+      if (at >= payload.length) return null
+      at += 1 + payload[at]
+    }
+  }
+  if (at + 4 > payload.length) return null
+  const end = at + 4 + payload.readUInt32BE(at)
+  if (end > payload.length) return null
+  let deathAt = -1
+  let hasCc = false
+  let countTag = -1
+  let countAt = -1
+  let entries = 0
+  let counters = false
+  let cgKeys = false
+  for (let p = at + 4; p < end; ) {
+    const keyLen = payload[p]
+    const keyAt = p + 1
+    const tagAt = keyAt + keyLen
+    if (tagAt >= end) return null
+    const tag = payload[tagAt]
+    const size = valueSize(payload, tag, tagAt + 1)
+    const next = tagAt + 1 + size
+    if (size < 0 || next > end) return null
+    entries++
+    if (keyIs(payload, keyAt, keyLen, KEY_X_DEATH)) deathAt = tag === TAG_A ? tagAt + 1 : -1
+    else if (keyIs(payload, keyAt, keyLen, KEY_CC)) hasCc = true
+    else if (isKey(payload, keyAt, keyLen, VOLATILE_KEYS)) counters = true
+    if (isCgKey(payload, keyAt, keyLen)) {
+      cgKeys = true
+      if (keyIs(payload, keyAt, keyLen, KEY_REPLAY_COUNT)) {
+        countTag = tag
+        countAt = tagAt + 1
+      }
+    }
+    p = next
+  }
+  if (deathAt < 0) return null
+  const replayCount = countAt < 0 ? 0 : rawCount(payload, countTag, countAt)
+  if (replayCount === null) return null
+  // x-death[0]: a table
+  const arrayEnd = deathAt + 4 + payload.readUInt32BE(deathAt)
+  const first = deathAt + 4
+  if (first + 5 > arrayEnd || payload[first] !== TAG_F) return null
+  const tableEnd = first + 5 + payload.readUInt32BE(first + 1)
+  if (tableEnd > arrayEnd) return null
+  // where the exchange's string and the routing keys' array are ([start, end) of their values, -1: none)
+  let exAt = -1
+  let exEnd = -1
+  let rkAt = -1
+  let rkEnd = -1
+  for (let p = first + 5; p < tableEnd; ) {
+    const keyLen = payload[p]
+    const keyAt = p + 1
+    const tagAt = keyAt + keyLen
+    if (tagAt >= tableEnd) return null
+    const tag = payload[tagAt]
+    const size = valueSize(payload, tag, tagAt + 1)
+    const next = tagAt + 1 + size
+    if (size < 0 || next > tableEnd) return null
+    if (keyIs(payload, keyAt, keyLen, KEY_EXCHANGE)) {
+      if (tag !== TAG_S) return null
+      exAt = tagAt + 5
+      exEnd = next
+    } else if (keyIs(payload, keyAt, keyLen, KEY_ROUTING_KEYS)) {
+      if (tag !== TAG_A) return null
+      rkAt = tagAt + 5
+      rkEnd = next
+    }
+    p = next
+  }
+  const death = deathRoute(payload, exAt, exEnd, rkAt, rkEnd)
+  if (!death) return null
+  return {death, hasCc, replayCount, asIs: entries > 0 && !counters, noCgKeys: !cgKeys}
+}
+
+/**
+ * The last route read and the bytes it was read from: the messages of a DLQ mostly share it, and then share
+ * one object (its strings and array are not made again; nothing changes them).
+ */
+let lastRoute: {exchange: Buffer | null; keys: Buffer | null; death: RawRoute['death']} | null = null
+
+function sameBytes(b: Buffer, at: number, end: number, kept: Buffer | null): boolean {
+  if (at < 0 || kept === null) return at < 0 && kept === null
+  return keyIs(b, at, end - at, kept)
+}
+
+/** x-death[0]'s exchange (a long string at [exAt, exEnd)) and routing keys (an array of long strings at [rkAt, rkEnd)) */
+function deathRoute(payload: Buffer, exAt: number, exEnd: number, rkAt: number, rkEnd: number): RawRoute['death'] | null {
+  const last = lastRoute
+  if (last && sameBytes(payload, exAt, exEnd, last.exchange) && sameBytes(payload, rkAt, rkEnd, last.keys)) return last.death
+  const routingKeys: string[] = []
+  for (let k = rkAt; k >= 0 && k < rkEnd; ) {
+    if (payload[k] !== TAG_S || k + 5 > rkEnd) return null
+    const kEnd = k + 5 + payload.readUInt32BE(k + 1)
+    if (kEnd > rkEnd) return null
+    routingKeys.push(payload.toString('utf8', k + 5, kEnd))
+    k = kEnd
+  }
+  const death = {exchange: exAt < 0 ? null : payload.toString('utf8', exAt, exEnd), routingKeys}
+  // (copies: a delivery's bytes are a slice of a socket read, not to be kept alive by this)
+  lastRoute = {
+    exchange: exAt < 0 ? null : Buffer.from(payload.subarray(exAt, exEnd)),
+    keys: rkAt < 0 ? null : Buffer.from(payload.subarray(rkAt, rkEnd)),
+    death,
+  }
+  return death
+}
+
+/** replayCountOf a header value of type `tag` at `at` (integers and long strings), null for another type */
+function rawCount(b: Buffer, tag: number, at: number): number | null {
+  let n: number
+  switch (tag) {
+    case 0x62: // b
+      n = b.readInt8(at)
+      break
+    case 0x42: // B
+      n = b[at]
+      break
+    case 0x73: // s
+      n = b.readInt16BE(at)
+      break
+    case 0x75: // u
+      n = b.readUInt16BE(at)
+      break
+    case 0x49: // I
+      n = b.readInt32BE(at)
+      break
+    case 0x69: // i
+      n = b.readUInt32BE(at)
+      break
+    case 0x6c: // l
+      n = Number(b.readBigInt64BE(at))
+      break
+    case TAG_S:
+      n = Number(b.toString('utf8', at + 4, at + 4 + b.readUInt32BE(at)))
+      break
+    default:
+      return null
+  }
+  return Number.isFinite(n) ? n : 0
 }

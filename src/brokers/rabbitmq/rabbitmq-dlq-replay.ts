@@ -20,6 +20,9 @@ import {
   majorOf,
   matchesWhere,
   publishOptions,
+  rawReplayId,
+  type RawRoute,
+  rawRouteOf,
   REPLAY_ID,
   replayCountOf,
   replayHeaders,
@@ -172,6 +175,8 @@ interface Ctx {
   ready: number
   type: string | null
   deliveryLimit: number | null
+  /** the route of the last message read from its content header, and the target made of it */
+  lastRoute?: {death: RawRoute['death']; hasCc: boolean; target: Target | null}
 }
 
 interface Candidate {
@@ -181,20 +186,43 @@ interface Candidate {
   target: Target | null
   key: string | null
   selected: boolean
+  /** cg's replay count on the DLQ copy, when read from its content header (else from the decoded headers) */
+  replayCount: number | null
+  /** its content header's table has none of cg's headers (read from it; false when not known) */
+  noCgKeys: boolean
 }
 
 function candidate(ctx: Ctx, m: ConsumeMessage, position: number): Candidate {
   const d = m as unknown as Delivery
+  const override = {exchange: ctx.req.toExchange, routingKey: ctx.req.routingKey}
+  // without --where, the route is read from the content header as it came: the headers are not decoded
+  const raw = ctx.req.where.length === 0 ? (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES] : undefined
+  const route = Buffer.isBuffer(raw) ? rawRouteOf(raw) : null
+  if (route) {
+    // (the messages of a DLQ mostly share their route: then their target is the same object too)
+    const same = ctx.lastRoute?.death === route.death && ctx.lastRoute.hasCc === route.hasCc
+    const target = same ? ctx.lastRoute!.target : replayTarget(d, route.death, override, route.hasCc)
+    if (!same) ctx.lastRoute = {death: route.death, hasCc: route.hasCc, target}
+    // (the table was read once here: the id and the splice do not read it again)
+    const replayId = route.asIs ? rawReplayId(raw as Buffer, d.content, true)! : replayIdOf(d)
+    return {m, position, replayId, target, key: target ? targetKey(target) : null, selected: true, replayCount: route.replayCount, noCgKeys: route.noCgKeys}
+  }
   // (the death's time is not needed to route or to match --where: not computed)
   const death = lastDeath(d.properties.headers, ctx.major, false)
   const selected = matchesWhere(d, death, ctx.req.where)
-  const target = replayTarget(d, death, {exchange: ctx.req.toExchange, routingKey: ctx.req.routingKey})
-  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected}
+  const target = replayTarget(d, death, override)
+  return {m, position, replayId: replayIdOf(d), target, key: target ? targetKey(target) : null, selected, replayCount: null, noCgKeys: false}
 }
 
 /** Reads (and puts back) the messages a run would take, and counts them per target. */
 async function plan(ctx: Ctx): Promise<NonNullable<ReplayReport['plan']>> {
-  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {prefetch: ctx.req.prefetch ?? 1000, max: ctx.ready, idleMs: 1500, signal: ctx.req.signal})
+  const reader = new QueueReader(ctx.rabbit, ctx.dlq, {
+    prefetch: ctx.req.prefetch ?? 1000,
+    max: ctx.ready,
+    idleMs: 1500,
+    signal: ctx.req.signal,
+    rawProperties: true,
+  })
   const targets = new Map<string, TargetPlan>()
   let selected = 0
   let notSelected = 0
@@ -301,12 +329,12 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     const raw = (d.properties as Record<symbol, unknown>)[RAW_PROPERTIES]
     if (raw !== undefined && t.cc.length === 0 && publisher.passThrough) {
       const stamp = {
-        count: replayCountOf(d.properties.headers) + 1,
+        count: (c.replayCount ?? replayCountOf(d.properties.headers)) + 1,
         replayId: c.replayId,
         at: Math.floor(Date.now() / 1000),
         possibleDuplicate: d.fields.redelivered,
       }
-      const props = amendedProperties(raw as Buffer, stamp)
+      const props = amendedProperties(raw as Buffer, stamp, c.noCgKeys)
       if (props && publisher.sendAmended(t.exchange, t.routingKey, props, d.content, c.replayId, settle)) return
     }
     publisher.send(t.exchange, t.routingKey, d.content, publishOptions(d, replayHeaders(d, c.replayId), t.cc), c.replayId, settle)

@@ -1,12 +1,20 @@
 // The frame-level replay path on the real RabbitMQ: a reader that keeps each delivery's content header
 // undecoded (keepRawProperties) and a confirm publisher that writes basic.publish + the amended content
 // header + the body frames itself (ConfirmPublisher.sendAmended), as `cg dlq replay` does.
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
 import amqp, {type ChannelModel, type ConsumeMessage} from 'amqplib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ConfirmPublisher, type PublishResult, QueueReader, RAW_PROPERTIES} from '../../../src/brokers/rabbitmq/rabbitmq-dlq-io.js'
 import {amendedProperties, REPLAY_ID} from '../../../src/brokers/rabbitmq/rabbitmq-dlq-message.js'
 import type {RabbitAdapter} from '../../../src/brokers/rabbitmq/rabbitmq-types.js'
 import {RABBIT_URL, useRabbit} from '../../helpers/rabbitmq.js'
+
+// amqplib's own decoding of a content header payload (class, weight, size stripped)
+const defs = createRequire(import.meta.url)(join(dirname(createRequire(import.meta.url).resolve('amqplib')), 'lib', 'defs.js')) as {
+  BasicProperties: number
+  decode(id: number, buf: Buffer): Record<string, unknown>
+}
 
 describe('rabbitmq replay frames', () => {
   const rmq = useRabbit()
@@ -64,6 +72,10 @@ describe('rabbitmq replay frames', () => {
       const m = (await reader.next())!
       const raw = (m.properties as unknown as Record<symbol, unknown>)[RAW_PROPERTIES] as Buffer
       expect(Buffer.isBuffer(raw)).toBe(true)
+      // the properties (the headers decoded when read) are what amqplib decodes from those bytes
+      const want = defs.decode(defs.BasicProperties, raw.subarray(12))
+      for (const k of Object.keys(want)) expect((m.properties as unknown as Record<string, unknown>)[k], k).toEqual(want[k])
+      if (i === 0) expect(m.properties.headers).toEqual({...sent[0].props.headers, list: [1, 'x']})
       const props = amendedProperties(raw, {count: i + 10, replayId: `id-${i}`, at: 1800000000, possibleDuplicate: i === 1})!
       results.push(
         new Promise((resolve) => {
