@@ -130,4 +130,15 @@ const topic = `${argv[0]}:${argv[1]}`
 const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
 const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
 const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
-cli.execute({loadOptions: {root, pjson}})
+// Such a run also needs only its own command from oclif.manifest.json: oclif (scripts/build-patches.mjs) takes
+// the root plugin's manifest from here, with the other commands left out (oclif works through every command
+// of its manifest, their flags, aliases and topics, as it loads).
+if (ownCommand) {
+  globalThis.__cgManifest = (file) => {
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'))
+    return manifest.commands?.[id] ? {...manifest, commands: {[id]: manifest.commands[id]}} : manifest
+  }
+}
+// Once the command has finished and oclif has flushed stdout, the process ends (as oclif ends it after an
+// error) instead of waiting for sockets to close and tearing down the heap.
+cli.execute({loadOptions: {root, pjson}}).then(() => process.exit())

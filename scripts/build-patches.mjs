@@ -51,6 +51,39 @@ const __cgCompareIds = (a, b) =>
       replace: 'Commander.prototype.__cgDictionaryMode = 0;\ndelete Commander.prototype.__cgDictionaryMode;\ncommands.forEach(function (commandName) {',
     },
 
+    // --- oclif's index evaluates all of @oclif/core (~100 modules: help, ux, parser, logger...) when it is
+    // first required; a run needs a few. Each export becomes a getter that requires its module on first read.
+    lazyIndex(await readFile(join(root, 'node_modules', '@oclif', 'core', 'lib', 'index.js'), 'utf8')),
+
+    // bin/run.js hands the root plugin's manifest over when a run needs only the command it runs
+    {
+      file: oclif('config/plugin.js'),
+      find: 'const manifest = await (0, fs_1.readJson)(p);',
+      replace: 'const manifest = (!dotfile && this.isRoot && globalThis.__cgManifest?.(p)) || (await (0, fs_1.readJson)(p));',
+    },
+
+    // --- ioredis' command table (@ioredis/commands: ~300 commands, their flags, key positions and
+    // subcommands, bundled as one object literal, and a flags map built from it at load): ioredis needs only
+    // the names at load (a method per command); the table is read when a command's flags or keys are asked
+    // (cluster routing, key prefixes, a pipeline's retry), so it is built then. The names come from the
+    // same file, read here at build time.
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: 'const commands_json_1 = __importDefault(require("./commands.json"));\nconst commandMetadata = commands_json_1.default;',
+      replace:
+        'let commandMetadata_;\nconst commandMetadata = new Proxy({}, { get: (_, name) => (commandMetadata_ ??= __importDefault(require("./commands.json")).default)[name] });',
+    },
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: 'exports.list = Object.keys(commandMetadata);\nconst flags = {};\nexports.list.forEach((commandName) => {',
+      replace: `exports.list = ${JSON.stringify(await redisCommandNames(root))};\nlet flags_;\nconst flags = new Proxy({}, { get: (_, name) => (flags_ ??= commandFlags())[name] });\nconst commandFlags = () => { const flags = {}; exports.list.forEach((commandName) => {`,
+    },
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: '        return flags;\n    }, {});\n});\n',
+      replace: '        return flags;\n    }, {});\n}); return flags; };\n',
+    },
+
     // --- Regular expressions compiled for one answer.
     // oclif checks Node against the CLI's engines range with semver, which compiles ~15 long expressions;
     // for this package's range and a plain x.y.z the answer comes from the range's comparators, parsed
@@ -214,6 +247,33 @@ const __cgCompareIds = (a, b) =>
       replace: 'var cluster_; var cluster_1 = {get default() { return (cluster_ ??= require("./cluster")).default; }};',
     },
   ]
+}
+
+/** oclif's index: its exports (`exports.X = __importStar(require(...))`, `var x_1 = require(...)` read by getters) required on first read. */
+function lazyIndex(text) {
+  const start = text.indexOf('exports.Args = __importStar(require("./args"));')
+  const endMark = 'get: function () { return ux_1.ux; } });'
+  const end = text.indexOf(endMark)
+  if (start < 0 || end < 0) throw new Error('@oclif/core/lib/index.js: its exports changed; update lazyIndex in scripts/build-patches.mjs')
+  const find = text.slice(start, end + endMark.length)
+  const lines = find.split('\n').map((line) => {
+    let m = /^exports\.(\w+) = __importStar\((require\("[^"]+"\))\);$/.exec(line)
+    if (m) return `Object.defineProperty(exports, "${m[1]}", { enumerable: true, configurable: true, get: function () { return __importStar(${m[2]}); } });`
+    m = /^var (\w+) = (require\("[^"]+"\));$/.exec(line)
+    if (m) return `var ${m[1]}_; var __cg_${m[1]} = () => (${m[1]}_ ??= ${m[2]});`
+    m = /^Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);$/.exec(line)
+    if (m) return `Object.defineProperty(exports, "${m[1]}", { enumerable: true, get: function () { return __cg_${m[2]}().${m[3]}; } });`
+    if (/^\/\//.test(line)) return line
+    throw new Error(`@oclif/core/lib/index.js: cannot make this line lazy: ${line}`)
+  })
+  return {file: oclif('index.js'), find, replace: lines.join('\n')}
+}
+
+/** The command names of ioredis' command table, in its order (Object.keys of the bundled JSON). */
+async function redisCommandNames(root) {
+  const ioredis = join(root, 'node_modules', 'ioredis')
+  const file = createRequire(join(ioredis, 'package.json')).resolve('@ioredis/commands/built/commands.json')
+  return Object.keys(JSON.parse(await readFile(file, 'utf8')))
 }
 
 /**
