@@ -229,6 +229,23 @@ const __cgCompareIds = (a, b) =>
     lazyRequire(oclif('errors/errors/cli.js'), 'const clean_stack_1 = __importDefault(require("clean-stack"));'),
     lazyRequire(oclif('ux/action/spinner.js'), "const ansiEscapes = require('ansi-escapes');"),
     lazyRequire(oclif('ux/action/spinner.js'), 'const cli_spinners_1 = __importDefault(require("cli-spinners"));'),
+    // oclif's help (command and root help, formatter, wrap-ansi, docopts): main.js and the error handler
+    // require help/index.js for normalizeArgv and showHelp; the help classes load when help is shown
+    lazyRequire(oclif('help/index.js'), 'const command_1 = require("./command");'),
+    lazyRequire(oclif('help/index.js'), 'const formatter_1 = require("./formatter");'),
+    lazyRequire(oclif('help/index.js'), 'const root_1 = __importDefault(require("./root"));'),
+    {
+      file: oclif('help/index.js'),
+      find: 'var command_2 = require("./command");',
+      replace: 'let command_2_; const command_2 = new Proxy({}, {get: (_, key) => (command_2_ ??= require("./command"))[key]});',
+    },
+    {
+      file: oclif('help/index.js'),
+      find: 'var formatter_2 = require("./formatter");',
+      replace: 'let formatter_2_; const formatter_2 = new Proxy({}, {get: (_, key) => (formatter_2_ ??= require("./formatter"))[key]});',
+    },
+    lazyRequire(oclif('help/util.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
+    lazyRequire(oclif('config/config.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
     // ioredis loads its Cluster client (and with it dns) with the rest; a standalone connection uses neither
     {
       file: ioredis('Redis.js'),
