@@ -16,6 +16,8 @@ const {createRequire, enableCompileCache} = require('node:module')
 
 const root = path.dirname(__dirname)
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+// oclif checks Node against the engines of this package.json (scripts/build-patches.mjs): not read twice
+globalThis.__cgPackageJson = {file: path.join(root, 'package.json'), json: pkg}
 
 // `cg --version` answers without loading the CLI, in oclif's format.
 const argv = process.argv.slice(2)

@@ -95,6 +95,13 @@ const __cgCompareIds = (a, b) =>
       replace: "if (!__cgSatisfies(process.versions.node, pjson.engines.node, () => require('semver'))) {",
       helper: enginesHelper(engines),
     },
+    // the package.json checked is the CLI's (the bundle's __dirname is dist/): bin/run.js has read it already
+    {
+      file: oclif('index.js'),
+      find: "        const pjson = require(path.join(root, 'package.json'));",
+      replace:
+        "        const pjson = (path.join(root, 'package.json') === globalThis.__cgPackageJson?.file && globalThis.__cgPackageJson.json) || require(path.join(root, 'package.json'));",
+    },
     // help and tables measure every string's width: printable ASCII is one column a character, without
     // compiling the emoji expression (thousands of alternatives)
     {
