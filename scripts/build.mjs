@@ -202,6 +202,18 @@ for (const name of ['cg', ...CHUNKS]) {
     builtins++
     return `__cgBuiltinESM(${req})`
   })
+  // The same for a CommonJS package imported by an ES module: esbuild's __toESM copies each export onto a new
+  // object as a getter, one defineProperty each (~280 at startup, a new map per property); an object whose
+  // prototype is the module reads the same (nothing in the bundles lists such an object's own keys).
+  const toESM =
+    /^var __toESM = \(mod, isNodeMode, target\) => \(target = mod != null \? __create\(__getProtoOf\(mod\)\) : \{\}, __copyProps\([\s\S]*?\n\)\);\n/m
+  if (text.includes('var __toESM = ')) {
+    if (!toESM.test(text)) throw new Error(`${file}: esbuild's __toESM changed; update the rewrite in scripts/build.mjs`)
+    text = text.replace(
+      toESM,
+      'var __toESM = (mod, isNodeMode) => mod == null ? {} : isNodeMode || !mod.__esModule ? __create(mod, { default: { value: mod, enumerable: true } }) : __create(mod);\n',
+    )
+  }
   writeFileSync(file, builtins ? builtinESM + text : text)
 }
 
