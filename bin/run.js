@@ -16,6 +16,8 @@ const {createRequire, enableCompileCache} = require('node:module')
 
 const root = path.dirname(__dirname)
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+// oclif checks Node against the engines of this package.json (scripts/build-patches.mjs): not read twice
+globalThis.__cgPackageJson = {file: path.join(root, 'package.json'), json: pkg}
 
 // `cg --version` answers without loading the CLI, in oclif's format.
 const argv = process.argv.slice(2)
@@ -130,4 +132,15 @@ const topic = `${argv[0]}:${argv[1]}`
 const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
 const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
 const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
-cli.execute({loadOptions: {root, pjson}})
+// Such a run also needs only its own command from oclif.manifest.json: oclif (scripts/build-patches.mjs) takes
+// the root plugin's manifest from here, with the other commands left out (oclif works through every command
+// of its manifest, their flags, aliases and topics, as it loads).
+if (ownCommand) {
+  globalThis.__cgManifest = (file) => {
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'))
+    return manifest.commands?.[id] ? {...manifest, commands: {[id]: manifest.commands[id]}} : manifest
+  }
+}
+// Once the command has finished and oclif has flushed stdout, the process ends (as oclif ends it after an
+// error) instead of waiting for sockets to close and tearing down the heap.
+cli.execute({loadOptions: {root, pjson}}).then(() => process.exit())

@@ -51,6 +51,39 @@ const __cgCompareIds = (a, b) =>
       replace: 'Commander.prototype.__cgDictionaryMode = 0;\ndelete Commander.prototype.__cgDictionaryMode;\ncommands.forEach(function (commandName) {',
     },
 
+    // --- oclif's index evaluates all of @oclif/core (~100 modules: help, ux, parser, logger...) when it is
+    // first required; a run needs a few. Each export becomes a getter that requires its module on first read.
+    lazyIndex(await readFile(join(root, 'node_modules', '@oclif', 'core', 'lib', 'index.js'), 'utf8')),
+
+    // bin/run.js hands the root plugin's manifest over when a run needs only the command it runs
+    {
+      file: oclif('config/plugin.js'),
+      find: 'const manifest = await (0, fs_1.readJson)(p);',
+      replace: 'const manifest = (!dotfile && this.isRoot && globalThis.__cgManifest?.(p)) || (await (0, fs_1.readJson)(p));',
+    },
+
+    // --- ioredis' command table (@ioredis/commands: ~300 commands, their flags, key positions and
+    // subcommands, bundled as one object literal, and a flags map built from it at load): ioredis needs only
+    // the names at load (a method per command); the table is read when a command's flags or keys are asked
+    // (cluster routing, key prefixes, a pipeline's retry), so it is built then. The names come from the
+    // same file, read here at build time.
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: 'const commands_json_1 = __importDefault(require("./commands.json"));\nconst commandMetadata = commands_json_1.default;',
+      replace:
+        'let commandMetadata_;\nconst commandMetadata = new Proxy({}, { get: (_, name) => (commandMetadata_ ??= __importDefault(require("./commands.json")).default)[name] });',
+    },
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: 'exports.list = Object.keys(commandMetadata);\nconst flags = {};\nexports.list.forEach((commandName) => {',
+      replace: `exports.list = ${JSON.stringify(await redisCommandNames(root))};\nlet flags_;\nconst flags = new Proxy({}, { get: (_, name) => (flags_ ??= commandFlags())[name] });\nconst commandFlags = () => { const flags = {}; exports.list.forEach((commandName) => {`,
+    },
+    {
+      file: /@ioredis[\\/]commands[\\/]built[\\/]index\.js$/,
+      find: '        return flags;\n    }, {});\n});\n',
+      replace: '        return flags;\n    }, {});\n}); return flags; };\n',
+    },
+
     // --- Regular expressions compiled for one answer.
     // oclif checks Node against the CLI's engines range with semver, which compiles ~15 long expressions;
     // for this package's range and a plain x.y.z the answer comes from the range's comparators, parsed
@@ -61,6 +94,13 @@ const __cgCompareIds = (a, b) =>
       find: 'if (!semver.satisfies(process.versions.node, pjson.engines.node)) {',
       replace: "if (!__cgSatisfies(process.versions.node, pjson.engines.node, () => require('semver'))) {",
       helper: enginesHelper(engines),
+    },
+    // the package.json checked is the CLI's (the bundle's __dirname is dist/): bin/run.js has read it already
+    {
+      file: oclif('index.js'),
+      find: "        const pjson = require(path.join(root, 'package.json'));",
+      replace:
+        "        const pjson = (path.join(root, 'package.json') === globalThis.__cgPackageJson?.file && globalThis.__cgPackageJson.json) || require(path.join(root, 'package.json'));",
     },
     // help and tables measure every string's width: printable ASCII is one column a character, without
     // compiling the emoji expression (thousands of alternatives)
@@ -196,6 +236,23 @@ const __cgCompareIds = (a, b) =>
     lazyRequire(oclif('errors/errors/cli.js'), 'const clean_stack_1 = __importDefault(require("clean-stack"));'),
     lazyRequire(oclif('ux/action/spinner.js'), "const ansiEscapes = require('ansi-escapes');"),
     lazyRequire(oclif('ux/action/spinner.js'), 'const cli_spinners_1 = __importDefault(require("cli-spinners"));'),
+    // oclif's help (command and root help, formatter, wrap-ansi, docopts): main.js and the error handler
+    // require help/index.js for normalizeArgv and showHelp; the help classes load when help is shown
+    lazyRequire(oclif('help/index.js'), 'const command_1 = require("./command");'),
+    lazyRequire(oclif('help/index.js'), 'const formatter_1 = require("./formatter");'),
+    lazyRequire(oclif('help/index.js'), 'const root_1 = __importDefault(require("./root"));'),
+    {
+      file: oclif('help/index.js'),
+      find: 'var command_2 = require("./command");',
+      replace: 'let command_2_; const command_2 = new Proxy({}, {get: (_, key) => (command_2_ ??= require("./command"))[key]});',
+    },
+    {
+      file: oclif('help/index.js'),
+      find: 'var formatter_2 = require("./formatter");',
+      replace: 'let formatter_2_; const formatter_2 = new Proxy({}, {get: (_, key) => (formatter_2_ ??= require("./formatter"))[key]});',
+    },
+    lazyRequire(oclif('help/util.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
+    lazyRequire(oclif('config/config.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
     // ioredis loads its Cluster client (and with it dns) with the rest; a standalone connection uses neither
     {
       file: ioredis('Redis.js'),
@@ -214,6 +271,33 @@ const __cgCompareIds = (a, b) =>
       replace: 'var cluster_; var cluster_1 = {get default() { return (cluster_ ??= require("./cluster")).default; }};',
     },
   ]
+}
+
+/** oclif's index: its exports (`exports.X = __importStar(require(...))`, `var x_1 = require(...)` read by getters) required on first read. */
+function lazyIndex(text) {
+  const start = text.indexOf('exports.Args = __importStar(require("./args"));')
+  const endMark = 'get: function () { return ux_1.ux; } });'
+  const end = text.indexOf(endMark)
+  if (start < 0 || end < 0) throw new Error('@oclif/core/lib/index.js: its exports changed; update lazyIndex in scripts/build-patches.mjs')
+  const find = text.slice(start, end + endMark.length)
+  const lines = find.split('\n').map((line) => {
+    let m = /^exports\.(\w+) = __importStar\((require\("[^"]+"\))\);$/.exec(line)
+    if (m) return `Object.defineProperty(exports, "${m[1]}", { enumerable: true, configurable: true, get: function () { return __importStar(${m[2]}); } });`
+    m = /^var (\w+) = (require\("[^"]+"\));$/.exec(line)
+    if (m) return `var ${m[1]}_; var __cg_${m[1]} = () => (${m[1]}_ ??= ${m[2]});`
+    m = /^Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);$/.exec(line)
+    if (m) return `Object.defineProperty(exports, "${m[1]}", { enumerable: true, get: function () { return __cg_${m[2]}().${m[3]}; } });`
+    if (/^\/\//.test(line)) return line
+    throw new Error(`@oclif/core/lib/index.js: cannot make this line lazy: ${line}`)
+  })
+  return {file: oclif('index.js'), find, replace: lines.join('\n')}
+}
+
+/** The command names of ioredis' command table, in its order (Object.keys of the bundled JSON). */
+async function redisCommandNames(root) {
+  const ioredis = join(root, 'node_modules', 'ioredis')
+  const file = createRequire(join(ioredis, 'package.json')).resolve('@ioredis/commands/built/commands.json')
+  return Object.keys(JSON.parse(await readFile(file, 'utf8')))
 }
 
 /**

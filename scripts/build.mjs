@@ -41,7 +41,26 @@ const entry = [
 // that most runs never use (a redis:// connection needs no TLS): the bundle gets a stand-in with the same
 // export names, each a getter that requires the module on first use (for assert, itself a function, the
 // stand-in is a function that calls it).
-const LAZY_BUILTINS = ['tls', 'https', 'crypto', 'child_process', 'readline', 'dns', 'perf_hooks', 'fs/promises', 'assert']
+const LAZY_BUILTINS = ['tls', 'https', 'crypto', 'child_process', 'readline', 'dns', 'perf_hooks', 'fs/promises', 'assert', 'tty']
+// tty loads net (and the socket and stream modules) to answer isatty(), asked at load by supports-color and
+// oclif: a descriptor that is not a character device, or is /dev/null, is no terminal, which fstat tells;
+// any other one is asked of tty itself.
+const TTY_ISATTY = `function isatty(fd) {
+  if (process.platform !== 'win32' && Number.isInteger(fd) && fd >= 0 && fd <= 2147483647) {
+    const fs = require('node:fs')
+    let stat
+    try {
+      stat = fs.fstatSync(fd)
+    } catch {
+      return false
+    }
+    if (!stat.isCharacterDevice()) return false
+    try {
+      if (stat.rdev === fs.statSync('/dev/null').rdev) return false
+    } catch {}
+  }
+  return load().isatty(fd)
+}`
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
@@ -53,7 +72,11 @@ const lazyBuiltins = {
       const real = require(`node:${args.path}`)
       const callable = typeof real === 'function'
       const names = Object.keys(real).filter((k) => !callable || !['length', 'name', 'prototype'].includes(k))
-      const props = names.map((k) => `${JSON.stringify(k)}: {enumerable: true, get: () => load()[${JSON.stringify(k)}]}`)
+      const props = names.map((k) =>
+        args.path === 'tty' && k === 'isatty'
+          ? `"isatty": {enumerable: true, writable: true, configurable: true, value: ${TTY_ISATTY}}`
+          : `${JSON.stringify(k)}: {enumerable: true, get: () => load()[${JSON.stringify(k)}]}`,
+      )
       const target = callable ? 'function (...args) { return load().apply(this, args) }' : '{}'
       return {
         contents: `let m\nconst load = () => (m ??= require('node:${args.path}'))\nmodule.exports = Object.defineProperties(${target}, {${props.join(', ')}})\n`,
@@ -179,6 +202,18 @@ for (const name of ['cg', ...CHUNKS]) {
     builtins++
     return `__cgBuiltinESM(${req})`
   })
+  // The same for a CommonJS package imported by an ES module: esbuild's __toESM copies each export onto a new
+  // object as a getter, one defineProperty each (~280 at startup, a new map per property); an object whose
+  // prototype is the module reads the same (nothing in the bundles lists such an object's own keys).
+  const toESM =
+    /^var __toESM = \(mod, isNodeMode, target\) => \(target = mod != null \? __create\(__getProtoOf\(mod\)\) : \{\}, __copyProps\([\s\S]*?\n\)\);\n/m
+  if (text.includes('var __toESM = ')) {
+    if (!toESM.test(text)) throw new Error(`${file}: esbuild's __toESM changed; update the rewrite in scripts/build.mjs`)
+    text = text.replace(
+      toESM,
+      'var __toESM = (mod, isNodeMode) => mod == null ? {} : isNodeMode || !mod.__esModule ? __create(mod, { default: { value: mod, enumerable: true } }) : __create(mod);\n',
+    )
+  }
   writeFileSync(file, builtins ? builtinESM + text : text)
 }
 

@@ -1,3 +1,4 @@
+import type {ChalkInstance} from 'chalk'
 import type {CgError} from '../errors/cg-error.js'
 import {redact} from '../profiles/redact.js'
 import {escapeControl} from './escape.js'
@@ -35,8 +36,20 @@ export async function renderError(err: CgError, opts: RenderOptions & {verbose: 
 }
 
 /** Colors follow the terminal: off when the stream is not a TTY or NO_COLOR is set. */
-export async function colors(stream: NodeJS.WriteStream = process.stdout) {
-  const {Chalk} = await import('chalk')
+export async function colors(stream: NodeJS.WriteStream = process.stdout): Promise<ChalkInstance> {
   const on = Boolean(stream.isTTY) && !('NO_COLOR' in process.env)
-  return new Chalk({level: on ? 1 : 0})
+  if (!on) return NO_COLORS
+  const {Chalk} = await import('chalk')
+  return new Chalk({level: 1})
 }
+
+/**
+ * Chalk at level 0 without loading chalk (its styles and their getters, ~0.7 ms at startup): every style (and
+ * chain of styles) is the text as chalk at level 0 gives it, its arguments joined by spaces. cg calls styles
+ * by name only (no hex, rgb or ansi256 builders).
+ */
+const plain = (...args: unknown[]): string => (args.length === 1 ? `${args[0]}` : args.join(' '))
+const NO_COLORS: ChalkInstance = new Proxy(plain, {
+  // not a thenable (it is awaited), and no symbol-keyed styles
+  get: (_, key) => (key === 'level' ? 0 : key === 'then' || typeof key === 'symbol' ? undefined : NO_COLORS),
+}) as unknown as ChalkInstance

@@ -43,7 +43,7 @@ export const URL_SCHEMES: readonly string[] = Object.keys(SCHEMES).map((s) => `$
 export const URL_SCHEMES_TEXT = `${URL_SCHEMES.slice(0, -1).join(', ')} or ${URL_SCHEMES[URL_SCHEMES.length - 1]}`
 
 export function brokerOfUrl(url: string): BrokerKind {
-  const m = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)\/\//.exec(url)
   const broker = m ? SCHEMES[m[1].toLowerCase()] : undefined
   if (!broker)
     throw new CgError('usage', `cannot tell the broker from URL scheme of ${JSON.stringify(url.replace(/\/\/.*@/, '//***@'))}`, `Use ${URL_SCHEMES_TEXT}.`)
@@ -123,7 +123,7 @@ export function buildProfile(
   }
   registerSecrets(raw)
   // the password as written, then as decoded: neither may reach any output, error messages included
-  const cred = /^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:(.*)@/is.exec(url)
+  const cred = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^:@/]*:(.*)@/s.exec(url)
   if (cred) registerSecret(cred[1])
   const where = urlOverride !== undefined ? (source === 'env' ? '$CG_URL' : '--url') : rawUrl ? `the url of profile ${name}` : `the brokers of profile ${name}`
   const parsed = parseBrokerUrl(url, where)

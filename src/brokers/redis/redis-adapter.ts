@@ -196,14 +196,20 @@ export class RedisAdapter implements StreamsAdapter {
   private async *statusBatches(q: GroupQuery, entriesAdded: boolean, seen?: Set<string>): AsyncGenerator<StatusRow[]> {
     const select = (rows: GroupRow[]) => (q.group === undefined ? rows : rows.filter((g) => g.group === q.group))
     const byCommands = async (rows: GroupRow[]) => (rows.length ? this.statusOf(rows, q.pendingEntries, entriesAdded) : [])
+    // the clocks (TIME) are asked for ahead, in the same round trip as the first command of each node
+    const prefetch = (nodes: Redis[]) => {
+      for (const node of nodes) this.clock(node).catch(() => undefined)
+    }
     if (q.source !== undefined) {
       const source = q.source
+      prefetch([this.conn.nodeFor(source)])
       await this.assertStream(source)
       const rows =
         (await this.statusByScript(this.conn.nodeFor(source), [source], q, entriesAdded)) ?? (await byCommands(select(await this.groupsOfStream(source))))
       if (rows.length) yield rows
       return
     }
+    prefetch(this.conn.masters())
     const batches = this.eachScan(
       async (node, keys) => (await this.statusByScript(node, keys, q, entriesAdded)) ?? byCommands(select(await this.groupsOf(node, keys))),
       seen,

@@ -55,6 +55,8 @@ export function redisOptions(profile: Profile, timeoutMs: number): RedisOptions 
     retryStrategy: () => null,
     enableOfflineQueue: true,
     connectionName: 'cg',
+    // CLIENT SETINFO lib-name/lib-ver: two more commands on each connection (an error before Redis 7.2)
+    disableClientInfo: true,
   }
   if (u.master === undefined) return {...common, host, port: port ?? 6379}
   return {...common, ...sentinelOptions(profile, u.hosts, u.master, tls, timeoutMs)}
@@ -104,7 +106,9 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
   // lib.Cluster only when it is one: the built CLI loads ioredis' cluster client on first use
   const {Redis} = lib
   const options = redisOptions(profile, timeoutMs)
-  const first = new Redis(options)
+  // The database is selected below, where a refusal stops the command: ioredis would select it during its
+  // handshake as well, and go on with database 0 when refused.
+  const first = new Redis({...options, db: 0})
   // connect() rejects with a bare "Connection is closed."; the reason (WRONGPASS, ECONNREFUSED) comes as an event
   let reason: unknown
   first.on('error', (e) => {
@@ -133,8 +137,14 @@ export async function connectRedis(profile: Profile, opts: RedisConnectOptions):
     throw connectionError(why, profile)
   })
   if (sentinels) debug(`redis sentinel: master ${options.name} is ${masterAddress(first)}`)
-  if (options.db) await selectDatabase(first, options.db, options.username, profile)
-  const info = await serverInfo(first, timeoutMs).catch((error: unknown) => {
+  // SELECT and INFO go out together (INFO is the server's, whichever the database): one round trip
+  const selected = options.db ? selectDatabase(first, options.db, options.username, profile) : undefined
+  const asked = serverInfo(first, timeoutMs)
+  if (selected) {
+    asked.catch(() => undefined)
+    await selected
+  }
+  const info = await asked.catch((error: unknown) => {
     first.disconnect()
     throw connectionError(redisError(error), profile)
   })
