@@ -169,19 +169,11 @@ export function rawReplayId(payload: Buffer, content: Buffer, asIs = false): str
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (flags & FLAG_CONTINUATION) return null
-  let at = FLAGS_AT + 2
-  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
-    if (flags & f) {
-      if (at >= payload.length) return null
-      at += 1 + payload[at]
-    }
-  }
-  if (at > payload.length) return null
+  const tableAt = headersAt(payload, flags)
+  if (tableAt < 0) return null
   if (!(flags & FLAG_HEADERS)) return hashOf(payload, content)
-  const tableAt = at
-  if (tableAt + 4 > payload.length) return null
-  const end = tableAt + 4 + payload.readUInt32BE(tableAt)
-  if (end > payload.length) return null
+  const end = tableEnd(payload, tableAt)
+  if (end < 0) return null
   // the table's entries that are kept: [start, end) ranges
   const runs: number[] = []
   let p = tableAt + 4
@@ -189,15 +181,10 @@ export function rawReplayId(payload: Buffer, content: Buffer, asIs = false): str
   let entries = 0
   let dropped = 0
   while (p < end) {
-    const keyLen = payload[p]
-    const keyAt = p + 1
-    const tagAt = keyAt + keyLen
-    if (tagAt >= end) return null
-    const size = valueSize(payload, payload[tagAt], tagAt + 1)
-    const next = tagAt + 1 + size
-    if (size < 0 || next > end) return null
+    const next = fieldEnd(payload, p, end)
+    if (next < 0) return null
     entries++
-    if (isKey(payload, keyAt, keyLen, VOLATILE_KEYS)) {
+    if (isKey(payload, p + 1, payload[p], VOLATILE_KEYS)) {
       dropped++
       if (p > runStart) runs.push(runStart, p)
       runStart = next
@@ -475,6 +462,40 @@ function valueSize(b: Buffer, tag: number, at: number): number {
   }
 }
 
+/**
+ * Where the headers table is (or would be) in a content header payload with these flags: after the content
+ * type and encoding, the two short strings before it. -1 when the payload is shorter than that.
+ */
+function headersAt(payload: Buffer, flags: number): number {
+  let at = FLAGS_AT + 2
+  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
+    if (flags & f) {
+      if (at >= payload.length) return -1
+      at += 1 + payload[at]
+    }
+  }
+  return at > payload.length ? -1 : at
+}
+
+/** The end of the table (or array) whose 4-byte length is at `at`, within `limit`; -1 when it does not fit. */
+function tableEnd(b: Buffer, at: number, limit = b.length): number {
+  if (at + 4 > limit) return -1
+  const end = at + 4 + b.readUInt32BE(at)
+  return end > limit ? -1 : end
+}
+
+/**
+ * The end of the table field at `p` (its key: b[p] bytes from p + 1, then its type tag and value), within a
+ * table ending at `end`; -1 when the field is malformed or runs past the table.
+ */
+function fieldEnd(b: Buffer, p: number, end: number): number {
+  const tagAt = p + 1 + b[p]
+  if (tagAt >= end) return -1
+  const size = valueSize(b, b[tagAt], tagAt + 1)
+  const next = tagAt + 1 + size
+  return size < 0 || next > end ? -1 : next
+}
+
 function isCgKey(b: Buffer, at: number, len: number): boolean {
   // every cg key starts with "x-cg-"
   if (len < 5 || b[at] !== 0x78 || b[at + 2] !== 0x63 || b[at + 3] !== 0x67) return false
@@ -561,34 +582,21 @@ export function amendedProperties(payload: Buffer, stamp: ReplayStamp, noCgKeys 
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (flags & (FLAG_CLUSTER_ID | FLAG_CONTINUATION)) return null
-  let at = FLAGS_AT + 2
-  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
-    if (flags & f) {
-      if (at >= payload.length) return null
-      at += 1 + payload[at]
-    }
-  }
-  if (at > payload.length) return null
-  const tableAt = at
+  const tableAt = headersAt(payload, flags)
+  if (tableAt < 0) return null
   // the kept entries of the old table: [start, end) ranges
   const kept: number[] = []
   let after = tableAt
   if (flags & FLAG_HEADERS) {
-    if (tableAt + 4 > payload.length) return null
-    const end = tableAt + 4 + payload.readUInt32BE(tableAt)
-    if (end > payload.length) return null
+    const end = tableEnd(payload, tableAt)
+    if (end < 0) return null
     // (noCgKeys: the caller read the table already: no entry to drop)
     let p = noCgKeys ? end : tableAt + 4
     let runStart = tableAt + 4
     while (p < end) {
-      const keyLen = payload[p]
-      const keyAt = p + 1
-      const tagAt = keyAt + keyLen
-      if (tagAt >= end) return null
-      const size = valueSize(payload, payload[tagAt], tagAt + 1)
-      const next = tagAt + 1 + size
-      if (size < 0 || next > end) return null
-      if (isCgKey(payload, keyAt, keyLen)) {
+      const next = fieldEnd(payload, p, end)
+      if (next < 0) return null
+      if (isCgKey(payload, p + 1, payload[p])) {
         if (p > runStart) kept.push(runStart, p)
         runStart = next
       }
@@ -650,16 +658,9 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
   if (payload.length < FLAGS_AT + 2) return null
   const flags = payload.readUInt16BE(FLAGS_AT)
   if (!(flags & FLAG_HEADERS) || flags & FLAG_CONTINUATION) return null
-  let at = FLAGS_AT + 2
-  for (const f of [FLAG_CONTENT_TYPE, FLAG_CONTENT_ENCODING]) {
-    if (flags & f) {
-      if (at >= payload.length) return null
-      at += 1 + payload[at]
-    }
-  }
-  if (at + 4 > payload.length) return null
-  const end = at + 4 + payload.readUInt32BE(at)
-  if (end > payload.length) return null
+  const at = headersAt(payload, flags)
+  const end = at < 0 ? -1 : tableEnd(payload, at)
+  if (end < 0) return null
   let deathAt = -1
   let hasCc = false
   let countTag = -1
@@ -668,14 +669,12 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
   let counters = false
   let cgKeys = false
   for (let p = at + 4; p < end; ) {
+    const next = fieldEnd(payload, p, end)
+    if (next < 0) return null
     const keyLen = payload[p]
     const keyAt = p + 1
     const tagAt = keyAt + keyLen
-    if (tagAt >= end) return null
     const tag = payload[tagAt]
-    const size = valueSize(payload, tag, tagAt + 1)
-    const next = tagAt + 1 + size
-    if (size < 0 || next > end) return null
     entries++
     if (keyIs(payload, keyAt, keyLen, KEY_X_DEATH)) deathAt = tag === TAG_A ? tagAt + 1 : -1
     else if (keyIs(payload, keyAt, keyLen, KEY_CC)) hasCc = true
@@ -695,23 +694,21 @@ export function rawRouteOf(payload: Buffer): RawRoute | null {
   // x-death[0]: a table
   const arrayEnd = deathAt + 4 + payload.readUInt32BE(deathAt)
   const first = deathAt + 4
-  if (first + 5 > arrayEnd || payload[first] !== TAG_F) return null
-  const tableEnd = first + 5 + payload.readUInt32BE(first + 1)
-  if (tableEnd > arrayEnd) return null
+  if (first >= arrayEnd || payload[first] !== TAG_F) return null
+  const deathEnd = tableEnd(payload, first + 1, arrayEnd)
+  if (deathEnd < 0) return null
   // where the exchange's string and the routing keys' array are ([start, end) of their values, -1: none)
   let exAt = -1
   let exEnd = -1
   let rkAt = -1
   let rkEnd = -1
-  for (let p = first + 5; p < tableEnd; ) {
+  for (let p = first + 5; p < deathEnd; ) {
+    const next = fieldEnd(payload, p, deathEnd)
+    if (next < 0) return null
     const keyLen = payload[p]
     const keyAt = p + 1
     const tagAt = keyAt + keyLen
-    if (tagAt >= tableEnd) return null
     const tag = payload[tagAt]
-    const size = valueSize(payload, tag, tagAt + 1)
-    const next = tagAt + 1 + size
-    if (size < 0 || next > tableEnd) return null
     if (keyIs(payload, keyAt, keyLen, KEY_EXCHANGE)) {
       if (tag !== TAG_S) return null
       exAt = tagAt + 5
