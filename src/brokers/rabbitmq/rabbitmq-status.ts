@@ -12,7 +12,7 @@ import {deadLetterTargets} from './rabbitmq-dlq-resolve.js'
 import {deadLetter, num, timeLag} from './rabbitmq-inspect.js'
 import {seg} from './rabbitmq-management.js'
 import {getQueue, listQueues, type RawQueue} from './rabbitmq-reads.js'
-import {streamPositions} from './rabbitmq-streams.js'
+import {streamConsumersOf, streamPositions, type RawStreamConsumer} from './rabbitmq-streams.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
 import {mapLimit} from '../../services/limit.js'
 
@@ -79,11 +79,14 @@ export async function statusOp(a: RabbitAdapter, req: OpRequest<'status'>): Prom
   const takenAt = Date.now()
   const dlqs = await deadLetterQueues(a, queues, queue === undefined)
   const given = queue !== undefined && req.profile.consumer ? [req.profile.consumer] : []
+  // the stream consumers of a vhost: one listing for all its streams
+  const listings = new Map<string, Promise<RawStreamConsumer[]>>()
+  const listingOf = (vhost: string) => listings.get(vhost) ?? listings.set(vhost, streamConsumersOf(a, vhost)).get(vhost)!
   const streams = new Map(
     await mapLimit(
       queues.filter((q) => q.type === 'stream'),
       4,
-      async (q) => [key(q.vhost, q.name), await streamLag(a, q, given, takenAt)] as const,
+      async (q) => [key(q.vhost, q.name), await streamLag(a, q, given, takenAt, listingOf(q.vhost))] as const,
     ),
   )
   const groups = queues.map((q): RabbitGroupStatus => {
@@ -125,11 +128,12 @@ async function streamLag(
   q: RawQueue,
   given: string[],
   takenAt: number,
+  listing: Promise<RawStreamConsumer[]>,
 ): Promise<Pick<GroupStatus, 'lag' | 'pending' | 'timeLagMs' | 'timeLagNote'>> {
   const none = (timeLagNote: string) => ({lag: null, pending: null, timeLagMs: null, timeLagNote})
   let positions: Awaited<ReturnType<typeof streamPositions>>['positions']
   try {
-    ;({positions} = await streamPositions(a, q, given, takenAt))
+    ;({positions} = await streamPositions(a, q, given, takenAt, listing))
   } catch (err) {
     // the management API answered for the queue: one stream that cannot be read does not sink the whole read
     if (!(err instanceof CgError)) throw err

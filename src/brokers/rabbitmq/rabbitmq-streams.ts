@@ -12,7 +12,7 @@ import type {RawQueue} from './rabbitmq-reads.js'
 import {seg} from './rabbitmq-management.js'
 
 /** A consumer of a stream seen by the management API (rabbitmq_stream_management). */
-interface RawStreamConsumer {
+export interface RawStreamConsumer {
   queue: {name: string; vhost: string}
   subscription_id?: number
   offset?: number
@@ -38,15 +38,27 @@ export interface ConnectedStreamConsumer {
 const NO_OFFSET = /code 19\b/
 const NO_STREAM = /code 2\b/
 
-/** The connected consumers of one stream queue: the stream protocol's, then the AMQP ones. */
-export async function connectedConsumers(a: RabbitAdapter, q: RawQueue): Promise<ConnectedStreamConsumer[]> {
-  const all = await a
+/** The stream protocol's consumers of every stream of a vhost (one management API listing). */
+export function streamConsumersOf(a: RabbitAdapter, vhost: string): Promise<RawStreamConsumer[]> {
+  return a
     .management()
-    .get<RawStreamConsumer[]>(`stream/consumers/${seg(q.vhost)}`)
+    .get<RawStreamConsumer[]>(`stream/consumers/${seg(vhost)}`)
     .catch((err: unknown) => {
       if (err instanceof CgError && err.code === 'not_found') return [] as RawStreamConsumer[]
       throw err
     })
+}
+
+/**
+ * The connected consumers of one stream queue: the stream protocol's, then the AMQP ones. `listing`: the
+ * vhost's streamConsumersOf, when the caller reads several streams of it.
+ */
+export async function connectedConsumers(
+  a: RabbitAdapter,
+  q: RawQueue,
+  listing: Promise<RawStreamConsumer[]> = streamConsumersOf(a, q.vhost),
+): Promise<ConnectedStreamConsumer[]> {
+  const all = await listing
   const rows: ConnectedStreamConsumer[] = []
   for (const c of all) {
     if (c.queue?.name !== q.name || c.queue.vhost !== q.vhost) continue
@@ -181,8 +193,9 @@ export async function streamPositions(
   q: RawQueue,
   given: readonly string[],
   now = Date.now(),
+  listing?: Promise<RawStreamConsumer[]>,
 ): Promise<{positions: StreamPosition[]; connected: ConnectedStreamConsumer[]; lastOffset: number | null}> {
-  const connected = await connectedConsumers(a, q)
+  const connected = await connectedConsumers(a, q, listing)
   const names = new Map<string, Set<'connected' | 'given'>>()
   for (const c of connected) if (c.name !== null && c.protocol === 'stream') (names.get(c.name) ?? names.set(c.name, new Set()).get(c.name)!).add('connected')
   for (const n of given) (names.get(n) ?? names.set(n, new Set()).get(n)!).add('given')
