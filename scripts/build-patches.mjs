@@ -11,9 +11,9 @@ const require = createRequire(import.meta.url)
 const oclif = (path) => new RegExp(`@oclif[\\\\/]core[\\\\/]lib[\\\\/]${path.replace(/\//g, '[\\\\/]').replace(/\./g, '\\.')}$`)
 const ioredis = (path) => new RegExp(`[\\\\/]ioredis[\\\\/]built[\\\\/]${path.replace(/\//g, '[\\\\/]').replace(/\./g, '\\.')}$`)
 
-/** `const x = require("m")` (or `__importDefault(require("m"))`) becomes an object that requires m on the first property read. */
+/** `const x = require("m")` or `var x = ...` (or `__importDefault(require("m"))`) becomes an object that requires m on the first property read. */
 function lazyRequire(file, line) {
-  const m = /^const (\w+) = (__importDefault\()?(require\((["'])[^"']+\4\))\)?;$/.exec(line)
+  const m = /^(?:const|var) (\w+) = (__importDefault\()?(require\((["'])[^"']+\4\))\)?;$/.exec(line)
   if (!m) throw new Error(`lazyRequire: cannot read ${line}`)
   const [, name, importDefault, req] = m
   const load = importDefault ? `__importDefault(${req})` : req
@@ -241,16 +241,8 @@ const __cgCompareIds = (a, b) =>
     lazyRequire(oclif('help/index.js'), 'const command_1 = require("./command");'),
     lazyRequire(oclif('help/index.js'), 'const formatter_1 = require("./formatter");'),
     lazyRequire(oclif('help/index.js'), 'const root_1 = __importDefault(require("./root"));'),
-    {
-      file: oclif('help/index.js'),
-      find: 'var command_2 = require("./command");',
-      replace: 'let command_2_; const command_2 = new Proxy({}, {get: (_, key) => (command_2_ ??= require("./command"))[key]});',
-    },
-    {
-      file: oclif('help/index.js'),
-      find: 'var formatter_2 = require("./formatter");',
-      replace: 'let formatter_2_; const formatter_2 = new Proxy({}, {get: (_, key) => (formatter_2_ ??= require("./formatter"))[key]});',
-    },
+    lazyRequire(oclif('help/index.js'), 'var command_2 = require("./command");'),
+    lazyRequire(oclif('help/index.js'), 'var formatter_2 = require("./formatter");'),
     lazyRequire(oclif('help/util.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
     lazyRequire(oclif('config/config.js'), 'const ejs_1 = __importDefault(require("ejs"));'),
     // ioredis loads its Cluster client (and with it dns) with the rest; a standalone connection uses neither
