@@ -4,7 +4,7 @@
 import type {Channel, ConfirmChannel, ConsumeMessage} from 'amqplib'
 import {availability, unreadable} from './rabbitmq-cluster.js'
 import {CgError} from '../../errors/cg-error.js'
-import {RAW_PROPERTIES} from './rabbitmq-dlq-message.js'
+import {FLAG_CLUSTER_ID, FLAG_CONTENT_ENCODING, FLAG_CONTENT_TYPE, FLAG_CONTINUATION, FLAG_HEADERS, FLAGS_AT, RAW_PROPERTIES} from './rabbitmq-dlq-message.js'
 import {seg} from './rabbitmq-management.js'
 import {channelError, getQueue} from './rabbitmq-reads.js'
 import type {RabbitAdapter} from './rabbitmq-types.js'
@@ -329,7 +329,6 @@ interface AmqpChannelInternals {
   pushConfirmCallback?: (cb: (err: unknown) => void) => void
 }
 
-export {RAW_PROPERTIES}
 const FRAME_METHOD = 1
 const FRAME_HEADER = 2
 const FRAME_BODY = 3
@@ -370,7 +369,12 @@ export function keepRawProperties(ch: Channel): boolean {
         if (rest.length >= size + 8) {
           const payload = rest.subarray(7, 7 + size)
           // basic properties with a headers table: taken here (anything else, or a bad frame: amqplib as usual)
-          if (rest[7 + size] === FRAME_END && size >= 14 && payload.readUInt16BE(0) === BASIC_CLASS && payload.readUInt16BE(12) & FLAG_HEADERS) {
+          if (
+            rest[7 + size] === FRAME_END &&
+            size >= FLAGS_AT + 2 &&
+            payload.readUInt16BE(0) === BASIC_CLASS &&
+            payload.readUInt16BE(FLAGS_AT) & FLAG_HEADERS
+          ) {
             const fields = lazyProperties(payload, rest.subarray(0, size + 8), decodeFrame)
             if (fields) {
               this.rest = rest.subarray(size + 8)
@@ -392,7 +396,6 @@ export function keepRawProperties(ch: Channel): boolean {
 
 /** the basic class (its content header frames carry basic properties) */
 const BASIC_CLASS = 60
-const FLAG_HEADERS = 0x2000
 
 /**
  * A delivery's basic properties as amqplib decodes them (decodeBasicProperties: the same fields in the same
@@ -439,11 +442,11 @@ class LazyProperties {
 
 /** LazyProperties of a content header payload with a headers table; null when it is not what this reads */
 function lazyProperties(payload: Buffer, frame: Buffer, decode: (frame: Buffer) => Record<string, unknown>): LazyProperties | null {
-  const flags = payload.readUInt16BE(12)
+  const flags = payload.readUInt16BE(FLAGS_AT)
   // a second flags word (never sent for basic properties): amqplib's way
-  if (flags & 1) return null
+  if (flags & FLAG_CONTINUATION) return null
   const p = new LazyProperties(payload, frame, decode)
-  let o = 14
+  let o = FLAGS_AT + 2
   const str = (): string => {
     const len = payload[o]
     const v = payload.toString('utf8', o + 1, o + 1 + len)
@@ -451,8 +454,8 @@ function lazyProperties(payload: Buffer, frame: Buffer, decode: (frame: Buffer) 
     return v
   }
   try {
-    if (flags & 0x8000) p.contentType = str()
-    if (flags & 0x4000) p.contentEncoding = str()
+    if (flags & FLAG_CONTENT_TYPE) p.contentType = str()
+    if (flags & FLAG_CONTENT_ENCODING) p.contentEncoding = str()
     o += 4 + payload.readUInt32BE(o) // the headers table: decoded when read
     if (flags & 0x1000) p.deliveryMode = payload[o++]
     if (flags & 0x0800) p.priority = payload[o++]
@@ -467,7 +470,7 @@ function lazyProperties(payload: Buffer, frame: Buffer, decode: (frame: Buffer) 
     if (flags & 0x0020) p.type = str()
     if (flags & 0x0010) p.userId = str()
     if (flags & 0x0008) p.appId = str()
-    if (flags & 0x0004) p.clusterId = str()
+    if (flags & FLAG_CLUSTER_ID) p.clusterId = str()
   } catch {
     return null
   }

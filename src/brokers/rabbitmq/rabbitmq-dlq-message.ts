@@ -419,15 +419,15 @@ export interface ReplayStamp {
 }
 
 // the basic properties' flags word (AMQP 0-9-1): which properties follow, in this order
-const FLAG_CONTENT_TYPE = 0x8000
-const FLAG_CONTENT_ENCODING = 0x4000
-const FLAG_HEADERS = 0x2000
+export const FLAG_CONTENT_TYPE = 0x8000
+export const FLAG_CONTENT_ENCODING = 0x4000
+export const FLAG_HEADERS = 0x2000
 /** cluster-id: deprecated, never republished (publishOptions leaves it out too) */
-const FLAG_CLUSTER_ID = 0x0004
+export const FLAG_CLUSTER_ID = 0x0004
 /** a second flags word follows (never sent by RabbitMQ for basic properties) */
-const FLAG_CONTINUATION = 0x0001
+export const FLAG_CONTINUATION = 0x0001
 /** class id, weight and body size come before the flags */
-const FLAGS_AT = 12
+export const FLAGS_AT = 12
 const CG_KEYS = [REPLAY_COUNT, REPLAY_ID, REPLAYED_AT, POSSIBLE_DUPLICATE].map((k) => Buffer.from(k))
 
 /** The bytes a field value of type `tag` takes after its tag at `at` (-1: a type AMQP 0-9-1 does not have). */

@@ -10,7 +10,7 @@ import {bulkCounts, runBulk} from '../../services/bulk.js'
 import {parseRate, parseWhere, type WhereClause} from '../../services/dlq-select.js'
 import {optionalName} from './rabbitmq-args.js'
 import {sideEffect} from './rabbitmq-dlq-browse.js'
-import {ConfirmPublisher, type PublishResult, QueueReader, RAW_PROPERTIES} from './rabbitmq-dlq-io.js'
+import {ConfirmPublisher, type PublishResult, QueueReader} from './rabbitmq-dlq-io.js'
 import {requireWrite} from './rabbitmq-permissions.js'
 import {checkQueue, exchangeExists} from './rabbitmq-reads.js'
 import {
@@ -23,6 +23,7 @@ import {
   rawReplayId,
   type RawRoute,
   rawRouteOf,
+  RAW_PROPERTIES,
   REPLAY_ID,
   replayCountOf,
   replayHeaders,
