@@ -14,7 +14,7 @@ import {listKafkaDlq, peekKafkaDlq, purgeKafkaDlq} from './kafka-dlq-browse.js'
 import {replayKafkaDlq} from './kafka-dlq-replay.js'
 import {parseRecordId} from './kafka-dlq-target.js'
 import {consumersReport, groupsReport, lagReport, pendingReport, statusReport} from './kafka-lag.js'
-import {GROUP_TYPES} from './kafka-inspect.js'
+import {GROUP_TYPES, listGroups} from './kafka-inspect.js'
 import {parseWindow} from './kafka-lag-window.js'
 import {deleteKafkaGroup, deleteKafkaOffsets, removeKafkaMember} from './kafka-repair.js'
 import {parseResetMode, parseResetPlanCsv, parseScope, resetOffsets, type KafkaResetMode} from './kafka-reset.js'
@@ -86,12 +86,15 @@ export const driver: DriverModule<KafkaAdapter> = {
     async status(conn, req) {
       const given = req.args.filter((a) => a !== '')
       if (given.length > 1) throw usage('on Kafka the scope is [GROUP]', 'Name one group, or none for every group.')
-      const share = given[0] === undefined ? null : await describeShareGroup(conn, given[0])
-      if (share) {
+      if (given[0] !== undefined) {
+        const share = await describeShareGroup(conn, given[0])
+        if (!share) return {broker: 'kafka', ...(await statusReport(conn, given[0]))}
         const lag = await shareGroupLag(conn, share)
         return {broker: 'kafka', takenAt: Date.now(), groups: [shareStatus(lag)]}
       }
-      return {broker: 'kafka', ...(await withShareStatus(conn, await statusReport(conn, given[0])))}
+      // every group: one listing tells the groups and which of them are share groups
+      const listed = await listGroups(conn)
+      return {broker: 'kafka', ...(await withShareStatus(conn, await statusReport(conn, undefined, listed), listed))}
     },
     async groups(conn, req) {
       const topic = optionalArg(req, 0)

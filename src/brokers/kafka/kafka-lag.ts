@@ -14,6 +14,7 @@ import {
   topicPartitions,
   type CommittedOffsets,
   type DescribedGroup,
+  type ListedGroup,
   type EndOffsets,
   type MemberInfo,
 } from './kafka-inspect.js'
@@ -617,8 +618,8 @@ export async function lagReport(adapter: KafkaAdapter, opts: LagOptions): Promis
  * ListOffsets (log start and end, of the groups' partitions and of their DLQ topics), and the bounded
  * timestamp reads of recordTimes.
  */
-export async function statusReport(adapter: KafkaAdapter, group?: string): Promise<{takenAt: number; groups: GroupStatus[]}> {
-  const ids = group !== undefined ? [group] : (await listGroups(adapter)).map((g) => g.group)
+export async function statusReport(adapter: KafkaAdapter, group?: string, listed?: ListedGroup[]): Promise<{takenAt: number; groups: GroupStatus[]}> {
+  const ids = group !== undefined ? [group] : (listed ?? (await listGroups(adapter))).map((g) => g.group)
   // the DLQ of a source topic is SOURCE.dlq, SOURCE-dlq or SOURCE.DLT (kafka-dlq-target.ts): their partitions and offsets come in the same rounds
   const s = await snapshot(adapter, ids, undefined, (topics) => topics.flatMap(dlqCandidates))
   if (group !== undefined && !exists(s, group)) throw notFound(`consumer group ${group} does not exist`, HINT_GROUPS)

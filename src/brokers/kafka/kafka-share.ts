@@ -7,7 +7,7 @@ import {bulkEnd, type BulkEnd, type GroupStatus} from '../../core/results.js'
 import {alterShareGroupOffsets, callGroupCoordinator, deleteShareGroupOffsets, describeShareGroupOffsets, shareGroupDescribe} from './apis/index.js'
 import {kafkaError} from './kafka-errors.js'
 import {GROUP_ID_NOT_FOUND, sortAssignment, stateName, type TopicPartitions} from './kafka-groups.js'
-import {endOffsets, groupTypeOf, listGroups} from './kafka-inspect.js'
+import {endOffsets, groupTypeOf, listGroups, type ListedGroup} from './kafka-inspect.js'
 import {kafkaLib} from './kafka-adapter.js'
 import {deleteGroup, listOffsets} from './kafka-offsets.js'
 import {computePlan, partitionsInScope, planCsv, toTopicPartitions, type KafkaResetReport, type OffsetMap, type ResetOptions} from './kafka-reset.js'
@@ -294,9 +294,12 @@ export function shareStatus(l: ShareGroupLag, base?: GroupStatus): GroupStatus {
   }
 }
 
-/** The status read of every group with the share groups' rows replaced by their own numbers (shareStatus). */
-export async function withShareStatus<R extends {groups: GroupStatus[]}>(adapter: KafkaAdapter, report: R): Promise<R> {
-  const shares = new Set((await listGroups(adapter, ['share'])).map((g) => g.group))
+/**
+ * The status read of every group (`listed`: the listing it was read from) with the share groups' rows replaced
+ * by their own numbers (shareStatus).
+ */
+export async function withShareStatus<R extends {groups: GroupStatus[]}>(adapter: KafkaAdapter, report: R, listed: ListedGroup[]): Promise<R> {
+  const shares = new Set(listed.filter((g) => g.type === 'share').map((g) => g.group))
   if (!report.groups.some((g) => shares.has(g.group))) return report
   const groups: GroupStatus[] = []
   for (const g of report.groups) {
