@@ -141,6 +141,17 @@ if (ownCommand) {
     return manifest.commands?.[id] ? {...manifest, commands: {[id]: manifest.commands[id]}} : manifest
   }
 }
-// Once the command has finished and oclif has flushed stdout, the process ends (as oclif ends it after an
-// error) instead of waiting for sockets to close and tearing down the heap.
-cli.execute({loadOptions: {root, pjson}}).then(() => process.exit())
+// Once the command has finished and its output is written, the process ends (as oclif ends it after an
+// error) instead of waiting for sockets to close and tearing down the heap. Written means handed to the
+// system: a write to a full pipe waits in the stream's queue, and an exit before it drains would cut the
+// output (an empty write's callback comes after every earlier write, or with the error of a closed stream).
+const written = (stream) =>
+  new Promise((resolve) => {
+    if (!stream.writableLength) return resolve()
+    stream.once('error', () => resolve())
+    stream.write('', () => resolve())
+  })
+cli
+  .execute({loadOptions: {root, pjson}})
+  .then(() => Promise.all([written(process.stdout), written(process.stderr)]))
+  .then(() => process.exit())
