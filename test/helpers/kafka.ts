@@ -185,22 +185,34 @@ export async function classicMember(opts: {
     })
   })
   stream.on('error', (error) => (failure = error))
+  // a failed rejoin (the broker closed the connection, a restart) is an 'error' event of the consumer: kept,
+  // never an uncaught exception in the test process
+  consumer.on('error', (error: unknown) => (failure ??= error))
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000)
   while ((committed < opts.commit || !consumer.memberId) && Date.now() < deadline && !failure) await sleep(50)
   if (failure || committed < opts.commit || !consumer.memberId) {
-    await stream.close().catch(() => {})
-    await Promise.resolve(consumer.close(true) as unknown as Promise<void>).catch(() => {})
+    await within(10_000, closeMember(stream, consumer))
     throw new Error(`classic member of ${opts.group}: committed ${committed}/${opts.commit}${failure ? `: ${String(failure)}` : ' (timed out)'}`)
   }
   return {
     memberId: consumer.memberId,
     clientId,
     committed: () => committed,
-    stop: async () => {
-      await stream.close().catch(() => {})
-      await Promise.resolve(consumer.close(true) as unknown as Promise<void>).catch(() => {})
-    },
+    // bounded: leaving the group waits for the coordinator, which a closed connection may never answer
+    stop: () => within(10_000, closeMember(stream, consumer)),
   }
+}
+
+async function closeMember(stream: {close(): Promise<unknown>}, consumer: {close(force: boolean): unknown}): Promise<void> {
+  await stream.close().catch(() => {})
+  await Promise.resolve(consumer.close(true) as Promise<void>).catch(() => {})
+}
+
+/** `work`, or nothing more after `ms` (a stuck close must not hold a test's teardown). */
+function within(ms: number, work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
 /**

@@ -41,7 +41,14 @@ describe('rabbitmq cluster: groups, consumers, pending, lag through one node', (
     await w2.ch.consume(q3, () => undefined, {noAck: false, consumerTag: 'tag-on-2'})
     await waitFor('both queues sampled with their consumer and 2 unacked', async () => {
       const [a, b] = [await queueAt(1, q2), await queueAt(1, q3)]
-      return a.consumers === 1 && b.consumers === 1 && a.messages_unacknowledged === 2 && b.messages_unacknowledged === 2
+      return (
+        a.consumers === 1 &&
+        b.consumers === 1 &&
+        a.messages_unacknowledged === 2 &&
+        b.messages_unacknowledged === 2 &&
+        a.state === 'running' &&
+        b.state === 'running'
+      )
     })
 
     const g = await cg(['groups', '--json'])

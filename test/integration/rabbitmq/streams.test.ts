@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {streamLib} from '../../../src/brokers/rabbitmq/rabbitmq-stream-client.js'
 import {runCg} from '../../helpers/cli.js'
 import {defaultProfileFile} from '../../helpers/config-file.js'
-import {mgmt, RABBIT_HOST, RABBIT_URL, useRabbit, waitFor} from '../../helpers/rabbitmq.js'
+import {mgmt, queueInfo, RABBIT_HOST, RABBIT_URL, useRabbit, waitFor} from '../../helpers/rabbitmq.js'
 import {expectValid} from '../../helpers/schemas.js'
 
 const URL = RABBIT_URL
@@ -91,6 +91,8 @@ describe('rabbitmq: stream queues and their named consumers', () => {
       const cs = await mgmt<Array<{queue: {name: string}; properties?: Record<string, string>}>>('GET', 'stream/consumers/%2F')
       return cs.some((c) => c.queue.name === stream && c.properties?.name === liveName)
     })
+    // the queue's state is sampled: a just-declared stream has none until the broker emits its stats
+    await waitFor('the stream state in the management API', async () => (await queueInfo(stream)).state === 'running')
   }, 60_000)
 
   afterAll(async () => {

@@ -205,7 +205,11 @@ describe('rabbitmq: the status read', () => {
     await ch.bindQueue('keyed.other', 'keyed.dlx', 'other')
     await ch.assertQueue('keyed', {durable: false, arguments: {'x-dead-letter-exchange': 'keyed.dlx', 'x-dead-letter-routing-key': 'dead'}})
     const total = 9
-    await waitFor('the sample of byname.dlq', async () => (await queueInfo('byname.dlq', vhost)).messages_ready === 3)
+    // the depth and the publish counter are sampled apart: wait for both
+    await waitFor('the sample of byname.dlq', async () => {
+      const q = await queueInfo('byname.dlq', vhost)
+      return q.messages_ready === 3 && q.message_stats?.publish === 3
+    })
     const api = conn.management()
     const get = vi.spyOn(api, 'get')
     const r = await status([], {vhost})
