@@ -126,21 +126,42 @@ function saveCache(script, cacheFile, name, build) {
 
 const cli = load('cg.cjs')
 globalThis.__cgBundle = cli
-// A run of one of cg's own commands (not autocomplete, no help asked) uses none of the core plugins: they
-// bring the help and autocomplete commands and a hook for unknown commands, so they are not loaded for it.
+// A run of one of cg's own commands (not autocomplete, no help asked) needs nothing else of the CLI: no
+// core plugin (they bring the help and autocomplete commands and a hook for unknown commands), no other
+// command's manifest entry.
 const topic = `${argv[0]}:${argv[1]}`
 const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
 const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
-const pjson = ownCommand ? {...pkg, oclif: {...pkg.oclif, plugins: []}} : pkg
-// Such a run also needs only its own command from oclif.manifest.json: oclif (scripts/build-patches.mjs) takes
-// the root plugin's manifest from here, with the other commands left out (oclif works through every command
-// of its manifest, their flags, aliases and topics, as it loads).
-if (ownCommand) {
-  globalThis.__cgManifest = (file) => {
-    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'))
-    return manifest.commands?.[id] ? {...manifest, commands: {[id]: manifest.commands[id]}} : manifest
+// The other runs (help, autocomplete, an unknown command, a topic) go through oclif, which loads its
+// Config first: the package's plugins, their manifests, hooks and topics. A run of one of cg's own commands
+// uses none of them (cg has no hooks, and its commands read nothing of the Config but the names below), so
+// runOwn() makes the command with only those and runs it as oclif would (Command#_run: init, which parses
+// the flags, run, catch, finally); an error that escapes the command's own catch goes to oclif's handler.
+function runOwn() {
+  const Command = cli.COMMANDS[id]
+  Command.id = id
+  const {bin, topicSeparator} = pkg.oclif
+  const scoped = (name) => `${bin.replaceAll('@', '').replaceAll(/[-/]/g, '_')}_${name}`.toUpperCase()
+  const config = {
+    root,
+    pjson: pkg,
+    name: pkg.name,
+    version: pkg.version,
+    bin,
+    binAliases: [],
+    topicSeparator,
+    isSingleCommandCLI: false,
+    userAgent: `${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}`,
+    commandIDs: Object.keys(cli.COMMANDS),
+    findCommand: (name) => (name === id ? Command : undefined),
+    runHook: async () => ({successes: [], failures: []}),
+    scopedEnvVarKey: scoped,
+    scopedEnvVarKeys: (name) => [scoped(name)],
+    scopedEnvVar: (name) => process.env[scoped(name)],
   }
+  return new Command(argv.slice(id.split(':').length), config)._run().catch((error) => cli.handle(error))
 }
+
 // Once the command has finished and its output is written, the process ends (as oclif ends it after an
 // error) instead of waiting for sockets to close and tearing down the heap. Written means handed to the
 // system: a write to a full pipe waits in the stream's queue, and an exit before it drains would cut the
@@ -151,7 +172,6 @@ const written = (stream) =>
     stream.once('error', () => resolve())
     stream.write('', () => resolve())
   })
-cli
-  .execute({loadOptions: {root, pjson}})
+;(ownCommand ? runOwn() : cli.execute({loadOptions: {root, pjson: pkg}}))
   .then(() => Promise.all([written(process.stdout), written(process.stderr)]))
   .then(() => process.exit())

@@ -55,11 +55,38 @@ const __cgCompareIds = (a, b) =>
     // first required; a run needs a few. Each export becomes a getter that requires its module on first read.
     lazyIndex(await readFile(join(root, 'node_modules', '@oclif', 'core', 'lib', 'index.js'), 'utf8')),
 
-    // bin/run.js hands the root plugin's manifest over when a run needs only the command it runs
+    // oclif's Command requires its Config (the plugin loader, manifest reading, ts-path, help) for its static
+    // run() only, and its ux (spinner, JSON colouring) for log() and an error it rethrows: bin/run.js runs
+    // cg's own commands without a Config (runOwn), so both load on first use
     {
-      file: oclif('config/plugin.js'),
-      find: 'const manifest = await (0, fs_1.readJson)(p);',
-      replace: 'const manifest = (!dotfile && this.isRoot && globalThis.__cgManifest?.(p)) || (await (0, fs_1.readJson)(p));',
+      file: oclif('command.js'),
+      find: 'const config_1 = require("./config");',
+      replace: 'const config_1 = { get Config() { return require("./config").Config; } };',
+    },
+    {
+      file: oclif('command.js'),
+      find: 'const ux_1 = require("./ux");',
+      replace: 'const ux_1 = { get ux() { return require("./ux").ux; } };',
+    },
+
+    // the help class (flags.js: for --help) and ux's colours (parser/help.js: for a flag's help line) are
+    // read when help is shown; flags and the parser are loaded by every run
+    {
+      file: oclif('flags.js'),
+      find: 'const help_1 = require("./help");',
+      replace: 'const help_1 = { get loadHelpClass() { return require("./help").loadHelpClass; } };',
+    },
+    {
+      file: oclif('parser/help.js'),
+      find: 'const ux_1 = require("../ux");',
+      replace: 'const ux_1 = { get colorize() { return require("../ux").colorize; } };',
+    },
+    // oclif's error handler (help, ts-path, the module loader, ux) is needed only for an error that
+    // reaches oclif; cg's commands catch their own
+    {
+      file: oclif('errors/index.js'),
+      find: 'var handle_1 = require("./handle");',
+      replace: 'var handle_1 = { get handle() { return require("./handle").handle; } };',
     },
 
     // --- ioredis' command table (@ioredis/commands: ~300 commands, their flags, key positions and

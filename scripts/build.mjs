@@ -31,7 +31,7 @@ function walk(dir) {
 const files = walk(commandsDir).sort()
 const ids = files.map((f) => relative(commandsDir, f).replace(/\.ts$/, '').split(sep).join(':'))
 const entry = [
-  "export {execute, run, Config} from '@oclif/core'",
+  "export {execute, handle} from '@oclif/core'",
   'export const COMMANDS = {',
   ...files.map((f, i) => `  get ${JSON.stringify(ids[i])}() { return require('./${relative(root, f).split(sep).join('/')}').default },`),
   '}',
