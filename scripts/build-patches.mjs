@@ -57,37 +57,15 @@ const __cgCompareIds = (a, b) =>
 
     // oclif's Command requires its Config (the plugin loader, manifest reading, ts-path, help) for its static
     // run() only, and its ux (spinner, JSON colouring) for log() and an error it rethrows: bin/run.js runs
-    // cg's own commands without a Config (runOwn), so both load on first use
-    {
-      file: oclif('command.js'),
-      find: 'const config_1 = require("./config");',
-      replace: 'const config_1 = { get Config() { return require("./config").Config; } };',
-    },
-    {
-      file: oclif('command.js'),
-      find: 'const ux_1 = require("./ux");',
-      replace: 'const ux_1 = { get ux() { return require("./ux").ux; } };',
-    },
-
-    // the help class (flags.js: for --help) and ux's colours (parser/help.js: for a flag's help line) are
-    // read when help is shown; flags and the parser are loaded by every run
-    {
-      file: oclif('flags.js'),
-      find: 'const help_1 = require("./help");',
-      replace: 'const help_1 = { get loadHelpClass() { return require("./help").loadHelpClass; } };',
-    },
-    {
-      file: oclif('parser/help.js'),
-      find: 'const ux_1 = require("../ux");',
-      replace: 'const ux_1 = { get colorize() { return require("../ux").colorize; } };',
-    },
-    // oclif's error handler (help, ts-path, the module loader, ux) is needed only for an error that
-    // reaches oclif; cg's commands catch their own
-    {
-      file: oclif('errors/index.js'),
-      find: 'var handle_1 = require("./handle");',
-      replace: 'var handle_1 = { get handle() { return require("./handle").handle; } };',
-    },
+    // cg's own commands without a Config (runOwn), so both load on first use. So do the help classes
+    // (flags.js: for --help), ux's colours (parser/help.js: a flag's help line) and the error handler of the
+    // errors index (help, ts-path, the module loader: for an error that reaches oclif; cg's commands catch
+    // their own); flags, the parser and the errors are loaded by every run.
+    lazyRequire(oclif('command.js'), 'const config_1 = require("./config");'),
+    lazyRequire(oclif('command.js'), 'const ux_1 = require("./ux");'),
+    lazyRequire(oclif('flags.js'), 'const help_1 = require("./help");'),
+    lazyRequire(oclif('parser/help.js'), 'const ux_1 = require("../ux");'),
+    lazyRequire(oclif('errors/index.js'), 'var handle_1 = require("./handle");'),
 
     // --- ioredis' command table (@ioredis/commands: ~300 commands, their flags, key positions and
     // subcommands, bundled as one object literal, and a flags map built from it at load): ioredis needs only
