@@ -81,11 +81,15 @@ describe('cg check on Redis', () => {
     await r.xgroup('CREATE', live, 'slow', '0')
     await r.xgroup('CREATE', live, 'stopped', '0')
     let on = true
-    // a producer (10/tick) with a consumer that keeps up and one that takes 2 a tick
+    // a producer (10/tick) with a consumer that keeps up and one that takes 2 a tick; the writes and the fast
+    // consumer's read are one transaction, so no sample of cg check falls between them (it would see the fast
+    // group 10 behind)
     const loop = (async () => {
       while (on) {
-        for (let i = 0; i < 10; i++) await r.xadd(live, '*', 'n', String(i))
-        await r.xreadgroup('GROUP', 'fast', 'f', 'COUNT', 100, 'STREAMS', live, '>')
+        const tick = r.multi()
+        for (let i = 0; i < 10; i++) tick.xadd(live, '*', 'n', String(i))
+        tick.xreadgroup('GROUP', 'fast', 'f', 'COUNT', 100, 'STREAMS', live, '>')
+        await tick.exec()
         await r.xreadgroup('GROUP', 'slow', 's', 'COUNT', 2, 'STREAMS', live, '>')
         await new Promise((res) => setTimeout(res, 100))
       }
