@@ -126,17 +126,16 @@ function saveCache(script, cacheFile, name, build) {
 
 const cli = load('cg.cjs')
 globalThis.__cgBundle = cli
-// A run of one of cg's own commands (not autocomplete, no help asked) needs nothing else of the CLI: no
-// core plugin (they bring the help and autocomplete commands and a hook for unknown commands), no other
-// command's manifest entry.
+// A run of one of cg's own commands (not autocomplete, no help asked) needs nothing of oclif's Config: the
+// core plugins bring the help and autocomplete commands and a hook for unknown commands, the manifest the
+// other commands, and cg has no hooks of its own (were some added to package.json, every run would go through
+// oclif again). runOwn() makes the command with the few names it and oclif's Command read and runs it as
+// oclif would (Command#_run: init, which parses the flags, run, catch, finally); an error that escapes the
+// command's own catch goes to oclif's handler. The other runs (help, autocomplete, an unknown command, a
+// topic) go through oclif's execute, which loads the Config first.
 const topic = `${argv[0]}:${argv[1]}`
 const id = Object.hasOwn(cli.COMMANDS, topic) ? topic : Object.hasOwn(cli.COMMANDS, argv[0] ?? '') ? argv[0] : undefined
-const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h')
-// The other runs (help, autocomplete, an unknown command, a topic) go through oclif, which loads its
-// Config first: the package's plugins, their manifests, hooks and topics. A run of one of cg's own commands
-// uses none of them (cg has no hooks, and its commands read nothing of the Config but the names below), so
-// runOwn() makes the command with only those and runs it as oclif would (Command#_run: init, which parses
-// the flags, run, catch, finally); an error that escapes the command's own catch goes to oclif's handler.
+const ownCommand = id !== undefined && id !== 'autocomplete' && !argv.includes('--help') && !argv.includes('-h') && !pkg.oclif.hooks
 function runOwn() {
   const Command = cli.COMMANDS[id]
   Command.id = id
