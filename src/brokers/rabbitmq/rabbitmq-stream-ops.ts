@@ -138,9 +138,14 @@ export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promis
     modeValue = String(f['to-datetime'])
     const ms = parseDatetime(modeValue)
     if (first === null || last === null) throw new CgError('refused', `stream ${stream} is empty: there is no offset to move to`, 'Publish to it first.')
-    const at = await offsetAtTime(client, stream, ms, wait)
+    // a broker that sends nothing may be slow, or the time may be after every chunk: before taking the end
+    // (which would skip whatever was written after that time), wait the whole command timeout once more
+    let at = await offsetAtTime(client, stream, ms, wait)
+    if (at === null && a.options.timeoutMs > wait) at = await offsetAtTime(client, stream, ms, a.options.timeoutMs)
     // the first message written at or after that time is delivered next: the stored offset is the one before it
     target = at === null ? last : Math.max(0, at - 1)
+    if (at === null)
+      warnings.push(`nothing was written at or after ${new Date(ms).toISOString()} (waited ${a.options.timeoutMs} ms): the stored offset is the last one`)
     if (at === 0) warnings.push('offset 0 is stored: a consumer resuming after its stored offset starts at 1 (the protocol cannot store "nothing processed")')
   }
   for (const w of warnings) req.run.warn(w)

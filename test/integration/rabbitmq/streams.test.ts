@@ -235,8 +235,10 @@ describe('rabbitmq: stream queues and their named consumers', () => {
     expect(await stored(reader)).toBe(last)
 
     // a time after every message: the end
-    const future = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', '2100-01-01T00:00:00Z', '--execute', '--url', URL])
+    // (nothing arrives: cg waits the whole --timeout once more before it takes the end, and says so)
+    const future = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', '2100-01-01T00:00:00Z', '--execute', '--timeout', '4000', '--url', URL])
     expect(future.code, future.stderr).toBe(0)
+    expect(future.stderr).toMatch(/nothing was written at or after 2100-01-01T00:00:00.000Z \(waited 4000 ms\): the stored offset is the last one/)
     expect(await stored(reader)).toBe(last)
     // a time between the two batches: the stored offset is the last old message (the next one is the first new one)
     const mid = await runCg(['reset', stream, '--consumer', reader, '--to-datetime', new Date(between).toISOString(), '--execute', '--url', URL])
