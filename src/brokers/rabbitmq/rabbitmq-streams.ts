@@ -201,7 +201,9 @@ export async function streamPositions(
   for (const n of given) (names.get(n) ?? names.set(n, new Set()).get(n)!).add('given')
   const client = await a.streamClient()
   const wait = readWaitMs(a)
-  const last = await lastOffset(client, q.name, wait)
+  let last = await lastOffset(client, q.name, wait)
+  // the management API counts messages in it: a silent read is a slow broker, not an empty stream (lag 0)
+  if (last === null && (q.messages ?? 0) > 0 && a.options.timeoutMs > wait) last = await lastOffset(client, q.name, a.options.timeoutMs)
   const positions: StreamPosition[] = []
   for (const [name, from] of [...names].sort(([x], [y]) => x.localeCompare(y))) {
     const current = await storedOffset(client, q.name, name)
