@@ -111,7 +111,14 @@ export async function resetOp(a: RabbitAdapter, req: OpRequest<'reset'>): Promis
   }
   const client = await a.streamClient()
   const wait = readWaitMs(a)
-  const [current, first, last] = [await storedOffset(client, stream, name), await firstOffset(client, stream, wait), await lastOffset(client, stream, wait)]
+  const current = await storedOffset(client, stream, name)
+  let [first, last] = [await firstOffset(client, stream, wait), await lastOffset(client, stream, wait)]
+  // one end read and not the other, or messages counted by the management API: a silent read is a slow
+  // broker, not an empty stream; read again within the whole --timeout before refusing or clamping
+  if ((first !== null || last !== null || (q.messages ?? 0) > 0) && a.options.timeoutMs > wait) {
+    if (first === null) first = await firstOffset(client, stream, a.options.timeoutMs)
+    if (last === null) last = await lastOffset(client, stream, a.options.timeoutMs)
+  }
   const warnings: string[] = []
   let target: number
   let modeValue: string | null = null
