@@ -98,7 +98,8 @@ export const driver: DriverModule<KafkaAdapter> = {
     },
     async groups(conn, req) {
       const topic = optionalArg(req, 0)
-      return {broker: 'kafka', groups: await withShareLag(conn, await groupsReport(conn, topic, groupTypes(req.flags.type)), topic)}
+      const {rows, shares} = await groupsReport(conn, topic, groupTypes(req.flags.type))
+      return {broker: 'kafka', groups: await withShareLag(conn, rows, topic, shares)}
     },
 
     async consumers(conn, req) {

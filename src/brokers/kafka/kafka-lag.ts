@@ -348,9 +348,13 @@ function sumKnown(rows: Array<{lag: number | null}>, none: 0 | null): number | n
 /**
  * `cg groups [TOPIC] [--type T]`: every group (of these types) with its type, state, members, total lag, time
  * behind, topics. Share groups have no committed offsets: they are kept whatever the topic, with lag null, for
- * withShareLag() (kafka-share.ts) to fill in and filter.
+ * withShareLag() (kafka-share.ts) to fill in and filter; `shares` are the share groups as the listing described them.
  */
-export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?: readonly string[]): Promise<KafkaGroupRow[]> {
+export async function groupsReport(
+  adapter: KafkaAdapter,
+  topic?: string,
+  types?: readonly string[],
+): Promise<{rows: KafkaGroupRow[]; shares: Map<string, DescribedGroup>}> {
   const listed = await listGroups(adapter, types)
   const ids = listed.map((g) => g.group)
   const s = await snapshot(adapter, ids, topic, undefined, new Map(listed.map((g) => [g.group, g.type])))
@@ -359,7 +363,8 @@ export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?
     adapter,
     kept.map((g) => groupLag(s, g.group, topic)),
   )
-  return kept.map((g, i): KafkaGroupRow => {
+  const shares = new Map([...s.described].filter(([, d]) => d.type === 'share'))
+  const rows = kept.map((g, i): KafkaGroupRow => {
     const lag = lags[i]
     const d = s.described.get(g.group)
     return {
@@ -376,6 +381,7 @@ export async function groupsReport(adapter: KafkaAdapter, topic?: string, types?
       leaderlessPartitions: lag.leaderlessPartitions,
     }
   })
+  return {rows, shares}
 }
 
 export interface KafkaConsumerRow {

@@ -39,6 +39,13 @@ export interface ShareGroupInfo {
   members: ShareMember[]
 }
 
+/** What shareGroupLag() reads of a share group: its state and each member's assignment. */
+export interface ShareGroupState {
+  group: string
+  state: string
+  members: Array<Pick<ShareMember, 'memberId' | 'assignment'>>
+}
+
 /** Runs one request, mapping the client's failures (connection, timeout, auth) to cg's errors. */
 async function call<T>(adapter: KafkaAdapter, what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -177,7 +184,7 @@ function sumKnown(rows: Array<{lag: number | null}>): number | null {
 }
 
 /** The group's partitions with log-end offsets, broker lag, time behind (the record at the start offset) and members. */
-export async function shareGroupLag(adapter: KafkaAdapter, info: ShareGroupInfo, topic?: string): Promise<ShareGroupLag> {
+export async function shareGroupLag(adapter: KafkaAdapter, info: ShareGroupState, topic?: string): Promise<ShareGroupLag> {
   const offsets = (await shareOffsets(adapter, info.group)).filter((r) => topic === undefined || r.topic === topic)
   const ask = new Map<string, number[]>()
   for (const r of offsets) ask.set(r.topic, [...(ask.get(r.topic) ?? []), r.partition])
@@ -248,12 +255,19 @@ export async function shareGroupsLag(adapter: KafkaAdapter, topic?: string): Pro
 /**
  * `cg groups`: each share group's row with the numbers shareGroupLag() gives it (the lag its broker reports, the
  * time behind at its start offsets, the topics it has offsets on or members assigned): the consumer-group read
- * knows no share state. With a topic, share groups that do not touch it are left out.
+ * knows no share state. With a topic, share groups that do not touch it are left out. `described`: share groups
+ * already described (groupsReport's), not described again.
  */
-export async function withShareLag(adapter: KafkaAdapter, rows: KafkaGroupRow[], topic?: string): Promise<KafkaGroupRow[]> {
+export async function withShareLag(
+  adapter: KafkaAdapter,
+  rows: KafkaGroupRow[],
+  topic?: string,
+  described?: ReadonlyMap<string, ShareGroupState>,
+): Promise<KafkaGroupRow[]> {
   const lags = await mapLimit(rows, 4, async (r) => {
     if (r.type !== 'share') return null
-    const info = await describeShare(adapter, r.group)
+    // (the listing's describe has them: not asked again)
+    const info = described?.get(r.group) ?? (await describeShare(adapter, r.group))
     return info ? shareGroupLag(adapter, info, topic) : null
   })
   return rows.flatMap((r, i) => {
