@@ -33,7 +33,7 @@ async function waitDepth(ch, q, n, timeoutMs = 300_000) {
 }
 
 /** A DLQ of n messages dead-lettered for real, and a target queue bound where they came from. */
-async function seed(conn, ch, tag, n, made) {
+export async function seed(conn, ch, tag, n, made) {
   const base = `${PREFIX}rmq-${tag}`
   const s = {exchange: `${base}.orders`, dlx: `${base}.dlx`, source: `${base}.src`, dlq: `${base}.dlq`, target: `${base}.target`}
   made.push(s)
@@ -62,7 +62,7 @@ async function seed(conn, ch, tag, n, made) {
   return s
 }
 
-async function drop(ch, s) {
+export async function drop(ch, s) {
   for (const q of [s.source, s.dlq, s.target]) await ch.deleteQueue(q).catch(() => undefined)
   for (const x of [s.exchange, s.dlx]) await ch.deleteExchange(x).catch(() => undefined)
 }
