@@ -251,7 +251,12 @@ describe('share groups (KIP-932) equal kafka-share-groups.sh', () => {
     const p = (await cg(['pending', group, '--json'])).json()
     expect(cgRows(p.partitions)).toEqual(java)
     expect(p.pending).toBe(total(java))
-    expect(p.partitions.every((r: ShareRow) => r.consumers.length > 0)).toBe(true)
+    // every partition owned by a member (an assignment may still be moving between the two: wait for it)
+    await waitFor(
+      async () => (await cg(['pending', group, '--json'])).json().partitions.every((r: ShareRow) => r.consumers.length > 0),
+      45_000,
+      'every share partition assigned to a member',
+    )
 
     const refusals: Array<[string[], RegExp]> = [
       [['reset', group, '--topic', topic, '--to-earliest', '--execute'], /Stop its share consumers/],
