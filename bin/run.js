@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Startup is most of a short run (docs/startup.md). The CLI is a few CommonJS bundles (scripts/build.mjs):
-// dist/cg.cjs, and the broker clients and YAML parser as files of their own, required on first use. Each is
+// dist/cg.cjs (with the Redis driver and client), and the Kafka and RabbitMQ drivers, the RabbitMQ clients and
+// the YAML parser as files of their own, required on first use. Each is
 // compiled through vm.Script with V8 cached data kept in ~/.cache/cg, one cache per bundle and command:
 // taken after the command's first run, it holds what that run compiled (Node's module compile cache, taken
 // at load, holds only the top level), and no more (deserializing another command's code costs time too).
@@ -89,21 +90,28 @@ function load(name) {
 }
 
 // The file inside a CommonJS function wrapper, as one flat string: the bundles are ASCII (scripts/build.mjs
-// makes sure), so latin1 takes the bytes without UTF-8 decoding, and a string over ~1 MB is kept outside
-// the V8 heap (gluing the wrapper on as strings made V8 copy the whole source into its heap).
+// makes sure), so latin1 takes the bytes without UTF-8 decoding, and a string of EXTERNAL bytes or more is
+// kept outside the V8 heap (gluing the wrapper on as strings made V8 copy the whole source into its heap).
+// Node makes a latin1 string of EXTERNAL bytes or more an external one (EXTERN_APEX in its string_bytes.cc);
+// below that it goes into the young generation, where 1 MB brings a scavenge forward: a bundle of half that
+// or more (dist/cg.cjs) is padded with spaces to EXTERNAL, which costs less than the scavenge.
 const PREFIX = Buffer.from('(function (exports, require, module, __filename, __dirname) {')
 const SUFFIX = Buffer.from('\n})')
+const EXTERNAL = 0xfbee9
 function readWrapped(file) {
   const fd = fs.openSync(file, 'r')
   try {
     const {size, mtimeMs} = fs.fstatSync(fd)
-    const buf = Buffer.allocUnsafe(PREFIX.length + size + SUFFIX.length)
+    const wrapped = PREFIX.length + size + SUFFIX.length
+    const padding = wrapped >= EXTERNAL / 2 && wrapped < EXTERNAL ? EXTERNAL - wrapped : 0
+    const buf = Buffer.allocUnsafe(wrapped + padding)
     PREFIX.copy(buf, 0)
     for (let at = 0, n; at < size; at += n) {
       n = fs.readSync(fd, buf, PREFIX.length + at, size - at, at)
       if (n === 0) throw new Error(`${file}: shorter than its size`)
     }
-    SUFFIX.copy(buf, PREFIX.length + size)
+    buf.fill(0x20, PREFIX.length + size, PREFIX.length + size + padding)
+    SUFFIX.copy(buf, PREFIX.length + size + padding)
     return {source: buf.toString('latin1'), size, mtimeMs}
   } finally {
     fs.closeSync(fd)

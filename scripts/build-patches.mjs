@@ -239,6 +239,10 @@ const __cgCompareIds = (a, b) =>
     lazyRequire(oclif('module-loader.js'), "const getPackageType = require('get-package-type');"),
     lazyRequire(oclif('errors/handle.js'), 'const clean_stack_1 = __importDefault(require("clean-stack"));'),
     lazyRequire(oclif('errors/errors/cli.js'), 'const clean_stack_1 = __importDefault(require("clean-stack"));'),
+    // an oclif error's rendering (wrapping, its coloured bang) is only needed when one is printed: ~1.3 ms of
+    // modules (wrap-ansi with string-width and ansi-styles; ux/theme with ansis and supports-color)
+    lazyRequire(oclif('errors/errors/cli.js'), 'const wrap_ansi_1 = __importDefault(require("wrap-ansi"));'),
+    lazyRequire(oclif('errors/errors/cli.js'), 'const theme_1 = require("../../ux/theme");'),
     lazyRequire(oclif('ux/action/spinner.js'), "const ansiEscapes = require('ansi-escapes');"),
     lazyRequire(oclif('ux/action/spinner.js'), 'const cli_spinners_1 = __importDefault(require("cli-spinners"));'),
     // oclif's help (command and root help, formatter, wrap-ansi, docopts): main.js and the error handler

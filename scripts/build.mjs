@@ -1,11 +1,15 @@
 // Builds the CLI so a run loads only what it runs (docs/startup.md has the measurements behind each step):
-//   dist/cg.cjs        @oclif/core and every command, a command's module evaluated only when it runs
-//   dist/ioredis.cjs   the Redis client, dist/amqplib.cjs the RabbitMQ client, dist/yaml.cjs the profiles
-//                      file parser, dist/rabbitmq-stream-js-client.cjs the RabbitMQ stream protocol client
+//   dist/cg.cjs        @oclif/core, every command and the Redis driver with its client (ioredis): Redis is the
+//                      default broker; a command's module is evaluated only when it runs
+//   dist/amqplib.cjs   the RabbitMQ client, dist/yaml.cjs the profiles file parser,
+//                      dist/rabbitmq-stream-js-client.cjs the RabbitMQ stream protocol client
 //                      (each one file, required on first use in place of the package)
 //   dist/kafka.mjs     the Kafka client (ESM: it finds its WebAssembly relative to import.meta.url)
+//   dist/broker-kafka.cjs, dist/broker-rabbitmq.cjs
+//                      cg's Kafka and RabbitMQ drivers (src/brokers/<broker>/), required when a command runs
+//                      on that broker: a Redis run reads neither (the Redis driver stays in dist/cg.cjs)
 // bin/run.js compiles the CommonJS files through vm.Script with V8 code caches kept in ~/.cache/cg.
-import {build} from 'esbuild'
+import {build, transform} from 'esbuild'
 import {copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {builtinModules, createRequire} from 'node:module'
@@ -87,9 +91,11 @@ const lazyBuiltins = {
 }
 
 // Packages imported on first use that are big enough to be files of their own: in the main bundle each is
-// a module that requires ./<name>.cjs (bin/run.js loads it with its own code cache), so import('ioredis')
-// stays a require esbuild wraps in a promise, as for any bundled package.
-const CHUNKS = ['ioredis', 'amqplib', 'yaml', 'rabbitmq-stream-js-client']
+// a module that requires ./<name>.cjs (bin/run.js loads it with its own code cache), so import('amqplib')
+// stays a require esbuild wraps in a promise, as for any bundled package. ioredis is not one: a Redis run
+// (the default broker) then reads one file, and its source is one string outside the V8 heap (bin/run.js)
+// instead of 460 KB more in the young generation, which brought a scavenge forward.
+const CHUNKS = ['amqplib', 'yaml', 'rabbitmq-stream-js-client']
 // Files of a chunk's package that cg imports by path (src/brokers/rabbitmq/rabbitmq-stream-client.ts patches
 // the stream client's Connection): the chunk carries them too, under `__files`, so they stay one module.
 const CHUNK_FILES = {'rabbitmq-stream-js-client': ['dist/connection.js']}
@@ -101,7 +107,8 @@ const chunkExternals = {
     b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
     if (chunkFiles.length)
       b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
-    b.onResolve({filter: new RegExp(`^\\./(${CHUNKS.map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
+    const bundles = ['cg', ...CHUNKS, ...BROKER_CHUNKS.map((b) => `broker-${b}`)]
+    b.onResolve({filter: new RegExp(`^\\./(${bundles.map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
     b.onLoad({filter: /.*/, namespace: 'chunk'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`, loader: 'js'}))
     b.onLoad({filter: /.*/, namespace: 'chunk-file'}, (args) => {
       const name = CHUNKS.find((n) => args.path.startsWith(`${n}/`))
@@ -114,6 +121,60 @@ const chunkEntry = (name) =>
   CHUNK_FILES[name]
     ? `module.exports = Object.assign({}, require(${JSON.stringify(name)}), {__files: {${CHUNK_FILES[name].map((f) => `${JSON.stringify(f)}: require(${JSON.stringify(`${name}/${f}`)})`).join(', ')}}})`
     : `module.exports = require(${JSON.stringify(name)})`
+
+// Broker folders that are bundles of their own (src/brokers/<broker>/ -> dist/broker-<broker>.cjs). Only the
+// registry imports a broker's folder (src/brokers/registry.ts), so in dist/cg.cjs each such import becomes a
+// require of the broker's bundle. What a broker's files import from the rest of src/ stays one module, the
+// one in dist/cg.cjs: the broker's bundle requires it from there (dist/cg.cjs lists those modules under
+// `__shared`), so classes, caches and state are the same objects whichever bundle uses them.
+const BROKER_CHUNKS = ['kafka', 'rabbitmq']
+const srcDir = join(root, 'src')
+const brokerOf = (file) => BROKER_CHUNKS.find((b) => file.startsWith(join(srcDir, 'brokers', b) + sep))
+const srcPath = (file) => relative(root, file).split(sep).join('/')
+/** a relative import of a TypeScript source (written with .js, as tsc wants) -> the file, else undefined */
+const tsSource = (args) => {
+  if (!args.path.startsWith('.') || !args.importer.startsWith(srcDir)) return undefined
+  const file = join(dirname(args.importer), args.path.replace(/\.js$/, '.ts'))
+  return file.startsWith(srcDir + sep) ? file : undefined
+}
+/** in dist/cg.cjs: an import of a broker bundle's file from outside its folder -> that bundle's export */
+const brokerChunkImports = {
+  name: 'broker-chunks',
+  setup(b) {
+    b.onResolve({filter: /^\./}, (args) => {
+      const file = tsSource(args)
+      const broker = file && brokerOf(file)
+      if (!broker || brokerOf(args.importer) === broker) return undefined
+      return {path: srcPath(file), namespace: `broker-${broker}`}
+    })
+    for (const broker of BROKER_CHUNKS) {
+      b.onLoad({filter: /.*/, namespace: `broker-${broker}`}, (args) => ({
+        contents: `module.exports = require('./broker-${broker}.cjs')[${JSON.stringify(args.path)}]`,
+        loader: 'js',
+      }))
+    }
+  },
+}
+/** in a broker's bundle: an import of cg's other sources -> dist/cg.cjs's module (noted for `__shared`) */
+const shared = new Set()
+const sharedImports = (broker) => ({
+  name: 'shared-imports',
+  setup(b) {
+    b.onResolve({filter: /^\./}, (args) => {
+      const file = tsSource(args)
+      if (!file || brokerOf(file) === broker) return undefined
+      shared.add(srcPath(file))
+      return {path: srcPath(file), namespace: 'shared'}
+    })
+    b.onLoad({filter: /.*/, namespace: 'shared'}, (args) => ({
+      contents: `module.exports = require('./cg.cjs').__shared[${JSON.stringify(args.path)}]`,
+      loader: 'js',
+    }))
+  },
+})
+/** a broker bundle's entry: each file the rest of cg imports from the folder, by its path */
+const brokerEntry = (broker, files) =>
+  `module.exports = {${files.map((f) => `get ${JSON.stringify(f)}() { return require(${JSON.stringify(`./${f}`)}) }`).join(', ')}}`
 
 // Node 20 compiles code from V8 cached data without a dynamic-import hook, so the import() calls of
 // dependencies that load files at run time (oclif loading ESM plugins and hooks) go through bin/run.js's
@@ -159,16 +220,56 @@ const common = {
 
 rmSync(dist, {recursive: true, force: true})
 mkdirSync(dist, {recursive: true})
+// The files of a broker's folder that the rest of cg imports (the registry's driver and views).
+const brokerFiles = Object.fromEntries(BROKER_CHUNKS.map((b) => [b, new Set()]))
 await build({
   ...common,
   stdin: {contents: entry, resolveDir: root, sourcefile: 'cg-entry.ts', loader: 'ts'},
+  write: false,
+  outfile: join(dist, 'probe.cjs'),
+  external: ['typescript', '@platformatic/kafka'],
+  plugins: [
+    {
+      name: 'broker-files',
+      setup(b) {
+        b.onResolve({filter: /^\./}, (args) => {
+          const file = tsSource(args)
+          const broker = file && brokerOf(file)
+          if (!broker || brokerOf(args.importer) === broker) return undefined
+          brokerFiles[broker].add(srcPath(file))
+          return {path: file, external: true}
+        })
+      },
+    },
+    chunkExternals,
+    lazyBuiltins,
+  ],
+  logLevel: 'silent',
+})
+for (const broker of BROKER_CHUNKS) {
+  await build({
+    ...common,
+    stdin: {contents: brokerEntry(broker, [...brokerFiles[broker]].sort()), resolveDir: root, sourcefile: `broker-${broker}-entry.js`},
+    format: 'cjs',
+    outfile: join(dist, `broker-${broker}.cjs`),
+    external: ['typescript', '@platformatic/kafka'],
+    plugins: [sharedImports(broker), chunkExternals, lazyBuiltins, editDependencies({routeDynamicImports: true})],
+    banner: {js: 'var __cgImport = (s) => (globalThis.__cgImport ?? ((x) => import(x)))(s);'},
+  })
+}
+const sharedEntry = ['export const __shared = {', ...[...shared].sort().map((f) => `  get ${JSON.stringify(f)}() { return require('./${f}') },`), '}'].join(
+  '\n',
+)
+await build({
+  ...common,
+  stdin: {contents: `${entry}\n${sharedEntry}`, resolveDir: root, sourcefile: 'cg-entry.ts', loader: 'ts'},
   format: 'cjs',
   outfile: join(dist, 'cg.cjs'),
   // oclif can load TypeScript sources in development through `typescript`; cg never does.
   // @platformatic/kafka loads WebAssembly relative to its own import.meta.url, so it gets a bundle of its
   // own, dist/kafka.mjs (ESM, below), imported on first use (src/brokers/kafka/kafka-adapter.ts).
   external: ['typescript', '@platformatic/kafka'],
-  plugins: [chunkExternals, lazyBuiltins, editDependencies({routeDynamicImports: true})],
+  plugins: [brokerChunkImports, chunkExternals, lazyBuiltins, editDependencies({routeDynamicImports: true})],
   banner: {js: 'var __cgImport = (s) => (globalThis.__cgImport ?? ((x) => import(x)))(s);'},
 })
 for (const name of CHUNKS) {
@@ -183,6 +284,11 @@ for (const name of CHUNKS) {
 const unused = PATCHES.filter((p) => !applied.has(p))
 if (unused.length) throw new Error(`patches for files no longer bundled; update scripts/build-patches.mjs:\n${unused.map((p) => p.file).join('\n')}`)
 
+// The bundles without their indentation, line breaks and comments (names kept: stack traces under --verbose
+// still name the functions): reading dist/cg.cjs and copying it into a string is a part of every run that
+// grows with its size (1.54 MB -> 1.06 MB).
+const minified = async (code) => (await transform(code, {minifyWhitespace: true, charset: 'ascii', legalComments: 'none', target: 'node20'})).code
+
 // Two rewrites of the CommonJS bundles:
 // - bin/run.js reads them as latin1, which takes the bytes as they are (UTF-8 decoding a 1 MB file costs
 //   more than reading it), so they must be ASCII. esbuild escapes everything but the inside of regular
@@ -191,7 +297,7 @@ if (unused.length) throw new Error(`patches for files no longer bundled; update 
 //   built-in's ~100 exports onto a new object (~8 such imports run at startup). An object whose prototype
 //   is the module reads the same: `default` is the module, every other name is the module's.
 const builtinESM = 'var __cgBuiltinESM = (mod) => Object.create(mod, {default: {value: mod, enumerable: true}});\n'
-for (const name of ['cg', ...CHUNKS]) {
+for (const name of ['cg', ...CHUNKS, ...BROKER_CHUNKS.map((b) => `broker-${b}`)]) {
   const file = join(dist, `${name}.cjs`)
   let text = await readFile(file, 'utf8')
   if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`${file}: an escaped non-ASCII character; the \\u rewrite below would change it`)
@@ -214,7 +320,7 @@ for (const name of ['cg', ...CHUNKS]) {
       'var __toESM = (mod, isNodeMode) => mod == null ? {} : isNodeMode || !mod.__esModule ? __create(mod, { default: { value: mod, enumerable: true } }) : __create(mod);\n',
     )
   }
-  writeFileSync(file, builtins ? builtinESM + text : text)
+  writeFileSync(file, await minified(builtins ? builtinESM + text : text))
 }
 
 // The Kafka client as one ESM file: loading its ~175 modules one by one took ~200 ms, and compiling its
@@ -253,4 +359,5 @@ writeFileSync(
   "// oclif's explicit command target: the bundle bin/run.js already loaded, so one copy of everything.\n" +
     "module.exports = globalThis.__cgBundle ?? require('./cg.cjs')\n",
 )
-console.log(`bundled ${ids.length} commands into dist/cg.cjs; ${CHUNKS.map((c) => `dist/${c}.cjs`).join(', ')} on first use`)
+const onFirstUse = [...BROKER_CHUNKS.map((b) => `broker-${b}`), ...CHUNKS].map((c) => `dist/${c}.cjs`)
+console.log(`bundled ${ids.length} commands into dist/cg.cjs; ${onFirstUse.join(', ')} on first use`)

@@ -6,6 +6,8 @@ import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {cgEnv} from '../helpers/cli.js'
+import {KAFKA} from '../helpers/kafka.js'
+import {enc, mgmt, RABBIT_URL, uniqName} from '../helpers/rabbitmq.js'
 import {redis, uniq} from '../helpers/redis.js'
 
 const run = promisify(execFile)
@@ -37,6 +39,8 @@ describe('the packed tarball', () => {
       'package.json',
       'bin/run.js',
       'dist/cg.cjs',
+      'dist/broker-kafka.cjs',
+      'dist/broker-rabbitmq.cjs',
       'dist/commands.cjs',
       'dist/kafka.mjs',
       'dist/native.wasm',
@@ -73,5 +77,22 @@ describe('the packed tarball', () => {
       await r.del(stream)
       r.disconnect()
     }
+  })
+
+  // the Kafka and RabbitMQ drivers are bundles of their own (dist/broker-*.cjs), loaded from the install
+  it('runs cg groups on RabbitMQ and on Kafka', async () => {
+    const queue = uniqName('pack')
+    await mgmt('PUT', `queues/${enc('/')}/${enc(queue)}`, {durable: false, auto_delete: false})
+    try {
+      const out = await run(cg, ['groups', queue, '--json', '--url', RABBIT_URL], {env: cgEnv({PATH: env.PATH})})
+      const doc = JSON.parse(out.stdout)
+      expect(doc.broker).toBe('rabbitmq')
+      expect(doc.groups.map((g: {group: string}) => g.group)).toEqual([queue])
+    } finally {
+      await mgmt('DELETE', `queues/${enc('/')}/${enc(queue)}`)
+    }
+    const kafka = JSON.parse((await run(cg, ['groups', '--json', '--url', KAFKA.url], {env: cgEnv({PATH: env.PATH})})).stdout)
+    expect(kafka.broker).toBe('kafka')
+    expect(Array.isArray(kafka.groups)).toBe(true)
   })
 })

@@ -220,10 +220,16 @@ function standalone(client: Redis): RedisConnection {
     masters: () => [client],
     nodeFor: () => client,
     sameSlot: () => true,
-    close: async () => {
-      await client.quit().catch(() => client.disconnect())
-    },
+    close: async () => closeClient(client),
   }
+}
+
+/**
+ * Ends the connection once every reply has come (the caller awaited them): the socket is ended after what it
+ * holds is written, without QUIT and its round trip (deprecated since Redis 7.2: clients close the connection).
+ */
+async function closeClient(client: Redis | Cluster): Promise<void> {
+  client.disconnect()
 }
 
 function clustered(cluster: Cluster): RedisConnection {
@@ -239,9 +245,7 @@ function clustered(cluster: Cluster): RedisConnection {
       return node
     },
     sameSlot: (a, b) => calculateSlot(a) === calculateSlot(b),
-    close: async () => {
-      await cluster.quit().catch(() => cluster.disconnect())
-    },
+    close: async () => closeClient(cluster),
   }
 }
 
