@@ -243,6 +243,10 @@ const __cgCompareIds = (a, b) =>
     // modules (wrap-ansi with string-width and ansi-styles; ux/theme with ansis and supports-color)
     lazyRequire(oclif('errors/errors/cli.js'), 'const wrap_ansi_1 = __importDefault(require("wrap-ansi"));'),
     lazyRequire(oclif('errors/errors/cli.js'), 'const theme_1 = require("../../ux/theme");'),
+    // the same for the parser's errors (their list and colours) and oclif's pretty-printer
+    lazyRequire(oclif('parser/errors.js'), 'const list_1 = __importDefault(require("../ux/list"));'),
+    lazyRequire(oclif('parser/errors.js'), 'const theme_1 = require("../ux/theme");'),
+    lazyRequire(oclif('errors/errors/pretty-print.js'), 'const wrap_ansi_1 = __importDefault(require("wrap-ansi"));'),
     lazyRequire(oclif('ux/action/spinner.js'), "const ansiEscapes = require('ansi-escapes');"),
     lazyRequire(oclif('ux/action/spinner.js'), 'const cli_spinners_1 = __importDefault(require("cli-spinners"));'),
     // oclif's help (command and root help, formatter, wrap-ansi, docopts): main.js and the error handler

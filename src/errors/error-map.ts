@@ -8,11 +8,12 @@ export function toCgError(err: unknown): CgError {
   const e = err as {message?: string; code?: string; oclif?: {exit?: number}; name?: string}
   const message = redact(String(e?.message ?? err))
   if (e?.oclif?.exit === 2 || e?.name === 'RequiredArgsError' || /^(Unexpected argument|Missing|Expected|Parsing --|Nonexistent flag)/.test(message)) {
-    // oclif puts the detail on following lines ("Parsing --count\n\tExpected an integer ..."): keep one line
+    // oclif puts the detail on following lines ("Parsing --count\n\tExpected an integer ..."): keep one line,
+    // without its preamble to a list of errors ("The following error occurred:")
     const detail = message
       .trim()
       .split(/\s*\n\s*/)
-      .filter((l) => !/^See more help with/.test(l))
+      .filter((l) => !/^See more help with/.test(l) && !/^The following errors? occurred:$/.test(l))
       .join(': ')
     return new CgError('usage', detail, 'See --help for the arguments and flags.')
   }
