@@ -122,13 +122,16 @@ const chunkEntry = (name) =>
     ? `module.exports = Object.assign({}, require(${JSON.stringify(name)}), {__files: {${CHUNK_FILES[name].map((f) => `${JSON.stringify(f)}: require(${JSON.stringify(`${name}/${f}`)})`).join(', ')}}})`
     : `module.exports = require(${JSON.stringify(name)})`
 
-// Broker folders that are bundles of their own (src/brokers/<broker>/ -> dist/broker-<broker>.cjs). Only the
-// registry imports a broker's folder (src/brokers/registry.ts), so in dist/cg.cjs each such import becomes a
-// require of the broker's bundle. What a broker's files import from the rest of src/ stays one module, the
-// one in dist/cg.cjs: the broker's bundle requires it from there (dist/cg.cjs lists those modules under
-// `__shared`), so classes, caches and state are the same objects whichever bundle uses them.
-const BROKER_CHUNKS = ['kafka', 'rabbitmq']
+// Every broker folder but the default broker's (Redis, in dist/cg.cjs with its client) is a bundle of its own:
+// src/brokers/<broker>/ -> dist/broker-<broker>.cjs. Only the registry imports a broker's folder
+// (src/brokers/registry.ts), so in dist/cg.cjs each such import becomes a require of the broker's bundle.
+// What a broker's files import from the rest of src/ stays one module, the one in dist/cg.cjs: the broker's
+// bundle requires it from there (dist/cg.cjs lists those modules under `__shared`), so classes, caches and
+// state are the same objects whichever bundle uses them.
 const srcDir = join(root, 'src')
+const BROKER_CHUNKS = readdirSync(join(srcDir, 'brokers'))
+  .filter((f) => f !== 'redis' && statSync(join(srcDir, 'brokers', f)).isDirectory())
+  .sort()
 const brokerOf = (file) => BROKER_CHUNKS.find((b) => file.startsWith(join(srcDir, 'brokers', b) + sep))
 const srcPath = (file) => relative(root, file).split(sep).join('/')
 /** a relative import of a TypeScript source (written with .js, as tsc wants) -> the file, else undefined */
