@@ -140,15 +140,19 @@ const tsSource = (args) => {
   const file = join(dirname(args.importer), args.path.replace(/\.js$/, '.ts'))
   return file.startsWith(srcDir + sep) ? file : undefined
 }
+/** an import of a broker bundle's file from outside that broker's folder -> {file, broker}, else undefined */
+const brokerImport = (args) => {
+  const file = tsSource(args)
+  const broker = file && brokerOf(file)
+  return broker && brokerOf(args.importer) !== broker ? {file, broker} : undefined
+}
 /** in dist/cg.cjs: an import of a broker bundle's file from outside its folder -> that bundle's export */
 const brokerChunkImports = {
   name: 'broker-chunks',
   setup(b) {
     b.onResolve({filter: /^\./}, (args) => {
-      const file = tsSource(args)
-      const broker = file && brokerOf(file)
-      if (!broker || brokerOf(args.importer) === broker) return undefined
-      return {path: srcPath(file), namespace: `broker-${broker}`}
+      const found = brokerImport(args)
+      return found && {path: srcPath(found.file), namespace: `broker-${found.broker}`}
     })
     for (const broker of BROKER_CHUNKS) {
       b.onLoad({filter: /.*/, namespace: `broker-${broker}`}, (args) => ({
@@ -236,11 +240,10 @@ await build({
       name: 'broker-files',
       setup(b) {
         b.onResolve({filter: /^\./}, (args) => {
-          const file = tsSource(args)
-          const broker = file && brokerOf(file)
-          if (!broker || brokerOf(args.importer) === broker) return undefined
-          brokerFiles[broker].add(srcPath(file))
-          return {path: file, external: true}
+          const found = brokerImport(args)
+          if (!found) return undefined
+          brokerFiles[found.broker].add(srcPath(found.file))
+          return {path: found.file, external: true}
         })
       },
     },
