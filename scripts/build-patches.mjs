@@ -47,8 +47,27 @@ const __cgCompareIds = (a, b) =>
     // first makes it a dictionary, where an addition is a hash insert (~0.3 ms for all of them).
     {
       file: ioredis('utils/Commander.js'),
-      find: 'commands.forEach(function (commandName) {',
-      replace: 'Commander.prototype.__cgDictionaryMode = 0;\ndelete Commander.prototype.__cgDictionaryMode;\ncommands.forEach(function (commandName) {',
+      find: `commands.forEach(function (commandName) {
+    Commander.prototype[commandName] = generateFunction(commandName, commandName, "utf8");
+    Commander.prototype[commandName + "Buffer"] = generateFunction(commandName + "Buffer", commandName, null);
+});`,
+      replace: `{
+    const known = new Set(commands);
+    const commandOf = (key) => typeof key !== "string" ? undefined : known.has(key) ? [key, "utf8"] : key.endsWith("Buffer") && known.has(key.slice(0, -6)) ? [key.slice(0, -6), null] : undefined;
+    const base = Object.create(Object.getPrototypeOf(Commander.prototype));
+    Object.setPrototypeOf(Commander.prototype, new Proxy(base, {
+        get(target, key, receiver) {
+            const c = commandOf(key);
+            if (!c) return Reflect.get(target, key, receiver);
+            const fn = generateFunction(key, c[0], c[1]);
+            Object.defineProperty(Commander.prototype, key, { value: fn, writable: true, enumerable: true, configurable: true });
+            return fn;
+        },
+        has(target, key) {
+            return commandOf(key) !== undefined || Reflect.has(target, key);
+        },
+    }));
+}`,
     },
 
     // --- oclif's index evaluates all of @oclif/core (~100 modules: help, ux, parser, logger...) when it is
