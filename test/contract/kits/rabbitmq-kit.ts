@@ -33,12 +33,13 @@ export const RABBITMQ_KIT: Kit = {
       if (m) ch.nack(m, false, false)
     }
     for (let i = 0; i < 100 && (await ready(dlq)) < 3; i++) await new Promise((r) => setTimeout(r, 50))
-    // the management API samples queue stats every 5 s: wait until it shows what the broker holds
+    // the management API samples queue stats every 5 s, each queue on its own: wait until it shows what the
+    // broker holds in both (cg's status read takes the dead-letter queue's depth from it)
     await waitFor(
-      'management stats of the seeded queue',
+      'management stats of the seeded queue and its dead-letter queue',
       async () => {
-        const q = await queueInfo(queue)
-        return q.messages_ready === 7 && q.messages_unacknowledged === 0
+        const [q, d] = await Promise.all([queueInfo(queue), queueInfo(dlq)])
+        return q.messages_ready === 7 && q.messages_unacknowledged === 0 && d.messages === 3
       },
       20_000,
     )
