@@ -107,8 +107,7 @@ const chunkExternals = {
     b.onResolve({filter: new RegExp(`^(${CHUNKS.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk'}))
     if (chunkFiles.length)
       b.onResolve({filter: new RegExp(`^(${chunkFiles.map(escapeRegExp).join('|')})$`)}, (args) => ({path: args.path, namespace: 'chunk-file'}))
-    const bundles = ['cg', ...CHUNKS, ...BROKER_CHUNKS.map((b) => `broker-${b}`)]
-    b.onResolve({filter: new RegExp(`^\\./(${bundles.map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
+    b.onResolve({filter: new RegExp(`^\\./(${['cg', ...LAZY_BUNDLES].map(escapeRegExp).join('|')})\\.cjs$`)}, (args) => ({path: args.path, external: true}))
     b.onLoad({filter: /.*/, namespace: 'chunk'}, (args) => ({contents: `module.exports = require('./${args.path}.cjs')`, loader: 'js'}))
     b.onLoad({filter: /.*/, namespace: 'chunk-file'}, (args) => {
       const name = CHUNKS.find((n) => args.path.startsWith(`${n}/`))
@@ -132,6 +131,8 @@ const srcDir = join(root, 'src')
 const BROKER_CHUNKS = readdirSync(join(srcDir, 'brokers'))
   .filter((f) => f !== 'redis' && statSync(join(srcDir, 'brokers', f)).isDirectory())
   .sort()
+/** the CommonJS bundles beside dist/cg.cjs, required on first use: the broker folders', then the packages' */
+const LAZY_BUNDLES = [...BROKER_CHUNKS.map((b) => `broker-${b}`), ...CHUNKS]
 const brokerOf = (file) => BROKER_CHUNKS.find((b) => file.startsWith(join(srcDir, 'brokers', b) + sep))
 const srcPath = (file) => relative(root, file).split(sep).join('/')
 /** a relative import of a TypeScript source (written with .js, as tsc wants) -> the file, else undefined */
@@ -303,7 +304,7 @@ const minified = async (code) => (await transform(code, {minifyWhitespace: true,
 //   built-in's ~100 exports onto a new object (~8 such imports run at startup). An object whose prototype
 //   is the module reads the same: `default` is the module, every other name is the module's.
 const builtinESM = 'var __cgBuiltinESM = (mod) => Object.create(mod, {default: {value: mod, enumerable: true}});\n'
-for (const name of ['cg', ...CHUNKS, ...BROKER_CHUNKS.map((b) => `broker-${b}`)]) {
+for (const name of ['cg', ...LAZY_BUNDLES]) {
   const file = join(dist, `${name}.cjs`)
   let text = await readFile(file, 'utf8')
   if (/\\[^\x00-\x7f]/.test(text)) throw new Error(`${file}: an escaped non-ASCII character; the \\u rewrite below would change it`)
@@ -365,5 +366,4 @@ writeFileSync(
   "// oclif's explicit command target: the bundle bin/run.js already loaded, so one copy of everything.\n" +
     "module.exports = globalThis.__cgBundle ?? require('./cg.cjs')\n",
 )
-const onFirstUse = [...BROKER_CHUNKS.map((b) => `broker-${b}`), ...CHUNKS].map((c) => `dist/${c}.cjs`)
-console.log(`bundled ${ids.length} commands into dist/cg.cjs; ${onFirstUse.join(', ')} on first use`)
+console.log(`bundled ${ids.length} commands into dist/cg.cjs; ${LAZY_BUNDLES.map((c) => `dist/${c}.cjs`).join(', ')} on first use`)

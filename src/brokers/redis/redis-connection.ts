@@ -220,16 +220,10 @@ function standalone(client: Redis): RedisConnection {
     masters: () => [client],
     nodeFor: () => client,
     sameSlot: () => true,
-    close: async () => closeClient(client),
+    // once every reply has come (the caller awaited them), the socket is ended after what it holds is written,
+    // without QUIT and its round trip (deprecated since Redis 7.2: clients close the connection)
+    close: async () => client.disconnect(),
   }
-}
-
-/**
- * Ends the connection once every reply has come (the caller awaited them): the socket is ended after what it
- * holds is written, without QUIT and its round trip (deprecated since Redis 7.2: clients close the connection).
- */
-async function closeClient(client: Redis | Cluster): Promise<void> {
-  client.disconnect()
 }
 
 function clustered(cluster: Cluster): RedisConnection {
@@ -245,7 +239,7 @@ function clustered(cluster: Cluster): RedisConnection {
       return node
     },
     sameSlot: (a, b) => calculateSlot(a) === calculateSlot(b),
-    close: async () => closeClient(cluster),
+    close: async () => cluster.disconnect(),
   }
 }
 
