@@ -87,7 +87,7 @@ export async function bindingsFrom(rabbit: RabbitAdapter, exchange: string, vhos
  * is ever lost. At most `max` deliveries are handed out (the queue depth at the start, say), so messages
  * put back by this reader are never read twice in one run. Messages the reader has to leave hold prefetch
  * slots: when they fill half the window, the consumer is replaced by a fresh one (unacked messages stay
- * with the channel).
+ * with the channel). With `firstPrefetch`, the first consumer takes that smaller window until `widen()`.
  */
 export class QueueReader {
   private ch?: Channel
@@ -103,8 +103,23 @@ export class QueueReader {
   constructor(
     private readonly rabbit: RabbitAdapter,
     private readonly queue: string,
-    private readonly opts: {prefetch: number; max: number; idleMs: number; signal?: AbortSignal; rawProperties?: boolean},
-  ) {}
+    private readonly opts: {
+      prefetch: number
+      /** the first consumer's window, until widen() (a replay's first checks are not queued behind a full window) */
+      firstPrefetch?: number
+      max: number
+      idleMs: number
+      signal?: AbortSignal
+      rawProperties?: boolean
+    },
+  ) {
+    this.window = Math.min(opts.firstPrefetch ?? opts.prefetch, opts.prefetch)
+  }
+
+  /** the prefetch of the current consumer */
+  private window: number
+  /** consumers started so far (they are named cg.PID.N) */
+  private consumers = 0
 
   async start(): Promise<void> {
     if (this.opts.max <= 0) {
@@ -131,7 +146,7 @@ export class QueueReader {
 
   private async consume(): Promise<void> {
     const ch = this.ch!
-    await ch.prefetch(Math.min(this.opts.prefetch, 65535))
+    await ch.prefetch(Math.min(this.window, 65535))
     this.leftByConsumer = 0
     try {
       const ok = await ch.consume(
@@ -140,14 +155,19 @@ export class QueueReader {
           if (!m) return // cancelled by the broker (queue deleted)
           this.buffer.push(m)
           this.wake?.()
+          this.arrival?.()
         },
-        {noAck: false},
+        // (a short tag that says whose consumer it is: the broker writes it into every delivery)
+        {noAck: false, consumerTag: `cg.${process.pid}.${++this.consumers}`},
       )
       this.tag = ok.consumerTag
     } catch (err) {
       throw channelError(err, this.rabbit, `queue ${this.queue}`, {permission: 'read', action: `consume from ${this.queue}`})
     }
   }
+
+  /** called on every delivery received (a user that waits for something else can take it at once) */
+  arrival?: () => void
 
   /** messages received and not handed out yet */
   get buffered(): number {
@@ -277,14 +297,25 @@ export class QueueReader {
   async leave(m: ConsumeMessage): Promise<void> {
     if (m.fields.deliveryTag > this.ackedUpTo) this.blocked = true
     this.leftByConsumer++
-    if (this.tag && !this.rotating && this.leftByConsumer * 2 >= this.opts.prefetch && this.handed < this.opts.max) {
-      this.rotating = true
-      try {
-        await this.stopConsuming()
-        await this.consume()
-      } finally {
-        this.rotating = false
-      }
+    if (this.leftByConsumer * 2 >= this.window) await this.rotate()
+  }
+
+  /** Replaces the consumer by one with the full prefetch, when the first one took firstPrefetch. */
+  async widen(): Promise<void> {
+    if (this.window >= this.opts.prefetch) return
+    this.window = this.opts.prefetch
+    await this.rotate()
+  }
+
+  /** A fresh consumer in place of the current one (the messages it holds stay unacked on the channel). */
+  private async rotate(): Promise<void> {
+    if (!this.tag || this.rotating || this.handed >= this.opts.max) return
+    this.rotating = true
+    try {
+      await this.stopConsuming()
+      await this.consume()
+    } finally {
+      this.rotating = false
     }
   }
 

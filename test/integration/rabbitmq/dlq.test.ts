@@ -1,8 +1,8 @@
 // cg dlq list / peek / replay / purge on the real RabbitMQ: messages dead-lettered for real (rejected,
 // expired, over a quorum delivery limit) through a dead-letter exchange.
 import {describe, expect, it} from 'vitest'
-import {runCg, runCgTty} from '../../helpers/cli.js'
-import {useRabbit, RABBIT_URL} from '../../helpers/rabbitmq.js'
+import {runCg, runCgTty, spawnCg} from '../../helpers/cli.js'
+import {mgmt, useRabbit, RABBIT_URL, waitFor} from '../../helpers/rabbitmq.js'
 import {deadLettered, drain, waitDepth} from '../../helpers/rabbitmq-dlq.js'
 import {expectValid} from '../../helpers/schemas.js'
 
@@ -287,6 +287,29 @@ describe('rabbitmq dlq replay', () => {
     const missing = await runCg(['dlq', 'replay', alt, '--to-exchange', rmq.exchangeName('nope'), '--json', ...URL])
     expect(missing.code).toBe(5)
     await waitDepth(rmq, alt, 5)
+  })
+
+  it('names its consumer cg.PID.N and takes the full window of 5000 once the first target is checked; Ctrl-C loses nothing', async () => {
+    const n = 2000
+    const s = await deadLettered(rmq, {reason: 'expired', n})
+    const run = spawnCg(['dlq', 'replay', s.dlq, '--rate', '200/s', '--json', ...URL])
+    const pid = run.child.pid!
+    type Consumer = {consumer_tag: string; prefetch_count: number; queue: {name: string}}
+    const mine = async () => (await mgmt<Consumer[]>('GET', 'consumers/%2F')).filter((c) => c.queue.name === s.dlq)
+    // the first consumer (256) was replaced: one consumer, the second one, with the replay's prefetch
+    const consumers = await waitFor('the widened consumer', async () => {
+      const cs = await mine()
+      return cs.length === 1 && cs[0].consumer_tag === `cg.${pid}.2` ? cs : null
+    })
+    expect(consumers[0].prefetch_count).toBe(5000)
+    expect((await rmq.ch.checkQueue(s.target)).messageCount).toBeLessThan(n)
+    run.child.kill('SIGINT')
+    const exit = await run.exited
+    expect(exit.code, exit.stderr).toBe(130)
+    const doc = JSON.parse(exit.stdout)
+    expect(doc.totals.interrupted).toBe(true)
+    await waitFor('the DLQ copies back', async () => (await rmq.ch.checkQueue(s.dlq)).messageCount === n - doc.totals.replayed)
+    expect((await rmq.ch.checkQueue(s.target)).messageCount).toBe(doc.totals.replayed)
   })
 })
 
