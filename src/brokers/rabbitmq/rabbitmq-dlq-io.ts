@@ -300,9 +300,14 @@ export class QueueReader {
     if (this.leftByConsumer * 2 >= this.window) await this.rotate()
   }
 
+  /** the consumer has the full prefetch (no firstPrefetch, or widen() was called) */
+  get widened(): boolean {
+    return this.window >= this.opts.prefetch
+  }
+
   /** Replaces the consumer by one with the full prefetch, when the first one took firstPrefetch. */
   async widen(): Promise<void> {
-    if (this.window >= this.opts.prefetch) return
+    if (this.widened) return
     this.window = this.opts.prefetch
     await this.rotate()
   }

@@ -315,12 +315,16 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     status,
     note,
   })
-  const land = (o: ReplayOutcome) => {
-    inflight--
-    settled.push(o)
+  /** wakes the step waiting for a settlement (or, see reader.arrival, a delivery) */
+  const rouse = () => {
     const w = wake
     wake = undefined
     w?.()
+  }
+  const land = (o: ReplayOutcome) => {
+    inflight--
+    settled.push(o)
+    rouse()
   }
   const publish = (c: Candidate) => {
     const t = c.target!
@@ -419,11 +423,9 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
     return dispatch(c)
   }
   /** The first delivery's admission (and its target's checks) done, the reader takes its full window. */
-  let widened = false
   const admit = (m: ConsumeMessage): boolean | Promise<boolean> => {
     const r = admitOne(m)
-    if (widened) return r
-    widened = true
+    if (reader.widened) return r
     return Promise.resolve(r).then(async (used) => {
       await reader.widen()
       return used
@@ -437,11 +439,7 @@ async function* execute(ctx: Ctx, totals: ReplayTotals): AsyncGenerator<ReplayOu
   const settlement = () => new Promise<void>((resolve) => (wake = resolve))
   // a delivery that arrives while the step waits for confirms is published then, not at the next confirm
   // (confirms come on the same connection as the deliveries, behind them)
-  reader.arrival = () => {
-    const w = wake
-    wake = undefined
-    w?.()
-  }
+  reader.arrival = rouse
   // after Ctrl-C nothing more is taken: what is in flight settles, the rest stays in the DLQ
   const reading = () => !readerDone && !req.signal.aborted
   /** the end of the messages: null, or (after Ctrl-C) an empty step that lets the runner see the stop */
