@@ -6,12 +6,9 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import amqp from 'amqplib'
-import {drop, seed} from './benchmarks/rabbitmq-dlq.js'
-import {BASELINES_DIR, CG_BIN} from './lib/config.js'
+import {AMQP_URL, drop, replaySide, seed} from './benchmarks/rabbitmq-dlq.js'
 import {cleanEnv} from './lib/proc.js'
 
-const URL = process.env.BENCH_RABBIT_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-const MGMT = process.env.BENCH_RABBIT_MGMT ?? 'http://127.0.0.1:15672'
 const N = Number(process.env.N ?? 100_000)
 const sides = process.argv.slice(2).length ? process.argv.slice(2) : ['cg', 'shovel', 'cg', 'shovel']
 
@@ -22,21 +19,14 @@ const beamMs = () => {
   const f = readFileSync(`/proc/${beam}/stat`, 'utf8').split(') ')[1].split(' ')
   return ((Number(f[11]) + Number(f[12])) * 1000) / ticks
 }
-const argv = (side, s) =>
-  side === 'cg'
-    ? [CG_BIN, 'dlq', 'replay', s.dlq, '--json', '--url', URL]
-    : side === 'shovel'
-      ? [BASELINES_DIR + 'rabbitmq-shovel-move.js', URL, MGMT, '/', s.dlq, s.target, String(N)]
-      : [BASELINES_DIR + 'rabbitmq-replay-raw.js', URL, s.dlq, String(N)]
-
-const conn = await amqp.connect(URL)
+const conn = await amqp.connect(AMQP_URL)
 const ch = await conn.createChannel()
 try {
   for (const [i, side] of sides.entries()) {
     const s = await seed(conn, ch, `cpu${process.pid}-${i}`, N, [])
     const b0 = beamMs()
     const t0 = performance.now()
-    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...argv(side, s)], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...replaySide(side, s, N)], {
       env: cleanEnv(),
       cwd: '/tmp',
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -8,13 +8,10 @@
 //   cg:VARIANT runs cg with CGX=VARIANT in its environment (only bench/experiments/*.patch read it)
 import {spawn} from 'node:child_process'
 import amqp from 'amqplib'
-import {drop, seed} from './benchmarks/rabbitmq-dlq.js'
-import {BASELINES_DIR, CG_BIN} from './lib/config.js'
+import {AMQP_URL, drop, replaySide, seed} from './benchmarks/rabbitmq-dlq.js'
 import {cleanEnv} from './lib/proc.js'
 import {median} from './lib/stats.js'
 
-const URL = process.env.BENCH_RABBIT_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-const MGMT = process.env.BENCH_RABBIT_MGMT ?? 'http://127.0.0.1:15672'
 const N = Number(process.env.N ?? 100_000)
 const args = process.argv.slice(2)
 const mailboxes = args.includes('--mailboxes')
@@ -39,14 +36,9 @@ R = lists:reverse(lists:keysort(1, [{S / 150, C, Mx, Nm} || {_, {S, C, Mx, Nm}} 
 [io:format("    mean ~6.1f  in top 8 ~3b/150  max ~5b  ~0p~n", [S, C, Mx, Nm]) || {S, C, Mx, Nm} <- lists:sublist(R, 6)],
 ok.`
 
-const argv = (side, s) =>
-  side.startsWith('cg')
-    ? [CG_BIN, 'dlq', 'replay', s.dlq, '--json', '--url', URL]
-    : [BASELINES_DIR + 'rabbitmq-shovel-move.js', URL, MGMT, '/', s.dlq, s.target, String(N)]
-
-const conn = await amqp.connect(URL)
+const conn = await amqp.connect(AMQP_URL)
 const ch = await conn.createChannel()
-const poll = await (await amqp.connect(URL)).createChannel()
+const poll = await (await amqp.connect(AMQP_URL)).createChannel()
 const exits = {}
 try {
   for (const [i, side] of sides.entries()) {
@@ -55,7 +47,7 @@ try {
     let stillMs = 0
     let exited = null
     const t0 = performance.now()
-    const child = spawn(process.execPath, argv(side, s), {
+    const child = spawn(process.execPath, replaySide(side.split(':')[0], s, N), {
       env: cleanEnv({CGX: side.split(':')[1] ?? ''}),
       cwd: '/tmp',
       stdio: ['ignore', 'ignore', 'inherit'],

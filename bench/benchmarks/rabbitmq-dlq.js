@@ -5,18 +5,29 @@
 // source queue is unbound and a target queue bound to the exchange in its place. cg replays to
 // x-death[0].exchange (-> target); the shovel moves the DLQ into the target queue.
 import amqp from 'amqplib'
-import {BASELINES_DIR, PREFIX, QUICK, scale} from '../lib/config.js'
-import {cg, node} from '../lib/proc.js'
+import {BASELINES_DIR, CG_BIN, PREFIX, QUICK, scale} from '../lib/config.js'
+import {node} from '../lib/proc.js'
 import {pair, PROCESS_METHOD} from '../lib/pair.js'
 import {row} from '../lib/report.js'
 
 export const name = 'rabbitmq-dlq'
-const AMQP_URL = process.env.BENCH_RABBIT_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-const MGMT_URL = process.env.BENCH_RABBIT_MGMT ?? 'http://127.0.0.1:15672'
+export const AMQP_URL = process.env.BENCH_RABBIT_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+export const MGMT_URL = process.env.BENCH_RABBIT_MGMT ?? 'http://127.0.0.1:15672'
 const MESSAGES = scale(100_000)
 const REPS = Number(process.env.BENCH_RABBIT_REPS ?? 3)
 const TARGET = 1
 const BODY = 100
+
+/**
+ * One side of a replay of the seeded `s` (n messages), as node's arguments: cg's replay, the management
+ * shovel (`shovel`) or the bare amqplib loop (`raw`). The row and the probes beside it run the same sides.
+ */
+export function replaySide(side, s, n = MESSAGES) {
+  if (side === 'cg') return [CG_BIN, 'dlq', 'replay', s.dlq, '--json', '--url', AMQP_URL]
+  if (side === 'shovel') return [BASELINES_DIR + 'rabbitmq-shovel-move.js', AMQP_URL, MGMT_URL, '/', s.dlq, s.target, String(n)]
+  if (side === 'raw') return [BASELINES_DIR + 'rabbitmq-replay-raw.js', AMQP_URL, s.dlq, String(n)]
+  throw new Error(`unknown side ${side}: cg, shovel or raw`)
+}
 
 async function depth(ch, q) {
   return (await ch.checkQueue(q)).messageCount
@@ -81,8 +92,8 @@ export async function run({log}) {
     const res = await pair({
       reps: REPS,
       prepare: (side) => seed(conn, ch, `${side}${n++}`, MESSAGES, made),
-      cg: (s) => cg(['dlq', 'replay', s.dlq, '--json', '--url', AMQP_URL]),
-      baseline: (s) => node([BASELINES_DIR + 'rabbitmq-shovel-move.js', AMQP_URL, MGMT_URL, '/', s.dlq, s.target, String(MESSAGES)]),
+      cg: (s) => node(replaySide('cg', s)),
+      baseline: (s) => node(replaySide('shovel', s)),
       verify: async (side, s) => {
         const [d, t] = [await depth(ch, s.dlq), await depth(ch, s.target)]
         if (d !== 0 || t !== MESSAGES) throw new Error(`${side}: DLQ holds ${d} and the target ${t}, expected 0 and ${MESSAGES}`)
@@ -94,8 +105,8 @@ export async function run({log}) {
     const raw = await pair({
       reps: REPS,
       prepare: (side) => seed(conn, ch, `raw-${side}${n++}`, MESSAGES, made),
-      cg: (s) => cg(['dlq', 'replay', s.dlq, '--json', '--url', AMQP_URL]),
-      baseline: (s) => node([BASELINES_DIR + 'rabbitmq-replay-raw.js', AMQP_URL, s.dlq, String(MESSAGES)]),
+      cg: (s) => node(replaySide('cg', s)),
+      baseline: (s) => node(replaySide('raw', s)),
       verify: async (side, s) => {
         const [d, t] = [await depth(ch, s.dlq), await depth(ch, s.target)]
         if (d !== 0 || t !== MESSAGES) throw new Error(`${side}: DLQ holds ${d} and the target ${t}, expected 0 and ${MESSAGES}`)
